@@ -1,0 +1,436 @@
+//! RTP data packets (RFC 3550 section 5.1, profile RFC 3551).
+//!
+//! [`RtpPacket`] is a borrowed, validated, zero-copy view over a datagram:
+//! [`RtpPacket::parse`] checks the fixed header, CSRC list, header extension
+//! (section 5.3.1) and padding (section 5.1, `P` bit) once, then every
+//! accessor is O(1) and allocation-free. [`RtpHeader`] writes a packet into a
+//! caller-supplied buffer.
+
+use thiserror::Error;
+
+/// Length of the fixed RTP header (RFC 3550 section 5.1).
+pub const FIXED_HEADER_LEN: usize = 12;
+/// The only RTP version this crate speaks.
+pub const RTP_VERSION: u8 = 2;
+
+/// Why a datagram is not a well-formed RTP packet, or cannot be written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Error)]
+pub enum RtpError {
+    /// Fewer bytes than the part being read needs.
+    #[error("RTP packet truncated: {what} needs {need} bytes, packet has {have}")]
+    Truncated {
+        /// The part of the packet that does not fit.
+        what: &'static str,
+        /// Bytes needed up to and including that part.
+        need: usize,
+        /// Bytes available.
+        have: usize,
+    },
+    /// The version field (byte 0, bits 0-1) is not 2.
+    #[error("RTP version {0} at byte 0 (expected 2)")]
+    BadVersion(u8),
+    /// The padding count (last octet) is zero or runs into the header.
+    #[error(
+        "RTP padding count {count} at byte {offset} is invalid (payload has {available} bytes)"
+    )]
+    BadPadding {
+        /// The padding count octet.
+        count: u8,
+        /// Offset of that octet.
+        offset: usize,
+        /// Bytes between the header end and the end of the packet.
+        available: usize,
+    },
+    /// More than 15 CSRCs were given to the writer.
+    #[error("{0} CSRCs given; RTP allows at most 15")]
+    TooManyCsrcs(usize),
+    /// The header extension data is not a whole number of 32-bit words.
+    #[error("RTP extension data of {0} bytes is not a multiple of 4")]
+    ExtensionNotAligned(usize),
+    /// The output buffer is too small for the packet being written.
+    #[error("output buffer of {have} bytes is too small for a {need}-byte RTP packet")]
+    BufferTooSmall {
+        /// Bytes needed.
+        need: usize,
+        /// Bytes given.
+        have: usize,
+    },
+}
+
+/// A validated, borrowed RTP packet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RtpPacket<'a> {
+    buf: &'a [u8],
+    payload_start: usize,
+    payload_end: usize,
+}
+
+#[inline(always)]
+fn be16(b: &[u8], i: usize) -> u16 {
+    u16::from_be_bytes([b[i], b[i + 1]])
+}
+#[inline(always)]
+fn be32(b: &[u8], i: usize) -> u32 {
+    u32::from_be_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]])
+}
+
+impl<'a> RtpPacket<'a> {
+    /// Validates `buf` as one RTP packet (RFC 3550 section 5.1 and the
+    /// header checks of appendix A.1: version 2, CSRC list, extension and
+    /// padding within the packet).
+    #[inline]
+    pub fn parse(buf: &'a [u8]) -> Result<Self, RtpError> {
+        let len = buf.len();
+        if len < FIXED_HEADER_LEN {
+            return Err(RtpError::Truncated {
+                what: "fixed header",
+                need: FIXED_HEADER_LEN,
+                have: len,
+            });
+        }
+        let b0 = buf[0];
+        let version = b0 >> 6;
+        if version != RTP_VERSION {
+            return Err(RtpError::BadVersion(version));
+        }
+        let mut off = FIXED_HEADER_LEN + 4 * (b0 & 0x0F) as usize;
+        if len < off {
+            return Err(RtpError::Truncated {
+                what: "CSRC list",
+                need: off,
+                have: len,
+            });
+        }
+        if b0 & 0x10 != 0 {
+            if len < off + 4 {
+                return Err(RtpError::Truncated {
+                    what: "extension header",
+                    need: off + 4,
+                    have: len,
+                });
+            }
+            let words = be16(buf, off + 2) as usize;
+            off += 4 + 4 * words;
+            if len < off {
+                return Err(RtpError::Truncated {
+                    what: "extension data",
+                    need: off,
+                    have: len,
+                });
+            }
+        }
+        let mut end = len;
+        if b0 & 0x20 != 0 {
+            let count = buf[len - 1];
+            let available = len - off;
+            if count == 0 || count as usize > available {
+                return Err(RtpError::BadPadding {
+                    count,
+                    offset: len - 1,
+                    available,
+                });
+            }
+            end -= count as usize;
+        }
+        Ok(Self {
+            buf,
+            payload_start: off,
+            payload_end: end,
+        })
+    }
+
+    /// The whole datagram.
+    #[inline]
+    pub fn as_bytes(&self) -> &'a [u8] {
+        self.buf
+    }
+    /// Version field (always 2 after parsing).
+    #[inline]
+    pub fn version(&self) -> u8 {
+        self.buf[0] >> 6
+    }
+    /// `P`: the packet carries padding.
+    #[inline]
+    pub fn has_padding(&self) -> bool {
+        self.buf[0] & 0x20 != 0
+    }
+    /// `X`: a header extension follows the CSRC list.
+    #[inline]
+    pub fn has_extension(&self) -> bool {
+        self.buf[0] & 0x10 != 0
+    }
+    /// `CC`: the number of CSRC identifiers.
+    #[inline]
+    pub fn csrc_count(&self) -> u8 {
+        self.buf[0] & 0x0F
+    }
+    /// `M`: the marker bit (RFC 3551: first packet of a talkspurt).
+    #[inline]
+    pub fn marker(&self) -> bool {
+        self.buf[1] & 0x80 != 0
+    }
+    /// `PT`: the payload type.
+    #[inline]
+    pub fn payload_type(&self) -> u8 {
+        self.buf[1] & 0x7F
+    }
+    /// Sequence number.
+    #[inline]
+    pub fn sequence(&self) -> u16 {
+        be16(self.buf, 2)
+    }
+    /// RTP timestamp.
+    #[inline]
+    pub fn timestamp(&self) -> u32 {
+        be32(self.buf, 4)
+    }
+    /// Synchronisation source.
+    #[inline]
+    pub fn ssrc(&self) -> u32 {
+        be32(self.buf, 8)
+    }
+    /// Contributing sources, in packet order.
+    pub fn csrcs(&self) -> impl ExactSizeIterator<Item = u32> + 'a {
+        let buf = self.buf;
+        (0..self.csrc_count() as usize).map(move |i| be32(buf, FIXED_HEADER_LEN + 4 * i))
+    }
+    /// The header extension (section 5.3.1): the 16-bit profile-defined value
+    /// and the extension data (a multiple of 4 bytes), if `X` is set.
+    pub fn extension(&self) -> Option<(u16, &'a [u8])> {
+        if !self.has_extension() {
+            return None;
+        }
+        let off = FIXED_HEADER_LEN + 4 * self.csrc_count() as usize;
+        let profile = be16(self.buf, off);
+        Some((profile, &self.buf[off + 4..self.payload_start]))
+    }
+    /// The payload, without padding.
+    #[inline]
+    pub fn payload(&self) -> &'a [u8] {
+        &self.buf[self.payload_start..self.payload_end]
+    }
+    /// Byte offset of the payload in the datagram.
+    #[inline]
+    pub fn payload_offset(&self) -> usize {
+        self.payload_start
+    }
+    /// Number of padding octets (including the count octet).
+    #[inline]
+    pub fn padding_len(&self) -> usize {
+        self.buf.len() - self.payload_end
+    }
+}
+
+/// The header fields of an RTP packet to write (RFC 3550 section 5.1).
+///
+/// `version` is always 2. Writing allocates nothing: [`RtpHeader::write`]
+/// fills a caller's buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct RtpHeader<'a> {
+    /// Marker bit.
+    pub marker: bool,
+    /// Payload type (7 bits; higher bits are masked off).
+    pub payload_type: u8,
+    /// Sequence number.
+    pub sequence: u16,
+    /// RTP timestamp.
+    pub timestamp: u32,
+    /// Synchronisation source.
+    pub ssrc: u32,
+    /// Contributing sources (at most 15).
+    pub csrcs: &'a [u32],
+    /// Header extension: profile value and data (a multiple of 4 bytes).
+    pub extension: Option<(u16, &'a [u8])>,
+    /// Padding octets to append (0 = none; otherwise 1..=255 including the
+    /// count octet).
+    pub padding: u8,
+}
+
+impl RtpHeader<'_> {
+    /// Bytes the header (with CSRCs and extension) occupies.
+    #[inline]
+    pub fn header_len(&self) -> usize {
+        FIXED_HEADER_LEN + 4 * self.csrcs.len() + self.extension.map_or(0, |(_, d)| 4 + d.len())
+    }
+
+    /// Writes header, `payload` and padding into `out`; returns the packet
+    /// length.
+    #[inline]
+    pub fn write(&self, payload: &[u8], out: &mut [u8]) -> Result<usize, RtpError> {
+        if self.csrcs.len() > 15 {
+            return Err(RtpError::TooManyCsrcs(self.csrcs.len()));
+        }
+        if let Some((_, d)) = self.extension {
+            if d.len() % 4 != 0 || d.len() / 4 > u16::MAX as usize {
+                return Err(RtpError::ExtensionNotAligned(d.len()));
+            }
+        }
+        let hl = self.header_len();
+        let need = hl + payload.len() + self.padding as usize;
+        if out.len() < need {
+            return Err(RtpError::BufferTooSmall {
+                need,
+                have: out.len(),
+            });
+        }
+        out[0] = (RTP_VERSION << 6)
+            | (u8::from(self.padding != 0) << 5)
+            | (u8::from(self.extension.is_some()) << 4)
+            | self.csrcs.len() as u8;
+        out[1] = (u8::from(self.marker) << 7) | (self.payload_type & 0x7F);
+        out[2..4].copy_from_slice(&self.sequence.to_be_bytes());
+        out[4..8].copy_from_slice(&self.timestamp.to_be_bytes());
+        out[8..12].copy_from_slice(&self.ssrc.to_be_bytes());
+        let mut off = FIXED_HEADER_LEN;
+        for c in self.csrcs {
+            out[off..off + 4].copy_from_slice(&c.to_be_bytes());
+            off += 4;
+        }
+        if let Some((profile, d)) = self.extension {
+            out[off..off + 2].copy_from_slice(&profile.to_be_bytes());
+            out[off + 2..off + 4].copy_from_slice(&((d.len() / 4) as u16).to_be_bytes());
+            out[off + 4..off + 4 + d.len()].copy_from_slice(d);
+            off += 4 + d.len();
+        }
+        out[off..off + payload.len()].copy_from_slice(payload);
+        off += payload.len();
+        if self.padding != 0 {
+            let p = self.padding as usize;
+            out[off..off + p - 1].fill(0);
+            out[off + p - 1] = self.padding;
+            off += p;
+        }
+        Ok(off)
+    }
+
+    /// Writes the packet into a new `Vec` (convenience for non-hot paths).
+    pub fn to_vec(&self, payload: &[u8]) -> Result<Vec<u8>, RtpError> {
+        let mut v = vec![0; self.header_len() + payload.len() + self.padding as usize];
+        let n = self.write(payload, &mut v)?;
+        v.truncate(n);
+        Ok(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn minimal_packet() {
+        let h = RtpHeader {
+            marker: true,
+            payload_type: 0,
+            sequence: 0xBEEF,
+            timestamp: 160,
+            ssrc: 0x1234_5678,
+            ..Default::default()
+        };
+        let v = h.to_vec(&[0xFF; 160]).unwrap();
+        assert_eq!(v.len(), 172);
+        assert_eq!(&v[..4], &[0x80, 0x80, 0xBE, 0xEF]);
+        let p = RtpPacket::parse(&v).unwrap();
+        assert!(p.marker());
+        assert_eq!(p.sequence(), 0xBEEF);
+        assert_eq!(p.timestamp(), 160);
+        assert_eq!(p.ssrc(), 0x1234_5678);
+        assert_eq!(p.payload().len(), 160);
+        assert_eq!(p.csrcs().count(), 0);
+        assert_eq!(p.extension(), None);
+    }
+
+    #[test]
+    fn rejects_malformed() {
+        assert!(matches!(
+            RtpPacket::parse(&[0x80; 11]),
+            Err(RtpError::Truncated { .. })
+        ));
+        let mut v = [0u8; 12];
+        v[0] = 0x40;
+        assert_eq!(RtpPacket::parse(&v), Err(RtpError::BadVersion(1)));
+        v[0] = 0x81; // one CSRC, missing
+        assert!(matches!(
+            RtpPacket::parse(&v),
+            Err(RtpError::Truncated {
+                what: "CSRC list",
+                ..
+            })
+        ));
+        v[0] = 0x90; // extension, missing
+        assert!(matches!(
+            RtpPacket::parse(&v),
+            Err(RtpError::Truncated {
+                what: "extension header",
+                ..
+            })
+        ));
+        let mut w = [0u8; 16];
+        w[0] = 0x90;
+        w[14] = 0;
+        w[15] = 1; // one word of extension data, missing
+        assert!(matches!(
+            RtpPacket::parse(&w),
+            Err(RtpError::Truncated {
+                what: "extension data",
+                ..
+            })
+        ));
+        let mut p = [0u8; 13];
+        p[0] = 0xA0;
+        p[12] = 0; // padding count 0
+        assert!(matches!(
+            RtpPacket::parse(&p),
+            Err(RtpError::BadPadding { .. })
+        ));
+        p[12] = 2; // more padding than payload
+        assert!(matches!(
+            RtpPacket::parse(&p),
+            Err(RtpError::BadPadding { .. })
+        ));
+        let h = RtpHeader {
+            csrcs: &[0; 16],
+            ..Default::default()
+        };
+        assert_eq!(h.to_vec(&[]), Err(RtpError::TooManyCsrcs(16)));
+        let h = RtpHeader {
+            extension: Some((1, &[1, 2, 3])),
+            ..Default::default()
+        };
+        assert_eq!(h.to_vec(&[]), Err(RtpError::ExtensionNotAligned(3)));
+        assert!(matches!(
+            RtpHeader::default().write(&[1], &mut [0; 12]),
+            Err(RtpError::BufferTooSmall { need: 13, have: 12 })
+        ));
+    }
+
+    proptest! {
+        #[test]
+        fn round_trip(marker: bool, pt in 0u8..128, seq: u16, ts: u32, ssrc: u32,
+                      csrcs in proptest::collection::vec(any::<u32>(), 0..=15),
+                      ext in proptest::option::of((any::<u16>(), proptest::collection::vec(any::<u8>(), 0..5).prop_map(|v| v.repeat(4)))),
+                      payload in proptest::collection::vec(any::<u8>(), 0..300), padding: u8) {
+            let h = RtpHeader { marker, payload_type: pt, sequence: seq, timestamp: ts, ssrc, csrcs: &csrcs,
+                extension: ext.as_ref().map(|(p, d)| (*p, d.as_slice())), padding };
+            let v = h.to_vec(&payload).unwrap();
+            let p = RtpPacket::parse(&v).unwrap();
+            prop_assert_eq!(p.marker(), marker);
+            prop_assert_eq!(p.payload_type(), pt);
+            prop_assert_eq!(p.sequence(), seq);
+            prop_assert_eq!(p.timestamp(), ts);
+            prop_assert_eq!(p.ssrc(), ssrc);
+            prop_assert_eq!(p.csrcs().collect::<Vec<_>>(), csrcs.clone());
+            prop_assert_eq!(p.extension(), ext.as_ref().map(|(p, d)| (*p, d.as_slice())));
+            prop_assert_eq!(p.payload(), payload.as_slice());
+            prop_assert_eq!(p.padding_len(), padding as usize);
+        }
+
+        #[test]
+        fn parse_never_panics(data in proptest::collection::vec(any::<u8>(), 0..64)) {
+            if let Ok(p) = RtpPacket::parse(&data) {
+                prop_assert!(p.payload_offset() + p.payload().len() + p.padding_len() == data.len());
+                let _ = (p.csrcs().count(), p.extension());
+            }
+        }
+    }
+}
