@@ -7,6 +7,7 @@
 //! Nothing here reads a clock, opens a socket or spawns a thread: time and
 //! random seeds are inputs.
 
+pub mod g711;
 pub mod rtcp;
 pub mod rtp;
 pub mod stats;
