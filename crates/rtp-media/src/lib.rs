@@ -7,7 +7,10 @@
 //! Nothing here reads a clock, opens a socket or spawns a thread: time and
 //! random seeds are inputs.
 
+pub mod codec;
 pub mod g711;
+pub mod g722;
+pub mod plc;
 pub mod rtcp;
 pub mod rtp;
 pub mod stats;
