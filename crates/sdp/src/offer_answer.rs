@@ -1,0 +1,827 @@
+//! The RFC 3264 offer/answer engine, with the handset's codec policy.
+//!
+//! A [`Negotiator`] is a plain value (Sans-IO): it holds the local
+//! capabilities ([`Config`]), the last descriptions sent and received, and
+//! whether an offer of ours is outstanding. It never reads a clock or draws
+//! random numbers; the `o=` session id comes in from the caller.
+//!
+//! * [`Negotiator::create_offer`] makes an initial offer or a re-offer
+//!   (RFC 3264 sections 5 and 8), [`Negotiator::hold`] and
+//!   [`Negotiator::resume`] make hold/resume re-offers (section 8.4,
+//!   RFC 6337 section 5.3).
+//! * [`Negotiator::answer_offer`] answers a remote offer (section 6).
+//! * [`Negotiator::receive_answer`] takes the answer to our offer (section 7).
+//!
+//! Each completed exchange yields [`MediaParams`], the small value the media
+//! layer needs, or `None` when the audio stream is closed (port 0).
+//!
+//! Our `o=` line keeps its session id, and its version goes up by one only
+//! when the description we send differs from the previous one (RFC 3264
+//! section 8; RFC 4317 section 2.5 shows an unchanged answer keeping its
+//! version).
+//!
+//! The handset runs one audio stream. In an offer it accepts the first active
+//! RTP/AVP audio stream that has a codec in common and rejects every other
+//! stream (video, a second audio stream, unknown media) with port 0 in the
+//! same position (RFC 3264 sections 6 and 8.2).
+
+use std::fmt::Write;
+use std::net::IpAddr;
+
+use crate::attributes::{Direction, EventList};
+use crate::codec::{Codec, CodecPriorities, FormatKind, identify};
+use crate::session::{Media, SessionDescription};
+
+/// Whose preference orders the codecs in our answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum CodecOrder {
+    /// Our configured priorities.
+    #[default]
+    Local,
+    /// The offerer's order (RFC 3264 section 6.1 recommends it, so that both
+    /// directions end up with the same codec).
+    Offerer,
+}
+
+/// Local capabilities and policy knobs.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Config {
+    /// The `o=` user name (`-` when there is none).
+    pub username: String,
+    /// The `s=` text.
+    pub session_name: String,
+    /// Where we receive media (`c=`) and the `o=` address.
+    pub address: IpAddr,
+    /// Our RTP port for audio (RTCP is the port above).
+    pub port: u16,
+    /// Codec priorities: 0 disables a codec, 1 is the highest.
+    pub codecs: CodecPriorities,
+    /// The telephone-event (RFC 4733) payload type we offer; `None` disables
+    /// telephone-events. In answers we use whatever payload type the peer offers.
+    pub telephone_event: Option<u8>,
+    /// The telephone-events we handle (`a=fmtp:<pt> 0-15`).
+    pub telephone_events: EventList,
+    /// The packetisation time we ask for (`a=ptime`), in milliseconds.
+    pub ptime: u32,
+    /// Whether we run G.729 Annex B (VAD/CNG); without it we send
+    /// `a=fmtp:18 annexb=no` (RFC 4856 section 2.1.9).
+    pub g729_annexb: bool,
+    /// Whose order the codecs in our answer follow.
+    pub codec_order: CodecOrder,
+    /// MiVoice "Renegotiate SDP to Enforce Symmetric Codec": answer with
+    /// exactly one audio codec (plus telephone-event).
+    pub symmetric_codec: bool,
+    /// MiVoice "Limit to one Offer/Answer per INVITE": the user agent reads
+    /// this flag; the engine only reports whether an offer is outstanding.
+    pub one_offer_answer_per_invite: bool,
+    /// Legacy RFC 2543 hold: also put `c=IN IP4 0.0.0.0` in hold offers (and
+    /// allow an unspecified local address). Off by default, because MiVoice
+    /// wants "Prevent the Use of IP Address 0.0.0.0 in SDP Messages".
+    pub allow_zero_address: bool,
+}
+
+impl Config {
+    /// The handset defaults (G.711u = 1, G.711a = 2, G.729A = 0, G.722 = 0,
+    /// telephone-event 101 for events 0-15, 20 ms, our priority order) for
+    /// media at `address:port`.
+    pub fn new(address: IpAddr, port: u16) -> Self {
+        Self {
+            username: "-".to_owned(),
+            session_name: "-".to_owned(),
+            address,
+            port,
+            codecs: CodecPriorities::default(),
+            telephone_event: Some(101),
+            telephone_events: EventList::dtmf(),
+            ptime: 20,
+            g729_annexb: false,
+            codec_order: CodecOrder::Local,
+            symmetric_codec: false,
+            one_offer_answer_per_invite: false,
+            allow_zero_address: false,
+        }
+    }
+}
+
+/// Why an exchange failed. The negotiator's state is unchanged unless the
+/// variant says otherwise.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+pub enum NegotiationError {
+    /// No offered stream has a codec we support (the user agent answers
+    /// 488 Not Acceptable Here), or the answer names none of our codecs.
+    #[error("no codec in common")]
+    NoCommonCodec,
+    /// We have no codec enabled.
+    #[error("no local codec is enabled")]
+    NoLocalCodecs,
+    /// An offer of ours is outstanding (glare: the user agent answers 491).
+    #[error("an offer is already outstanding")]
+    OfferOutstanding,
+    /// An answer arrived but we made no offer.
+    #[error("no offer is outstanding")]
+    NoOfferOutstanding,
+    /// The answer does not have one stream per offered stream (RFC 3264
+    /// section 6). The outstanding offer is dropped.
+    #[error("the answer has {answer} media streams, the offer had {offer}")]
+    StreamCountMismatch {
+        /// Streams in our offer.
+        offer: usize,
+        /// Streams in the answer.
+        answer: usize,
+    },
+    /// An answer stream has another media type than the offered one
+    /// (RFC 3264 section 6.1). The outstanding offer is dropped.
+    #[error("answer stream {index} has media type `{answer}`, the offer had `{offer}`")]
+    MediaTypeMismatch {
+        /// The stream's position.
+        index: usize,
+        /// The offered media type.
+        offer: String,
+        /// The answered media type.
+        answer: String,
+    },
+    /// The accepted stream has no `c=` line at either level.
+    #[error("media stream {0} has no connection address")]
+    MissingConnection(usize),
+    /// The local address is `0.0.0.0` or `::` and [`Config::allow_zero_address`] is off.
+    #[error("local media address is unspecified (0.0.0.0) and that is not allowed")]
+    UnspecifiedLocalAddress,
+    /// Internal: our own description did not parse (a bug).
+    #[error("internal error: generated SDP does not parse: {0}")]
+    Internal(#[from] crate::ParseError),
+}
+
+impl NegotiationError {
+    /// The SIP response a user agent sends when this error comes from an
+    /// offer it received (RFC 3261 section 21.4.26, RFC 3261 section 14.2).
+    pub fn sip_status(&self) -> u16 {
+        match self {
+            Self::OfferOutstanding => 491,
+            Self::Internal(_) | Self::UnspecifiedLocalAddress | Self::NoLocalCodecs => 500,
+            _ => 488,
+        }
+    }
+}
+
+/// Where the remote end receives media: a literal address or a host name
+/// (RFC 4317's examples use names like `host.biloxi.example.com`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Host {
+    /// An IP address.
+    Ip(IpAddr),
+    /// A domain name, to resolve.
+    Name(String),
+}
+
+/// The result of a negotiation: everything the media layer needs for the
+/// audio stream.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct MediaParams {
+    /// Where to send RTP.
+    pub remote_host: Host,
+    /// The remote RTP port.
+    pub remote_port: u16,
+    /// The remote RTCP port (`a=rtcp`, else RTP port + 1).
+    pub remote_rtcp_port: u16,
+    /// The codec we send.
+    pub codec: Codec,
+    /// The payload type we send it with (the peer's numbering).
+    pub payload_type: u8,
+    /// The payload type we receive it with (our numbering).
+    pub local_payload_type: u8,
+    /// The RTP clock rate (8000 for all our codecs, G.722 included).
+    pub clock_rate: u32,
+    /// Packetisation time to send with, in ms (the peer's `a=ptime`, else ours).
+    pub ptime: u32,
+    /// The telephone-event payload type to send with, if negotiated.
+    pub telephone_event: Option<u8>,
+    /// The telephone-event payload type we receive, if negotiated.
+    pub local_telephone_event: Option<u8>,
+    /// Whether G.729 Annex B is on (only meaningful for G.729).
+    pub g729_annexb: bool,
+    /// What we do: send and/or receive. A peer at `c=0.0.0.0` is never sent to.
+    pub local_direction: Direction,
+    /// What the peer does, with `c=0.0.0.0` read as "does not receive".
+    pub remote_direction: Direction,
+}
+
+impl MediaParams {
+    /// Whether the peer has put us on hold (it does not receive from us:
+    /// `a=sendonly`, `a=inactive` or `c=0.0.0.0`).
+    pub fn held_by_peer(&self) -> bool {
+        !self.remote_direction.receives()
+    }
+}
+
+/// What [`Negotiator::answer_offer`] returns.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Answer {
+    /// The answer to send.
+    pub sdp: SessionDescription,
+    /// The negotiated audio stream, or `None` when no stream is active.
+    pub media: Option<MediaParams>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Pending {
+    audio_slot: usize,
+    hold_before: bool,
+}
+
+/// The offer/answer state of one session (one SIP dialog).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Negotiator {
+    config: Config,
+    session_id: u64,
+    version: u64,
+    local: Option<SessionDescription>,
+    remote: Option<SessionDescription>,
+    pending: Option<Pending>,
+    audio_slot: Option<usize>,
+    hold: bool,
+    media: Option<MediaParams>,
+}
+
+/// One m= line we are about to write.
+#[derive(Clone, Debug)]
+enum Slot {
+    Audio(AudioLine),
+    Rejected {
+        media: String,
+        proto: String,
+        format: String,
+    },
+}
+
+#[derive(Clone, Debug)]
+struct AudioLine {
+    formats: Vec<(u8, Codec)>,
+    telephone_event: Option<(u8, EventList)>,
+    annexb: bool,
+    direction: Direction,
+}
+
+fn rejected(m: &Media<'_>) -> Slot {
+    Slot::Rejected {
+        media: m.media_type().to_owned(),
+        proto: m.proto().to_owned(),
+        format: m.formats().next().unwrap_or("0").to_owned(),
+    }
+}
+
+fn host_of(m: &Media<'_>, index: usize) -> Result<(Host, bool), NegotiationError> {
+    let c = m
+        .connection()
+        .ok_or(NegotiationError::MissingConnection(index))?;
+    let host = match c.ip() {
+        Some(ip) => Host::Ip(ip),
+        None => Host::Name(c.host().to_owned()),
+    };
+    Ok((host, c.is_unspecified()))
+}
+
+/// The direction the peer effectively has: its attribute, minus "receive"
+/// when it gave the black-hole address (RFC 3264 section 8.4, RFC 6337 section 5.4).
+fn remote_effective(m: &Media<'_>, black_hole: bool) -> Direction {
+    let d = m.direction();
+    if black_hole {
+        Direction::from_flags(d.sends(), false)
+    } else {
+        d
+    }
+}
+
+impl Negotiator {
+    /// A negotiator for a new session. `session_id` is the `o=` session id
+    /// (the caller's randomness; RFC 8866 section 5.2 suggests an NTP
+    /// timestamp); the first version is the same number.
+    pub fn new(config: Config, session_id: u64) -> Self {
+        Self {
+            config,
+            session_id,
+            version: session_id,
+            local: None,
+            remote: None,
+            pending: None,
+            audio_slot: None,
+            hold: false,
+            media: None,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Changes the configuration; takes effect in the next offer or answer.
+    pub fn config_mut(&mut self) -> &mut Config {
+        &mut self.config
+    }
+
+    /// The `o=` session id.
+    pub fn session_id(&self) -> u64 {
+        self.session_id
+    }
+
+    /// The `o=` version of the last description we sent.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// Whether an offer of ours awaits its answer.
+    pub fn offer_outstanding(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// The "Limit to one Offer/Answer per INVITE" knob, for the user agent.
+    pub fn one_offer_answer_per_invite(&self) -> bool {
+        self.config.one_offer_answer_per_invite
+    }
+
+    /// Whether we hold the call (our offers say sendonly or inactive).
+    pub fn is_on_hold(&self) -> bool {
+        self.hold
+    }
+
+    /// The last description we sent.
+    pub fn local_description(&self) -> Option<&SessionDescription> {
+        self.local.as_ref()
+    }
+
+    /// The last description we received.
+    pub fn remote_description(&self) -> Option<&SessionDescription> {
+        self.remote.as_ref()
+    }
+
+    /// The current negotiated audio stream, if any.
+    pub fn media(&self) -> Option<&MediaParams> {
+        self.media.as_ref()
+    }
+
+    fn check_address(&self) -> Result<(), NegotiationError> {
+        if self.config.address.is_unspecified() && !self.config.allow_zero_address {
+            Err(NegotiationError::UnspecifiedLocalAddress)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn peer_holds_us(&self) -> bool {
+        self.media.as_ref().is_some_and(MediaParams::held_by_peer)
+    }
+
+    /// The direction our offers carry: sendrecv, or when we hold, sendonly
+    /// (inactive when the peer already holds us, RFC 3264 section 8.4;
+    /// RFC 6337 section 5.3 would still say sendonly, either is valid).
+    fn offer_direction(&self) -> Direction {
+        match (self.hold, self.peer_holds_us()) {
+            (false, _) => Direction::SendRecv,
+            (true, false) => Direction::SendOnly,
+            (true, true) => Direction::Inactive,
+        }
+    }
+
+    /// Makes an offer: the initial one, or a re-offer that keeps every
+    /// earlier stream in place (RFC 3264 section 8). Fails with
+    /// [`NegotiationError::OfferOutstanding`] while an offer is outstanding.
+    pub fn create_offer(&mut self) -> Result<SessionDescription, NegotiationError> {
+        if self.pending.is_some() {
+            return Err(NegotiationError::OfferOutstanding);
+        }
+        self.check_address()?;
+        let formats: Vec<(u8, Codec)> = self
+            .config
+            .codecs
+            .ordered()
+            .into_iter()
+            .map(|c| (c.static_payload_type(), c))
+            .collect();
+        if formats.is_empty() {
+            return Err(NegotiationError::NoLocalCodecs);
+        }
+        let audio = AudioLine {
+            formats,
+            telephone_event: self
+                .config
+                .telephone_event
+                .map(|pt| (pt, self.config.telephone_events.clone())),
+            annexb: self.config.g729_annexb,
+            direction: self.offer_direction(),
+        };
+        let mut slots: Vec<Slot> = match &self.local {
+            Some(prev) => prev.media().map(|m| rejected(&m)).collect(),
+            None => Vec::new(),
+        };
+        let audio_slot = match self.audio_slot {
+            Some(i) if i < slots.len() => {
+                slots[i] = Slot::Audio(audio);
+                i
+            }
+            _ => {
+                slots.push(Slot::Audio(audio));
+                slots.len() - 1
+            }
+        };
+        let zero = self.hold && self.config.allow_zero_address;
+        let (sdp, version) = self.finish(&slots, zero)?;
+        self.version = version;
+        self.local = Some(sdp.clone());
+        self.pending = Some(Pending {
+            audio_slot,
+            hold_before: self.hold,
+        });
+        Ok(sdp)
+    }
+
+    /// Puts the call on hold: an offer with `a=sendonly` (`a=inactive` when
+    /// the peer already holds us). The hold stays in effect for later offers
+    /// and answers until [`Negotiator::resume`] (RFC 6337 section 5.3).
+    pub fn hold(&mut self) -> Result<SessionDescription, NegotiationError> {
+        self.offer_with_hold(true)
+    }
+
+    /// Takes the call off hold: an offer with `a=sendrecv`.
+    pub fn resume(&mut self) -> Result<SessionDescription, NegotiationError> {
+        self.offer_with_hold(false)
+    }
+
+    fn offer_with_hold(&mut self, hold: bool) -> Result<SessionDescription, NegotiationError> {
+        if self.pending.is_some() {
+            return Err(NegotiationError::OfferOutstanding);
+        }
+        let before = self.hold;
+        self.hold = hold;
+        let r = self.create_offer();
+        if let Some(p) = &mut self.pending {
+            p.hold_before = before;
+        } else {
+            self.hold = before;
+        }
+        r
+    }
+
+    /// Our outstanding offer was refused (for example a re-INVITE answered
+    /// with 488 or 491): forget it and go back to the hold state before it.
+    /// The session continues with the last negotiated media (RFC 6337
+    /// section 3.4).
+    pub fn offer_rejected(&mut self) {
+        if let Some(p) = self.pending.take() {
+            self.hold = p.hold_before;
+        }
+    }
+
+    /// Takes the answer to our outstanding offer (RFC 3264 section 7).
+    ///
+    /// Returns the negotiated audio stream, or `None` when the answer closed
+    /// it with port 0. The offerer sends with the first of our codecs the
+    /// answer lists, using the answer's payload type numbers.
+    pub fn receive_answer(
+        &mut self,
+        answer: &SessionDescription,
+    ) -> Result<Option<MediaParams>, NegotiationError> {
+        let Some(pending) = self.pending.clone() else {
+            return Err(NegotiationError::NoOfferOutstanding);
+        };
+        let Some(offer) = self.local.clone() else {
+            return Err(NegotiationError::NoOfferOutstanding);
+        };
+        if answer.media_count() != offer.media_count() {
+            self.pending = None;
+            return Err(NegotiationError::StreamCountMismatch {
+                offer: offer.media_count(),
+                answer: answer.media_count(),
+            });
+        }
+        for (index, (o, a)) in offer.media().zip(answer.media()).enumerate() {
+            if !o.media_type().eq_ignore_ascii_case(a.media_type()) {
+                self.pending = None;
+                return Err(NegotiationError::MediaTypeMismatch {
+                    index,
+                    offer: o.media_type().to_owned(),
+                    answer: a.media_type().to_owned(),
+                });
+            }
+        }
+        let slot = pending.audio_slot;
+        let (Some(om), Some(am)) = (offer.media_at(slot), answer.media_at(slot)) else {
+            self.pending = None;
+            return Err(NegotiationError::NoCommonCodec);
+        };
+        let params = if am.port() == 0 {
+            None
+        } else {
+            Some(self.params_from_answer(&om, &am, slot))
+        };
+        self.pending = None;
+        let params = match params {
+            Some(Err(e)) => return Err(e),
+            Some(Ok(p)) => Some(p),
+            None => None,
+        };
+        self.remote = Some(answer.clone());
+        self.audio_slot = Some(slot);
+        self.media = params.clone();
+        Ok(params)
+    }
+
+    fn params_from_answer(
+        &self,
+        om: &Media<'_>,
+        am: &Media<'_>,
+        slot: usize,
+    ) -> Result<MediaParams, NegotiationError> {
+        let ours: Vec<(u8, FormatKind)> = om
+            .payload_types()
+            .map(|pt| (pt, identify(om, pt)))
+            .collect();
+        let our_pt = |want: FormatKind| ours.iter().find(|(_, k)| *k == want).map(|(pt, _)| *pt);
+        let (codec, payload_type, local_payload_type) = am
+            .payload_types()
+            .find_map(|pt| match identify(am, pt) {
+                FormatKind::Voice(c) => our_pt(FormatKind::Voice(c)).map(|local| (c, pt, local)),
+                _ => None,
+            })
+            .ok_or(NegotiationError::NoCommonCodec)?;
+        let te = am
+            .payload_types()
+            .find(|&pt| identify(am, pt) == FormatKind::TelephoneEvent(8000));
+        let local_te = our_pt(FormatKind::TelephoneEvent(8000));
+        let (telephone_event, local_telephone_event) = match (te, local_te) {
+            (Some(r), Some(l)) => (Some(r), Some(l)),
+            _ => (None, None),
+        };
+        let annexb = codec == Codec::G729
+            && self.config.g729_annexb
+            && am
+                .fmtp(&payload_type.to_string())
+                .and_then(|f| f.g729_annexb())
+                .unwrap_or(true);
+        let (remote_host, black_hole) = host_of(am, slot)?;
+        let remote_direction = remote_effective(am, black_hole);
+        let local_direction = om.direction().intersect(remote_direction.reversed());
+        Ok(MediaParams {
+            remote_host,
+            remote_port: am.port(),
+            remote_rtcp_port: am.rtcp_port().unwrap_or(am.port().saturating_add(1)),
+            codec,
+            payload_type,
+            local_payload_type,
+            clock_rate: codec.clock_rate(),
+            ptime: am.ptime().unwrap_or(self.config.ptime),
+            telephone_event,
+            local_telephone_event,
+            g729_annexb: annexb,
+            local_direction,
+            remote_direction,
+        })
+    }
+
+    /// Answers a remote offer (an initial offer or a re-offer; RFC 3264
+    /// section 6).
+    ///
+    /// The answer keeps one `m=` line per offered one, in the same order. We
+    /// accept the first active RTP/AVP audio stream that has a codec in
+    /// common, listing only codecs both sides support (ours and the
+    /// offerer's), in our priority order or the offerer's
+    /// ([`Config::codec_order`]), cut to one codec with
+    /// [`Config::symmetric_codec`], plus telephone-event with the offered
+    /// payload type. The direction is the RFC 3264 section 6.1 mirror of the
+    /// offered one, limited by our own hold. Every other stream gets port 0.
+    ///
+    /// With no active stream offered the answer has none either; when streams
+    /// are offered but none can be accepted the result is
+    /// [`NegotiationError::NoCommonCodec`] (send 488) and nothing changes.
+    pub fn answer_offer(&mut self, offer: &SessionDescription) -> Result<Answer, NegotiationError> {
+        if self.pending.is_some() {
+            return Err(NegotiationError::OfferOutstanding);
+        }
+        self.check_address()?;
+        let mut slots = Vec::with_capacity(offer.media_count());
+        let mut accepted: Option<(usize, MediaParams)> = None;
+        let mut active = false;
+        for (i, m) in offer.media().enumerate() {
+            if m.port() == 0 {
+                slots.push(rejected(&m));
+                continue;
+            }
+            active = true;
+            if accepted.is_none()
+                && m.media_type().eq_ignore_ascii_case("audio")
+                && m.proto().eq_ignore_ascii_case("RTP/AVP")
+            {
+                if let Some((line, params)) = self.answer_audio(&m, i)? {
+                    slots.push(Slot::Audio(line));
+                    accepted = Some((i, params));
+                    continue;
+                }
+            }
+            slots.push(rejected(&m));
+        }
+        if active && accepted.is_none() {
+            return Err(NegotiationError::NoCommonCodec);
+        }
+        let zero = self.hold && self.config.allow_zero_address;
+        let (sdp, version) = self.finish(&slots, zero)?;
+        self.version = version;
+        self.local = Some(sdp.clone());
+        self.remote = Some(offer.clone());
+        let media = accepted.as_ref().map(|(_, p)| p.clone());
+        if let Some((i, _)) = accepted {
+            self.audio_slot = Some(i);
+        }
+        self.media = media.clone();
+        Ok(Answer { sdp, media })
+    }
+
+    fn answer_audio(
+        &self,
+        m: &Media<'_>,
+        index: usize,
+    ) -> Result<Option<(AudioLine, MediaParams)>, NegotiationError> {
+        let cfg = &self.config;
+        // Voice codecs both sides support, in the offerer's order, one
+        // payload type per codec.
+        let mut offered: Vec<(u8, Codec)> = Vec::new();
+        let mut te_pt = None;
+        for pt in m.payload_types() {
+            match identify(m, pt) {
+                FormatKind::Voice(c)
+                    if cfg.codecs.enabled(c) && !offered.iter().any(|&(_, o)| o == c) =>
+                {
+                    offered.push((pt, c));
+                }
+                FormatKind::TelephoneEvent(8000) if te_pt.is_none() => te_pt = Some(pt),
+                _ => {}
+            }
+        }
+        let Some(&(send_pt, send_codec)) = offered.first() else {
+            return Ok(None);
+        };
+        let mut formats = offered.clone();
+        if cfg.codec_order == CodecOrder::Local {
+            formats.sort_by_key(|&(_, c)| cfg.codecs.get(c));
+        }
+        if cfg.symmetric_codec {
+            formats.truncate(1);
+        }
+        // RFC 3264 section 6.1: the answerer sends with the offer's most
+        // preferred format that is also in the answer.
+        let (send_pt, send_codec) = if cfg.symmetric_codec {
+            formats[0]
+        } else {
+            (send_pt, send_codec)
+        };
+        let telephone_event = match (te_pt, cfg.telephone_event) {
+            (Some(pt), Some(_)) => {
+                let theirs = match m.fmtp(&pt.to_string()) {
+                    Some(f) => f.telephone_events().unwrap_or_default(),
+                    None => EventList::dtmf(),
+                };
+                let both = theirs.intersect(&cfg.telephone_events);
+                (!both.is_empty()).then_some((pt, both))
+            }
+            _ => None,
+        };
+        let annexb = cfg.g729_annexb
+            && formats
+                .iter()
+                .find(|&&(_, c)| c == Codec::G729)
+                .and_then(|&(pt, _)| m.fmtp(&pt.to_string()))
+                .and_then(|f| f.g729_annexb())
+                .unwrap_or(true);
+        let (remote_host, black_hole) = host_of(m, index)?;
+        let desired = if self.hold {
+            Direction::SendOnly
+        } else {
+            Direction::SendRecv
+        };
+        // RFC 6337 section 5.4: the answer's direction follows the offered
+        // attribute even when the offer says c=0.0.0.0.
+        let direction = desired.intersect(m.direction().reversed());
+        let remote_direction = remote_effective(m, black_hole);
+        let local_direction = direction.intersect(remote_direction.reversed());
+        let te = telephone_event.as_ref().map(|(pt, _)| *pt);
+        let params = MediaParams {
+            remote_host,
+            remote_port: m.port(),
+            remote_rtcp_port: m.rtcp_port().unwrap_or(m.port().saturating_add(1)),
+            codec: send_codec,
+            payload_type: send_pt,
+            local_payload_type: send_pt,
+            clock_rate: send_codec.clock_rate(),
+            ptime: m.ptime().unwrap_or(cfg.ptime),
+            telephone_event: te,
+            local_telephone_event: te,
+            g729_annexb: send_codec == Codec::G729 && annexb,
+            local_direction,
+            remote_direction,
+        };
+        let line = AudioLine {
+            formats,
+            telephone_event,
+            annexb,
+            direction,
+        };
+        Ok(Some((line, params)))
+    }
+
+    /// Renders our description; keeps the version when nothing changed since
+    /// the last description we sent, else increments it.
+    fn finish(
+        &self,
+        slots: &[Slot],
+        zero: bool,
+    ) -> Result<(SessionDescription, u64), NegotiationError> {
+        let sdp = SessionDescription::parse(self.render(self.version, slots, zero))?;
+        match &self.local {
+            None => Ok((sdp, self.version)),
+            Some(prev) if *prev == sdp => Ok((sdp, self.version)),
+            Some(_) => {
+                let v = self.version.wrapping_add(1);
+                Ok((SessionDescription::parse(self.render(v, slots, zero))?, v))
+            }
+        }
+    }
+
+    fn render(&self, version: u64, slots: &[Slot], zero: bool) -> String {
+        let cfg = &self.config;
+        let ip6 = cfg.address.is_ipv6();
+        let at = if ip6 { "IP6" } else { "IP4" };
+        let c_addr = if zero {
+            if ip6 {
+                "::".to_owned()
+            } else {
+                "0.0.0.0".to_owned()
+            }
+        } else {
+            cfg.address.to_string()
+        };
+        let mut s = String::with_capacity(256);
+        // Writing to a String cannot fail.
+        let _ = write!(
+            s,
+            "v=0\r\no={} {} {} IN {at} {}\r\ns={}\r\nc=IN {at} {c_addr}\r\nt=0 0\r\n",
+            sanitize(&cfg.username),
+            self.session_id,
+            version,
+            cfg.address,
+            sanitize_text(&cfg.session_name),
+        );
+        for slot in slots {
+            match slot {
+                Slot::Rejected {
+                    media,
+                    proto,
+                    format,
+                } => {
+                    let _ = write!(s, "m={media} 0 {proto} {format}\r\n");
+                }
+                Slot::Audio(a) => {
+                    let _ = write!(s, "m=audio {} RTP/AVP", cfg.port);
+                    for (pt, _) in &a.formats {
+                        let _ = write!(s, " {pt}");
+                    }
+                    if let Some((pt, _)) = &a.telephone_event {
+                        let _ = write!(s, " {pt}");
+                    }
+                    s.push_str("\r\n");
+                    for (pt, c) in &a.formats {
+                        let _ = write!(
+                            s,
+                            "a=rtpmap:{pt} {}/{}\r\n",
+                            c.encoding_name(),
+                            c.clock_rate()
+                        );
+                        if *c == Codec::G729 && !a.annexb {
+                            let _ = write!(s, "a=fmtp:{pt} annexb=no\r\n");
+                        }
+                    }
+                    if let Some((pt, events)) = &a.telephone_event {
+                        let _ = write!(s, "a=rtpmap:{pt} telephone-event/8000\r\n");
+                        let _ = write!(s, "a=fmtp:{pt} {events}\r\n");
+                    }
+                    let _ = write!(s, "a=ptime:{}\r\na={}\r\n", cfg.ptime.max(1), a.direction);
+                }
+            }
+        }
+        s
+    }
+}
+
+/// A token for `o=`: no spaces, never empty.
+fn sanitize(s: &str) -> String {
+    let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    if t.is_empty() { "-".to_owned() } else { t }
+}
+
+/// One line of text for `s=`.
+fn sanitize_text(s: &str) -> String {
+    let t: String = s.chars().filter(|&c| c != '\r' && c != '\n').collect();
+    let t = t.trim();
+    if t.is_empty() {
+        "-".to_owned()
+    } else {
+        t.to_owned()
+    }
+}

@@ -1,0 +1,529 @@
+//! The SDP parser (RFC 8866 sections 5 and 9).
+//!
+//! A single pass over the lines records the position of every field; nothing
+//! is copied. Known attributes (`rtpmap`, `fmtp`, `ptime`, `maxptime`, `rtcp`,
+//! `ssrc`, `mid`) are checked on the way.
+//!
+//! Lenient where real peers are sloppy: bare LF line ends, trailing spaces and
+//! tabs, blank lines, several spaces between fields, session-level lines in any
+//! order, a missing `s=` (read as `s=-`) or `t=` (read as `t=0 0`).
+//! Strict about what cannot be understood: a missing `v=` or `o=`, a line that
+//! is not `<type>=<value>`, an unknown type letter (RFC 8866 section 5 says to
+//! reject such descriptions), a session-only line inside a media description,
+//! repeated single lines, and malformed fields. Every error carries the 1-based
+//! line number and a reason.
+
+use bytes::Bytes;
+
+use crate::attributes::{self, TypedAttribute};
+use crate::session::{
+    RawAttribute, RawBandwidth, RawConnection, RawMedia, RawOrigin, RawTiming, SessionDescription,
+    Span,
+};
+
+/// A description that could not be parsed: where, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+#[error("SDP line {line}: {reason}")]
+pub struct ParseError {
+    /// The 1-based line number (0 when the error is about the whole text).
+    pub line: usize,
+    /// What is wrong.
+    pub reason: ParseErrorReason,
+}
+
+/// What is wrong with a description.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+pub enum ParseErrorReason {
+    /// The text is larger than 4 GiB.
+    #[error("description too large")]
+    TooLarge,
+    /// The text is not UTF-8 (RFC 8866 section 5: the default charset is UTF-8).
+    #[error("not valid UTF-8")]
+    NotUtf8,
+    /// The first line is not `v=`.
+    #[error("a description must start with v=")]
+    MissingVersion,
+    /// There is no `o=` line.
+    #[error("missing o= line")]
+    MissingOrigin,
+    /// The line is not `<type>=<value>`.
+    #[error("expected `<type>=<value>`")]
+    NotATypeLine,
+    /// A type letter RFC 8866 does not define.
+    #[error("unknown line type `{0}`")]
+    UnknownType(char),
+    /// A line that may appear once appears again.
+    #[error("more than one `{0}=` line")]
+    Duplicate(char),
+    /// A line in a place the grammar does not allow it.
+    #[error("`{0}=` is not allowed here")]
+    Misplaced(char),
+    /// A field of the line is malformed.
+    #[error("bad `{line_type}=` line: {reason}")]
+    Field {
+        /// The line type.
+        line_type: char,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A known attribute has a malformed value.
+    #[error("bad attribute: {0}")]
+    Attribute(&'static str),
+}
+
+impl SessionDescription {
+    /// Parses a session description, keeping `text` and recording field positions.
+    pub fn parse(text: impl Into<Bytes>) -> Result<Self, ParseError> {
+        Parser::new(text.into())?.run()
+    }
+}
+
+impl std::str::FromStr for SessionDescription {
+    type Err = ParseError;
+
+    fn from_str(s: &str) -> Result<Self, ParseError> {
+        Self::parse(Bytes::copy_from_slice(s.as_bytes()))
+    }
+}
+
+struct Parser {
+    sdp: SessionDescription,
+    line: usize,
+}
+
+fn err(line: usize, reason: ParseErrorReason) -> ParseError {
+    ParseError { line, reason }
+}
+
+fn is_ws(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+impl Parser {
+    fn new(buf: Bytes) -> Result<Self, ParseError> {
+        if u32::try_from(buf.len()).is_err() {
+            return Err(err(0, ParseErrorReason::TooLarge));
+        }
+        if let Err(e) = std::str::from_utf8(&buf) {
+            let at = e.valid_up_to();
+            let line = 1 + buf[..at].iter().filter(|&&b| b == b'\n').count();
+            return Err(err(line, ParseErrorReason::NotUtf8));
+        }
+        Ok(Self {
+            sdp: SessionDescription {
+                buf,
+                version: 0,
+                origin: RawOrigin::default(),
+                session_name: None,
+                information: None,
+                uri: None,
+                emails: Vec::new(),
+                phones: Vec::new(),
+                connection: None,
+                bandwidths: Vec::new(),
+                timings: Vec::new(),
+                zone: None,
+                key: None,
+                attributes: Vec::new(),
+                media: Vec::new(),
+            },
+            line: 0,
+        })
+    }
+
+    fn field_err(&self, line_type: u8, reason: &'static str) -> ParseError {
+        err(
+            self.line,
+            ParseErrorReason::Field {
+                line_type: char::from(line_type),
+                reason,
+            },
+        )
+    }
+
+    fn bytes(&self, s: Span) -> &[u8] {
+        self.sdp
+            .buf
+            .get(s.start as usize..s.end as usize)
+            .unwrap_or_default()
+    }
+
+    /// Splits `span` into whitespace-separated tokens; writes at most `out.len()`
+    /// and returns how many there were, and the span of the rest after the
+    /// last one written.
+    fn tokens(&self, span: Span, out: &mut [Span]) -> (usize, Span) {
+        let buf = &self.sdp.buf;
+        let mut i = span.start as usize;
+        let end = span.end as usize;
+        let mut n = 0;
+        while n < out.len() {
+            while i < end && is_ws(buf[i]) {
+                i += 1;
+            }
+            if i >= end {
+                break;
+            }
+            let s = i;
+            while i < end && !is_ws(buf[i]) {
+                i += 1;
+            }
+            out[n] = Span {
+                start: s as u32,
+                end: i as u32,
+            };
+            n += 1;
+        }
+        while i < end && is_ws(buf[i]) {
+            i += 1;
+        }
+        (
+            n,
+            Span {
+                start: i as u32,
+                end: span.end,
+            },
+        )
+    }
+
+    fn digits_u64(&self, s: Span) -> Option<u64> {
+        let b = self.bytes(s);
+        if b.is_empty() || b.len() > 20 {
+            return None;
+        }
+        b.iter().try_fold(0u64, |acc, &d| {
+            if d.is_ascii_digit() {
+                acc.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+            } else {
+                None
+            }
+        })
+    }
+
+    fn all_digits(&self, s: Span) -> bool {
+        let b = self.bytes(s);
+        !b.is_empty() && b.iter().all(u8::is_ascii_digit)
+    }
+
+    fn run(mut self) -> Result<SessionDescription, ParseError> {
+        let len = self.sdp.buf.len();
+        let mut pos = 0usize;
+        let mut seen_version = false;
+        let mut seen_origin = false;
+        while pos < len {
+            self.line += 1;
+            let rest = &self.sdp.buf[pos..];
+            let nl = rest.iter().position(|&b| b == b'\n');
+            let line_end = nl.map_or(len, |i| pos + i);
+            let next = nl.map_or(len, |i| pos + i + 1);
+            let mut end = line_end;
+            while end > pos && matches!(self.sdp.buf[end - 1], b'\r' | b' ' | b'\t') {
+                end -= 1;
+            }
+            let start = pos;
+            pos = next;
+            if end == start {
+                continue; // blank line
+            }
+            if end - start < 2 || self.sdp.buf[start + 1] != b'=' {
+                return Err(err(self.line, ParseErrorReason::NotATypeLine));
+            }
+            let ty = self.sdp.buf[start];
+            let value = Span {
+                start: (start + 2) as u32,
+                end: end as u32,
+            };
+            if !seen_version {
+                if ty != b'v' {
+                    return Err(err(self.line, ParseErrorReason::MissingVersion));
+                }
+                seen_version = true;
+                let v = self
+                    .digits_u64(value)
+                    .and_then(|v| u32::try_from(v).ok())
+                    .ok_or_else(|| self.field_err(b'v', "expected a version number"))?;
+                self.sdp.version = v;
+                continue;
+            }
+            if self.sdp.media.is_empty() {
+                if ty == b'o' {
+                    if seen_origin {
+                        return Err(err(self.line, ParseErrorReason::Duplicate('o')));
+                    }
+                    seen_origin = true;
+                }
+                self.session_line(ty, value)?;
+            } else {
+                self.media_line(ty, value)?;
+            }
+        }
+        if !seen_version {
+            return Err(err(self.line.max(1), ParseErrorReason::MissingVersion));
+        }
+        if !seen_origin {
+            return Err(err(0, ParseErrorReason::MissingOrigin));
+        }
+        Ok(self.sdp)
+    }
+
+    fn once(&self, slot: &Option<Span>, ty: u8) -> Result<(), ParseError> {
+        if slot.is_some() {
+            Err(err(self.line, ParseErrorReason::Duplicate(char::from(ty))))
+        } else {
+            Ok(())
+        }
+    }
+
+    fn session_line(&mut self, ty: u8, value: Span) -> Result<(), ParseError> {
+        match ty {
+            b'v' => return Err(err(self.line, ParseErrorReason::Duplicate('v'))),
+            b'o' => self.sdp.origin = self.origin(value)?,
+            b's' => {
+                self.once(&self.sdp.session_name, ty)?;
+                self.sdp.session_name = Some(value);
+            }
+            b'i' => {
+                self.once(&self.sdp.information, ty)?;
+                self.sdp.information = Some(value);
+            }
+            b'u' => {
+                self.once(&self.sdp.uri, ty)?;
+                self.sdp.uri = Some(value);
+            }
+            b'e' => self.sdp.emails.push(value),
+            b'p' => self.sdp.phones.push(value),
+            b'c' => {
+                if self.sdp.connection.is_some() {
+                    return Err(err(self.line, ParseErrorReason::Duplicate('c')));
+                }
+                self.sdp.connection = Some(self.connection(value)?);
+            }
+            b'b' => {
+                let b = self.bandwidth(value)?;
+                self.sdp.bandwidths.push(b);
+            }
+            b't' => {
+                let mut t = [Span::default(); 2];
+                let (n, rest) = self.tokens(value, &mut t);
+                if n != 2 || rest.start != rest.end {
+                    return Err(self.field_err(ty, "expected `<start> <stop>`"));
+                }
+                let (Some(start), Some(stop)) = (self.digits_u64(t[0]), self.digits_u64(t[1]))
+                else {
+                    return Err(self.field_err(ty, "times must be decimal numbers"));
+                };
+                self.sdp.timings.push(RawTiming {
+                    start,
+                    stop,
+                    repeats: Vec::new(),
+                });
+            }
+            b'r' => match self.sdp.timings.last_mut() {
+                Some(t) => t.repeats.push(value),
+                None => return Err(err(self.line, ParseErrorReason::Misplaced('r'))),
+            },
+            b'z' => {
+                self.once(&self.sdp.zone, ty)?;
+                self.sdp.zone = Some(value);
+            }
+            b'k' => {
+                self.once(&self.sdp.key, ty)?;
+                self.sdp.key = Some(value);
+            }
+            b'a' => {
+                let a = self.attribute(value)?;
+                self.sdp.attributes.push(a);
+            }
+            b'm' => {
+                let m = self.media(value)?;
+                self.sdp.media.push(m);
+            }
+            _ => return Err(self.unknown(ty)),
+        }
+        Ok(())
+    }
+
+    fn unknown(&self, ty: u8) -> ParseError {
+        err(self.line, ParseErrorReason::UnknownType(char::from(ty)))
+    }
+
+    fn media_line(&mut self, ty: u8, value: Span) -> Result<(), ParseError> {
+        let line = self.line;
+        match ty {
+            b'm' => {
+                let m = self.media(value)?;
+                self.sdp.media.push(m);
+                return Ok(());
+            }
+            b'c' => {
+                let c = self.connection(value)?;
+                self.current().connections.push(c);
+            }
+            b'b' => {
+                let b = self.bandwidth(value)?;
+                self.current().bandwidths.push(b);
+            }
+            b'a' => {
+                let a = self.attribute(value)?;
+                self.current().attributes.push(a);
+            }
+            b'i' => {
+                let m = self.current();
+                if m.information.is_some() {
+                    return Err(err(line, ParseErrorReason::Duplicate('i')));
+                }
+                m.information = Some(value);
+            }
+            b'k' => {
+                let m = self.current();
+                if m.key.is_some() {
+                    return Err(err(line, ParseErrorReason::Duplicate('k')));
+                }
+                m.key = Some(value);
+            }
+            b'v' | b'o' | b's' | b'u' | b'e' | b'p' | b't' | b'r' | b'z' => {
+                return Err(err(line, ParseErrorReason::Misplaced(char::from(ty))));
+            }
+            _ => return Err(self.unknown(ty)),
+        }
+        Ok(())
+    }
+
+    fn current(&mut self) -> &mut RawMedia {
+        // Only called from media_line, which runs once a media exists.
+        let n = self.sdp.media.len();
+        &mut self.sdp.media[n - 1]
+    }
+
+    fn origin(&self, value: Span) -> Result<RawOrigin, ParseError> {
+        let mut t = [Span::default(); 6];
+        let (n, rest) = self.tokens(value, &mut t);
+        if n != 6 || rest.start != rest.end {
+            return Err(self.field_err(
+                b'o',
+                "expected `<username> <sess-id> <sess-version> <nettype> <addrtype> <address>`",
+            ));
+        }
+        if !self.all_digits(t[1]) || !self.all_digits(t[2]) {
+            return Err(self.field_err(b'o', "session id and version must be decimal numbers"));
+        }
+        Ok(RawOrigin {
+            username: t[0],
+            session_id: t[1],
+            session_version: t[2],
+            net_type: t[3],
+            addr_type: t[4],
+            address: t[5],
+        })
+    }
+
+    fn connection(&self, value: Span) -> Result<RawConnection, ParseError> {
+        let mut t = [Span::default(); 3];
+        let (n, rest) = self.tokens(value, &mut t);
+        if n != 3 || rest.start != rest.end {
+            return Err(self.field_err(b'c', "expected `<nettype> <addrtype> <address>`"));
+        }
+        Ok(RawConnection {
+            net_type: t[0],
+            addr_type: t[1],
+            address: t[2],
+        })
+    }
+
+    fn bandwidth(&self, value: Span) -> Result<RawBandwidth, ParseError> {
+        let b = self.bytes(value);
+        let colon = b
+            .iter()
+            .position(|&c| c == b':')
+            .filter(|&i| i > 0)
+            .ok_or_else(|| self.field_err(b'b', "expected `<bwtype>:<bandwidth>`"))?;
+        let bw_type = Span {
+            start: value.start,
+            end: value.start + colon as u32,
+        };
+        let num = Span {
+            start: value.start + colon as u32 + 1,
+            end: value.end,
+        };
+        if self.bytes(bw_type).iter().any(|&c| is_ws(c)) {
+            return Err(self.field_err(b'b', "space in bandwidth type"));
+        }
+        let value = self
+            .digits_u64(num)
+            .ok_or_else(|| self.field_err(b'b', "bandwidth must be a decimal number"))?;
+        Ok(RawBandwidth { bw_type, value })
+    }
+
+    fn attribute(&self, value: Span) -> Result<RawAttribute, ParseError> {
+        let b = self.bytes(value);
+        let (name, val) = match b.iter().position(|&c| c == b':') {
+            Some(i) => (
+                Span {
+                    start: value.start,
+                    end: value.start + i as u32,
+                },
+                Some(Span {
+                    start: value.start + i as u32 + 1,
+                    end: value.end,
+                }),
+            ),
+            None => (value, None),
+        };
+        let nb = self.bytes(name);
+        if nb.is_empty() || nb.iter().any(|&c| is_ws(c)) {
+            return Err(self.field_err(b'a', "bad attribute name"));
+        }
+        let name_str = self.sdp.text(name);
+        if attributes::is_known(name_str) {
+            let v = val.map(|v| self.sdp.text(v));
+            TypedAttribute::parse(name_str, v)
+                .map_err(|e| err(self.line, ParseErrorReason::Attribute(e)))?;
+        }
+        Ok(RawAttribute { name, value: val })
+    }
+
+    fn media(&self, value: Span) -> Result<RawMedia, ParseError> {
+        let mut t = [Span::default(); 3];
+        let (n, formats) = self.tokens(value, &mut t);
+        if n != 3 {
+            return Err(self.field_err(b'm', "expected `<media> <port> <proto> <fmt> ...`"));
+        }
+        let port_text = self.bytes(t[1]);
+        let (port, count) = match port_text.iter().position(|&c| c == b'/') {
+            Some(i) => (
+                Span {
+                    start: t[1].start,
+                    end: t[1].start + i as u32,
+                },
+                Some(Span {
+                    start: t[1].start + i as u32 + 1,
+                    end: t[1].end,
+                }),
+            ),
+            None => (t[1], None),
+        };
+        let port = self
+            .digits_u64(port)
+            .and_then(|p| u16::try_from(p).ok())
+            .ok_or_else(|| self.field_err(b'm', "bad port"))?;
+        let port_count = match count {
+            None => None,
+            Some(c) => Some(
+                self.digits_u64(c)
+                    .and_then(|p| u16::try_from(p).ok())
+                    .ok_or_else(|| self.field_err(b'm', "bad number of ports"))?,
+            ),
+        };
+        Ok(RawMedia {
+            media: t[0],
+            port,
+            port_count,
+            proto: t[2],
+            formats,
+            information: None,
+            connections: Vec::new(),
+            bandwidths: Vec::new(),
+            key: None,
+            attributes: Vec::new(),
+        })
+    }
+}

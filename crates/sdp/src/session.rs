@@ -1,0 +1,539 @@
+//! The session description (RFC 8866 section 5) and borrowed views of its parts.
+//!
+//! A [`SessionDescription`] owns the `Bytes` it was parsed from and records
+//! where each field lies (`u32` offsets); accessors hand out `&str` slices of
+//! that buffer, and [`SessionDescription::slice`] turns one into a `Bytes`
+//! sharing the buffer. Nothing is copied while parsing.
+//!
+//! Equality and hashing are by canonical text (what [`std::fmt::Display`]
+//! prints): printing writes every field the parser keeps, in canonical order
+//! with canonical separators, so two descriptions print the same exactly when
+//! they hold the same fields.
+
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::net::IpAddr;
+
+use bytes::Bytes;
+
+use crate::attributes::{Direction, Fmtp, Rtpmap, TypedAttribute};
+
+/// Where a field lies in the buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub(crate) struct Span {
+    pub(crate) start: u32,
+    pub(crate) end: u32,
+}
+
+#[derive(Clone, Debug, Default)]
+pub(crate) struct RawOrigin {
+    pub(crate) username: Span,
+    pub(crate) session_id: Span,
+    pub(crate) session_version: Span,
+    pub(crate) net_type: Span,
+    pub(crate) addr_type: Span,
+    pub(crate) address: Span,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RawConnection {
+    pub(crate) net_type: Span,
+    pub(crate) addr_type: Span,
+    pub(crate) address: Span,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RawBandwidth {
+    pub(crate) bw_type: Span,
+    pub(crate) value: u64,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct RawTiming {
+    pub(crate) start: u64,
+    pub(crate) stop: u64,
+    pub(crate) repeats: Vec<Span>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RawAttribute {
+    pub(crate) name: Span,
+    pub(crate) value: Option<Span>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct RawMedia {
+    pub(crate) media: Span,
+    pub(crate) port: u16,
+    pub(crate) port_count: Option<u16>,
+    pub(crate) proto: Span,
+    pub(crate) formats: Span,
+    pub(crate) information: Option<Span>,
+    pub(crate) connections: Vec<RawConnection>,
+    pub(crate) bandwidths: Vec<RawBandwidth>,
+    pub(crate) key: Option<Span>,
+    pub(crate) attributes: Vec<RawAttribute>,
+}
+
+/// A parsed SDP session description (RFC 8866 section 5).
+///
+/// Build one with [`SessionDescription::parse`]; print it with `Display`
+/// (canonical CRLF text) or [`SessionDescription::to_bytes`].
+#[derive(Clone)]
+pub struct SessionDescription {
+    pub(crate) buf: Bytes,
+    pub(crate) version: u32,
+    pub(crate) origin: RawOrigin,
+    pub(crate) session_name: Option<Span>,
+    pub(crate) information: Option<Span>,
+    pub(crate) uri: Option<Span>,
+    pub(crate) emails: Vec<Span>,
+    pub(crate) phones: Vec<Span>,
+    pub(crate) connection: Option<RawConnection>,
+    pub(crate) bandwidths: Vec<RawBandwidth>,
+    pub(crate) timings: Vec<RawTiming>,
+    pub(crate) zone: Option<Span>,
+    pub(crate) key: Option<Span>,
+    pub(crate) attributes: Vec<RawAttribute>,
+    pub(crate) media: Vec<RawMedia>,
+}
+
+impl SessionDescription {
+    /// The text of a span. Spans are made by the parser on ASCII boundaries
+    /// of a buffer it checked to be UTF-8, so this never fails in practice;
+    /// it returns "" rather than panic if it ever did.
+    pub(crate) fn text(&self, span: Span) -> &str {
+        self.buf
+            .get(span.start as usize..span.end as usize)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or("")
+    }
+
+    /// The buffer this description was parsed from.
+    pub fn as_bytes(&self) -> &Bytes {
+        &self.buf
+    }
+
+    /// A `Bytes` sharing the buffer for a `&str` handed out by this
+    /// description (for example a codec name to keep after the description
+    /// is dropped). Returns `None` for a string that is not part of the buffer.
+    pub fn slice(&self, part: &str) -> Option<Bytes> {
+        let base = self.buf.as_ptr() as usize;
+        let p = part.as_ptr() as usize;
+        (p >= base && p + part.len() <= base + self.buf.len())
+            .then(|| self.buf.slice(p - base..p - base + part.len()))
+    }
+
+    /// `v=`: the protocol version (0).
+    pub fn version(&self) -> u32 {
+        self.version
+    }
+
+    /// `o=`: the originator and session identifier (RFC 8866 section 5.2).
+    pub fn origin(&self) -> Origin<'_> {
+        let o = &self.origin;
+        Origin {
+            username: self.text(o.username),
+            session_id: self.text(o.session_id),
+            session_version: self.text(o.session_version),
+            net_type: self.text(o.net_type),
+            addr_type: self.text(o.addr_type),
+            address: self.text(o.address),
+        }
+    }
+
+    /// `s=`: the session name. A missing `s=` line reads (and prints) as `-`.
+    pub fn session_name(&self) -> &str {
+        self.session_name.map_or("-", |s| self.text(s))
+    }
+
+    /// `i=`: session information.
+    pub fn information(&self) -> Option<&str> {
+        self.information.map(|s| self.text(s))
+    }
+
+    /// `u=`: the URI of a description.
+    pub fn uri(&self) -> Option<&str> {
+        self.uri.map(|s| self.text(s))
+    }
+
+    /// `e=` lines.
+    pub fn emails(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.emails.iter().map(|&s| self.text(s))
+    }
+
+    /// `p=` lines.
+    pub fn phones(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.phones.iter().map(|&s| self.text(s))
+    }
+
+    /// The session-level `c=` line.
+    pub fn connection(&self) -> Option<Connection<'_>> {
+        self.connection.map(|c| self.conn(c))
+    }
+
+    pub(crate) fn conn(&self, c: RawConnection) -> Connection<'_> {
+        Connection {
+            net_type: self.text(c.net_type),
+            addr_type: self.text(c.addr_type),
+            address: self.text(c.address),
+        }
+    }
+
+    /// Session-level `b=` lines.
+    pub fn bandwidths(&self) -> impl ExactSizeIterator<Item = Bandwidth<'_>> {
+        self.bandwidths.iter().map(|b| Bandwidth {
+            bw_type: self.text(b.bw_type),
+            value: b.value,
+        })
+    }
+
+    /// `t=` lines with their `r=` lines. A description without `t=` reads
+    /// (and prints) as `t=0 0`.
+    pub fn timings(&self) -> impl ExactSizeIterator<Item = Timing<'_>> {
+        self.timings.iter().map(|t| Timing { sdp: self, raw: t })
+    }
+
+    /// `z=`: time zone adjustments.
+    pub fn zone(&self) -> Option<&str> {
+        self.zone.map(|s| self.text(s))
+    }
+
+    /// Session-level `k=` (obsolete, kept as written).
+    pub fn key(&self) -> Option<&str> {
+        self.key.map(|s| self.text(s))
+    }
+
+    /// Session-level `a=` lines, in order.
+    pub fn attributes(&self) -> impl ExactSizeIterator<Item = Attribute<'_>> {
+        self.attributes.iter().map(|a| self.attr(*a))
+    }
+
+    pub(crate) fn attr(&self, a: RawAttribute) -> Attribute<'_> {
+        Attribute {
+            name: self.text(a.name),
+            value: a.value.map(|v| self.text(v)),
+        }
+    }
+
+    /// The session-level direction attribute, if any.
+    pub fn direction(&self) -> Option<Direction> {
+        direction_of(self.attributes())
+    }
+
+    /// The media descriptions, in order.
+    pub fn media(&self) -> impl ExactSizeIterator<Item = Media<'_>> + DoubleEndedIterator {
+        self.media.iter().map(|m| Media { sdp: self, raw: m })
+    }
+
+    /// The `i`-th media description.
+    pub fn media_at(&self, i: usize) -> Option<Media<'_>> {
+        self.media.get(i).map(|m| Media { sdp: self, raw: m })
+    }
+
+    /// How many `m=` lines there are.
+    pub fn media_count(&self) -> usize {
+        self.media.len()
+    }
+}
+
+impl PartialEq for SessionDescription {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_string() == other.to_string()
+    }
+}
+
+impl Eq for SessionDescription {}
+
+impl Hash for SessionDescription {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.to_string().hash(state);
+    }
+}
+
+impl fmt::Debug for SessionDescription {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("SessionDescription")
+            .field(&self.to_string())
+            .finish()
+    }
+}
+
+fn direction_of<'a>(attrs: impl Iterator<Item = Attribute<'a>>) -> Option<Direction> {
+    attrs.filter_map(|a| Direction::from_name(a.name)).last()
+}
+
+/// `o=<username> <sess-id> <sess-version> <nettype> <addrtype> <unicast-address>`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Origin<'a> {
+    /// The user's login on the originating host, or `-`.
+    pub username: &'a str,
+    /// The session id (digits).
+    pub session_id: &'a str,
+    /// The session version (digits).
+    pub session_version: &'a str,
+    /// The network type, normally `IN`.
+    pub net_type: &'a str,
+    /// The address type, `IP4` or `IP6`.
+    pub addr_type: &'a str,
+    /// The originating host's address or name.
+    pub address: &'a str,
+}
+
+impl Origin<'_> {
+    /// The session id as a number, when it fits in 64 bits.
+    pub fn session_id_u64(&self) -> Option<u64> {
+        self.session_id.parse().ok()
+    }
+
+    /// The session version as a number, when it fits in 64 bits.
+    pub fn session_version_u64(&self) -> Option<u64> {
+        self.session_version.parse().ok()
+    }
+}
+
+/// `c=<nettype> <addrtype> <connection-address>` (RFC 8866 section 5.7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Connection<'a> {
+    /// The network type, normally `IN`.
+    pub net_type: &'a str,
+    /// `IP4` or `IP6`.
+    pub addr_type: &'a str,
+    /// The address as written, including any `/ttl/count` suffix.
+    pub address: &'a str,
+}
+
+impl<'a> Connection<'a> {
+    /// The address without a multicast `/ttl` or `/count` suffix.
+    pub fn host(&self) -> &'a str {
+        self.address.split('/').next().unwrap_or_default()
+    }
+
+    /// The address as an IP address, when it is a literal one.
+    pub fn ip(&self) -> Option<IpAddr> {
+        self.host().parse().ok()
+    }
+
+    /// Whether this is the "black hole" address `0.0.0.0` (or `::`), which
+    /// RFC 3264 section 8.4 says means "send neither RTP nor RTCP here".
+    pub fn is_unspecified(&self) -> bool {
+        self.ip().is_some_and(|ip| ip.is_unspecified())
+    }
+}
+
+/// `b=<bwtype>:<bandwidth>` (RFC 8866 section 5.8).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Bandwidth<'a> {
+    /// The modifier, e.g. `AS`, `CT`, `TIAS`.
+    pub bw_type: &'a str,
+    /// The value (kbit/s for `AS` and `CT`).
+    pub value: u64,
+}
+
+/// `t=<start-time> <stop-time>` and its `r=` lines (RFC 8866 sections 5.9, 5.10).
+#[derive(Clone, Copy)]
+pub struct Timing<'a> {
+    sdp: &'a SessionDescription,
+    raw: &'a RawTiming,
+}
+
+impl<'a> Timing<'a> {
+    /// Start time (NTP seconds, 0 = unbounded).
+    pub fn start(&self) -> u64 {
+        self.raw.start
+    }
+
+    /// Stop time (NTP seconds, 0 = unbounded).
+    pub fn stop(&self) -> u64 {
+        self.raw.stop
+    }
+
+    /// The `r=` lines after this `t=`, as written.
+    pub fn repeats(&self) -> impl ExactSizeIterator<Item = &'a str> + use<'a> {
+        let sdp = self.sdp;
+        self.raw.repeats.iter().map(move |&s| sdp.text(s))
+    }
+}
+
+impl fmt::Debug for Timing<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Timing")
+            .field("start", &self.start())
+            .field("stop", &self.stop())
+            .field("repeats", &self.repeats().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// `a=<name>[:<value>]` (RFC 8866 section 5.13).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Attribute<'a> {
+    /// The attribute name.
+    pub name: &'a str,
+    /// The value after the first `:`, if there is one.
+    pub value: Option<&'a str>,
+}
+
+impl<'a> Attribute<'a> {
+    /// The typed form of the attribute. Known attributes were checked when
+    /// the description was parsed, so this only fails for descriptions that
+    /// were not made by the parser.
+    pub fn typed(&self) -> Result<TypedAttribute<'a>, crate::attributes::AttributeError> {
+        TypedAttribute::parse(self.name, self.value)
+    }
+}
+
+/// One media description: an `m=` line and the lines after it (RFC 8866 section 5.14).
+#[derive(Clone, Copy)]
+pub struct Media<'a> {
+    sdp: &'a SessionDescription,
+    raw: &'a RawMedia,
+}
+
+impl<'a> Media<'a> {
+    /// The media type: `audio`, `video`, `text`, `application`, `image`, ...
+    pub fn media_type(&self) -> &'a str {
+        self.sdp.text(self.raw.media)
+    }
+
+    /// The transport port; 0 means the stream is disabled (RFC 3264 section 5.1).
+    pub fn port(&self) -> u16 {
+        self.raw.port
+    }
+
+    /// The `/<number of ports>` after the port, if any.
+    pub fn port_count(&self) -> Option<u16> {
+        self.raw.port_count
+    }
+
+    /// The transport protocol, e.g. `RTP/AVP`.
+    pub fn proto(&self) -> &'a str {
+        self.sdp.text(self.raw.proto)
+    }
+
+    /// The media formats (for RTP, payload type numbers), in order of preference.
+    pub fn formats(&self) -> impl Iterator<Item = &'a str> + use<'a> {
+        self.sdp.text(self.raw.formats).split_ascii_whitespace()
+    }
+
+    /// The formats that are RTP payload type numbers, in order.
+    pub fn payload_types(&self) -> impl Iterator<Item = u8> + use<'a> {
+        self.formats()
+            .filter_map(crate::attributes::parse_payload_type)
+    }
+
+    /// `i=`: media title.
+    pub fn information(&self) -> Option<&'a str> {
+        self.raw.information.map(|s| self.sdp.text(s))
+    }
+
+    /// The media-level `c=` lines.
+    pub fn connections(&self) -> impl ExactSizeIterator<Item = Connection<'a>> + use<'a> {
+        let sdp = self.sdp;
+        self.raw.connections.iter().map(move |&c| sdp.conn(c))
+    }
+
+    /// The connection that applies: the first media-level `c=`, else the
+    /// session-level one.
+    pub fn connection(&self) -> Option<Connection<'a>> {
+        self.connections().next().or_else(|| self.sdp.connection())
+    }
+
+    /// Media-level `b=` lines.
+    pub fn bandwidths(&self) -> impl ExactSizeIterator<Item = Bandwidth<'a>> + use<'a> {
+        let sdp = self.sdp;
+        self.raw.bandwidths.iter().map(move |b| Bandwidth {
+            bw_type: sdp.text(b.bw_type),
+            value: b.value,
+        })
+    }
+
+    /// Media-level `k=`.
+    pub fn key(&self) -> Option<&'a str> {
+        self.raw.key.map(|s| self.sdp.text(s))
+    }
+
+    /// Media-level `a=` lines, in order.
+    pub fn attributes(&self) -> impl ExactSizeIterator<Item = Attribute<'a>> + use<'a> {
+        let sdp = self.sdp;
+        self.raw.attributes.iter().map(move |&a| sdp.attr(a))
+    }
+
+    /// The value of the first media-level attribute with this name
+    /// (`Some(None)` for a flag attribute).
+    pub fn attribute(&self, name: &str) -> Option<Option<&'a str>> {
+        self.attributes().find(|a| a.name == name).map(|a| a.value)
+    }
+
+    /// The `a=rtpmap` lines.
+    pub fn rtpmaps(&self) -> impl Iterator<Item = Rtpmap<'a>> + use<'a> {
+        self.attributes()
+            .filter(|a| a.name == "rtpmap")
+            .filter_map(|a| Rtpmap::parse(a.value?).ok())
+    }
+
+    /// The `a=rtpmap` for a payload type.
+    pub fn rtpmap(&self, payload_type: u8) -> Option<Rtpmap<'a>> {
+        self.rtpmaps().find(|r| r.payload_type == payload_type)
+    }
+
+    /// The `a=fmtp` lines.
+    pub fn fmtps(&self) -> impl Iterator<Item = Fmtp<'a>> + use<'a> {
+        self.attributes()
+            .filter(|a| a.name == "fmtp")
+            .filter_map(|a| Fmtp::parse(a.value?).ok())
+    }
+
+    /// The `a=fmtp` for a format.
+    pub fn fmtp(&self, format: &str) -> Option<Fmtp<'a>> {
+        self.fmtps().find(|f| f.format == format)
+    }
+
+    /// `a=ptime` in milliseconds, media level then session level.
+    pub fn ptime(&self) -> Option<u32> {
+        self.attributes()
+            .chain(self.sdp.attributes())
+            .find_map(|a| match (a.name == "ptime").then(|| a.typed()) {
+                Some(Ok(TypedAttribute::Ptime(p))) => Some(p),
+                _ => None,
+            })
+    }
+
+    /// The direction that applies (RFC 8866 section 6.7): the media-level
+    /// attribute, else the session-level one, else sendrecv.
+    pub fn direction(&self) -> Direction {
+        direction_of(self.attributes())
+            .or_else(|| self.sdp.direction())
+            .unwrap_or_default()
+    }
+
+    /// Whether `a=rtcp-mux` is present (RFC 5761).
+    pub fn rtcp_mux(&self) -> bool {
+        self.attributes().any(|a| a.name == "rtcp-mux")
+    }
+
+    /// The `a=rtcp` port, if given (RFC 3605).
+    pub fn rtcp_port(&self) -> Option<u16> {
+        self.attributes()
+            .filter(|a| a.name == "rtcp")
+            .find_map(|a| crate::attributes::Rtcp::parse(a.value?).ok())
+            .map(|r| r.port)
+    }
+
+    /// `a=mid` (RFC 5888).
+    pub fn mid(&self) -> Option<&'a str> {
+        self.attribute("mid").flatten().map(str::trim)
+    }
+}
+
+impl fmt::Debug for Media<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Media")
+            .field("media_type", &self.media_type())
+            .field("port", &self.port())
+            .field("proto", &self.proto())
+            .field("formats", &self.formats().collect::<Vec<_>>())
+            .field("attributes", &self.attributes().collect::<Vec<_>>())
+            .finish()
+    }
+}
