@@ -8,6 +8,7 @@
 //! random seeds are inputs.
 
 pub mod codec;
+pub mod dtmf;
 pub mod g711;
 pub mod g722;
 pub mod plc;
