@@ -1,0 +1,209 @@
+//! Character classes and small nom parsers of the RFC 3261 section 25 ABNF.
+//!
+//! Header values are parsed in place, so folded lines are still in them:
+//! every parser here treats CR and LF like SP (after framing, a line end
+//! inside a header value can only be folding, RFC 3261 section 7.3.1).
+
+use nom::{
+    IResult, Parser,
+    bytes::complete::{take_while, take_while1},
+    character::complete::char,
+    error::{Error, ErrorKind},
+};
+
+/// `token` (RFC 3261 section 25.1).
+pub(crate) fn is_token_char(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || matches!(
+            c,
+            '-' | '.' | '!' | '%' | '*' | '_' | '+' | '`' | '\'' | '~'
+        )
+}
+
+/// `word` (RFC 3261 section 25.1), used by Call-ID.
+pub(crate) fn is_word_char(c: char) -> bool {
+    is_token_char(c)
+        || matches!(
+            c,
+            '(' | ')' | '<' | '>' | ':' | '\\' | '"' | '/' | '[' | ']' | '?' | '{' | '}'
+        )
+}
+
+/// `unreserved` = alphanum / mark.
+pub(crate) fn is_unreserved(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '!' | '~' | '*' | '\'' | '(' | ')')
+}
+
+/// `user` characters other than escapes: unreserved / user-unreserved.
+pub(crate) fn is_user_char(c: char) -> bool {
+    is_unreserved(c) || matches!(c, '&' | '=' | '+' | '$' | ',' | ';' | '?' | '/')
+}
+
+/// `password` characters other than escapes.
+pub(crate) fn is_password_char(c: char) -> bool {
+    is_unreserved(c) || matches!(c, '&' | '=' | '+' | '$' | ',')
+}
+
+/// `paramchar` other than escapes: param-unreserved / unreserved.
+pub(crate) fn is_param_char(c: char) -> bool {
+    is_unreserved(c) || matches!(c, '[' | ']' | '/' | ':' | '&' | '+' | '$')
+}
+
+/// `hname`/`hvalue` characters other than escapes.
+pub(crate) fn is_header_char(c: char) -> bool {
+    is_unreserved(c) || matches!(c, '[' | ']' | '/' | '?' | ':' | '+' | '$')
+}
+
+/// Whitespace inside a header value: SP, HTAB and the line ends of folding.
+pub(crate) fn is_lws(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r' | '\n')
+}
+
+/// `SWS`: optional linear whitespace.
+pub(crate) fn sws(i: &str) -> IResult<&str, &str> {
+    take_while(is_lws).parse(i)
+}
+
+/// `token`.
+pub(crate) fn token(i: &str) -> IResult<&str, &str> {
+    take_while1(is_token_char).parse(i)
+}
+
+/// A separator with optional whitespace either side (`SEMI`, `COMMA`,
+/// `EQUAL`, `SLASH`, `COLON`, `LAQUOT` …).
+pub(crate) fn sep(c: char) -> impl FnMut(&str) -> IResult<&str, char> {
+    move |i| {
+        let (i, _) = sws(i)?;
+        let (i, c) = char(c).parse(i)?;
+        let (i, _) = sws(i)?;
+        Ok((i, c))
+    }
+}
+
+/// `quoted-string`: returns the content between the quotes, still escaped.
+///
+/// quoted-pair (`\` followed by any of %x00-09 / %x0B-0C / %x0E-7F) is
+/// skipped as a unit, so `\"` does not end the string.
+pub(crate) fn quoted_string(i: &str) -> IResult<&str, &str> {
+    let (rest, _) = char('"').parse(i)?;
+    let bytes = rest.as_bytes();
+    let mut k = 0;
+    while k < bytes.len() {
+        match bytes[k] {
+            b'"' => return Ok((&rest[k + 1..], &rest[..k])),
+            b'\\' => {
+                // The escaped character must be ASCII other than CR and LF.
+                match bytes.get(k + 1) {
+                    Some(&b) if b < 0x80 && b != b'\r' && b != b'\n' => k += 2,
+                    _ => return Err(nom_err(&rest[k..], ErrorKind::Escaped)),
+                }
+            }
+            _ => k += 1,
+        }
+    }
+    Err(nom_err(i, ErrorKind::Char))
+}
+
+/// Removes the quoted-pair escapes of a quoted-string's content.
+pub fn unquote(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('\\') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(n) = chars.next() {
+                out.push(n);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+
+/// Decodes `%HH` escapes (RFC 3261 section 19.1.2) once. Malformed escapes
+/// are kept literally.
+pub fn unescape(s: &str) -> std::borrow::Cow<'_, [u8]> {
+    if !s.contains('%') {
+        return std::borrow::Cow::Borrowed(s.as_bytes());
+    }
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut k = 0;
+    while k < b.len() {
+        if b[k] == b'%' && k + 2 < b.len() {
+            if let (Some(h), Some(l)) = (hex(b[k + 1]), hex(b[k + 2])) {
+                out.push(h << 4 | l);
+                k += 3;
+                continue;
+            }
+        }
+        out.push(b[k]);
+        k += 1;
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn hex(c: u8) -> Option<u8> {
+    (c as char).to_digit(16).map(|d| d as u8)
+}
+
+
+pub(crate) fn nom_err(i: &str, kind: ErrorKind) -> nom::Err<Error<&str>> {
+    nom::Err::Error(Error::new(i, kind))
+}
+
+/// Parses a decimal integer that fits `u32` (RFC 3261 requires CSeq and
+/// other scalars below 2**32); leading zeros are allowed.
+pub(crate) fn parse_u32(s: &str) -> Option<u32> {
+    if s.is_empty() || s.len() > 32 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for b in s.bytes() {
+        v = v * 10 + u64::from(b - b'0');
+        if v > u64::from(u32::MAX) {
+            return None;
+        }
+    }
+    Some(v as u32)
+}
+
+/// Case-insensitive ASCII comparison.
+pub(crate) fn eq_ic(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_string_honours_quoted_pairs() {
+        let (rest, q) = quoted_string(r#""J Rosenberg \\\"" <x>"#).unwrap();
+        assert_eq!(q, r#"J Rosenberg \\\""#);
+        assert_eq!(unquote(q), r#"J Rosenberg \""#);
+        assert_eq!(rest, " <x>");
+        assert!(quoted_string("\"unterminated").is_err());
+    }
+
+    #[test]
+    fn unescape_decodes_once() {
+        assert_eq!(&*unescape("value%2541"), b"value%41");
+        assert_eq!(&*unescape("%00a"), b"\0a");
+        assert_eq!(&*unescape("%Z%45"), b"%ZE");
+        assert_eq!(&*unescape("50%"), b"50%");
+    }
+
+    #[test]
+    fn u32_bounds() {
+        assert_eq!(parse_u32("0009"), Some(9));
+        assert_eq!(parse_u32("4294967295"), Some(u32::MAX));
+        assert_eq!(parse_u32("4294967296"), None);
+        assert_eq!(parse_u32("-1"), None);
+        assert_eq!(parse_u32(""), None);
+    }
+}

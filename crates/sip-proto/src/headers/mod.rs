@@ -1,0 +1,348 @@
+//! Typed header values (RFC 3261 section 20 and the extensions a handset
+//! meets), parsed on demand from the message text with nom.
+//!
+//! Every type borrows from the message and prints back as header-value text
+//! with [`std::fmt::Display`], which is what the builders use.
+
+use std::fmt;
+
+use nom::{
+    IResult, Parser,
+    branch::alt,
+    bytes::complete::take_while1,
+    combinator::{opt, recognize},
+    multi::many0,
+    sequence::preceded,
+};
+
+use crate::grammar::{eq_ic, is_token_char, quoted_string, sep, sws, token};
+use crate::name::HeaderName;
+use crate::uri::UriErrorKind;
+
+mod event;
+mod misc;
+mod name_addr;
+mod refer;
+mod scalar;
+mod session_timer;
+mod tokens;
+mod via;
+
+pub use event::{AllowEvents, Event, SubscriptionState};
+pub use misc::{Date, Diversion, HistoryInfo, Reason, RetryAfter, Warning};
+pub use name_addr::{
+    AlertInfo, CallInfo, Contact, DisplayName, FromHeader, NameAddr, PAssertedIdentity,
+    PPreferredIdentity, RecordRoute, Route, ToHeader,
+};
+pub use refer::{ReferTo, ReferredBy, Replaces};
+pub use scalar::{
+    CSeq, CallId, ContentLength, Expires, MaxForwards, MinExpires, RAck, RSeq, Timestamp,
+};
+pub use session_timer::{MinSe, Refresher, SessionExpires};
+pub use tokens::{
+    Accept, Allow, ContentType, MediaType, Privacy, ProxyRequire, Require, Server, Supported,
+    Unsupported, UserAgent,
+};
+pub use via::Via;
+
+/// Why a header value was rejected, and where in the value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+#[error("{kind} at byte {offset} of the value")]
+pub struct HeaderError {
+    /// What is wrong.
+    pub kind: HeaderErrorKind,
+    /// Byte offset within the header value.
+    pub offset: usize,
+}
+
+impl HeaderError {
+    /// A new error.
+    pub fn new(kind: HeaderErrorKind, offset: usize) -> Self {
+        HeaderError { kind, offset }
+    }
+}
+
+/// The kinds of [`HeaderError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+pub enum HeaderErrorKind {
+    /// The value is empty where something is required.
+    #[error("empty value")]
+    Empty,
+    /// Something specific was expected here.
+    #[error("expected {0}")]
+    Expected(&'static str),
+    /// A character that is not allowed in a token.
+    #[error("invalid token")]
+    InvalidToken,
+    /// Not a decimal number.
+    #[error("invalid number")]
+    InvalidNumber,
+    /// A number above the limit the RFC sets (2**32 - 1 for CSeq and most scalars).
+    #[error("number too large")]
+    NumberTooLarge,
+    /// A URI that does not parse.
+    #[error("invalid URI ({0})")]
+    InvalidUri(UriErrorKind),
+    /// A quoted string without its closing quote.
+    #[error("unterminated quoted string")]
+    UnterminatedQuote,
+    /// An unquoted display name with characters a token cannot hold.
+    #[error("invalid display name")]
+    InvalidDisplayName,
+    /// A URI with `,`, `;` or `?` that is not enclosed in `<>` (RFC 3261 section 20.10).
+    #[error("URI with headers or parameters must be enclosed in <>")]
+    UnbracketedUri,
+    /// A malformed `;name=value` parameter.
+    #[error("invalid parameter")]
+    InvalidParam,
+    /// Text left over after a complete value.
+    #[error("unexpected text after the value")]
+    Trailing,
+    /// An empty element in a comma-separated list (RFC 3261 section 7.3.1).
+    #[error("empty list element")]
+    EmptyListElement,
+}
+
+/// A typed header: its name and how to parse one value of it.
+///
+/// For list headers ([`HeaderName::is_list`]) a value is one element of the
+/// comma-separated list; the message splits the list.
+pub trait TypedHeader<'a>: Sized + fmt::Display {
+    /// The header this type parses.
+    const NAME: HeaderName;
+    /// Parses one value.
+    fn parse(value: &'a str) -> Result<Self, HeaderError>;
+}
+
+pub(crate) type PResult<'a, T> = IResult<&'a str, T>;
+
+/// Runs `p` over the whole `value`, mapping nom's position to an offset and
+/// requiring nothing but whitespace after it.
+pub(crate) fn complete<'a, T>(
+    value: &'a str,
+    what: &'static str,
+    mut p: impl FnMut(&'a str) -> PResult<'a, T>,
+) -> Result<T, HeaderError> {
+    match p(value) {
+        Ok((rest, v)) => {
+            let (rest, _) = sws(rest).unwrap_or((rest, ""));
+            if rest.is_empty() {
+                Ok(v)
+            } else {
+                Err(HeaderError::new(
+                    HeaderErrorKind::Trailing,
+                    value.len() - rest.len(),
+                ))
+            }
+        }
+        Err(nom::Err::Error(e) | nom::Err::Failure(e)) => {
+            let offset = value.len() - e.input.len();
+            let kind = if value.trim().is_empty() {
+                HeaderErrorKind::Empty
+            } else {
+                HeaderErrorKind::Expected(what)
+            };
+            Err(HeaderError::new(kind, offset))
+        }
+        Err(nom::Err::Incomplete(_)) => Err(HeaderError::new(
+            HeaderErrorKind::Expected(what),
+            value.len(),
+        )),
+    }
+}
+
+/// `gen-value` = token / host / quoted-string; also the unbracketed IPv6
+/// address of `received` and the `+sip.instance` `"<urn:...>"` value.
+fn gen_value(i: &str) -> PResult<'_, &str> {
+    alt((
+        recognize(quoted_string),
+        take_while1(|c: char| is_token_char(c) || matches!(c, ':' | '[' | ']' | '/' | '@')),
+    ))
+    .parse(i)
+}
+
+fn param(i: &str) -> PResult<'_, (&str, Option<&str>)> {
+    let (i, name) = token(i)?;
+    let (i, value) = opt(preceded(sep('='), gen_value)).parse(i)?;
+    Ok((i, (name, value)))
+}
+
+/// `*( SEMI generic-param )`, recognized as one slice.
+pub(crate) fn params(i: &str) -> PResult<'_, Params<'_>> {
+    let (rest, raw) = recognize(many0(preceded(sep(';'), param))).parse(i)?;
+    Ok((rest, Params(raw)))
+}
+
+/// `token *(SEMI param)`: the shape of Event, Subscription-State, Reason,
+/// Session-Expires and others.
+pub(crate) fn token_params<'a>(
+    value: &'a str,
+    what: &'static str,
+) -> Result<(&'a str, Params<'a>), HeaderError> {
+    complete(value, what, |i| {
+        let (i, _) = sws(i)?;
+        let (i, t) = token(i)?;
+        let (i, p) = params(i)?;
+        Ok((i, (t, p)))
+    })
+}
+
+/// Header parameters (`;name=value` after a header value), as written.
+/// Values are returned without surrounding quotes but still escaped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Params<'a>(&'a str);
+
+impl<'a> Params<'a> {
+    /// The raw text, starting with the first `;` (or empty).
+    pub fn as_str(&self) -> &'a str {
+        self.0
+    }
+
+    /// Whether there are no parameters.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Each parameter as (name, value).
+    pub fn iter(&self) -> ParamIter<'a> {
+        ParamIter(self.0)
+    }
+
+    /// The value of `name` (case-insensitive); `Some(None)` when present
+    /// without a value.
+    pub fn get(&self, name: &str) -> Option<Option<&'a str>> {
+        self.iter().find(|(n, _)| eq_ic(n, name)).map(|(_, v)| v)
+    }
+
+    /// Whether `name` is present.
+    pub fn has(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// The value of `name` as a number.
+    pub fn get_u32(&self, name: &str) -> Option<u32> {
+        self.get(name).flatten().and_then(crate::grammar::parse_u32)
+    }
+}
+
+/// Iterator over [`Params`].
+#[derive(Debug, Clone)]
+pub struct ParamIter<'a>(&'a str);
+
+impl<'a> Iterator for ParamIter<'a> {
+    type Item = (&'a str, Option<&'a str>);
+    fn next(&mut self) -> Option<Self::Item> {
+        let (rest, (name, value)) = preceded(sep(';'), param).parse(self.0).ok()?;
+        self.0 = rest;
+        let value = value.map(|v| {
+            v.strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .unwrap_or(v)
+        });
+        Some((name, value))
+    }
+}
+
+impl fmt::Display for Params<'_> {
+    /// Canonical form: `;name=value` with no whitespace.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Re-read the raw values so quoted ones keep their quotes.
+        let mut rest = self.0;
+        while let Ok((r, (name, value))) = preceded(sep(';'), param).parse(rest) {
+            write!(f, ";{name}")?;
+            if let Some(v) = value {
+                write!(f, "={v}")?;
+            }
+            rest = r;
+        }
+        Ok(())
+    }
+}
+
+/// Splits a list header value at the commas that separate elements,
+/// ignoring commas inside quoted strings and `<...>` (RFC 3261 section 7.3.1).
+/// Yields each element's offset in `value` and its trimmed text.
+pub(crate) fn split_list(value: &str) -> impl Iterator<Item = (usize, &str)> {
+    let bytes = value.as_bytes();
+    let mut start = 0;
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let (mut quoted, mut angle) = (false, false);
+        let mut k = start;
+        while k < bytes.len() {
+            match bytes[k] {
+                b'\\' if quoted => k += 1,
+                b'"' => quoted = !quoted,
+                b'<' if !quoted => angle = true,
+                b'>' if !quoted => angle = false,
+                b',' if !quoted && !angle => break,
+                _ => {}
+            }
+            k += 1;
+        }
+        let end = k.min(bytes.len());
+        let raw = &value[start..end];
+        let trimmed_start = raw.len() - raw.trim_start_matches(crate::grammar::is_lws).len();
+        let item = raw.trim_matches(crate::grammar::is_lws);
+        let off = start + trimmed_start;
+        if end >= bytes.len() {
+            done = true;
+        } else {
+            start = end + 1;
+        }
+        Some((off, item))
+    })
+}
+
+/// Text that is printed as is (products, subjects, comments).
+pub(crate) fn text_value(value: &str) -> &str {
+    value.trim_matches(crate::grammar::is_lws)
+}
+
+/// Writes a display name, quoting it unless it is a plain token run.
+pub(crate) fn write_display(f: &mut fmt::Formatter<'_>, d: &DisplayName<'_>) -> fmt::Result {
+    match d {
+        DisplayName::Quoted(raw) => write!(f, "\"{raw}\""),
+        DisplayName::Tokens(t) => {
+            // Collapse folded whitespace between the tokens.
+            let mut first = true;
+            for part in t.split(crate::grammar::is_lws).filter(|p| !p.is_empty()) {
+                if !first {
+                    f.write_str(" ")?;
+                }
+                f.write_str(part)?;
+                first = false;
+            }
+            Ok(())
+        }
+    }
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_with_lws_and_quotes() {
+        let (rest, p) = params(" ;   tag    = 1918181833n ; x=\"a;b\" ;lr").unwrap();
+        assert_eq!(rest, "");
+        assert_eq!(p.get("TAG"), Some(Some("1918181833n")));
+        assert_eq!(p.get("x"), Some(Some("a;b")));
+        assert_eq!(p.get("lr"), Some(None));
+        assert_eq!(p.to_string(), ";tag=1918181833n;x=\"a;b\";lr");
+    }
+
+    #[test]
+    fn list_split_respects_quotes_and_brackets() {
+        let items: Vec<_> = split_list(r#""a, b" <sip:x;p=1,2>;q=1 , <sip:y>"#).collect();
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].1, r#""a, b" <sip:x;p=1,2>;q=1"#);
+        assert_eq!(items[1], (27, "<sip:y>"));
+        let empty: Vec<_> = split_list("a,,b").map(|x| x.1).collect();
+        assert_eq!(empty, ["a", "", "b"]);
+    }
+}

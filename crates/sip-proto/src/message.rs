@@ -1,0 +1,744 @@
+//! SIP messages (RFC 3261 section 7): framing, the start line, header
+//! fields, the body, and canonical printing.
+//!
+//! A [`Message`] keeps the buffer it was parsed from and records spans into
+//! it; header text is never copied. The headers a transaction needs are
+//! checked when the message is parsed; the others are parsed when asked for.
+
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+use bytes::Bytes;
+
+use crate::grammar::is_token_char;
+use crate::headers::{
+    CSeq, CallId, Contact, ContentLength, FromHeader, HeaderError, HeaderErrorKind, MaxForwards,
+    RecordRoute, Route, ToHeader, TypedHeader, Via, split_list,
+};
+use crate::method::Method;
+use crate::name::HeaderName;
+use crate::uri::{Uri, UriErrorKind};
+
+/// Why a message was rejected, and at which byte of the input.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error)]
+#[error("{kind} at byte {offset}")]
+pub struct ParseError {
+    /// What is wrong.
+    pub kind: ParseErrorKind,
+    /// Byte offset from the start of the input.
+    pub offset: usize,
+}
+
+impl ParseError {
+    fn new(kind: ParseErrorKind, offset: usize) -> Self {
+        ParseError { kind, offset }
+    }
+
+    /// The status a UAS answers a request with when it fails so (RFC 3261
+    /// sections 8.2.2-8.2.3, 21.5.6): 505 for another SIP version, 400 else.
+    pub fn status_code(&self) -> u16 {
+        match self.kind {
+            ParseErrorKind::UnsupportedVersion => 505,
+            _ => 400,
+        }
+    }
+}
+
+/// The kinds of [`ParseError`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
+pub enum ParseErrorKind {
+    /// Nothing but line ends.
+    #[error("empty message")]
+    Empty,
+    /// The header section does not end with an empty line.
+    #[error("header section not terminated by an empty line")]
+    Unterminated,
+    /// The start line or a header is not UTF-8 (RFC 3261 section 7.3.1).
+    #[error("invalid UTF-8")]
+    InvalidUtf8,
+    /// The start line is malformed; says what was expected.
+    #[error("malformed start line: expected {0}")]
+    InvalidStartLine(&'static str),
+    /// The method is not a token.
+    #[error("invalid method")]
+    InvalidMethod,
+    /// The Request-URI does not parse.
+    #[error("invalid Request-URI ({0})")]
+    InvalidRequestUri(UriErrorKind),
+    /// The Request-URI has a headers component (RFC 3261 section 19.1.1 table).
+    #[error("headers are not allowed in a Request-URI")]
+    RequestUriHeaders,
+    /// A SIP version other than 2.0 (answer 505).
+    #[error("unsupported SIP version")]
+    UnsupportedVersion,
+    /// The status code is not three digits.
+    #[error("invalid status code")]
+    InvalidStatusCode,
+    /// A header line without a colon.
+    #[error("header line without ':'")]
+    MissingColon,
+    /// A header name that is not a token.
+    #[error("invalid header name")]
+    InvalidHeaderName,
+    /// A folded line before any header.
+    #[error("continuation line before any header")]
+    FoldWithoutHeader,
+    /// Several Content-Length values that disagree (RFC 4475 3.3.9).
+    #[error("conflicting Content-Length values")]
+    ConflictingContentLength,
+    /// Content-Length is larger than the bytes that follow the header section.
+    #[error("Content-Length {declared} exceeds the {available} bytes of body")]
+    BodyTooShort {
+        /// The Content-Length value.
+        declared: u32,
+        /// The bytes present after the empty line.
+        available: usize,
+    },
+    /// A header the transaction layer needs does not parse.
+    #[error("invalid {name} header: {kind}")]
+    InvalidHeader {
+        /// Which header.
+        name: HeaderName,
+        /// Why.
+        kind: HeaderErrorKind,
+    },
+    /// The CSeq method differs from the request method (RFC 4475 3.1.2.17).
+    #[error("CSeq method differs from the request method")]
+    CSeqMethodMismatch,
+    /// A mandatory header is missing (RFC 3261 section 8.1.1).
+    #[error("missing {0} header")]
+    MissingHeader(HeaderName),
+    /// A header that may appear once appears several times (RFC 4475 3.3.8).
+    #[error("more than one {0} header")]
+    DuplicateHeader(HeaderName),
+}
+
+/// How strictly [`Message::parse_with`] reads a datagram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct ParseOptions {
+    /// Accept a Content-Length larger than the bytes that follow and take
+    /// what is there as the body. RFC 3261 section 18.3 says to answer 400
+    /// over UDP; some deployed phones count bare LF line ends as CRLF or
+    /// forget to fix the length after editing SDP. Off by default.
+    pub truncated_body_ok: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+struct Span {
+    start: u32,
+    end: u32,
+}
+
+impl Span {
+    fn new(start: usize, end: usize) -> Self {
+        // Messages are bounded far below 4 GiB by every transport.
+        Span {
+            start: start as u32,
+            end: end as u32,
+        }
+    }
+    fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum StartLine {
+    Request { method: Method, uri: Span },
+    Response { code: u16, reason: Span },
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    known: Option<HeaderName>,
+    name: Span,
+    value: Span,
+}
+
+/// A parsed SIP request or response.
+///
+/// Equality and hashing follow meaning, not bytes: header names compare
+/// case-insensitively with compact forms equal to long ones, folded
+/// whitespace counts as one space, and the body compares byte for byte.
+#[derive(Clone)]
+pub struct Message {
+    buf: Bytes,
+    start: StartLine,
+    headers: Vec<Entry>,
+    body: Span,
+}
+
+/// One header field as it appears in the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeaderField<'a> {
+    /// The name as written (may be a compact form).
+    pub name: &'a str,
+    /// The name, if this crate knows it.
+    pub known: Option<HeaderName>,
+    /// The value, trimmed, with any folding still in it.
+    pub value: &'a str,
+    /// Byte offset of the value in the message.
+    pub offset: usize,
+}
+
+fn find_line(b: &[u8], from: usize) -> Option<(usize, usize)> {
+    let lf = from + b[from..].iter().position(|&c| c == b'\n')?;
+    let end = if lf > from && b[lf - 1] == b'\r' { lf - 1 } else { lf };
+    Some((end, lf + 1))
+}
+
+fn is_wsp(c: u8) -> bool {
+    c == b' ' || c == b'\t'
+}
+
+/// The SIP version text, compared as RFC 3261 section 7.1 says ("SIP" is case-insensitive).
+fn check_version(v: &[u8], at: usize) -> Result<(), ParseError> {
+    if v.eq_ignore_ascii_case(b"SIP/2.0") {
+        return Ok(());
+    }
+    let looks_like_version = v.len() > 4
+        && v[..4].eq_ignore_ascii_case(b"SIP/")
+        && v[4..].iter().all(|c| c.is_ascii_digit() || *c == b'.');
+    Err(ParseError::new(
+        if looks_like_version {
+            ParseErrorKind::UnsupportedVersion
+        } else {
+            ParseErrorKind::InvalidStartLine("SIP/2.0")
+        },
+        at,
+    ))
+}
+
+impl Message {
+    /// Parses one message from a datagram or a framed stream message.
+    ///
+    /// The body is what Content-Length says; bytes after it are ignored
+    /// (RFC 3261 section 18.3). Without Content-Length the body runs to the
+    /// end of the input, as a datagram allows.
+    pub fn parse(buf: impl Into<Bytes>) -> Result<Message, ParseError> {
+        Self::parse_with(buf, ParseOptions::default())
+    }
+
+    /// Parses with explicit [`ParseOptions`].
+    pub fn parse_with(buf: impl Into<Bytes>, options: ParseOptions) -> Result<Message, ParseError> {
+        let buf: Bytes = buf.into();
+        let b = &buf[..];
+        let err = ParseError::new;
+        let mut pos = b.iter().position(|&c| c != b'\r' && c != b'\n').ok_or(err(ParseErrorKind::Empty, 0))?;
+        let (le, mut next) = find_line(b, pos).ok_or(err(ParseErrorKind::Unterminated, b.len()))?;
+        let line = &b[pos..le];
+        let start = Self::start_line(line, pos)?;
+        // Header fields (RFC 3261 section 7.3), with folding and bare LF ends.
+        let mut headers: Vec<Entry> = Vec::with_capacity(16);
+        let body_start;
+        loop {
+            pos = next;
+            if pos == b.len() {
+                // A datagram that ends right after a header line lacks only the
+                // empty line (RFC 4475 baddn.dat is one): read it as having no body.
+                body_start = pos;
+                break;
+            }
+            let (le, nx) = find_line(b, pos).ok_or(err(ParseErrorKind::Unterminated, b.len()))?;
+            next = nx;
+            if le == pos {
+                body_start = nx;
+                break;
+            }
+            let mut end = le;
+            while end > pos && is_wsp(b[end - 1]) {
+                end -= 1;
+            }
+            if is_wsp(b[pos]) {
+                let last = headers.last_mut().ok_or(err(ParseErrorKind::FoldWithoutHeader, pos))?;
+                if end > pos {
+                    if last.value.start == last.value.end {
+                        let first = pos + b[pos..end].iter().position(|&c| !is_wsp(c)).unwrap_or(0);
+                        last.value = Span::new(first, end);
+                    } else {
+                        last.value.end = end as u32;
+                    }
+                }
+                continue;
+            }
+            let colon = pos + b[pos..le].iter().position(|&c| c == b':').ok_or(err(ParseErrorKind::MissingColon, pos))?;
+            let mut name_end = colon;
+            while name_end > pos && is_wsp(b[name_end - 1]) {
+                name_end -= 1;
+            }
+            let name = &b[pos..name_end];
+            if name.is_empty() || !name.iter().all(|&c| c < 0x80 && is_token_char(c as char)) {
+                return Err(err(ParseErrorKind::InvalidHeaderName, pos));
+            }
+            let mut vstart = colon + 1;
+            while vstart < end && is_wsp(b[vstart]) {
+                vstart += 1;
+            }
+            headers.push(Entry {
+                known: HeaderName::from_name(name),
+                name: Span::new(pos, name_end),
+                value: Span::new(vstart, end.max(vstart)),
+            });
+        }
+        if let Err(e) = std::str::from_utf8(&b[..body_start]) {
+            return Err(err(ParseErrorKind::InvalidUtf8, e.valid_up_to()));
+        }
+        let mut msg = Message {
+            start,
+            headers,
+            body: Span::default(),
+            buf,
+        };
+        // Content-Length frames the body (RFC 3261 section 18.3).
+        let mut declared: Option<u32> = None;
+        for f in msg.fields().filter(|f| f.known == Some(HeaderName::ContentLength)) {
+            let v = ContentLength::parse(f.value).map_err(|e| msg.header_err(HeaderName::ContentLength, &f, e))?;
+            if declared.is_some_and(|d| d != v.0) {
+                return Err(err(ParseErrorKind::ConflictingContentLength, f.offset));
+            }
+            declared = Some(v.0);
+        }
+        let available = msg.buf.len() - body_start;
+        let body_len = match declared {
+            Some(d) if d as usize > available && options.truncated_body_ok => available,
+            Some(d) if d as usize > available => {
+                return Err(err(ParseErrorKind::BodyTooShort { declared: d, available }, body_start));
+            }
+            Some(d) => d as usize,
+            None => available,
+        };
+        msg.body = Span::new(body_start, body_start + body_len);
+        msg.check_core()?;
+        Ok(msg)
+    }
+
+    fn start_line(line: &[u8], at: usize) -> Result<StartLine, ParseError> {
+        let err = ParseError::new;
+        let text = std::str::from_utf8(line).map_err(|e| err(ParseErrorKind::InvalidUtf8, at + e.valid_up_to()))?;
+        if line.len() >= 4 && line[..4].eq_ignore_ascii_case(b"SIP/") {
+            // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
+            let sp = text.find(' ').ok_or(err(ParseErrorKind::InvalidStartLine("SP after the version"), at + line.len()))?;
+            check_version(&line[..sp], at)?;
+            let rest = &text[sp + 1..];
+            let code_end = rest.find(' ').unwrap_or(rest.len());
+            let code = &rest[..code_end];
+            if code.len() != 3 || !code.bytes().all(|c| c.is_ascii_digit()) || code.starts_with('0') {
+                return Err(err(ParseErrorKind::InvalidStatusCode, at + sp + 1));
+            }
+            let rstart = (sp + 1 + code_end + 1).min(line.len());
+            Ok(StartLine::Response {
+                code: code.parse().unwrap_or(0),
+                reason: Span::new(at + rstart, at + line.len()),
+            })
+        } else {
+            // Request-Line = Method SP Request-URI SP SIP-Version (single SPs, RFC 4475 3.1.2.9/10)
+            let mut parts = text.splitn(3, ' ');
+            let method = parts.next().unwrap_or("");
+            if method.is_empty() || !method.chars().all(is_token_char) {
+                return Err(err(ParseErrorKind::InvalidMethod, at));
+            }
+            let uri = parts.next().ok_or(err(ParseErrorKind::InvalidStartLine("SP Request-URI"), at + line.len()))?;
+            let uri_at = at + method.len() + 1;
+            let version = parts.next().ok_or(err(ParseErrorKind::InvalidStartLine("SP SIP-Version"), at + line.len()))?;
+            let v_at = uri_at + uri.len() + 1;
+            if uri.is_empty() {
+                return Err(err(ParseErrorKind::InvalidStartLine("a Request-URI and a single SP"), uri_at));
+            }
+            if version.contains([' ', '\t']) {
+                return Err(err(ParseErrorKind::InvalidStartLine("SIP-Version at the end of the line"), v_at));
+            }
+            check_version(version.as_bytes(), v_at)?;
+            let parsed = Uri::parse(uri).map_err(|e| err(ParseErrorKind::InvalidRequestUri(e.kind), uri_at + e.offset))?;
+            if parsed.as_sip().is_some_and(|u| u.headers.is_some()) {
+                return Err(err(ParseErrorKind::RequestUriHeaders, uri_at));
+            }
+            Ok(StartLine::Request {
+                method: Method::from_token(method),
+                uri: Span::new(uri_at, uri_at + uri.len()),
+            })
+        }
+    }
+
+    fn header_err(&self, name: HeaderName, f: &HeaderField<'_>, e: HeaderError) -> ParseError {
+        ParseError::new(ParseErrorKind::InvalidHeader { name, kind: e.kind }, f.offset + e.offset)
+    }
+
+    /// Checks every value of header `T`.
+    fn check<'a, T: TypedHeader<'a>>(&'a self) -> Result<(), ParseError> {
+        for f in self.fields().filter(|f| f.known == Some(T::NAME)) {
+            for (off, v) in self.split(&f) {
+                if let Err(e) = T::parse(v) {
+                    let f = HeaderField { offset: f.offset + off, ..f };
+                    return Err(self.header_err(T::NAME, &f, e));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The headers a transaction and a dialog need must parse (RFC 3261
+    /// sections 8.1.1 and 17); a request's CSeq must name its method.
+    fn check_core(&self) -> Result<(), ParseError> {
+        self.check::<Via>()?;
+        self.check::<FromHeader>()?;
+        self.check::<ToHeader>()?;
+        self.check::<CallId>()?;
+        self.check::<CSeq>()?;
+        self.check::<MaxForwards>()?;
+        self.check::<Contact>()?;
+        self.check::<Route>()?;
+        self.check::<RecordRoute>()?;
+        if let (Some(m), Some(Ok(c))) = (self.method(), self.get::<CSeq>()) {
+            if *m != c.method {
+                let at = self.fields().find(|f| f.known == Some(HeaderName::CSeq)).map_or(0, |f| f.offset);
+                return Err(ParseError::new(ParseErrorKind::CSeqMethodMismatch, at));
+            }
+        }
+        Ok(())
+    }
+
+    /// Parses every header this crate knows, so a strict element can reject
+    /// a message for any malformed header (e.g. a Date in EST, RFC 4475 3.1.2.12).
+    pub fn check_all_headers(&self) -> Result<(), ParseError> {
+        use crate::headers::*;
+        macro_rules! all {
+            ($($t:ty),*) => { $( self.check::<$t>()?; )* };
+        }
+        all!(
+            Accept, AlertInfo, Allow, AllowEvents, CallInfo, ContentType, Date, Diversion, Event,
+            Expires, HistoryInfo, MinExpires, MinSe, PAssertedIdentity, PPreferredIdentity,
+            Privacy, ProxyRequire, RAck, Reason, ReferTo, ReferredBy, Replaces, Require,
+            RetryAfter, RSeq, Server, SessionExpires, SubscriptionState, Supported, Timestamp,
+            Unsupported, UserAgent, Warning
+        );
+        Ok(())
+    }
+
+    /// Checks the headers RFC 3261 section 8.1.1 makes mandatory: present,
+    /// and only once where only one is allowed (RFC 4475 3.3.1 and 3.3.8).
+    /// A UAS answers 400 when this fails.
+    pub fn check_mandatory(&self) -> Result<(), ParseError> {
+        let mut single = vec![HeaderName::To, HeaderName::From, HeaderName::CallId, HeaderName::CSeq];
+        if self.is_request() {
+            single.push(HeaderName::MaxForwards);
+        }
+        for name in single {
+            let mut it = self.fields().filter(|f| f.known == Some(name));
+            match (it.next(), it.next()) {
+                (None, _) if name == HeaderName::MaxForwards => {}
+                (None, _) => return Err(ParseError::new(ParseErrorKind::MissingHeader(name), self.body.start as usize)),
+                (Some(_), Some(f)) => return Err(ParseError::new(ParseErrorKind::DuplicateHeader(name), f.offset)),
+                _ => {}
+            }
+        }
+        if self.values(HeaderName::Via).next().is_none() {
+            return Err(ParseError::new(ParseErrorKind::MissingHeader(HeaderName::Via), self.body.start as usize));
+        }
+        Ok(())
+    }
+
+    fn text(&self, s: Span) -> &str {
+        // The head was checked to be UTF-8 and spans end on ASCII bytes.
+        std::str::from_utf8(&self.buf[s.range()]).unwrap_or("")
+    }
+
+    /// Whether this is a request.
+    pub fn is_request(&self) -> bool {
+        matches!(self.start, StartLine::Request { .. })
+    }
+
+    /// The request method, for a request.
+    pub fn method(&self) -> Option<&Method> {
+        match &self.start {
+            StartLine::Request { method, .. } => Some(method),
+            StartLine::Response { .. } => None,
+        }
+    }
+
+    /// The Request-URI text, for a request.
+    pub fn request_uri_str(&self) -> Option<&str> {
+        match &self.start {
+            StartLine::Request { uri, .. } => Some(self.text(*uri)),
+            StartLine::Response { .. } => None,
+        }
+    }
+
+    /// The Request-URI, for a request (checked when the message was parsed).
+    pub fn request_uri(&self) -> Option<Uri<'_>> {
+        Uri::parse(self.request_uri_str()?).ok()
+    }
+
+    /// The status code, for a response.
+    pub fn status(&self) -> Option<u16> {
+        match self.start {
+            StartLine::Response { code, .. } => Some(code),
+            StartLine::Request { .. } => None,
+        }
+    }
+
+    /// The reason phrase, for a response.
+    pub fn reason(&self) -> Option<&str> {
+        match self.start {
+            StartLine::Response { reason, .. } => Some(self.text(reason)),
+            StartLine::Request { .. } => None,
+        }
+    }
+
+    /// Every header field in order, unknown ones included.
+    pub fn fields(&self) -> impl Iterator<Item = HeaderField<'_>> + '_ {
+        self.headers.iter().map(|e| HeaderField {
+            name: self.text(e.name),
+            known: e.known,
+            value: self.text(e.value),
+            offset: e.value.start as usize,
+        })
+    }
+
+    /// The number of header fields (lines, before list splitting).
+    pub fn header_count(&self) -> usize {
+        self.headers.len()
+    }
+
+    fn split<'a>(&self, f: &HeaderField<'a>) -> Box<dyn Iterator<Item = (usize, &'a str)> + 'a> {
+        if f.known.is_some_and(HeaderName::is_list) {
+            Box::new(split_list(f.value))
+        } else {
+            Box::new(std::iter::once((0, f.value)))
+        }
+    }
+
+    /// Every value of header `name`, in order, with comma-separated lists
+    /// split into their elements (RFC 3261 section 7.3.1).
+    pub fn values(&self, name: HeaderName) -> impl Iterator<Item = &str> + '_ {
+        self.fields()
+            .filter(move |f| f.known == Some(name))
+            .flat_map(move |f| self.split(&f).map(|(_, v)| v))
+    }
+
+    /// The values of a header by its name as text (case-insensitive; compact
+    /// forms of known headers work too). Lists are not split for unknown headers.
+    pub fn values_by_name<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        let known = HeaderName::from_name(name.as_bytes());
+        self.fields()
+            .filter(move |f| match known {
+                Some(k) => f.known == Some(k),
+                None => f.name.eq_ignore_ascii_case(name),
+            })
+            .flat_map(move |f| self.split(&f).map(|(_, v)| v))
+    }
+
+    /// The first value of header `T`, parsed.
+    pub fn get<'a, T: TypedHeader<'a>>(&'a self) -> Option<Result<T, HeaderError>> {
+        self.values(T::NAME).next().map(T::parse)
+    }
+
+    /// Every value of header `T`, parsed.
+    pub fn get_all<'a, T: TypedHeader<'a> + 'a>(&'a self) -> impl Iterator<Item = Result<T, HeaderError>> + 'a {
+        self.values(T::NAME).map(T::parse)
+    }
+
+    /// The topmost Via (checked at parse time).
+    pub fn top_via(&self) -> Option<Via<'_>> {
+        self.get::<Via>().and_then(Result::ok)
+    }
+
+    /// The From header (checked at parse time).
+    pub fn from_header(&self) -> Option<FromHeader<'_>> {
+        self.get::<FromHeader>().and_then(Result::ok)
+    }
+
+    /// The To header (checked at parse time).
+    pub fn to_header(&self) -> Option<ToHeader<'_>> {
+        self.get::<ToHeader>().and_then(Result::ok)
+    }
+
+    /// The Call-ID (checked at parse time).
+    pub fn call_id(&self) -> Option<&str> {
+        self.get::<CallId>().and_then(Result::ok).map(|c| c.0)
+    }
+
+    /// The CSeq (checked at parse time).
+    pub fn cseq(&self) -> Option<CSeq> {
+        self.get::<CSeq>().and_then(Result::ok)
+    }
+
+    /// Max-Forwards (checked at parse time).
+    pub fn max_forwards(&self) -> Option<u32> {
+        self.get::<MaxForwards>().and_then(Result::ok).map(|m| m.0)
+    }
+
+    /// Every Contact value (checked at parse time).
+    pub fn contacts(&self) -> impl Iterator<Item = Contact<'_>> + '_ {
+        self.get_all::<Contact>().filter_map(Result::ok)
+    }
+
+    /// The body, sharing the message's buffer.
+    pub fn body(&self) -> Bytes {
+        self.buf.slice(self.body.range())
+    }
+
+    /// The body bytes.
+    pub fn body_bytes(&self) -> &[u8] {
+        &self.buf[self.body.range()]
+    }
+
+    /// The message as received, up to the end of its body (trailing bytes
+    /// of the datagram excluded).
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.body.end as usize]
+    }
+
+    /// Writes the canonical form: long header names for known headers,
+    /// folding removed, `SIP/2.0`, and Content-Length set to the body length
+    /// (added if the message had none).
+    pub fn write_to(&self, out: &mut Vec<u8>) {
+        match &self.start {
+            StartLine::Request { method, uri } => {
+                out.extend_from_slice(method.as_str().as_bytes());
+                out.push(b' ');
+                out.extend_from_slice(self.text(*uri).as_bytes());
+                out.extend_from_slice(b" SIP/2.0\r\n");
+            }
+            StartLine::Response { code, reason } => {
+                out.extend_from_slice(format!("SIP/2.0 {code} ").as_bytes());
+                out.extend_from_slice(self.text(*reason).as_bytes());
+                out.extend_from_slice(b"\r\n");
+            }
+        }
+        let mut wrote_length = false;
+        for f in self.fields() {
+            match f.known {
+                Some(HeaderName::ContentLength) if wrote_length => continue,
+                Some(HeaderName::ContentLength) => {
+                    wrote_length = true;
+                    out.extend_from_slice(format!("Content-Length: {}\r\n", self.body.end - self.body.start).as_bytes());
+                    continue;
+                }
+                Some(k) => out.extend_from_slice(k.as_str().as_bytes()),
+                None => out.extend_from_slice(f.name.as_bytes()),
+            }
+            out.extend_from_slice(b": ");
+            out.extend(NormValue::new(f.value.as_bytes()));
+            out.extend_from_slice(b"\r\n");
+        }
+        if !wrote_length {
+            out.extend_from_slice(format!("Content-Length: {}\r\n", self.body.end - self.body.start).as_bytes());
+        }
+        out.extend_from_slice(b"\r\n");
+        out.extend_from_slice(self.body_bytes());
+    }
+
+    /// The canonical bytes (see [`Message::write_to`]).
+    pub fn to_bytes(&self) -> Bytes {
+        let mut out = Vec::with_capacity(self.buf.len() + 32);
+        self.write_to(&mut out);
+        out.into()
+    }
+
+    fn norm_fields(&self) -> impl Iterator<Item = (Option<HeaderName>, &str, NormValue<'_>)> + '_ {
+        self.fields()
+            .filter(|f| f.known != Some(HeaderName::ContentLength))
+            .map(|f| (f.known, f.name, NormValue::new(f.value.as_bytes())))
+    }
+}
+
+/// A header value with folding collapsed: each run of whitespace that holds a
+/// line end becomes one SP (RFC 3261 section 7.3.1); other text is kept.
+#[derive(Clone)]
+struct NormValue<'a> {
+    b: &'a [u8],
+    k: usize,
+}
+
+impl<'a> NormValue<'a> {
+    fn new(b: &'a [u8]) -> Self {
+        NormValue { b, k: 0 }
+    }
+}
+
+impl Iterator for NormValue<'_> {
+    type Item = u8;
+    fn next(&mut self) -> Option<u8> {
+        let c = *self.b.get(self.k)?;
+        if c == b'\r' || c == b'\n' || ((c == b' ' || c == b'\t') && self.b[self.k..].iter().take_while(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n')).any(|c| *c == b'\r' || *c == b'\n')) {
+            while self.k < self.b.len() && matches!(self.b[self.k], b' ' | b'\t' | b'\r' | b'\n') {
+                self.k += 1;
+            }
+            return Some(b' ');
+        }
+        self.k += 1;
+        Some(c)
+    }
+}
+
+impl PartialEq for Message {
+    fn eq(&self, other: &Message) -> bool {
+        let same_start = match (&self.start, &other.start) {
+            (StartLine::Request { method: m1, uri: u1 }, StartLine::Request { method: m2, uri: u2 }) => {
+                m1 == m2 && self.text(*u1) == other.text(*u2)
+            }
+            (StartLine::Response { code: c1, reason: r1 }, StartLine::Response { code: c2, reason: r2 }) => {
+                c1 == c2 && self.text(*r1) == other.text(*r2)
+            }
+            _ => false,
+        };
+        same_start
+            && self.body_bytes() == other.body_bytes()
+            && self.norm_fields().count() == other.norm_fields().count()
+            && self.norm_fields().zip(other.norm_fields()).all(|((k1, n1, v1), (k2, n2, v2))| {
+                let same_name = match (k1, k2) {
+                    (Some(a), Some(b)) => a == b,
+                    (None, None) => n1.eq_ignore_ascii_case(n2),
+                    _ => false,
+                };
+                same_name && v1.eq(v2)
+            })
+    }
+}
+
+impl Eq for Message {}
+
+impl Hash for Message {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        match &self.start {
+            StartLine::Request { method, uri } => {
+                method.hash(state);
+                self.text(*uri).hash(state);
+            }
+            StartLine::Response { code, reason } => {
+                code.hash(state);
+                self.text(*reason).hash(state);
+            }
+        }
+        for (known, name, value) in self.norm_fields() {
+            match known {
+                Some(k) => k.hash(state),
+                None => name.bytes().for_each(|b| state.write_u8(b.to_ascii_lowercase())),
+            }
+            value.for_each(|b| state.write_u8(b));
+            state.write_u8(0xff);
+        }
+        self.body_bytes().hash(state);
+    }
+}
+
+impl fmt::Debug for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Message");
+        match &self.start {
+            StartLine::Request { method, uri } => d.field("method", method).field("uri", &self.text(*uri)),
+            StartLine::Response { code, reason } => d.field("status", code).field("reason", &self.text(*reason)),
+        };
+        d.field("headers", &self.fields().map(|h| (h.name, h.value)).collect::<Vec<_>>())
+            .field("body_len", &self.body_bytes().len())
+            .finish()
+    }
+}
+
+impl fmt::Display for Message {
+    /// The canonical text; a binary body is shown lossily.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&String::from_utf8_lossy(&self.to_bytes()))
+    }
+}

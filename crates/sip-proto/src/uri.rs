@@ -1,0 +1,614 @@
+//! SIP, SIPS and tel URIs (RFC 3261 section 19.1, RFC 3966), borrowed from
+//! the text they were parsed from. Other schemes are kept opaque.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use crate::grammar::{
+    eq_ic, is_header_char, is_param_char, is_password_char, is_unreserved, is_user_char, unescape,
+};
+
+/// Why a URI was rejected, and at which byte of the URI text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+#[error("{kind} at byte {offset} of the URI")]
+pub struct UriError {
+    /// What is wrong.
+    pub kind: UriErrorKind,
+    /// Byte offset within the URI text.
+    pub offset: usize,
+}
+
+/// The kinds of [`UriError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+pub enum UriErrorKind {
+    /// No `scheme:` prefix.
+    #[error("missing scheme")]
+    MissingScheme,
+    /// A character that the URI grammar does not allow here.
+    #[error("invalid character")]
+    InvalidChar,
+    /// The host is empty or malformed.
+    #[error("invalid host")]
+    InvalidHost,
+    /// The port is not a number below 65536.
+    #[error("invalid port")]
+    InvalidPort,
+    /// An empty user part before `@`, or an empty parameter name.
+    #[error("empty component")]
+    Empty,
+    /// A tel URI whose number has no digit.
+    #[error("invalid telephone number")]
+    InvalidNumber,
+}
+
+fn err(kind: UriErrorKind, offset: usize) -> UriError {
+    UriError { kind, offset }
+}
+
+/// A URI as it appears in a Request-URI or a name-addr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Uri<'a> {
+    /// `sip:` or `sips:` (RFC 3261 section 19.1).
+    Sip(SipUri<'a>),
+    /// `tel:` (RFC 3966).
+    Tel(TelUri<'a>),
+    /// Any other absolute URI, kept as text (e.g. `mailto:`, `urn:`).
+    Other {
+        /// The scheme, without the colon.
+        scheme: &'a str,
+        /// Everything after the colon.
+        rest: &'a str,
+    },
+}
+
+/// A host: name, IPv4 address or IPv6 reference (RFC 3261 section 25.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Host<'a> {
+    /// A host name, as written.
+    Name(&'a str),
+    /// A dotted IPv4 address.
+    V4(Ipv4Addr),
+    /// An IPv6 reference (`[...]` in the text).
+    V6(Ipv6Addr),
+}
+
+impl Host<'_> {
+    /// Parses a host as it appears in a URI or Via sent-by.
+    pub fn parse(s: &str) -> Option<Host<'_>> {
+        if let Some(inner) = s.strip_prefix('[') {
+            let inner = inner.strip_suffix(']')?;
+            return inner.parse().ok().map(Host::V6);
+        }
+        if s.is_empty() {
+            return None;
+        }
+        if s.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+            // Four numeric labels make an IPv4 address; anything else numeric is no host.
+            return s.parse().ok().map(Host::V4);
+        }
+        // hostname = *( domainlabel "." ) toplabel [ "." ]; be lenient on '_' seen in the wild.
+        let ok = s.split('.').enumerate().all(|(k, label)| {
+            (label.is_empty() && k > 0 && s.ends_with('.'))
+                || (!label.is_empty()
+                    && label
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+        });
+        ok.then_some(Host::Name(s))
+    }
+
+    /// Case-insensitive host comparison (RFC 3261 section 19.1.4).
+    pub fn equivalent(&self, other: &Host<'_>) -> bool {
+        match (self, other) {
+            (Host::Name(a), Host::Name(b)) => eq_ic(a.trim_end_matches('.'), b.trim_end_matches('.')),
+            (Host::V4(a), Host::V4(b)) => a == b,
+            (Host::V6(a), Host::V6(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Display for Host<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Host::Name(n) => f.write_str(n),
+            Host::V4(a) => write!(f, "{a}"),
+            Host::V6(a) => write!(f, "[{a}]"),
+        }
+    }
+}
+
+/// `;name[=value]` parameters of a URI, as written (names and values may
+/// hold `%HH` escapes; decode with [`unescape`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct UriParams<'a>(&'a str);
+
+impl<'a> UriParams<'a> {
+    /// The text after the first `;`, without it.
+    pub fn as_str(&self) -> &'a str {
+        self.0
+    }
+
+    /// Each parameter as (name, value).
+    pub fn iter(&self) -> impl Iterator<Item = (&'a str, Option<&'a str>)> + 'a {
+        let s = self.0;
+        s.split(';').filter(|p| !p.is_empty()).map(|p| match p.split_once('=') {
+            Some((n, v)) => (n, Some(v)),
+            None => (p, None),
+        })
+    }
+
+    /// The value of the parameter `name` (case-insensitive); `Some(None)`
+    /// for a parameter without a value.
+    pub fn get(&self, name: &str) -> Option<Option<&'a str>> {
+        self.iter().find(|(n, _)| eq_ic(n, name)).map(|(_, v)| v)
+    }
+
+    /// Whether the parameter `name` is present.
+    pub fn has(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+}
+
+/// A `sip:` or `sips:` URI (RFC 3261 section 19.1.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SipUri<'a> {
+    /// `sips:` rather than `sip:`.
+    pub secure: bool,
+    /// The user part, still escaped. `None` when there is no `@`.
+    pub user: Option<&'a str>,
+    /// The password, still escaped (deprecated, RFC 3261 section 19.1.1).
+    pub password: Option<&'a str>,
+    /// The host.
+    pub host: Host<'a>,
+    /// The port, when written.
+    pub port: Option<u16>,
+    /// The uri-parameters.
+    pub params: UriParams<'a>,
+    /// The headers part after `?`, still escaped, without the `?`.
+    pub headers: Option<&'a str>,
+}
+
+impl<'a> SipUri<'a> {
+    /// The user part with `%HH` escapes decoded (RFC 4475 3.1.1.3/3.1.1.4:
+    /// may hold any byte, including NUL).
+    pub fn user_unescaped(&self) -> Option<Cow<'a, [u8]>> {
+        self.user.map(unescape)
+    }
+
+    /// `transport` parameter.
+    pub fn transport(&self) -> Option<&'a str> {
+        self.params.get("transport").flatten()
+    }
+
+    /// `lr` parameter present (loose routing, RFC 3261 section 16.12).
+    pub fn lr(&self) -> bool {
+        self.params.has("lr")
+    }
+
+    /// `maddr` parameter.
+    pub fn maddr(&self) -> Option<&'a str> {
+        self.params.get("maddr").flatten()
+    }
+
+    /// The URI headers as (name, value), still escaped.
+    pub fn header_fields(&self) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        self.headers
+            .unwrap_or("")
+            .split('&')
+            .filter(|h| !h.is_empty())
+            .map(|h| h.split_once('=').unwrap_or((h, "")))
+    }
+
+    /// The value of URI header `name`, still escaped (e.g. `Replaces` in a
+    /// Refer-To, RFC 3891 section 3).
+    pub fn header(&self, name: &str) -> Option<&'a str> {
+        self.header_fields().find(|(n, _)| eq_ic(n, name)).map(|(_, v)| v)
+    }
+
+    fn parse(s: &'a str, secure: bool, base: usize) -> Result<Self, UriError> {
+        // '?' may also appear in the user part; the headers start after the host.
+        let host_start = s.find('@').map_or(0, |at| at + 1);
+        let (rest, headers) = match s[host_start..].find('?') {
+            Some(q) => (&s[..host_start + q], Some(&s[host_start + q + 1..])),
+            None => (s, None),
+        };
+        let (userinfo, hostpart, host_off) = match rest.find('@') {
+            Some(at) => (Some(&rest[..at]), &rest[at + 1..], at + 1),
+            None => (None, rest, 0),
+        };
+        let (mut user, mut password) = (None, None);
+        if let Some(ui) = userinfo {
+            let (u, p) = match ui.find(':') {
+                Some(c) => (&ui[..c], Some(&ui[c + 1..])),
+                None => (ui, None),
+            };
+            if u.is_empty() {
+                return Err(err(UriErrorKind::Empty, base));
+            }
+            check_run(u, is_user_char, base)?;
+            if let Some(p) = p {
+                check_run(p, is_password_char, base + u.len() + 1)?;
+            }
+            user = Some(u);
+            password = p;
+        }
+        let hbase = base + host_off;
+        let (hostport, params) = match hostpart.find(';') {
+            Some(k) => (&hostpart[..k], &hostpart[k + 1..]),
+            None => (hostpart, ""),
+        };
+        let (host_s, port_s) = split_host_port(hostport);
+        let host = Host::parse(host_s).ok_or(err(UriErrorKind::InvalidHost, hbase))?;
+        let port = match port_s {
+            None => None,
+            Some(p) => Some(parse_port(p).ok_or(err(
+                UriErrorKind::InvalidPort,
+                hbase + host_s.len() + 1,
+            ))?),
+        };
+        let pbase = hbase + hostport.len() + 1;
+        let mut off = pbase;
+        for p in params.split(';') {
+            if p.is_empty() && !params.is_empty() {
+                return Err(err(UriErrorKind::Empty, off));
+            }
+            let (n, v) = p.split_once('=').unwrap_or((p, ""));
+            if !params.is_empty() {
+                check_run(n, is_param_char, off)?;
+                if p.contains('=') {
+                    check_run(v, is_param_char, off + n.len() + 1)?;
+                }
+            }
+            off += p.len() + 1;
+        }
+        if let Some(h) = headers {
+            let hb = base + rest.len() + 1;
+            for c in h.split('&') {
+                let (n, v) = c.split_once('=').ok_or(err(UriErrorKind::InvalidChar, hb))?;
+                check_run(n, is_header_char, hb)?;
+                if !v.is_empty() {
+                    check_run(v, is_header_char, hb)?;
+                }
+            }
+        }
+        Ok(SipUri {
+            secure,
+            user,
+            password,
+            host,
+            port,
+            params: UriParams(params),
+            headers,
+        })
+    }
+
+    /// URI equivalence per RFC 3261 section 19.1.4.
+    pub fn equivalent(&self, other: &SipUri<'_>) -> bool {
+        if self.secure != other.secure
+            || self.user.map(unescape) != other.user.map(unescape)
+            || self.password.map(unescape) != other.password.map(unescape)
+            || !self.host.equivalent(&other.host)
+            || self.port != other.port
+        {
+            return false;
+        }
+        // user, ttl, method, maddr, transport must match when in either URI.
+        for name in ["user", "ttl", "method", "maddr", "transport"] {
+            let a = self.params.get(name).map(|v| v.map(unescape));
+            let b = other.params.get(name).map(|v| v.map(unescape));
+            let same = match (&a, &b) {
+                (Some(Some(x)), Some(Some(y))) => x.eq_ignore_ascii_case(y),
+                (None, None) => true,
+                (Some(None), Some(None)) => true,
+                _ => false,
+            };
+            if !same {
+                return false;
+            }
+        }
+        // Other parameters are compared only when present in both.
+        for (n, v) in self.params.iter() {
+            if let Some(w) = other.params.get(n) {
+                let v = v.map(unescape);
+                let w = w.map(unescape);
+                let same = match (&v, &w) {
+                    (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
+                    (None, None) => true,
+                    _ => false,
+                };
+                if !same {
+                    return false;
+                }
+            }
+        }
+        // Headers: every header in either must be in the other with an equal value.
+        let contains = |a: &SipUri<'_>, b: &SipUri<'_>| {
+            a.header_fields().all(|(n, v)| {
+                b.header_fields()
+                    .any(|(m, w)| unescape(n).eq_ignore_ascii_case(&unescape(m)) && unescape(v) == unescape(w))
+            })
+        };
+        contains(self, other) && contains(other, self)
+    }
+}
+
+fn split_host_port(s: &str) -> (&str, Option<&str>) {
+    if s.starts_with('[') {
+        match s.find(']') {
+            Some(e) => {
+                let (h, rest) = s.split_at(e + 1);
+                (h, rest.strip_prefix(':'))
+            }
+            None => (s, None),
+        }
+    } else {
+        match s.rfind(':') {
+            Some(c) => (&s[..c], Some(&s[c + 1..])),
+            None => (s, None),
+        }
+    }
+}
+
+pub(crate) fn parse_port(p: &str) -> Option<u16> {
+    if p.is_empty() || p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    p.parse().ok()
+}
+
+fn check_run(s: &str, allowed: fn(char) -> bool, base: usize) -> Result<(), UriError> {
+    let b = s.as_bytes();
+    let mut k = 0;
+    while k < b.len() {
+        let c = b[k];
+        if c == b'%' || (c < 0x80 && allowed(c as char)) {
+            k += 1;
+        } else {
+            return Err(err(UriErrorKind::InvalidChar, base + k));
+        }
+    }
+    Ok(())
+}
+
+/// A `tel:` URI (RFC 3966).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TelUri<'a> {
+    /// The number as written, visual separators included.
+    pub number: &'a str,
+    /// The parameters after the number (`phone-context`, `ext`, ...).
+    pub params: UriParams<'a>,
+}
+
+impl TelUri<'_> {
+    /// Whether the number is global (`+` prefixed, RFC 3966 section 5.1.4).
+    pub fn is_global(&self) -> bool {
+        self.number.starts_with('+')
+    }
+
+    /// The number without visual separators (`-`, `.`, `(`, `)`).
+    pub fn digits(&self) -> String {
+        self.number
+            .chars()
+            .filter(|c| !matches!(c, '-' | '.' | '(' | ')'))
+            .collect()
+    }
+}
+
+impl<'a> Uri<'a> {
+    /// Parses an absolute URI.
+    pub fn parse(s: &'a str) -> Result<Uri<'a>, UriError> {
+        let colon = s.find(':').ok_or(err(UriErrorKind::MissingScheme, 0))?;
+        let scheme = &s[..colon];
+        let ok_scheme = scheme
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphabetic())
+            && scheme
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+        if !ok_scheme {
+            return Err(err(UriErrorKind::MissingScheme, 0));
+        }
+        let rest = &s[colon + 1..];
+        if let Some(k) = rest.find(|c: char| c.is_ascii_whitespace() || c.is_ascii_control() || c == '<' || c == '>' || c == '"') {
+            return Err(err(UriErrorKind::InvalidChar, colon + 1 + k));
+        }
+        if eq_ic(scheme, "sip") || eq_ic(scheme, "sips") {
+            SipUri::parse(rest, scheme.len() == 4, colon + 1).map(Uri::Sip)
+        } else if eq_ic(scheme, "tel") {
+            let (number, params) = rest.split_once(';').unwrap_or((rest, ""));
+            let ok = !number.is_empty()
+                && number.bytes().any(|b| b.is_ascii_hexdigit() || b == b'*' || b == b'#')
+                && number.bytes().enumerate().all(|(k, b)| {
+                    b.is_ascii_hexdigit()
+                        || matches!(b, b'*' | b'#' | b'-' | b'.' | b'(' | b')')
+                        || (k == 0 && b == b'+')
+                });
+            if !ok {
+                return Err(err(UriErrorKind::InvalidNumber, colon + 1));
+            }
+            if !number.starts_with('+') && !params.to_ascii_lowercase().contains("phone-context") {
+                // RFC 3966 section 5.1.5 requires a context for local numbers, but
+                // handsets send `tel:1234` to their PBX; accept it.
+            }
+            Ok(Uri::Tel(TelUri {
+                number,
+                params: UriParams(params),
+            }))
+        } else if rest.is_empty() {
+            Err(err(UriErrorKind::Empty, colon + 1))
+        } else if let Some(k) = rest.find(|c: char| !(is_unreserved(c) || c == '%' || ";/?:@&=+$,#[]".contains(c) || !c.is_ascii())) {
+            Err(err(UriErrorKind::InvalidChar, colon + 1 + k))
+        } else {
+            Ok(Uri::Other { scheme, rest })
+        }
+    }
+
+    /// The scheme, lower-case for the known ones.
+    pub fn scheme(&self) -> &str {
+        match self {
+            Uri::Sip(u) if u.secure => "sips",
+            Uri::Sip(_) => "sip",
+            Uri::Tel(_) => "tel",
+            Uri::Other { scheme, .. } => scheme,
+        }
+    }
+
+    /// The SIP URI, if this is one.
+    pub fn as_sip(&self) -> Option<&SipUri<'a>> {
+        match self {
+            Uri::Sip(u) => Some(u),
+            _ => None,
+        }
+    }
+
+    /// URI equivalence (RFC 3261 section 19.1.4; RFC 3966 section 4 for tel,
+    /// exact text otherwise).
+    pub fn equivalent(&self, other: &Uri<'_>) -> bool {
+        match (self, other) {
+            (Uri::Sip(a), Uri::Sip(b)) => a.equivalent(b),
+            (Uri::Tel(a), Uri::Tel(b)) => {
+                a.digits().eq_ignore_ascii_case(&b.digits())
+                    && a.params.iter().count() == b.params.iter().count()
+                    && a.params.iter().all(|(n, v)| {
+                        b.params.get(n).is_some_and(|w| match (v, w) {
+                            (Some(x), Some(y)) => eq_ic(x, y),
+                            (None, None) => true,
+                            _ => false,
+                        })
+                    })
+            }
+            (Uri::Other { scheme: s1, rest: r1 }, Uri::Other { scheme: s2, rest: r2 }) => {
+                eq_ic(s1, s2) && r1 == r2
+            }
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Display for SipUri<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.secure { "sips:" } else { "sip:" })?;
+        if let Some(u) = self.user {
+            f.write_str(u)?;
+            if let Some(p) = self.password {
+                write!(f, ":{p}")?;
+            }
+            f.write_str("@")?;
+        }
+        write!(f, "{}", self.host)?;
+        if let Some(p) = self.port {
+            write!(f, ":{p}")?;
+        }
+        if !self.params.0.is_empty() {
+            write!(f, ";{}", self.params.0)?;
+        }
+        if let Some(h) = self.headers {
+            write!(f, "?{h}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Uri<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Uri::Sip(u) => u.fmt(f),
+            Uri::Tel(t) => {
+                write!(f, "tel:{}", t.number)?;
+                if !t.params.0.is_empty() {
+                    write!(f, ";{}", t.params.0)?;
+                }
+                Ok(())
+            }
+            Uri::Other { scheme, rest } => write!(f, "{scheme}:{rest}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sip(s: &str) -> SipUri<'_> {
+        match Uri::parse(s).unwrap() {
+            Uri::Sip(u) => u,
+            other => panic!("not sip: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn parses_components() {
+        let u = sip("sips:alice:secret@[2001:db8::10]:5061;transport=tls;lr?subject=hi&priority=urgent");
+        assert!(u.secure);
+        assert_eq!(u.user, Some("alice"));
+        assert_eq!(u.password, Some("secret"));
+        assert_eq!(u.host, Host::V6("2001:db8::10".parse().unwrap()));
+        assert_eq!(u.port, Some(5061));
+        assert_eq!(u.transport(), Some("tls"));
+        assert!(u.lr());
+        assert_eq!(u.header("Priority"), Some("urgent"));
+        assert_eq!(u.to_string(), "sips:alice:secret@[2001:db8::10]:5061;transport=tls;lr?subject=hi&priority=urgent");
+    }
+
+    #[test]
+    fn semicolon_in_user_part() {
+        // RFC 4475 3.1.1.9
+        let u = sip("sip:user;par=u%40example.net@example.com");
+        assert_eq!(u.user, Some("user;par=u%40example.net"));
+        assert_eq!(&*u.user_unescaped().unwrap(), b"user;par=u@example.net");
+        assert_eq!(u.host, Host::Name("example.com"));
+    }
+
+    #[test]
+    fn replaces_in_refer_to_uri() {
+        let u = sip("sip:bob@biloxi.example.org?Replaces=12345%40192.168.118.3%3Bto-tag%3D12345%3Bfrom-tag%3D5FFE-3994");
+        let r = unescape(u.header("replaces").unwrap());
+        assert_eq!(&*r, b"12345@192.168.118.3;to-tag=12345;from-tag=5FFE-3994");
+    }
+
+    #[test]
+    fn rejects_bad_uris() {
+        assert_eq!(Uri::parse("sip:").unwrap_err().kind, UriErrorKind::InvalidHost);
+        assert_eq!(Uri::parse("sip:a@b:99999").unwrap_err().kind, UriErrorKind::InvalidPort);
+        assert_eq!(Uri::parse("<sip:a@b>").unwrap_err().kind, UriErrorKind::MissingScheme);
+        assert_eq!(Uri::parse("sip:a b@c").unwrap_err().offset, 5);
+        assert!(Uri::parse("sip:@host").is_err());
+        assert!(Uri::parse("sip:[::1").is_err());
+        assert!(Uri::parse("sip:host;;lr").is_err());
+    }
+
+    #[test]
+    fn tel_and_other_schemes() {
+        let Uri::Tel(t) = Uri::parse("tel:+1-201-555-0123;ext=12").unwrap() else { panic!() };
+        assert!(t.is_global());
+        assert_eq!(t.digits(), "+12015550123");
+        assert_eq!(t.params.get("ext"), Some(Some("12")));
+        assert!(Uri::parse("tel:+1-201-555-0123").unwrap().equivalent(&Uri::parse("tel:+12015550123").unwrap()));
+        let o = Uri::parse("soap.beep://192.0.2.103:3002").unwrap();
+        assert_eq!(o.scheme(), "soap.beep");
+        assert!(matches!(o, Uri::Other { .. }));
+    }
+
+    #[test]
+    fn comparison_rfc3261_19_1_4() {
+        let eq = |a: &str, b: &str| Uri::parse(a).unwrap().equivalent(&Uri::parse(b).unwrap());
+        // The equal pairs of section 19.1.4.
+        assert!(eq("sip:%61lice@atlanta.com;transport=TCP", "sip:alice@AtLanTa.CoM;Transport=tcp"));
+        assert!(eq("sip:carol@chicago.com", "sip:carol@chicago.com;newparam=5"));
+        assert!(eq("sip:carol@chicago.com", "sip:carol@chicago.com;security=on"));
+        assert!(eq("sip:carol@chicago.com;newparam=5", "sip:carol@chicago.com;security=on"));
+        assert!(eq("sip:biloxi.com;transport=tcp;method=REGISTER?to=sip:bob%40biloxi.com", "sip:biloxi.com;method=REGISTER;transport=tcp?to=sip:bob%40biloxi.com"));
+        assert!(eq("sip:alice@atlanta.com?subject=project%20x&priority=urgent", "sip:alice@atlanta.com?priority=urgent&subject=project%20x"));
+        // The unequal pairs.
+        assert!(!eq("SIP:ALICE@AtLanTa.CoM;Transport=udp", "sip:alice@AtLanTa.CoM;Transport=UDP"));
+        assert!(!eq("sip:bob@biloxi.com", "sip:bob@biloxi.com:5060"));
+        assert!(!eq("sip:bob@biloxi.com", "sip:bob@biloxi.com;transport=udp"));
+        assert!(!eq("sip:bob@biloxi.com", "sip:bob@biloxi.com:6000;transport=tcp"));
+        assert!(!eq("sip:carol@chicago.com", "sip:carol@chicago.com?Subject=next%20meeting"));
+        assert!(!eq("sip:bob@phone21.boxesbybob.com", "sip:bob@192.0.2.4"));
+        assert!(!eq("sip:carol@chicago.com;security=on", "sip:carol@chicago.com;security=off"));
+    }
+}
