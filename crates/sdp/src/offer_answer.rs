@@ -441,6 +441,12 @@ impl Negotiator {
         self.offer_with_hold(true)
     }
 
+    /// Sets the local hold state without making an offer, for example to
+    /// answer an incoming offer as held. Later offers and answers follow it.
+    pub fn set_hold(&mut self, hold: bool) {
+        self.hold = hold;
+    }
+
     /// Takes the call off hold: an offer with `a=sendrecv`.
     pub fn resume(&mut self) -> Result<SessionDescription, NegotiationError> {
         self.offer_with_hold(false)

@@ -6,7 +6,9 @@
 //!
 //! Lenient where real peers are sloppy: bare LF line ends, trailing spaces and
 //! tabs, blank lines, several spaces between fields, session-level lines in any
-//! order, a missing `s=` (read as `s=-`) or `t=` (read as `t=0 0`).
+//! order, a missing `s=` (read as `s=-`) or `t=` (read as `t=0 0`), an `o=`
+//! session id or version that is not a number (Cisco phones send
+//! `o=Cisco-SIPUA (null) (null) ...`; the fields are kept as written).
 //! Strict about what cannot be understood: a missing `v=` or `o=`, a line that
 //! is not `<type>=<value>`, an unknown type letter (RFC 8866 section 5 says to
 //! reject such descriptions), a session-only line inside a media description,
@@ -197,11 +199,6 @@ impl Parser {
                 None
             }
         })
-    }
-
-    fn all_digits(&self, s: Span) -> bool {
-        let b = self.bytes(s);
-        !b.is_empty() && b.iter().all(u8::is_ascii_digit)
     }
 
     fn run(mut self) -> Result<SessionDescription, ParseError> {
@@ -402,9 +399,6 @@ impl Parser {
                 b'o',
                 "expected `<username> <sess-id> <sess-version> <nettype> <addrtype> <address>`",
             ));
-        }
-        if !self.all_digits(t[1]) || !self.all_digits(t[2]) {
-            return Err(self.field_err(b'o', "session id and version must be decimal numbers"));
         }
         Ok(RawOrigin {
             username: t[0],

@@ -268,9 +268,9 @@ fn direction_of<'a>(attrs: impl Iterator<Item = Attribute<'a>>) -> Option<Direct
 pub struct Origin<'a> {
     /// The user's login on the originating host, or `-`.
     pub username: &'a str,
-    /// The session id (digits).
+    /// The session id (digits, but kept as written if a peer sent something else).
     pub session_id: &'a str,
-    /// The session version (digits).
+    /// The session version (digits, but kept as written if a peer sent something else).
     pub session_version: &'a str,
     /// The network type, normally `IN`.
     pub net_type: &'a str,
