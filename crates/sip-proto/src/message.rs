@@ -412,6 +412,19 @@ impl Message {
             RetryAfter, RSeq, Server, SessionExpires, SubscriptionState, Supported, Timestamp,
             Unsupported, UserAgent, Warning
         );
+        // Another scheme or an unknown algorithm is well formed, only unusable here.
+        macro_rules! auth {
+            ($($t:ty),*) => { $(
+                for f in self.fields().filter(|f| f.known == Some(<$t as TypedHeader>::NAME)) {
+                    if let Err(e) = <$t>::parse_auth(f.value) {
+                        if !crate::headers::authn_unusable(&e) {
+                            return Err(self.header_err(<$t as TypedHeader>::NAME, &f, crate::headers::authn_error(&e)));
+                        }
+                    }
+                }
+            )* };
+        }
+        auth!(WwwAuthenticate, ProxyAuthenticate, Authorization, ProxyAuthorization, AuthenticationInfo);
         Ok(())
     }
 

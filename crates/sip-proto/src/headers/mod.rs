@@ -19,6 +19,7 @@ use crate::grammar::{eq_ic, is_token_char, quoted_string, sep, sws, token};
 use crate::name::HeaderName;
 use crate::uri::UriErrorKind;
 
+mod authn;
 mod event;
 mod misc;
 mod name_addr;
@@ -28,6 +29,9 @@ mod session_timer;
 mod tokens;
 mod via;
 
+pub use authn::{
+    AuthenticationInfo, Authorization, ProxyAuthenticate, ProxyAuthorization, WwwAuthenticate,
+};
 pub use event::{AllowEvents, Event, SubscriptionState};
 pub use misc::{Date, Diversion, HistoryInfo, Reason, RetryAfter, Warning};
 pub use name_addr::{
@@ -44,6 +48,7 @@ pub use tokens::{
     Unsupported, UserAgent,
 };
 pub use via::Via;
+pub(crate) use authn::{header_error as authn_error, well_formed_but_unusable as authn_unusable};
 
 /// Why a header value was rejected, and where in the value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
