@@ -7,10 +7,12 @@
 //! Nothing here reads a clock, opens a socket or spawns a thread: time and
 //! random seeds are inputs.
 
+pub mod cn;
 pub mod codec;
 pub mod dtmf;
 pub mod g711;
 pub mod g722;
+pub mod jitter;
 pub mod plc;
 pub mod rtcp;
 pub mod rtp;
