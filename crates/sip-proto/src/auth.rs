@@ -991,6 +991,9 @@ pub struct DigestInput<'a> {
     /// The message body, hashed for `auth-int` (empty when there is none).
     pub body: &'a [u8],
     /// The client nonce, chosen by the caller from its seeded randomness.
+    /// For `-sess` algorithms A1 mixes in this cnonce (RFC 7616 section
+    /// 3.4.2 "cnonce-prime"), so a client reusing a nonce should keep the
+    /// cnonce of its first answer to it.
     pub cnonce: &'a str,
     /// The nonce count for this request, e.g. from [`NonceTracker::next_nc`].
     pub nc: NonceCount,
@@ -1028,6 +1031,11 @@ impl Challenge {
     /// Non-Digest schemes give [`AuthError::OtherScheme`]; an unknown
     /// algorithm gives [`AuthError::UnsupportedAlgorithm`] so the caller can
     /// move on to the next challenge.
+    ///
+    /// # Errors
+    ///
+    /// Any [`AuthError`] parse variant, with the byte offset in `value`;
+    /// [`AuthError::MissingParam`] when `realm` or `nonce` is absent.
     pub fn parse(value: &str) -> Result<Challenge, AuthError> {
         const NAMES: [&str; 8] = [
             "realm",
@@ -1136,6 +1144,13 @@ impl Challenge {
     /// `opaque` is echoed; with `userhash=true` the username is sent hashed
     /// (RFC 7616 section 3.4.4). `cnonce` and `nc` are only sent when a qop
     /// is used (RFC 2617 section 3.2.2).
+    ///
+    /// # Errors
+    ///
+    /// [`AuthError::NoSupportedQop`] when the challenge lists only unknown
+    /// qop options, [`AuthError::UnsendableValue`] when an input holds a
+    /// control character (or the method is not a token), and
+    /// [`AuthError::BadHa1`] for a precomputed H(A1) of the wrong length.
     pub fn respond(
         &self,
         input: &DigestInput<'_>,
@@ -1224,6 +1239,14 @@ impl fmt::Display for Challenge {
     }
 }
 
+impl std::str::FromStr for Challenge {
+    type Err = AuthError;
+
+    fn from_str(s: &str) -> Result<Challenge, AuthError> {
+        Challenge::parse(s)
+    }
+}
+
 /// Picks the challenge to answer among the values of several
 /// `WWW-Authenticate` (or `Proxy-Authenticate`) headers, in message order.
 ///
@@ -1233,6 +1256,11 @@ impl fmt::Display for Challenge {
 /// algorithms, malformed values). `accept` expresses local policy (for
 /// example only realms we have credentials for, or no MD5); pass
 /// `|_| true` for none.
+///
+/// # Errors
+///
+/// [`AuthError::NoUsableChallenge`] when no value is a supported, accepted
+/// Digest challenge.
 pub fn select_challenge<'a, I, F>(values: I, mut accept: F) -> Result<Challenge, AuthError>
 where
     I: IntoIterator<Item = &'a str>,
@@ -1241,10 +1269,9 @@ where
     let mut count = 0;
     for v in values {
         count += 1;
-        if let Ok(ch) = Challenge::parse(v) {
-            if accept(&ch) {
-                return Ok(ch);
-            }
+        match Challenge::parse(v) {
+            Ok(ch) if accept(&ch) => return Ok(ch),
+            _ => {}
         }
     }
     Err(AuthError::NoUsableChallenge { count })
@@ -1301,8 +1328,13 @@ impl Credentials {
     ///
     /// `username`, `realm`, `nonce`, `uri` and `response` are required
     /// (RFC 2617 section 3.2.2); when `qop` is present so must be `cnonce`
-    /// and `nc` (RFC 7616 section 3.4). `username*` (RFC 7616) is kept as an
-    /// unknown parameter and does not replace `username`.
+    /// and `nc` (RFC 7616 section 3.4). `username*` (RFC 7616 section 3.4)
+    /// is kept as an unknown parameter and does not replace `username`;
+    /// both together are an error.
+    ///
+    /// # Errors
+    ///
+    /// Any [`AuthError`] parse variant, with the byte offset in `value`.
     pub fn parse(value: &str) -> Result<Credentials, AuthError> {
         const NAMES: [&str; 11] = [
             "username",
@@ -1354,6 +1386,18 @@ impl Credentials {
                 _ => c.userhash = parse_bool(&p),
             }
         }
+        // RFC 7616 section 3.4: username and username* together are an
+        // error.
+        let star = c
+            .params
+            .iter()
+            .find(|p| p.name.eq_ignore_ascii_case("username*"));
+        if let (Some(_), Some(p)) = (&req[0], star) {
+            return Err(AuthError::DuplicateParam {
+                name: p.name.to_ascii_lowercase(),
+                offset: end,
+            });
+        }
         let [username, realm, nonce, uri, response] = req;
         let missing = |name| AuthError::MissingParam { name, offset: end };
         c.username = username.ok_or(missing("username"))?;
@@ -1395,6 +1439,10 @@ impl Credentials {
 
     /// The response value these credentials should carry for a request with
     /// `method` and `body` (server side, RFC 7616 section 3.6).
+    ///
+    /// # Errors
+    ///
+    /// As [`Credentials::verify`].
     pub fn expected_response(
         &self,
         secret: &Secret,
@@ -1414,6 +1462,13 @@ impl Credentials {
     /// and `nonce` are ones it issued and still accepts, that `nc` grew
     /// (replay), that `uri` matches the Request-URI (RFC 8760 section 2.6
     /// item 6), and that `opaque` is the one it sent.
+    ///
+    /// # Errors
+    ///
+    /// [`AuthError::UserhashNeedsHa1`] for hashed usernames with a password
+    /// secret, [`AuthError::BadHa1`] for an H(A1) of the wrong length,
+    /// [`AuthError::MissingParam`] when a `-sess` algorithm or a qop lacks
+    /// `cnonce` / `nc` (only possible for hand-built credentials).
     pub fn verify(&self, secret: &Secret, method: &str, body: &[u8]) -> Result<bool, AuthError> {
         let expected = self.expected_response(secret, method, body)?;
         Ok(hex_eq(&expected, &self.response))
@@ -1422,6 +1477,10 @@ impl Credentials {
     /// The `rspauth` a server puts in `Authentication-Info` for a request
     /// that carried these credentials (RFC 7616 section 3.5: as `response`
     /// but with A2 = `":" uri [":" H(response-body)]`).
+    ///
+    /// # Errors
+    ///
+    /// As [`Credentials::verify`].
     pub fn rspauth(&self, secret: &Secret, response_body: &[u8]) -> Result<String, AuthError> {
         let base = self.base_ha1(secret)?;
         self.calc("", response_body).compute(&base)
@@ -1430,6 +1489,10 @@ impl Credentials {
     /// The `Authentication-Info` a server sends on success: `rspauth`, and
     /// `qop`, `cnonce`, `nc` echoed from these credentials (RFC 7616 section
     /// 3.5), plus an optional `nextnonce`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Credentials::verify`].
     pub fn authentication_info(
         &self,
         secret: &Secret,
@@ -1478,6 +1541,14 @@ impl fmt::Display for Credentials {
     }
 }
 
+impl std::str::FromStr for Credentials {
+    type Err = AuthError;
+
+    fn from_str(s: &str) -> Result<Credentials, AuthError> {
+        Credentials::parse(s)
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Authentication-Info
 // ---------------------------------------------------------------------------
@@ -1503,6 +1574,10 @@ pub struct AuthenticationInfo {
 impl AuthenticationInfo {
     /// Parses an `Authentication-Info` value such as
     /// `nextnonce="47364c23432d2e131a5fb210812c", qop=auth, rspauth="..."`.
+    ///
+    /// # Errors
+    ///
+    /// Any [`AuthError`] parse variant, with the byte offset in `value`.
     pub fn parse(value: &str) -> Result<AuthenticationInfo, AuthError> {
         const NAMES: [&str; 5] = ["nextnonce", "qop", "rspauth", "cnonce", "nc"];
         let mut cur = Cursor::new(value);
@@ -1529,6 +1604,10 @@ impl AuthenticationInfo {
     /// Checks `rspauth` against the credentials the client sent (client
     /// side mutual authentication, RFC 7616 section 3.5). `Ok(false)` when
     /// `rspauth` is absent or wrong.
+    ///
+    /// # Errors
+    ///
+    /// As [`Credentials::verify`].
     pub fn verify_rspauth(
         &self,
         sent: &Credentials,
@@ -1567,6 +1646,14 @@ impl fmt::Display for AuthenticationInfo {
             w.bare("nc", nc)?;
         }
         w.extra(&self.params)
+    }
+}
+
+impl std::str::FromStr for AuthenticationInfo {
+    type Err = AuthError;
+
+    fn from_str(s: &str) -> Result<AuthenticationInfo, AuthError> {
+        AuthenticationInfo::parse(s)
     }
 }
 
@@ -2279,6 +2366,17 @@ mod tests {
             ),
             AuthError::InvalidValue { name: "qop", .. }
         ));
+        // username and username* together (RFC 7616 section 3.4).
+        assert!(matches!(
+            e("Digest username=\"a\", username*=UTF-8''a, realm=\"r\", nonce=\"n\", uri=\"u\", response=\"\""),
+            AuthError::DuplicateParam { ref name, .. } if name == "username*"
+        ));
+        // FromStr.
+        let c: Credentials =
+            "Digest username=\"a\", realm=\"r\", nonce=\"n\", uri=\"u\", response=\"\""
+                .parse()
+                .unwrap();
+        assert_eq!(c.username, "a");
         // Empty response (RFC 8760: before any challenge) is accepted.
         let c = Credentials::parse(
             "Digest username=\"a\", realm=\"r\", nonce=\"\", uri=\"sip:r\", response=\"\"",
@@ -2468,10 +2566,12 @@ mod tests {
 
     proptest! {
         #[test]
-        fn parsing_never_panics(s in "\\PC*") {
-            let _ = Challenge::parse(&s);
-            let _ = Credentials::parse(&s);
-            let _ = AuthenticationInfo::parse(&s);
+        fn parsing_never_panics(s in "\\PC*", t in any::<String>()) {
+            for v in [&s, &t] {
+                let _ = Challenge::parse(v);
+                let _ = Credentials::parse(v);
+                let _ = AuthenticationInfo::parse(v);
+            }
         }
 
         #[test]
