@@ -13,6 +13,7 @@ pub mod dtmf;
 pub mod g711;
 pub mod g722;
 pub mod jitter;
+pub mod mixer;
 pub mod plc;
 pub mod rtcp;
 pub mod rtp;
