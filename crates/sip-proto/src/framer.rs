@@ -29,7 +29,9 @@
 //! * Between messages, CRLFs are keep-alives, never part of a message
 //!   (RFC 3261 section 7.5: CRLFs before a start line are ignored). A double
 //!   CRLF is a [`Frame::Ping`], a single CRLF a [`Frame::Pong`] (RFC 5626
-//!   section 4.4.1). Stray bare CR or LF bytes between messages are skipped
+//!   section 4.4.1). A run of CRLFs pairs up greedily from its start (the
+//!   bytes cannot tell a pong followed by a ping from a ping followed by a
+//!   pong). Stray bare CR or LF bytes between messages are skipped
 //!   silently.
 //! * **The ping/pong ambiguity.** When the buffer between messages holds only
 //!   `CRLF` or `CRLF CR`, it may be the start of a ping whose rest has not
@@ -59,6 +61,14 @@ use bytes::{Buf, Bytes, BytesMut};
 
 /// Default [`FramerConfig::max_message_size`]: 64 KiB.
 pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 64 * 1024;
+
+/// The RFC 5626 section 4.4.1 keep-alive "ping" a client sends: a double
+/// CRLF.
+pub const PING: &[u8; 4] = b"\r\n\r\n";
+
+/// The RFC 5626 section 4.4.1 keep-alive "pong" a server answers a ping
+/// with: a single CRLF.
+pub const PONG: &[u8; 2] = b"\r\n";
 
 /// Most bytes of a bad Content-Length value kept in an error.
 const MAX_ERROR_VALUE_LEN: usize = 32;
@@ -630,6 +640,16 @@ a=rtpmap:0 PCMU/8000\r\n";
         assert_eq!(
             frames_of(&[b"\r\n\r\n\r\n", OK_COMPACT], d),
             vec![Ok(Frame::Ping), Ok(Frame::Pong), msg(OK_COMPACT)]
+        );
+        // Runs of CRLFs pair up into pings; a CRLF is a pong only when what
+        // follows is not another CR.
+        assert_eq!(
+            frames_of(&[PING, PONG, OK_COMPACT], d),
+            vec![Ok(Frame::Ping), Ok(Frame::Pong), msg(OK_COMPACT)]
+        );
+        assert_eq!(
+            frames_of(&[PING, PONG, PING], d),
+            vec![Ok(Frame::Ping), Ok(Frame::Ping)]
         );
         // Eager pongs for a client waiting for its pong.
         let eager = FramerConfig {
