@@ -3,7 +3,7 @@
 //!
 //! Three layers, each tested against the one above:
 //!
-//! * [`reference`]: per-sample functions that follow the G.191 algorithm
+//! * [`reference`](mod@reference): per-sample functions that follow the G.191 algorithm
 //!   step by step (one's complement of negative inputs, segment search by
 //!   shifting). They are the oracle: tests compare every other path against
 //!   them for all 65,536 encoder inputs and all 256 decoder inputs.

@@ -17,4 +17,5 @@ pub mod mixer;
 pub mod plc;
 pub mod rtcp;
 pub mod rtp;
+pub mod session;
 pub mod stats;
