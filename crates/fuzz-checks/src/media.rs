@@ -1,4 +1,235 @@
-//! Fuzz checks for this crate (none yet).
+//! Fuzz checks for `rtp-media`: RTP and RTCP parsing, the RFC 4733
+//! receiver, the jitter buffer driven by arbitrary packet sequences, the
+//! G.722 decoder and the G.711 SIMD kernels.
+
+use rtp_media::codec::CodecKind;
+use rtp_media::dtmf::DtmfReceiver;
+use rtp_media::g711::{self, Kernel, Law};
+use rtp_media::g722::{G722Decoder, Mode};
+use rtp_media::jitter::{JitterBuffer, JitterConfig};
+use rtp_media::rtcp::{self, RtcpPacket};
+use rtp_media::rtp::{RtpHeader, RtpPacket};
+use std::collections::BTreeSet;
 
 /// The targets of this module.
-pub const TARGETS: &[crate::Target] = &[];
+pub const TARGETS: &[crate::Target] = &[
+    ("rtp", rtp),
+    ("rtcp", rtcp),
+    ("dtmf_receiver", dtmf_receiver),
+    ("jitter_buffer", jitter_buffer),
+    ("g722_decode", g722_decode),
+    ("g711", g711),
+];
+
+/// Parses `data` as RTP. Whatever parses must account for every byte
+/// (header + payload + padding), and writing its fields back must parse to
+/// the same fields.
+pub fn rtp(data: &[u8]) {
+    let Ok(p) = RtpPacket::parse(data) else {
+        return;
+    };
+    assert_eq!(
+        p.payload_offset() + p.payload().len() + p.padding_len(),
+        data.len()
+    );
+    let csrcs: Vec<u32> = p.csrcs().collect();
+    assert_eq!(csrcs.len(), usize::from(p.csrc_count()));
+    let h = RtpHeader {
+        marker: p.marker(),
+        payload_type: p.payload_type(),
+        sequence: p.sequence(),
+        timestamp: p.timestamp(),
+        ssrc: p.ssrc(),
+        csrcs: &csrcs,
+        extension: p.extension(),
+        padding: p.padding_len() as u8,
+    };
+    let bytes = h.to_vec(p.payload()).expect("a parsed header writes");
+    let q = RtpPacket::parse(&bytes).expect("a written packet parses");
+    assert_eq!(
+        (
+            q.marker(),
+            q.payload_type(),
+            q.sequence(),
+            q.timestamp(),
+            q.ssrc(),
+            q.extension(),
+            q.payload(),
+            q.padding_len()
+        ),
+        (
+            p.marker(),
+            p.payload_type(),
+            p.sequence(),
+            p.timestamp(),
+            p.ssrc(),
+            p.extension(),
+            p.payload(),
+            p.padding_len()
+        )
+    );
+    assert!(q.csrcs().eq(csrcs.iter().copied()));
+    if !p.has_padding() {
+        assert_eq!(bytes, data, "an unpadded packet writes back byte for byte");
+    }
+}
+
+/// Parses `data` as compound RTCP; what parses must write and parse back to
+/// the same packets (skipped types aside).
+pub fn rtcp(data: &[u8]) {
+    let Ok(pk) = rtcp::parse_compound(data) else {
+        return;
+    };
+    let kept: Vec<RtcpPacket> = pk
+        .into_iter()
+        .filter(|p| !matches!(p, RtcpPacket::Other { .. }))
+        .collect();
+    let bytes = rtcp::write_compound(&kept).expect("parsed packets write");
+    if bytes.is_empty() {
+        return;
+    }
+    let again = rtcp::parse_compound(&bytes).expect("written compound parses");
+    assert_eq!(again, kept);
+}
+
+/// Splits `data` into 10-byte telephone-event packets
+/// (`ssrc`, `timestamp` (4 bytes, only 3 low bits of the first vary), payload 4, spare);
+/// each press (SSRC, start timestamp, event) may be reported as begun and
+/// as ended at most once.
+pub fn dtmf_receiver(data: &[u8]) {
+    let mut r = DtmfReceiver::new();
+    let mut began = BTreeSet::new();
+    let mut ended = BTreeSet::new();
+    for c in data.chunks(10) {
+        if c.len() < 9 {
+            let _ = r.receive(1, 0, c);
+            continue;
+        }
+        let ssrc = u32::from(c[0] & 3);
+        let ts = u32::from_be_bytes([c[1] & 7, c[2], c[3], c[4]]);
+        let len = if c.len() == 10 && c[9] & 1 == 1 { 3 } else { 4 };
+        let Ok(u) = r.receive(ssrc, ts, &c[5..5 + len]) else {
+            continue;
+        };
+        if let Some(b) = u.began {
+            assert!(
+                began.insert((b.ssrc, b.timestamp, b.event)),
+                "press reported twice: {b:?}"
+            );
+        }
+        if let Some(e) = u.ended {
+            assert!(
+                ended.insert((e.ssrc, e.timestamp, e.event)),
+                "end reported twice: {e:?}"
+            );
+        }
+    }
+}
+
+/// Drives a jitter buffer with operations decoded from `data`: insert a
+/// packet (fields from the bytes, small deltas so sequences interleave) or
+/// pull a frame. The buffer stays bounded and every pull fills its frame.
+pub fn jitter_buffer(data: &[u8]) {
+    let mut cfg = JitterConfig::new(CodecKind::Pcmu, 0);
+    cfg.cn_payload_type = Some(13);
+    cfg.capacity = 16;
+    let mut jb = JitterBuffer::new(cfg);
+    let mut now = 0u64;
+    let (mut seq, mut ts, mut ssrc) = (0u16, 0u32, 7u32);
+    let mut out = vec![0i16; jb.frame_samples()];
+    for c in data.chunks(4) {
+        let op = c[0];
+        let a = c.get(1).copied().unwrap_or(0);
+        let b = c.get(2).copied().unwrap_or(0);
+        let d = c.get(3).copied().unwrap_or(0);
+        match op % 4 {
+            0 | 1 => {
+                seq = seq.wrapping_add(u16::from(a % 8)).wrapping_sub(2);
+                ts = ts.wrapping_add(u32::from(b) * 40).wrapping_sub(3 * 160);
+                if d == 0xFF {
+                    ssrc ^= 1;
+                }
+                if d == 0xFE {
+                    ts = ts.wrapping_add(0x8000_0000);
+                }
+                let pt = match d % 16 {
+                    0 => 13,
+                    1 => 101,
+                    _ => 0,
+                };
+                let len = if pt == 13 {
+                    usize::from(b % 4)
+                } else {
+                    usize::from(a) * 2 % 321
+                };
+                let h = RtpHeader {
+                    marker: op & 0x80 != 0,
+                    payload_type: pt,
+                    sequence: seq,
+                    timestamp: ts,
+                    ssrc,
+                    ..Default::default()
+                };
+                let bytes = h.to_vec(&vec![d; len]).unwrap();
+                jb.insert(now, &RtpPacket::parse(&bytes).unwrap());
+                assert!(jb.len() <= 16);
+            }
+            2 => {
+                now += u64::from(a % 64);
+            }
+            _ => {
+                out.fill(0x5555);
+                jb.pull(now, &mut out);
+                now += 20;
+            }
+        }
+    }
+    let m = jb.metrics();
+    assert!(m.target_delay_ms <= 400);
+}
+
+/// Decodes `data` (first byte: mode) with G.722 both through the QMF and
+/// core-only: output sizes are exact and band signals stay in range.
+pub fn g722_decode(data: &[u8]) {
+    let Some((&m, codes)) = data.split_first() else {
+        return;
+    };
+    let mode = match m % 3 {
+        0 => Mode::Mode1,
+        1 => Mode::Mode2,
+        _ => Mode::Mode3,
+    };
+    let mut d = G722Decoder::new(mode);
+    let mut out = vec![0i16; 2 * codes.len()];
+    assert_eq!(d.decode(codes, &mut out), 2 * codes.len());
+    let mut core = G722Decoder::new(mode);
+    for &c in codes {
+        let (rl, rh) = core.decode_core(c);
+        assert!((-16384..=16383).contains(&rl) && (-16384..=16383).contains(&rh));
+    }
+}
+
+/// Every G.711 kernel gives the scalar bytes on `data` (as samples and as
+/// codes), at every start offset modulo 4.
+pub fn g711(data: &[u8]) {
+    let pcm: Vec<i16> = data
+        .chunks_exact(2)
+        .map(|c| i16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    for law in [Law::Ulaw, Law::Alaw] {
+        for off in 0..4.min(pcm.len() + 1) {
+            let mut want = vec![0u8; pcm.len() - off];
+            g711::encode_with(Kernel::Scalar, law, &pcm[off..], &mut want);
+            let mut want_d = vec![0i16; data.len()];
+            g711::decode_with(Kernel::Scalar, law, data, &mut want_d);
+            for k in Kernel::available() {
+                let mut got = vec![0u8; pcm.len() - off];
+                g711::encode_with(k, law, &pcm[off..], &mut got);
+                assert_eq!(got, want, "{k:?} {law:?} encode");
+                let mut got_d = vec![0i16; data.len()];
+                g711::decode_with(k, law, data, &mut got_d);
+                assert_eq!(got_d, want_d, "{k:?} {law:?} decode");
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! Encode or decode raw files with the codecs of `rtp-media`.
+//!
+//! ```text
+//! cargo run -p rtp-media --example codec -- encode --codec pcmu|pcma|g722 IN OUT
+//! cargo run -p rtp-media --example codec -- decode --codec pcmu|pcma|g722 [--mode 1|2|3] IN OUT
+//! ```
+//!
+//! PCM files are raw 16-bit little-endian mono (8 kHz for G.711, 16 kHz for
+//! G.722); codec files are the raw payload octets (one octet per sample for
+//! G.711, one per sample pair for G.722, as RFC 3551 packs them).
+
+use rtp_media::g711::{self, Law};
+use rtp_media::g722::{G722Decoder, G722Encoder, Mode};
+use std::process::ExitCode;
+
+fn usage() -> ExitCode {
+    eprintln!("usage: codec encode|decode --codec pcmu|pcma|g722 [--mode 1|2|3] IN OUT");
+    ExitCode::from(2)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut op = None;
+    let mut codec = None;
+    let mut mode = Mode::Mode1;
+    let mut files = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "encode" | "decode" if op.is_none() => op = Some(a.clone()),
+            "--codec" => codec = it.next().cloned(),
+            "--mode" => {
+                mode = match it.next().map(String::as_str) {
+                    Some("1") => Mode::Mode1,
+                    Some("2") => Mode::Mode2,
+                    Some("3") => Mode::Mode3,
+                    _ => return usage(),
+                }
+            }
+            _ => files.push(a.clone()),
+        }
+    }
+    let (Some(op), Some(codec), [input, output]) = (op, codec, files.as_slice()) else {
+        return usage();
+    };
+    let data = match std::fs::read(input) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("{input}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let out: Vec<u8> = match (op.as_str(), codec.to_ascii_lowercase().as_str()) {
+        ("encode", c @ ("pcmu" | "pcma")) => {
+            let law = if c == "pcmu" { Law::Ulaw } else { Law::Alaw };
+            let pcm: Vec<i16> = data
+                .chunks_exact(2)
+                .map(|b| i16::from_le_bytes([b[0], b[1]]))
+                .collect();
+            let mut o = vec![0u8; pcm.len()];
+            g711::encode(law, &pcm, &mut o);
+            o
+        }
+        ("decode", c @ ("pcmu" | "pcma")) => {
+            let law = if c == "pcmu" { Law::Ulaw } else { Law::Alaw };
+            let mut pcm = vec![0i16; data.len()];
+            g711::decode(law, &data, &mut pcm);
+            pcm.iter().flat_map(|s| s.to_le_bytes()).collect()
+        }
+        ("encode", "g722") => {
+            let pcm: Vec<i16> = data
+                .chunks_exact(2)
+                .map(|b| i16::from_le_bytes([b[0], b[1]]))
+                .collect();
+            let mut o = vec![0u8; pcm.len() / 2];
+            let n = G722Encoder::new().encode(&pcm, &mut o);
+            o.truncate(n);
+            o
+        }
+        ("decode", "g722") => {
+            let mut pcm = vec![0i16; 2 * data.len()];
+            G722Decoder::new(mode).decode(&data, &mut pcm);
+            pcm.iter().flat_map(|s| s.to_le_bytes()).collect()
+        }
+        _ => return usage(),
+    };
+    if let Err(e) = std::fs::write(output, &out) {
+        eprintln!("{output}: {e}");
+        return ExitCode::FAILURE;
+    }
+    eprintln!("{op} {codec}: {} bytes -> {} bytes", data.len(), out.len());
+    ExitCode::SUCCESS
+}
