@@ -111,21 +111,19 @@ pub struct Rtpmap<'a> {
 impl<'a> Rtpmap<'a> {
     /// Parses the value of an `a=rtpmap` attribute.
     pub fn parse(value: &'a str) -> Result<Self, AttributeError> {
-        let (pt, rest) = value
-            .trim()
-            .split_once([' ', '\t'])
+        let (pt, rest) = split_ws(trim_ws(value))
             .ok_or("rtpmap: expected `<payload type> <encoding>/<clock rate>`")?;
         let payload_type = parse_payload_type(pt).ok_or("rtpmap: bad payload type")?;
-        let rest = rest.trim_start();
-        let mut parts = rest.splitn(3, '/');
-        let encoding = parts.next().unwrap_or_default();
-        if encoding.is_empty() || encoding.contains([' ', '\t']) {
+        let (encoding, after) = split_at_byte(rest, b'/').ok_or("rtpmap: missing clock rate")?;
+        if encoding.is_empty() || encoding.bytes().any(is_ws) {
             return Err("rtpmap: bad encoding name");
         }
-        let clock = parts.next().ok_or("rtpmap: missing clock rate")?;
+        let (clock, params) = match split_at_byte(after, b'/') {
+            Some((c, p)) => (c, Some(p)),
+            None => (after, None),
+        };
         let clock_rate = parse_u32(clock).ok_or("rtpmap: bad clock rate")?;
-        let params = parts.next();
-        if params.is_some_and(|p| p.is_empty()) {
+        if params.is_some_and(str::is_empty) {
             return Err("rtpmap: empty encoding parameters");
         }
         Ok(Self {
@@ -157,9 +155,9 @@ pub struct Fmtp<'a> {
 impl<'a> Fmtp<'a> {
     /// Parses the value of an `a=fmtp` attribute.
     pub fn parse(value: &'a str) -> Result<Self, AttributeError> {
-        let value = value.trim();
-        let (format, params) = match value.split_once([' ', '\t']) {
-            Some((f, p)) => (f, p.trim()),
+        let value = trim_ws(value);
+        let (format, params) = match split_ws(value) {
+            Some((f, p)) => (f, trim_ws(p)),
             None => (value, ""),
         };
         if format.is_empty() {
@@ -339,13 +337,10 @@ pub struct Ssrc<'a> {
 impl<'a> Ssrc<'a> {
     /// Parses the value of an `a=ssrc` attribute.
     pub fn parse(value: &'a str) -> Result<Self, AttributeError> {
-        let (id, rest) = value
-            .trim()
-            .split_once([' ', '\t'])
-            .ok_or("ssrc: expected `<ssrc-id> <attribute>[:<value>]`")?;
+        let (id, rest) =
+            split_ws(trim_ws(value)).ok_or("ssrc: expected `<ssrc-id> <attribute>[:<value>]`")?;
         let ssrc = parse_u32(id).ok_or("ssrc: bad ssrc id")?;
-        let rest = rest.trim_start();
-        let (attribute, value) = match rest.split_once(':') {
+        let (attribute, value) = match split_at_byte(rest, b':') {
             Some((a, v)) => (a, Some(v)),
             None => (rest, None),
         };
@@ -403,7 +398,7 @@ impl<'a> TypedAttribute<'a> {
             "rtcp-mux" => Self::RtcpMux,
             "ssrc" => Self::Ssrc(Ssrc::parse(v()?)?),
             "mid" => {
-                let mid = v()?.trim();
+                let mid = trim_ws(v()?);
                 if mid.is_empty() {
                     return Err("mid: empty identification tag");
                 }
@@ -418,11 +413,34 @@ impl<'a> TypedAttribute<'a> {
 }
 
 /// Whether the parser should check this attribute's value when parsing.
-pub(crate) fn is_known(name: &str) -> bool {
+pub(crate) fn is_known(name: &[u8]) -> bool {
     matches!(
         name,
-        "rtpmap" | "fmtp" | "ptime" | "maxptime" | "rtcp" | "ssrc" | "mid"
+        b"rtpmap" | b"fmtp" | b"ptime" | b"maxptime" | b"rtcp" | b"ssrc" | b"mid"
     )
+}
+
+fn is_ws(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+/// `s` without leading and trailing spaces and tabs.
+fn trim_ws(s: &str) -> &str {
+    s.trim_matches([' ', '\t'])
+}
+
+/// The first token of `s` and what follows the white space after it.
+fn split_ws(s: &str) -> Option<(&str, &str)> {
+    let b = s.as_bytes();
+    let i = b.iter().position(|&c| is_ws(c))?;
+    let j = i + b[i..].iter().take_while(|&&c| is_ws(c)).count();
+    Some((s.get(..i)?, s.get(j..)?))
+}
+
+/// `s` split around the first `byte` (an ASCII delimiter).
+fn split_at_byte(s: &str, byte: u8) -> Option<(&str, &str)> {
+    let i = s.bytes().position(|c| c == byte)?;
+    Some((s.get(..i)?, s.get(i + 1..)?))
 }
 
 /// A payload type: 0..=127 (RFC 3550 section 5.1, 7 bits).
@@ -434,16 +452,32 @@ fn all_digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// A decimal number of at most 10 digits (no sign, no white space).
+fn decimal(s: &str) -> Option<u64> {
+    let b = s.as_bytes();
+    if b.is_empty() || b.len() > 10 {
+        return None;
+    }
+    let mut n = 0u64;
+    for &d in b {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u64::from(d - b'0');
+    }
+    Some(n)
+}
+
 pub(crate) fn parse_u8(s: &str) -> Option<u8> {
-    if all_digits(s) { s.parse().ok() } else { None }
+    decimal(s).and_then(|n| u8::try_from(n).ok())
 }
 
 pub(crate) fn parse_u16(s: &str) -> Option<u16> {
-    if all_digits(s) { s.parse().ok() } else { None }
+    decimal(s).and_then(|n| u16::try_from(n).ok())
 }
 
 pub(crate) fn parse_u32(s: &str) -> Option<u32> {
-    if all_digits(s) { s.parse().ok() } else { None }
+    decimal(s).and_then(|n| u32::try_from(n).ok())
 }
 
 /// `non-zero-int-or-real` milliseconds, truncated to whole milliseconds.

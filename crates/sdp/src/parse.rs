@@ -19,8 +19,8 @@ use bytes::Bytes;
 
 use crate::attributes::{self, TypedAttribute};
 use crate::session::{
-    RawAttribute, RawBandwidth, RawConnection, RawMedia, RawOrigin, RawTiming, SessionDescription,
-    Span,
+    Range, RawAttribute, RawBandwidth, RawConnection, RawMedia, RawOrigin, RawTiming,
+    SessionDescription, Span,
 };
 
 /// A description that could not be parsed: where, and why.
@@ -111,6 +111,8 @@ impl Parser {
             let line = 1 + buf[..at].iter().filter(|&&b| b == b'\n').count();
             return Err(err(line, ParseErrorReason::NotUtf8));
         }
+        // One allocation for all attributes: there are fewer than lines.
+        let lines = count_byte(&buf, b'\n');
         Ok(Self {
             sdp: SessionDescription {
                 buf,
@@ -122,12 +124,16 @@ impl Parser {
                 emails: Vec::new(),
                 phones: Vec::new(),
                 connection: None,
-                bandwidths: Vec::new(),
                 timings: Vec::new(),
                 zone: None,
                 key: None,
-                attributes: Vec::new(),
+                session_bandwidths: Range::default(),
+                session_attributes: Range::default(),
                 media: Vec::new(),
+                attributes: Vec::with_capacity(lines.min(1 << 16)),
+                bandwidths: Vec::new(),
+                connections: Vec::new(),
+                repeats: Vec::new(),
             },
             line: 0,
         })
@@ -208,8 +214,7 @@ impl Parser {
         let mut seen_origin = false;
         while pos < len {
             self.line += 1;
-            let rest = &self.sdp.buf[pos..];
-            let nl = rest.iter().position(|&b| b == b'\n');
+            let nl = find_byte(&self.sdp.buf[pos..], b'\n');
             let line_end = nl.map_or(len, |i| pos + i);
             let next = nl.map_or(len, |i| pos + i + 1);
             let mut end = line_end;
@@ -297,6 +302,7 @@ impl Parser {
             b'b' => {
                 let b = self.bandwidth(value)?;
                 self.sdp.bandwidths.push(b);
+                self.sdp.session_bandwidths.end = self.sdp.bandwidths.len() as u32;
             }
             b't' => {
                 let mut t = [Span::default(); 2];
@@ -311,11 +317,14 @@ impl Parser {
                 self.sdp.timings.push(RawTiming {
                     start,
                     stop,
-                    repeats: Vec::new(),
+                    repeats: Range::at(self.sdp.repeats.len()),
                 });
             }
             b'r' => match self.sdp.timings.last_mut() {
-                Some(t) => t.repeats.push(value),
+                Some(t) => {
+                    self.sdp.repeats.push(value);
+                    t.repeats.end = self.sdp.repeats.len() as u32;
+                }
                 None => return Err(err(self.line, ParseErrorReason::Misplaced('r'))),
             },
             b'z' => {
@@ -329,6 +338,7 @@ impl Parser {
             b'a' => {
                 let a = self.attribute(value)?;
                 self.sdp.attributes.push(a);
+                self.sdp.session_attributes.end = self.sdp.attributes.len() as u32;
             }
             b'm' => {
                 let m = self.media(value)?;
@@ -353,15 +363,21 @@ impl Parser {
             }
             b'c' => {
                 let c = self.connection(value)?;
-                self.current().connections.push(c);
+                self.sdp.connections.push(c);
+                let n = self.sdp.connections.len() as u32;
+                self.current().connections.end = n;
             }
             b'b' => {
                 let b = self.bandwidth(value)?;
-                self.current().bandwidths.push(b);
+                self.sdp.bandwidths.push(b);
+                let n = self.sdp.bandwidths.len() as u32;
+                self.current().bandwidths.end = n;
             }
             b'a' => {
                 let a = self.attribute(value)?;
-                self.current().attributes.push(a);
+                self.sdp.attributes.push(a);
+                let n = self.sdp.attributes.len() as u32;
+                self.current().attributes.end = n;
             }
             b'i' => {
                 let m = self.current();
@@ -466,10 +482,9 @@ impl Parser {
         if nb.is_empty() || nb.iter().any(|&c| is_ws(c)) {
             return Err(self.field_err(b'a', "bad attribute name"));
         }
-        let name_str = self.sdp.text(name);
-        if attributes::is_known(name_str) {
+        if attributes::is_known(nb) {
             let v = val.map(|v| self.sdp.text(v));
-            TypedAttribute::parse(name_str, v)
+            TypedAttribute::parse(self.sdp.text(name), v)
                 .map_err(|e| err(self.line, ParseErrorReason::Attribute(e)))?;
         }
         Ok(RawAttribute { name, value: val })
@@ -514,10 +529,58 @@ impl Parser {
             proto: t[2],
             formats,
             information: None,
-            connections: Vec::new(),
-            bandwidths: Vec::new(),
             key: None,
-            attributes: Vec::new(),
+            connections: Range::at(self.sdp.connections.len()),
+            bandwidths: Range::at(self.sdp.bandwidths.len()),
+            attributes: Range::at(self.sdp.attributes.len()),
         })
+    }
+}
+
+/// The position of the first `needle` in `hay`, eight bytes at a time.
+fn find_byte(hay: &[u8], needle: u8) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let pattern = LO * u64::from(needle);
+    let mut chunks = hay.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word) ^ pattern;
+        let found = x.wrapping_sub(LO) & !x & HI;
+        if found != 0 {
+            return Some(base + (found.trailing_zeros() / 8) as usize);
+        }
+        base += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == needle)
+        .map(|i| base + i)
+}
+
+/// How many times `needle` occurs in `hay`.
+fn count_byte(hay: &[u8], needle: u8) -> usize {
+    hay.iter().filter(|&&b| b == needle).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn find_byte_matches_position() {
+        let text = b"v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\n\x80\xff\n\n\x0a\x0b\x09";
+        for start in 0..text.len() {
+            for needle in [b'\n', b'=', b'4', 0x80, 0xff, b'z', 0x0b, 0x09] {
+                let hay = &text[start..];
+                assert_eq!(
+                    find_byte(hay, needle),
+                    hay.iter().position(|&b| b == needle)
+                );
+            }
+        }
     }
 }

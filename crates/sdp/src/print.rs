@@ -68,7 +68,7 @@ impl fmt::Display for SessionDescription {
         if let Some(c) = &self.connection {
             self.write_conn(f, c)?;
         }
-        for b in &self.bandwidths {
+        for b in self.session_bandwidths.of(&self.bandwidths) {
             self.write_bw(f, b)?;
         }
         if self.timings.is_empty() {
@@ -86,7 +86,7 @@ impl fmt::Display for SessionDescription {
         if let Some(k) = self.key() {
             write!(f, "k={k}\r\n")?;
         }
-        for a in &self.attributes {
+        for a in self.session_attributes.of(&self.attributes) {
             self.write_attr(f, a)?;
         }
         for (m, raw) in self.media().zip(&self.media) {
@@ -102,16 +102,16 @@ impl fmt::Display for SessionDescription {
             if let Some(i) = m.information() {
                 write!(f, "i={i}\r\n")?;
             }
-            for c in &raw.connections {
+            for c in raw.connections.of(&self.connections) {
                 self.write_conn(f, c)?;
             }
-            for b in &raw.bandwidths {
+            for b in raw.bandwidths.of(&self.bandwidths) {
                 self.write_bw(f, b)?;
             }
             if let Some(k) = m.key() {
                 write!(f, "k={k}\r\n")?;
             }
-            for a in &raw.attributes {
+            for a in raw.attributes.of(&self.attributes) {
                 self.write_attr(f, a)?;
             }
         }

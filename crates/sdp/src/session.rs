@@ -48,11 +48,32 @@ pub(crate) struct RawBandwidth {
     pub(crate) value: u64,
 }
 
-#[derive(Clone, Debug)]
+/// A range of indices into one of the flat vectors of [`SessionDescription`].
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Range {
+    pub(crate) start: u32,
+    pub(crate) end: u32,
+}
+
+impl Range {
+    pub(crate) fn at(i: usize) -> Self {
+        Self {
+            start: i as u32,
+            end: i as u32,
+        }
+    }
+
+    pub(crate) fn of<'v, T>(&self, v: &'v [T]) -> &'v [T] {
+        v.get(self.start as usize..self.end as usize)
+            .unwrap_or_default()
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct RawTiming {
     pub(crate) start: u64,
     pub(crate) stop: u64,
-    pub(crate) repeats: Vec<Span>,
+    pub(crate) repeats: Range,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -69,16 +90,23 @@ pub(crate) struct RawMedia {
     pub(crate) proto: Span,
     pub(crate) formats: Span,
     pub(crate) information: Option<Span>,
-    pub(crate) connections: Vec<RawConnection>,
-    pub(crate) bandwidths: Vec<RawBandwidth>,
     pub(crate) key: Option<Span>,
-    pub(crate) attributes: Vec<RawAttribute>,
+    /// Into `SessionDescription::connections`.
+    pub(crate) connections: Range,
+    /// Into `SessionDescription::bandwidths`.
+    pub(crate) bandwidths: Range,
+    /// Into `SessionDescription::attributes`.
+    pub(crate) attributes: Range,
 }
 
 /// A parsed SDP session description (RFC 8866 section 5).
 ///
 /// Build one with [`SessionDescription::parse`]; print it with `Display`
 /// (canonical CRLF text) or [`SessionDescription::to_bytes`].
+///
+/// Lines that repeat (attributes, media-level `c=`, `b=`, `r=`) live in flat
+/// vectors shared by the session and all media descriptions, each of which
+/// holds a range of them; a typical offer costs three allocations.
 #[derive(Clone)]
 pub struct SessionDescription {
     pub(crate) buf: Bytes,
@@ -90,12 +118,18 @@ pub struct SessionDescription {
     pub(crate) emails: Vec<Span>,
     pub(crate) phones: Vec<Span>,
     pub(crate) connection: Option<RawConnection>,
-    pub(crate) bandwidths: Vec<RawBandwidth>,
     pub(crate) timings: Vec<RawTiming>,
     pub(crate) zone: Option<Span>,
     pub(crate) key: Option<Span>,
-    pub(crate) attributes: Vec<RawAttribute>,
+    /// Session-level ranges into the flat vectors.
+    pub(crate) session_bandwidths: Range,
+    pub(crate) session_attributes: Range,
     pub(crate) media: Vec<RawMedia>,
+    // Flat vectors.
+    pub(crate) attributes: Vec<RawAttribute>,
+    pub(crate) bandwidths: Vec<RawBandwidth>,
+    pub(crate) connections: Vec<RawConnection>,
+    pub(crate) repeats: Vec<Span>,
 }
 
 impl SessionDescription {
@@ -182,10 +216,13 @@ impl SessionDescription {
 
     /// Session-level `b=` lines.
     pub fn bandwidths(&self) -> impl ExactSizeIterator<Item = Bandwidth<'_>> {
-        self.bandwidths.iter().map(|b| Bandwidth {
-            bw_type: self.text(b.bw_type),
-            value: b.value,
-        })
+        self.session_bandwidths
+            .of(&self.bandwidths)
+            .iter()
+            .map(|b| Bandwidth {
+                bw_type: self.text(b.bw_type),
+                value: b.value,
+            })
     }
 
     /// `t=` lines with their `r=` lines. A description without `t=` reads
@@ -206,7 +243,10 @@ impl SessionDescription {
 
     /// Session-level `a=` lines, in order.
     pub fn attributes(&self) -> impl ExactSizeIterator<Item = Attribute<'_>> {
-        self.attributes.iter().map(|a| self.attr(*a))
+        self.session_attributes
+            .of(&self.attributes)
+            .iter()
+            .map(|a| self.attr(*a))
     }
 
     pub(crate) fn attr(&self, a: RawAttribute) -> Attribute<'_> {
@@ -351,7 +391,11 @@ impl<'a> Timing<'a> {
     /// The `r=` lines after this `t=`, as written.
     pub fn repeats(&self) -> impl ExactSizeIterator<Item = &'a str> + use<'a> {
         let sdp = self.sdp;
-        self.raw.repeats.iter().map(move |&s| sdp.text(s))
+        self.raw
+            .repeats
+            .of(&sdp.repeats)
+            .iter()
+            .map(move |&s| sdp.text(s))
     }
 }
 
@@ -430,7 +474,11 @@ impl<'a> Media<'a> {
     /// The media-level `c=` lines.
     pub fn connections(&self) -> impl ExactSizeIterator<Item = Connection<'a>> + use<'a> {
         let sdp = self.sdp;
-        self.raw.connections.iter().map(move |&c| sdp.conn(c))
+        self.raw
+            .connections
+            .of(&sdp.connections)
+            .iter()
+            .map(move |&c| sdp.conn(c))
     }
 
     /// The connection that applies: the first media-level `c=`, else the
@@ -442,10 +490,14 @@ impl<'a> Media<'a> {
     /// Media-level `b=` lines.
     pub fn bandwidths(&self) -> impl ExactSizeIterator<Item = Bandwidth<'a>> + use<'a> {
         let sdp = self.sdp;
-        self.raw.bandwidths.iter().map(move |b| Bandwidth {
-            bw_type: sdp.text(b.bw_type),
-            value: b.value,
-        })
+        self.raw
+            .bandwidths
+            .of(&sdp.bandwidths)
+            .iter()
+            .map(move |b| Bandwidth {
+                bw_type: sdp.text(b.bw_type),
+                value: b.value,
+            })
     }
 
     /// Media-level `k=`.
@@ -456,7 +508,11 @@ impl<'a> Media<'a> {
     /// Media-level `a=` lines, in order.
     pub fn attributes(&self) -> impl ExactSizeIterator<Item = Attribute<'a>> + use<'a> {
         let sdp = self.sdp;
-        self.raw.attributes.iter().map(move |&a| sdp.attr(a))
+        self.raw
+            .attributes
+            .of(&sdp.attributes)
+            .iter()
+            .map(move |&a| sdp.attr(a))
     }
 
     /// The value of the first media-level attribute with this name
