@@ -37,7 +37,11 @@ fn main() -> ExitCode {
                     (None, Some(code)) => code.to_string(),
                     (None, None) => unreachable!("a message is a request or a response"),
                 };
-                println!("OK {file} {what} headers={} body={}", m.header_count(), m.body_bytes().len());
+                println!(
+                    "OK {file} {what} headers={} body={}",
+                    m.header_count(),
+                    m.body_bytes().len()
+                );
             }
             Err(e) => {
                 println!("ERR {file}: {}", e);
@@ -45,5 +49,9 @@ fn main() -> ExitCode {
             }
         }
     }
-    if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }

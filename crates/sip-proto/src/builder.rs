@@ -25,15 +25,25 @@ impl MessageBuilder {
     pub fn request(method: &Method, uri: impl fmt::Display) -> Self {
         let mut text = String::with_capacity(512);
         let _ = write!(text, "{method} {uri} SIP/2.0\r\n");
-        MessageBuilder { text, body: Bytes::new() }
+        MessageBuilder {
+            text,
+            body: Bytes::new(),
+        }
     }
 
     /// A status line `SIP/2.0 code reason`; an empty reason uses the RFC 3261 phrase.
     pub fn response(code: u16, reason: &str) -> Self {
-        let reason = if reason.is_empty() { reason_phrase(code) } else { reason };
+        let reason = if reason.is_empty() {
+            reason_phrase(code)
+        } else {
+            reason
+        };
         let mut text = String::with_capacity(512);
         let _ = write!(text, "SIP/2.0 {code} {reason}\r\n");
-        MessageBuilder { text, body: Bytes::new() }
+        MessageBuilder {
+            text,
+            body: Bytes::new(),
+        }
     }
 
     /// A response to `req` per RFC 3261 section 8.2.6.2: Via (all, in
@@ -44,9 +54,16 @@ impl MessageBuilder {
         for v in req.values(HeaderName::Via) {
             b = b.header(HeaderName::Via, v);
         }
-        for name in [HeaderName::From, HeaderName::To, HeaderName::CallId, HeaderName::CSeq, HeaderName::Timestamp] {
+        for name in [
+            HeaderName::From,
+            HeaderName::To,
+            HeaderName::CallId,
+            HeaderName::CSeq,
+            HeaderName::Timestamp,
+        ] {
             for v in req.values(name) {
-                let has_tag = name == HeaderName::To && req.to_header().is_some_and(|t| t.tag().is_some());
+                let has_tag =
+                    name == HeaderName::To && req.to_header().is_some_and(|t| t.tag().is_some());
                 match to_tag {
                     Some(tag) if name == HeaderName::To && !has_tag => {
                         b = b.header(name, format_args!("{v};tag={tag}"));
@@ -92,7 +109,10 @@ impl MessageBuilder {
         let _ = write!(self.text, "{value}");
         // A line end inside a value would end the header early.
         if self.text[at..].contains(['\r', '\n']) {
-            let fixed: String = self.text[at..].chars().map(|c| if c == '\r' || c == '\n' { ' ' } else { c }).collect();
+            let fixed: String = self.text[at..]
+                .chars()
+                .map(|c| if c == '\r' || c == '\n' { ' ' } else { c })
+                .collect();
             self.text.truncate(at);
             self.text.push_str(&fixed);
         }

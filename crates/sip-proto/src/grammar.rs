@@ -123,7 +123,6 @@ pub fn unquote(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-
 /// Decodes `%HH` escapes (RFC 3261 section 19.1.2) once. Malformed escapes
 /// are kept literally.
 pub fn unescape(s: &str) -> std::borrow::Cow<'_, [u8]> {
@@ -150,7 +149,6 @@ pub fn unescape(s: &str) -> std::borrow::Cow<'_, [u8]> {
 fn hex(c: u8) -> Option<u8> {
     (c as char).to_digit(16).map(|d| d as u8)
 }
-
 
 pub(crate) fn nom_err(i: &str, kind: ErrorKind) -> nom::Err<Error<&str>> {
     nom::Err::Error(Error::new(i, kind))

@@ -184,7 +184,11 @@ pub struct HeaderField<'a> {
 
 fn find_line(b: &[u8], from: usize) -> Option<(usize, usize)> {
     let lf = from + b[from..].iter().position(|&c| c == b'\n')?;
-    let end = if lf > from && b[lf - 1] == b'\r' { lf - 1 } else { lf };
+    let end = if lf > from && b[lf - 1] == b'\r' {
+        lf - 1
+    } else {
+        lf
+    };
     Some((end, lf + 1))
 }
 
@@ -225,7 +229,10 @@ impl Message {
         let buf: Bytes = buf.into();
         let b = &buf[..];
         let err = ParseError::new;
-        let mut pos = b.iter().position(|&c| c != b'\r' && c != b'\n').ok_or(err(ParseErrorKind::Empty, 0))?;
+        let mut pos = b
+            .iter()
+            .position(|&c| c != b'\r' && c != b'\n')
+            .ok_or(err(ParseErrorKind::Empty, 0))?;
         let (le, mut next) = find_line(b, pos).ok_or(err(ParseErrorKind::Unterminated, b.len()))?;
         let line = &b[pos..le];
         let start = Self::start_line(line, pos)?;
@@ -251,7 +258,9 @@ impl Message {
                 end -= 1;
             }
             if is_wsp(b[pos]) {
-                let last = headers.last_mut().ok_or(err(ParseErrorKind::FoldWithoutHeader, pos))?;
+                let last = headers
+                    .last_mut()
+                    .ok_or(err(ParseErrorKind::FoldWithoutHeader, pos))?;
                 if end > pos {
                     if last.value.start == last.value.end {
                         let first = pos + b[pos..end].iter().position(|&c| !is_wsp(c)).unwrap_or(0);
@@ -262,7 +271,11 @@ impl Message {
                 }
                 continue;
             }
-            let colon = pos + b[pos..le].iter().position(|&c| c == b':').ok_or(err(ParseErrorKind::MissingColon, pos))?;
+            let colon = pos
+                + b[pos..le]
+                    .iter()
+                    .position(|&c| c == b':')
+                    .ok_or(err(ParseErrorKind::MissingColon, pos))?;
             let mut name_end = colon;
             while name_end > pos && is_wsp(b[name_end - 1]) {
                 name_end -= 1;
@@ -292,8 +305,12 @@ impl Message {
         };
         // Content-Length frames the body (RFC 3261 section 18.3).
         let mut declared: Option<u32> = None;
-        for f in msg.fields().filter(|f| f.known == Some(HeaderName::ContentLength)) {
-            let v = ContentLength::parse(f.value).map_err(|e| msg.header_err(HeaderName::ContentLength, &f, e))?;
+        for f in msg
+            .fields()
+            .filter(|f| f.known == Some(HeaderName::ContentLength))
+        {
+            let v = ContentLength::parse(f.value)
+                .map_err(|e| msg.header_err(HeaderName::ContentLength, &f, e))?;
             if declared.is_some_and(|d| d != v.0) {
                 return Err(err(ParseErrorKind::ConflictingContentLength, f.offset));
             }
@@ -303,7 +320,13 @@ impl Message {
         let body_len = match declared {
             Some(d) if d as usize > available && options.truncated_body_ok => available,
             Some(d) if d as usize > available => {
-                return Err(err(ParseErrorKind::BodyTooShort { declared: d, available }, body_start));
+                return Err(err(
+                    ParseErrorKind::BodyTooShort {
+                        declared: d,
+                        available,
+                    },
+                    body_start,
+                ));
             }
             Some(d) => d as usize,
             None => available,
@@ -315,15 +338,20 @@ impl Message {
 
     fn start_line(line: &[u8], at: usize) -> Result<StartLine, ParseError> {
         let err = ParseError::new;
-        let text = std::str::from_utf8(line).map_err(|e| err(ParseErrorKind::InvalidUtf8, at + e.valid_up_to()))?;
+        let text = std::str::from_utf8(line)
+            .map_err(|e| err(ParseErrorKind::InvalidUtf8, at + e.valid_up_to()))?;
         if line.len() >= 4 && line[..4].eq_ignore_ascii_case(b"SIP/") {
             // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
-            let sp = text.find(' ').ok_or(err(ParseErrorKind::InvalidStartLine("SP after the version"), at + line.len()))?;
+            let sp = text.find(' ').ok_or(err(
+                ParseErrorKind::InvalidStartLine("SP after the version"),
+                at + line.len(),
+            ))?;
             check_version(&line[..sp], at)?;
             let rest = &text[sp + 1..];
             let code_end = rest.find(' ').unwrap_or(rest.len());
             let code = &rest[..code_end];
-            if code.len() != 3 || !code.bytes().all(|c| c.is_ascii_digit()) || code.starts_with('0') {
+            if code.len() != 3 || !code.bytes().all(|c| c.is_ascii_digit()) || code.starts_with('0')
+            {
                 return Err(err(ParseErrorKind::InvalidStatusCode, at + sp + 1));
             }
             let rstart = (sp + 1 + code_end + 1).min(line.len());
@@ -338,18 +366,31 @@ impl Message {
             if method.is_empty() || !method.chars().all(is_token_char) {
                 return Err(err(ParseErrorKind::InvalidMethod, at));
             }
-            let uri = parts.next().ok_or(err(ParseErrorKind::InvalidStartLine("SP Request-URI"), at + line.len()))?;
+            let uri = parts.next().ok_or(err(
+                ParseErrorKind::InvalidStartLine("SP Request-URI"),
+                at + line.len(),
+            ))?;
             let uri_at = at + method.len() + 1;
-            let version = parts.next().ok_or(err(ParseErrorKind::InvalidStartLine("SP SIP-Version"), at + line.len()))?;
+            let version = parts.next().ok_or(err(
+                ParseErrorKind::InvalidStartLine("SP SIP-Version"),
+                at + line.len(),
+            ))?;
             let v_at = uri_at + uri.len() + 1;
             if uri.is_empty() {
-                return Err(err(ParseErrorKind::InvalidStartLine("a Request-URI and a single SP"), uri_at));
+                return Err(err(
+                    ParseErrorKind::InvalidStartLine("a Request-URI and a single SP"),
+                    uri_at,
+                ));
             }
             if version.contains([' ', '\t']) {
-                return Err(err(ParseErrorKind::InvalidStartLine("SIP-Version at the end of the line"), v_at));
+                return Err(err(
+                    ParseErrorKind::InvalidStartLine("SIP-Version at the end of the line"),
+                    v_at,
+                ));
             }
             check_version(version.as_bytes(), v_at)?;
-            let parsed = Uri::parse(uri).map_err(|e| err(ParseErrorKind::InvalidRequestUri(e.kind), uri_at + e.offset))?;
+            let parsed = Uri::parse(uri)
+                .map_err(|e| err(ParseErrorKind::InvalidRequestUri(e.kind), uri_at + e.offset))?;
             if parsed.as_sip().is_some_and(|u| u.headers.is_some()) {
                 return Err(err(ParseErrorKind::RequestUriHeaders, uri_at));
             }
@@ -361,7 +402,10 @@ impl Message {
     }
 
     fn header_err(&self, name: HeaderName, f: &HeaderField<'_>, e: HeaderError) -> ParseError {
-        ParseError::new(ParseErrorKind::InvalidHeader { name, kind: e.kind }, f.offset + e.offset)
+        ParseError::new(
+            ParseErrorKind::InvalidHeader { name, kind: e.kind },
+            f.offset + e.offset,
+        )
     }
 
     /// Checks every value of header `T`.
@@ -369,7 +413,10 @@ impl Message {
         for f in self.fields().filter(|f| f.known == Some(T::NAME)) {
             for (off, v) in self.split(&f) {
                 if let Err(e) = T::parse(v) {
-                    let f = HeaderField { offset: f.offset + off, ..f };
+                    let f = HeaderField {
+                        offset: f.offset + off,
+                        ..f
+                    };
                     return Err(self.header_err(T::NAME, &f, e));
                 }
             }
@@ -391,7 +438,10 @@ impl Message {
         self.check::<RecordRoute>()?;
         if let (Some(m), Some(Ok(c))) = (self.method(), self.get::<CSeq>()) {
             if *m != c.method {
-                let at = self.fields().find(|f| f.known == Some(HeaderName::CSeq)).map_or(0, |f| f.offset);
+                let at = self
+                    .fields()
+                    .find(|f| f.known == Some(HeaderName::CSeq))
+                    .map_or(0, |f| f.offset);
                 return Err(ParseError::new(ParseErrorKind::CSeqMethodMismatch, at));
             }
         }
@@ -406,11 +456,39 @@ impl Message {
             ($($t:ty),*) => { $( self.check::<$t>()?; )* };
         }
         all!(
-            Accept, AlertInfo, Allow, AllowEvents, CallInfo, ContentType, Date, Diversion, Event,
-            Expires, HistoryInfo, MinExpires, MinSe, PAssertedIdentity, PPreferredIdentity,
-            Privacy, ProxyRequire, RAck, Reason, ReferTo, ReferredBy, Replaces, Require,
-            RetryAfter, RSeq, Server, SessionExpires, SubscriptionState, Supported, Timestamp,
-            Unsupported, UserAgent, Warning
+            Accept,
+            AlertInfo,
+            Allow,
+            AllowEvents,
+            CallInfo,
+            ContentType,
+            Date,
+            Diversion,
+            Event,
+            Expires,
+            HistoryInfo,
+            MinExpires,
+            MinSe,
+            PAssertedIdentity,
+            PPreferredIdentity,
+            Privacy,
+            ProxyRequire,
+            RAck,
+            Reason,
+            ReferTo,
+            ReferredBy,
+            Replaces,
+            Require,
+            RetryAfter,
+            RSeq,
+            Server,
+            SessionExpires,
+            SubscriptionState,
+            Supported,
+            Timestamp,
+            Unsupported,
+            UserAgent,
+            Warning
         );
         // Another scheme or an unknown algorithm is well formed, only unusable here.
         macro_rules! auth {
@@ -424,7 +502,13 @@ impl Message {
                 }
             )* };
         }
-        auth!(WwwAuthenticate, ProxyAuthenticate, Authorization, ProxyAuthorization, AuthenticationInfo);
+        auth!(
+            WwwAuthenticate,
+            ProxyAuthenticate,
+            Authorization,
+            ProxyAuthorization,
+            AuthenticationInfo
+        );
         Ok(())
     }
 
@@ -432,7 +516,12 @@ impl Message {
     /// and only once where only one is allowed (RFC 4475 3.3.1 and 3.3.8).
     /// A UAS answers 400 when this fails.
     pub fn check_mandatory(&self) -> Result<(), ParseError> {
-        let mut single = vec![HeaderName::To, HeaderName::From, HeaderName::CallId, HeaderName::CSeq];
+        let mut single = vec![
+            HeaderName::To,
+            HeaderName::From,
+            HeaderName::CallId,
+            HeaderName::CSeq,
+        ];
         if self.is_request() {
             single.push(HeaderName::MaxForwards);
         }
@@ -440,13 +529,26 @@ impl Message {
             let mut it = self.fields().filter(|f| f.known == Some(name));
             match (it.next(), it.next()) {
                 (None, _) if name == HeaderName::MaxForwards => {}
-                (None, _) => return Err(ParseError::new(ParseErrorKind::MissingHeader(name), self.body.start as usize)),
-                (Some(_), Some(f)) => return Err(ParseError::new(ParseErrorKind::DuplicateHeader(name), f.offset)),
+                (None, _) => {
+                    return Err(ParseError::new(
+                        ParseErrorKind::MissingHeader(name),
+                        self.body.start as usize,
+                    ));
+                }
+                (Some(_), Some(f)) => {
+                    return Err(ParseError::new(
+                        ParseErrorKind::DuplicateHeader(name),
+                        f.offset,
+                    ));
+                }
                 _ => {}
             }
         }
         if self.values(HeaderName::Via).next().is_none() {
-            return Err(ParseError::new(ParseErrorKind::MissingHeader(HeaderName::Via), self.body.start as usize));
+            return Err(ParseError::new(
+                ParseErrorKind::MissingHeader(HeaderName::Via),
+                self.body.start as usize,
+            ));
         }
         Ok(())
     }
@@ -547,7 +649,9 @@ impl Message {
     }
 
     /// Every value of header `T`, parsed.
-    pub fn get_all<'a, T: TypedHeader<'a> + 'a>(&'a self) -> impl Iterator<Item = Result<T, HeaderError>> + 'a {
+    pub fn get_all<'a, T: TypedHeader<'a> + 'a>(
+        &'a self,
+    ) -> impl Iterator<Item = Result<T, HeaderError>> + 'a {
         self.values(T::NAME).map(T::parse)
     }
 
@@ -625,7 +729,10 @@ impl Message {
                 Some(HeaderName::ContentLength) if wrote_length => continue,
                 Some(HeaderName::ContentLength) => {
                     wrote_length = true;
-                    out.extend_from_slice(format!("Content-Length: {}\r\n", self.body.end - self.body.start).as_bytes());
+                    out.extend_from_slice(
+                        format!("Content-Length: {}\r\n", self.body.end - self.body.start)
+                            .as_bytes(),
+                    );
                     continue;
                 }
                 Some(k) => out.extend_from_slice(k.as_str().as_bytes()),
@@ -636,7 +743,9 @@ impl Message {
             out.extend_from_slice(b"\r\n");
         }
         if !wrote_length {
-            out.extend_from_slice(format!("Content-Length: {}\r\n", self.body.end - self.body.start).as_bytes());
+            out.extend_from_slice(
+                format!("Content-Length: {}\r\n", self.body.end - self.body.start).as_bytes(),
+            );
         }
         out.extend_from_slice(b"\r\n");
         out.extend_from_slice(self.body_bytes());
@@ -674,7 +783,14 @@ impl Iterator for NormValue<'_> {
     type Item = u8;
     fn next(&mut self) -> Option<u8> {
         let c = *self.b.get(self.k)?;
-        if c == b'\r' || c == b'\n' || ((c == b' ' || c == b'\t') && self.b[self.k..].iter().take_while(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n')).any(|c| *c == b'\r' || *c == b'\n')) {
+        if c == b'\r'
+            || c == b'\n'
+            || ((c == b' ' || c == b'\t')
+                && self.b[self.k..]
+                    .iter()
+                    .take_while(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
+                    .any(|c| *c == b'\r' || *c == b'\n'))
+        {
             while self.k < self.b.len() && matches!(self.b[self.k], b' ' | b'\t' | b'\r' | b'\n') {
                 self.k += 1;
             }
@@ -688,25 +804,42 @@ impl Iterator for NormValue<'_> {
 impl PartialEq for Message {
     fn eq(&self, other: &Message) -> bool {
         let same_start = match (&self.start, &other.start) {
-            (StartLine::Request { method: m1, uri: u1 }, StartLine::Request { method: m2, uri: u2 }) => {
-                m1 == m2 && self.text(*u1) == other.text(*u2)
-            }
-            (StartLine::Response { code: c1, reason: r1 }, StartLine::Response { code: c2, reason: r2 }) => {
-                c1 == c2 && self.text(*r1) == other.text(*r2)
-            }
+            (
+                StartLine::Request {
+                    method: m1,
+                    uri: u1,
+                },
+                StartLine::Request {
+                    method: m2,
+                    uri: u2,
+                },
+            ) => m1 == m2 && self.text(*u1) == other.text(*u2),
+            (
+                StartLine::Response {
+                    code: c1,
+                    reason: r1,
+                },
+                StartLine::Response {
+                    code: c2,
+                    reason: r2,
+                },
+            ) => c1 == c2 && self.text(*r1) == other.text(*r2),
             _ => false,
         };
         same_start
             && self.body_bytes() == other.body_bytes()
             && self.norm_fields().count() == other.norm_fields().count()
-            && self.norm_fields().zip(other.norm_fields()).all(|((k1, n1, v1), (k2, n2, v2))| {
-                let same_name = match (k1, k2) {
-                    (Some(a), Some(b)) => a == b,
-                    (None, None) => n1.eq_ignore_ascii_case(n2),
-                    _ => false,
-                };
-                same_name && v1.eq(v2)
-            })
+            && self
+                .norm_fields()
+                .zip(other.norm_fields())
+                .all(|((k1, n1, v1), (k2, n2, v2))| {
+                    let same_name = match (k1, k2) {
+                        (Some(a), Some(b)) => a == b,
+                        (None, None) => n1.eq_ignore_ascii_case(n2),
+                        _ => false,
+                    };
+                    same_name && v1.eq(v2)
+                })
     }
 }
 
@@ -727,7 +860,9 @@ impl Hash for Message {
         for (known, name, value) in self.norm_fields() {
             match known {
                 Some(k) => k.hash(state),
-                None => name.bytes().for_each(|b| state.write_u8(b.to_ascii_lowercase())),
+                None => name
+                    .bytes()
+                    .for_each(|b| state.write_u8(b.to_ascii_lowercase())),
             }
             value.for_each(|b| state.write_u8(b));
             state.write_u8(0xff);
@@ -740,12 +875,19 @@ impl fmt::Debug for Message {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("Message");
         match &self.start {
-            StartLine::Request { method, uri } => d.field("method", method).field("uri", &self.text(*uri)),
-            StartLine::Response { code, reason } => d.field("status", code).field("reason", &self.text(*reason)),
+            StartLine::Request { method, uri } => {
+                d.field("method", method).field("uri", &self.text(*uri))
+            }
+            StartLine::Response { code, reason } => {
+                d.field("status", code).field("reason", &self.text(*reason))
+            }
         };
-        d.field("headers", &self.fields().map(|h| (h.name, h.value)).collect::<Vec<_>>())
-            .field("body_len", &self.body_bytes().len())
-            .finish()
+        d.field(
+            "headers",
+            &self.fields().map(|h| (h.name, h.value)).collect::<Vec<_>>(),
+        )
+        .field("body_len", &self.body_bytes().len())
+        .finish()
     }
 }
 

@@ -94,7 +94,10 @@ impl std::str::FromStr for Method {
         if !s.is_empty() && s.chars().all(crate::grammar::is_token_char) {
             Ok(Method::from_token(s))
         } else {
-            Err(crate::HeaderError::new(crate::HeaderErrorKind::InvalidToken, 0))
+            Err(crate::HeaderError::new(
+                crate::HeaderErrorKind::InvalidToken,
+                0,
+            ))
         }
     }
 }

@@ -202,13 +202,22 @@ mod tests {
     fn lookup_long_and_compact_forms() {
         for &h in HeaderName::ALL {
             assert_eq!(HeaderName::from_name(h.as_str().as_bytes()), Some(h));
-            assert_eq!(HeaderName::from_name(h.as_str().to_uppercase().as_bytes()), Some(h));
+            assert_eq!(
+                HeaderName::from_name(h.as_str().to_uppercase().as_bytes()),
+                Some(h)
+            );
             if let Some(c) = h.compact() {
                 assert_eq!(HeaderName::from_name(c.to_string().as_bytes()), Some(h));
-                assert_eq!(HeaderName::from_name(c.to_ascii_uppercase().to_string().as_bytes()), Some(h));
+                assert_eq!(
+                    HeaderName::from_name(c.to_ascii_uppercase().to_string().as_bytes()),
+                    Some(h)
+                );
             }
         }
-        assert_eq!(HeaderName::from_name(b"MaX-fOrWaRdS"), Some(HeaderName::MaxForwards));
+        assert_eq!(
+            HeaderName::from_name(b"MaX-fOrWaRdS"),
+            Some(HeaderName::MaxForwards)
+        );
         assert_eq!(HeaderName::from_name(b"NewFangledHeader"), None);
         assert_eq!(HeaderName::from_name(b"q"), None);
         assert!(HeaderName::Via.is_list());

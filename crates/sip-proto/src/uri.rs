@@ -101,7 +101,9 @@ impl Host<'_> {
     /// Case-insensitive host comparison (RFC 3261 section 19.1.4).
     pub fn equivalent(&self, other: &Host<'_>) -> bool {
         match (self, other) {
-            (Host::Name(a), Host::Name(b)) => eq_ic(a.trim_end_matches('.'), b.trim_end_matches('.')),
+            (Host::Name(a), Host::Name(b)) => {
+                eq_ic(a.trim_end_matches('.'), b.trim_end_matches('.'))
+            }
             (Host::V4(a), Host::V4(b)) => a == b,
             (Host::V6(a), Host::V6(b)) => a == b,
             _ => false,
@@ -133,10 +135,12 @@ impl<'a> UriParams<'a> {
     /// Each parameter as (name, value).
     pub fn iter(&self) -> impl Iterator<Item = (&'a str, Option<&'a str>)> + 'a {
         let s = self.0;
-        s.split(';').filter(|p| !p.is_empty()).map(|p| match p.split_once('=') {
-            Some((n, v)) => (n, Some(v)),
-            None => (p, None),
-        })
+        s.split(';')
+            .filter(|p| !p.is_empty())
+            .map(|p| match p.split_once('=') {
+                Some((n, v)) => (n, Some(v)),
+                None => (p, None),
+            })
     }
 
     /// The value of the parameter `name` (case-insensitive); `Some(None)`
@@ -204,7 +208,9 @@ impl<'a> SipUri<'a> {
     /// The value of URI header `name`, still escaped (e.g. `Replaces` in a
     /// Refer-To, RFC 3891 section 3).
     pub fn header(&self, name: &str) -> Option<&'a str> {
-        self.header_fields().find(|(n, _)| eq_ic(n, name)).map(|(_, v)| v)
+        self.header_fields()
+            .find(|(n, _)| eq_ic(n, name))
+            .map(|(_, v)| v)
     }
 
     fn parse(s: &'a str, secure: bool, base: usize) -> Result<Self, UriError> {
@@ -243,10 +249,9 @@ impl<'a> SipUri<'a> {
         let host = Host::parse(host_s).ok_or(err(UriErrorKind::InvalidHost, hbase))?;
         let port = match port_s {
             None => None,
-            Some(p) => Some(parse_port(p).ok_or(err(
-                UriErrorKind::InvalidPort,
-                hbase + host_s.len() + 1,
-            ))?),
+            Some(p) => Some(
+                parse_port(p).ok_or(err(UriErrorKind::InvalidPort, hbase + host_s.len() + 1))?,
+            ),
         };
         let pbase = hbase + hostport.len() + 1;
         let mut off = pbase;
@@ -266,7 +271,9 @@ impl<'a> SipUri<'a> {
         if let Some(h) = headers {
             let hb = base + rest.len() + 1;
             for c in h.split('&') {
-                let (n, v) = c.split_once('=').ok_or(err(UriErrorKind::InvalidChar, hb))?;
+                let (n, v) = c
+                    .split_once('=')
+                    .ok_or(err(UriErrorKind::InvalidChar, hb))?;
                 check_run(n, is_header_char, hb)?;
                 if !v.is_empty() {
                     check_run(v, is_header_char, hb)?;
@@ -326,8 +333,9 @@ impl<'a> SipUri<'a> {
         // Headers: every header in either must be in the other with an equal value.
         let contains = |a: &SipUri<'_>, b: &SipUri<'_>| {
             a.header_fields().all(|(n, v)| {
-                b.header_fields()
-                    .any(|(m, w)| unescape(n).eq_ignore_ascii_case(&unescape(m)) && unescape(v) == unescape(w))
+                b.header_fields().any(|(m, w)| {
+                    unescape(n).eq_ignore_ascii_case(&unescape(m)) && unescape(v) == unescape(w)
+                })
             })
         };
         contains(self, other) && contains(other, self)
@@ -412,7 +420,9 @@ impl<'a> Uri<'a> {
             return Err(err(UriErrorKind::MissingScheme, 0));
         }
         let rest = &s[colon + 1..];
-        if let Some(k) = rest.find(|c: char| c.is_ascii_whitespace() || c.is_ascii_control() || c == '<' || c == '>' || c == '"') {
+        if let Some(k) = rest.find(|c: char| {
+            c.is_ascii_whitespace() || c.is_ascii_control() || c == '<' || c == '>' || c == '"'
+        }) {
             return Err(err(UriErrorKind::InvalidChar, colon + 1 + k));
         }
         if eq_ic(scheme, "sip") || eq_ic(scheme, "sips") {
@@ -420,7 +430,9 @@ impl<'a> Uri<'a> {
         } else if eq_ic(scheme, "tel") {
             let (number, params) = rest.split_once(';').unwrap_or((rest, ""));
             let ok = !number.is_empty()
-                && number.bytes().any(|b| b.is_ascii_hexdigit() || b == b'*' || b == b'#')
+                && number
+                    .bytes()
+                    .any(|b| b.is_ascii_hexdigit() || b == b'*' || b == b'#')
                 && number.bytes().enumerate().all(|(k, b)| {
                     b.is_ascii_hexdigit()
                         || matches!(b, b'*' | b'#' | b'-' | b'.' | b'(' | b')')
@@ -439,7 +451,9 @@ impl<'a> Uri<'a> {
             }))
         } else if rest.is_empty() {
             Err(err(UriErrorKind::Empty, colon + 1))
-        } else if let Some(k) = rest.find(|c: char| !(is_unreserved(c) || c == '%' || ";/?:@&=+$,#[]".contains(c) || !c.is_ascii())) {
+        } else if let Some(k) = rest.find(|c: char| {
+            !(is_unreserved(c) || c == '%' || ";/?:@&=+$,#[]".contains(c) || !c.is_ascii())
+        }) {
             Err(err(UriErrorKind::InvalidChar, colon + 1 + k))
         } else {
             Ok(Uri::Other { scheme, rest })
@@ -480,9 +494,16 @@ impl<'a> Uri<'a> {
                         })
                     })
             }
-            (Uri::Other { scheme: s1, rest: r1 }, Uri::Other { scheme: s2, rest: r2 }) => {
-                eq_ic(s1, s2) && r1 == r2
-            }
+            (
+                Uri::Other {
+                    scheme: s1,
+                    rest: r1,
+                },
+                Uri::Other {
+                    scheme: s2,
+                    rest: r2,
+                },
+            ) => eq_ic(s1, s2) && r1 == r2,
             _ => false,
         }
     }
@@ -541,7 +562,9 @@ mod tests {
 
     #[test]
     fn parses_components() {
-        let u = sip("sips:alice:secret@[2001:db8::10]:5061;transport=tls;lr?subject=hi&priority=urgent");
+        let u = sip(
+            "sips:alice:secret@[2001:db8::10]:5061;transport=tls;lr?subject=hi&priority=urgent",
+        );
         assert!(u.secure);
         assert_eq!(u.user, Some("alice"));
         assert_eq!(u.password, Some("secret"));
@@ -550,7 +573,10 @@ mod tests {
         assert_eq!(u.transport(), Some("tls"));
         assert!(u.lr());
         assert_eq!(u.header("Priority"), Some("urgent"));
-        assert_eq!(u.to_string(), "sips:alice:secret@[2001:db8::10]:5061;transport=tls;lr?subject=hi&priority=urgent");
+        assert_eq!(
+            u.to_string(),
+            "sips:alice:secret@[2001:db8::10]:5061;transport=tls;lr?subject=hi&priority=urgent"
+        );
     }
 
     #[test]
@@ -564,16 +590,27 @@ mod tests {
 
     #[test]
     fn replaces_in_refer_to_uri() {
-        let u = sip("sip:bob@biloxi.example.org?Replaces=12345%40192.168.118.3%3Bto-tag%3D12345%3Bfrom-tag%3D5FFE-3994");
+        let u = sip(
+            "sip:bob@biloxi.example.org?Replaces=12345%40192.168.118.3%3Bto-tag%3D12345%3Bfrom-tag%3D5FFE-3994",
+        );
         let r = unescape(u.header("replaces").unwrap());
         assert_eq!(&*r, b"12345@192.168.118.3;to-tag=12345;from-tag=5FFE-3994");
     }
 
     #[test]
     fn rejects_bad_uris() {
-        assert_eq!(Uri::parse("sip:").unwrap_err().kind, UriErrorKind::InvalidHost);
-        assert_eq!(Uri::parse("sip:a@b:99999").unwrap_err().kind, UriErrorKind::InvalidPort);
-        assert_eq!(Uri::parse("<sip:a@b>").unwrap_err().kind, UriErrorKind::MissingScheme);
+        assert_eq!(
+            Uri::parse("sip:").unwrap_err().kind,
+            UriErrorKind::InvalidHost
+        );
+        assert_eq!(
+            Uri::parse("sip:a@b:99999").unwrap_err().kind,
+            UriErrorKind::InvalidPort
+        );
+        assert_eq!(
+            Uri::parse("<sip:a@b>").unwrap_err().kind,
+            UriErrorKind::MissingScheme
+        );
         assert_eq!(Uri::parse("sip:a b@c").unwrap_err().offset, 5);
         assert!(Uri::parse("sip:@host").is_err());
         assert!(Uri::parse("sip:[::1").is_err());
@@ -582,11 +619,17 @@ mod tests {
 
     #[test]
     fn tel_and_other_schemes() {
-        let Uri::Tel(t) = Uri::parse("tel:+1-201-555-0123;ext=12").unwrap() else { panic!() };
+        let Uri::Tel(t) = Uri::parse("tel:+1-201-555-0123;ext=12").unwrap() else {
+            panic!()
+        };
         assert!(t.is_global());
         assert_eq!(t.digits(), "+12015550123");
         assert_eq!(t.params.get("ext"), Some(Some("12")));
-        assert!(Uri::parse("tel:+1-201-555-0123").unwrap().equivalent(&Uri::parse("tel:+12015550123").unwrap()));
+        assert!(
+            Uri::parse("tel:+1-201-555-0123")
+                .unwrap()
+                .equivalent(&Uri::parse("tel:+12015550123").unwrap())
+        );
         let o = Uri::parse("soap.beep://192.0.2.103:3002").unwrap();
         assert_eq!(o.scheme(), "soap.beep");
         assert!(matches!(o, Uri::Other { .. }));
@@ -596,19 +639,52 @@ mod tests {
     fn comparison_rfc3261_19_1_4() {
         let eq = |a: &str, b: &str| Uri::parse(a).unwrap().equivalent(&Uri::parse(b).unwrap());
         // The equal pairs of section 19.1.4.
-        assert!(eq("sip:%61lice@atlanta.com;transport=TCP", "sip:alice@AtLanTa.CoM;Transport=tcp"));
-        assert!(eq("sip:carol@chicago.com", "sip:carol@chicago.com;newparam=5"));
-        assert!(eq("sip:carol@chicago.com", "sip:carol@chicago.com;security=on"));
-        assert!(eq("sip:carol@chicago.com;newparam=5", "sip:carol@chicago.com;security=on"));
-        assert!(eq("sip:biloxi.com;transport=tcp;method=REGISTER?to=sip:bob%40biloxi.com", "sip:biloxi.com;method=REGISTER;transport=tcp?to=sip:bob%40biloxi.com"));
-        assert!(eq("sip:alice@atlanta.com?subject=project%20x&priority=urgent", "sip:alice@atlanta.com?priority=urgent&subject=project%20x"));
+        assert!(eq(
+            "sip:%61lice@atlanta.com;transport=TCP",
+            "sip:alice@AtLanTa.CoM;Transport=tcp"
+        ));
+        assert!(eq(
+            "sip:carol@chicago.com",
+            "sip:carol@chicago.com;newparam=5"
+        ));
+        assert!(eq(
+            "sip:carol@chicago.com",
+            "sip:carol@chicago.com;security=on"
+        ));
+        assert!(eq(
+            "sip:carol@chicago.com;newparam=5",
+            "sip:carol@chicago.com;security=on"
+        ));
+        assert!(eq(
+            "sip:biloxi.com;transport=tcp;method=REGISTER?to=sip:bob%40biloxi.com",
+            "sip:biloxi.com;method=REGISTER;transport=tcp?to=sip:bob%40biloxi.com"
+        ));
+        assert!(eq(
+            "sip:alice@atlanta.com?subject=project%20x&priority=urgent",
+            "sip:alice@atlanta.com?priority=urgent&subject=project%20x"
+        ));
         // The unequal pairs.
-        assert!(!eq("SIP:ALICE@AtLanTa.CoM;Transport=udp", "sip:alice@AtLanTa.CoM;Transport=UDP"));
+        assert!(!eq(
+            "SIP:ALICE@AtLanTa.CoM;Transport=udp",
+            "sip:alice@AtLanTa.CoM;Transport=UDP"
+        ));
         assert!(!eq("sip:bob@biloxi.com", "sip:bob@biloxi.com:5060"));
-        assert!(!eq("sip:bob@biloxi.com", "sip:bob@biloxi.com;transport=udp"));
-        assert!(!eq("sip:bob@biloxi.com", "sip:bob@biloxi.com:6000;transport=tcp"));
-        assert!(!eq("sip:carol@chicago.com", "sip:carol@chicago.com?Subject=next%20meeting"));
+        assert!(!eq(
+            "sip:bob@biloxi.com",
+            "sip:bob@biloxi.com;transport=udp"
+        ));
+        assert!(!eq(
+            "sip:bob@biloxi.com",
+            "sip:bob@biloxi.com:6000;transport=tcp"
+        ));
+        assert!(!eq(
+            "sip:carol@chicago.com",
+            "sip:carol@chicago.com?Subject=next%20meeting"
+        ));
         assert!(!eq("sip:bob@phone21.boxesbybob.com", "sip:bob@192.0.2.4"));
-        assert!(!eq("sip:carol@chicago.com;security=on", "sip:carol@chicago.com;security=off"));
+        assert!(!eq(
+            "sip:carol@chicago.com;security=on",
+            "sip:carol@chicago.com;security=off"
+        ));
     }
 }

@@ -7,11 +7,16 @@ use std::time::Instant;
 use sip_proto::{Message, ParseErrorKind, ParseOptions};
 
 fn corpus(name: &str) -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus").join(name);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus")
+        .join(name);
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!("SKIP: {} is absent; this test needs ../shared beside the repository", dir.display());
+        eprintln!(
+            "SKIP: {} is absent; this test needs ../shared beside the repository",
+            dir.display()
+        );
         None
     }
 }
@@ -29,27 +34,39 @@ fn strict(data: Vec<u8>, options: ParseOptions) -> Result<Message, sip_proto::Pa
 /// and are rejected without it. The invalid ones are counted.
 #[test]
 fn realworld_messages() {
-    let Some(dir) = corpus("realworld") else { return };
+    let Some(dir) = corpus("realworld") else {
+        return;
+    };
     let index = std::fs::read_to_string(dir.join("INDEX.md")).expect("INDEX.md");
     let (mut valid, mut invalid_rejected, mut invalid_accepted) = (0, 0, Vec::new());
-    for line in index.lines().filter(|l| l.starts_with("| ") && l.contains(".sip |")) {
+    for line in index
+        .lines()
+        .filter(|l| l.starts_with("| ") && l.contains(".sip |"))
+    {
         let cols: Vec<&str> = line.split('|').map(str::trim).collect();
         let (file, verdict, notes) = (cols[1], cols[7], cols[8]);
         let data = std::fs::read(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
         let is_valid = verdict.starts_with("valid") || verdict.starts_with("accept liberally");
-        let short_body = verdict.contains("Content-Length mismatch") || verdict.contains("LF is read as CRLF");
+        let short_body =
+            verdict.contains("Content-Length mismatch") || verdict.contains("LF is read as CRLF");
         if is_valid {
-            let lenient = ParseOptions { truncated_body_ok: true };
+            let lenient = ParseOptions {
+                truncated_body_ok: true,
+            };
             let m = Message::parse_with(data.clone(), lenient)
                 .unwrap_or_else(|e| panic!("{file} ({verdict}) must parse: {e}"));
             assert!(m.method().is_some() || m.status().is_some());
             match Message::parse(data.clone()) {
                 Ok(_) => {}
-                Err(e) if short_body => assert!(matches!(e.kind, ParseErrorKind::BodyTooShort { .. }), "{file}: {e}"),
+                Err(e) if short_body => assert!(
+                    matches!(e.kind, ParseErrorKind::BodyTooShort { .. }),
+                    "{file}: {e}"
+                ),
                 Err(e) => panic!("{file} ({verdict}) must parse strictly: {e}"),
             }
             // Reprinting keeps the meaning.
-            let again = Message::parse(m.to_bytes()).unwrap_or_else(|e| panic!("{file}: reprint: {e}"));
+            let again =
+                Message::parse(m.to_bytes()).unwrap_or_else(|e| panic!("{file}: reprint: {e}"));
             assert_eq!(m, again, "{file}");
             valid += 1;
         } else if strict(data, ParseOptions::default()).is_err() {
@@ -67,14 +84,21 @@ fn realworld_messages() {
     assert!(valid >= 40, "INDEX.md lists the valid messages");
     // The invalid ones whose fault a SIP parser can see must be rejected;
     // kam-sg's faults are in its SDP and its CR CR LF line ends, which read as folding.
-    assert!(invalid_accepted.iter().all(|f| ["kam-sg.sip", "sofia-ocs-401-kerberos-ntlm.sip"].contains(f)), "{invalid_accepted:?}");
+    assert!(
+        invalid_accepted
+            .iter()
+            .all(|f| ["kam-sg.sip", "sofia-ocs-401-kerberos-ntlm.sip"].contains(f)),
+        "{invalid_accepted:?}"
+    );
 }
 
 /// All PROTOS c07-sip cases: no panic, no hang, memory bounded by the input.
 /// Case 0 is the valid reference INVITE.
 #[test]
 fn protos_c07_sip_robustness() {
-    let Some(dir) = corpus("protos-c07-sip") else { return };
+    let Some(dir) = corpus("protos-c07-sip") else {
+        return;
+    };
     let cases = std::fs::read_to_string(dir.join("CASES.tsv")).expect("CASES.tsv");
     let (mut accepted, mut rejected) = (0usize, 0usize);
     let mut slowest = (0u128, String::new());
@@ -90,7 +114,10 @@ fn protos_c07_sip_robustness() {
                 let _ = m.check_all_headers();
                 let _ = m.check_mandatory();
                 let printed = m.to_bytes();
-                assert!(printed.len() <= 2 * len + 64, "printed size bounded by the input");
+                assert!(
+                    printed.len() <= 2 * len + 64,
+                    "printed size bounded by the input"
+                );
                 let again = Message::parse(printed).expect("a parsed message reprints parseably");
                 assert_eq!(&again, m);
             }
@@ -106,6 +133,11 @@ fn protos_c07_sip_robustness() {
         }
         if ok { accepted += 1 } else { rejected += 1 }
     }
-    eprintln!("PROTOS c07-sip: {} cases, {accepted} accepted, {rejected} rejected; slowest {} ({} us, debug build)", accepted + rejected, slowest.1, slowest.0);
+    eprintln!(
+        "PROTOS c07-sip: {} cases, {accepted} accepted, {rejected} rejected; slowest {} ({} us, debug build)",
+        accepted + rejected,
+        slowest.1,
+        slowest.0
+    );
     assert_eq!(accepted + rejected, 4527);
 }

@@ -13,7 +13,8 @@ fn token() -> impl Strategy<Value = String> {
 fn host() -> impl Strategy<Value = String> {
     prop_oneof![
         "[a-z][a-z0-9-]{0,10}(\\.[a-z][a-z0-9-]{0,8}){0,3}",
-        (any::<u8>(), any::<u8>(), any::<u8>(), 1u8..255).prop_map(|(a, b, c, d)| format!("{a}.{b}.{c}.{d}")),
+        (any::<u8>(), any::<u8>(), any::<u8>(), 1u8..255)
+            .prop_map(|(a, b, c, d)| format!("{a}.{b}.{c}.{d}")),
         any::<[u16; 8]>().prop_map(|s| format!("[{}]", std::net::Ipv6Addr::from(s))),
     ]
 }
@@ -50,29 +51,56 @@ struct Gen {
 
 fn message_gen() -> impl Strategy<Value = Gen> {
     (
-        (method(), "[a-z0-9._-]{1,10}", host(), proptest::option::of(1u16..)),
-        proptest::collection::vec((prop_oneof!["UDP", "TCP", "TLS", "WS"], host(), proptest::option::of(1u16..), "[A-Za-z0-9]{1,16}"), 1..4),
-        (proptest::option::of("[ -~]{0,20}"), token(), proptest::option::of(token()), "[A-Za-z0-9.-]{1,20}(@[a-z0-9.]{1,10})?"),
+        (
+            method(),
+            "[a-z0-9._-]{1,10}",
+            host(),
+            proptest::option::of(1u16..),
+        ),
+        proptest::collection::vec(
+            (
+                prop_oneof!["UDP", "TCP", "TLS", "WS"],
+                host(),
+                proptest::option::of(1u16..),
+                "[A-Za-z0-9]{1,16}",
+            ),
+            1..4,
+        ),
+        (
+            proptest::option::of("[ -~]{0,20}"),
+            token(),
+            proptest::option::of(token()),
+            "[A-Za-z0-9.-]{1,20}(@[a-z0-9.]{1,10})?",
+        ),
         (any::<u32>(), 0u32..=255, proptest::option::of(any::<u32>())),
         proptest::collection::vec(("X-[A-Za-z0-9-]{1,10}", "[!-~]([ -~]{0,30}[!-~])?"), 0..4),
         proptest::collection::vec(any::<u8>(), 0..200),
     )
-        .prop_map(|((method, user, host, port), vias, (display, from_tag, to_tag, call_id), (cseq, max_forwards, contact_expires), extra, body)| Gen {
-            method,
-            user,
-            host,
-            port,
-            vias,
-            display,
-            from_tag,
-            to_tag,
-            call_id,
-            cseq,
-            max_forwards,
-            contact_expires,
-            extra,
-            body,
-        })
+        .prop_map(
+            |(
+                (method, user, host, port),
+                vias,
+                (display, from_tag, to_tag, call_id),
+                (cseq, max_forwards, contact_expires),
+                extra,
+                body,
+            )| Gen {
+                method,
+                user,
+                host,
+                port,
+                vias,
+                display,
+                from_tag,
+                to_tag,
+                call_id,
+                cseq,
+                max_forwards,
+                contact_expires,
+                extra,
+                body,
+            },
+        )
 }
 
 fn quote(s: &str) -> String {
@@ -93,20 +121,39 @@ fn build(g: &Gen) -> Message {
     let mut b = MessageBuilder::request(&g.method, &uri);
     for (t, h, p, branch) in &g.vias {
         let p = p.map(|p| format!(":{p}")).unwrap_or_default();
-        b = b.header(HeaderName::Via, format!("SIP/2.0/{t} {h}{p};branch=z9hG4bK{branch};rport"));
+        b = b.header(
+            HeaderName::Via,
+            format!("SIP/2.0/{t} {h}{p};branch=z9hG4bK{branch};rport"),
+        );
     }
-    let display = g.display.as_deref().map(|d| format!("{} ", quote(d))).unwrap_or_default();
+    let display = g
+        .display
+        .as_deref()
+        .map(|d| format!("{} ", quote(d)))
+        .unwrap_or_default();
     b = b
-        .header(HeaderName::From, format!("{display}<sip:alice@example.com>;tag={}", g.from_tag))
-        .header(HeaderName::To, match &g.to_tag {
-            Some(t) => format!("<{uri}>;tag={t}"),
-            None => format!("<{uri}>"),
-        })
+        .header(
+            HeaderName::From,
+            format!("{display}<sip:alice@example.com>;tag={}", g.from_tag),
+        )
+        .header(
+            HeaderName::To,
+            match &g.to_tag {
+                Some(t) => format!("<{uri}>;tag={t}"),
+                None => format!("<{uri}>"),
+            },
+        )
         .header(HeaderName::CallId, &g.call_id)
-        .typed(&CSeq { seq: g.cseq, method: g.method.clone() })
+        .typed(&CSeq {
+            seq: g.cseq,
+            method: g.method.clone(),
+        })
         .typed(&MaxForwards(g.max_forwards));
     if let Some(e) = g.contact_expires {
-        b = b.header(HeaderName::Contact, format!("<sip:alice@192.0.2.1:5060;transport=tcp>;expires={e}"));
+        b = b.header(
+            HeaderName::Contact,
+            format!("<sip:alice@192.0.2.1:5060;transport=tcp>;expires={e}"),
+        );
     }
     for (n, v) in &g.extra {
         b = b.header_raw(n, v);
@@ -228,15 +275,28 @@ fn response_to_request_rfc3261_8_2_6() {
     assert_eq!(resp.call_id(), req.call_id());
     assert_eq!(resp.cseq(), req.cseq());
     assert_eq!(resp.values(HeaderName::Timestamp).next(), Some("54"));
-    assert_eq!(resp.values(HeaderName::RecordRoute).next(), Some("<sip:proxy.atlanta.com;lr>"));
+    assert_eq!(
+        resp.values(HeaderName::RecordRoute).next(),
+        Some("<sip:proxy.atlanta.com;lr>")
+    );
     // A To that already has a tag keeps it.
-    let again = MessageBuilder::response_to(&resp_as_request_with_tag(&req), 200, "OK", Some("other")).build().unwrap();
+    let again =
+        MessageBuilder::response_to(&resp_as_request_with_tag(&req), 200, "OK", Some("other"))
+            .build()
+            .unwrap();
     assert_eq!(again.to_header().unwrap().tag(), Some("existing"));
 }
 
 fn resp_as_request_with_tag(req: &Message) -> Message {
     let text = String::from_utf8(req.to_bytes().to_vec()).unwrap();
-    Message::parse(text.replace("To: Bob <sip:bob@biloxi.com>", "To: Bob <sip:bob@biloxi.com>;tag=existing").into_bytes()).unwrap()
+    Message::parse(
+        text.replace(
+            "To: Bob <sip:bob@biloxi.com>",
+            "To: Bob <sip:bob@biloxi.com>;tag=existing",
+        )
+        .into_bytes(),
+    )
+    .unwrap()
 }
 
 #[test]

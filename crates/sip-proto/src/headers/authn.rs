@@ -16,10 +16,12 @@ pub(crate) fn header_error(e: &AuthError) -> HeaderError {
         Syntax { expected, offset } => (HeaderErrorKind::Expected(expected), *offset),
         UnterminatedQuote { offset } => (HeaderErrorKind::UnterminatedQuote, *offset),
         ControlChar { offset, .. } => (HeaderErrorKind::InvalidToken, *offset),
-        UnsupportedAlgorithm { offset, .. } => (HeaderErrorKind::Expected("a supported algorithm"), *offset),
-        DuplicateParam { offset, .. } | MissingParam { offset, .. } | InvalidValue { offset, .. } => {
-            (HeaderErrorKind::InvalidParam, *offset)
+        UnsupportedAlgorithm { offset, .. } => {
+            (HeaderErrorKind::Expected("a supported algorithm"), *offset)
         }
+        DuplicateParam { offset, .. }
+        | MissingParam { offset, .. }
+        | InvalidValue { offset, .. } => (HeaderErrorKind::InvalidParam, *offset),
         _ => (HeaderErrorKind::Expected("a usable Digest value"), 0),
     };
     HeaderError::new(kind, offset)
@@ -28,7 +30,12 @@ pub(crate) fn header_error(e: &AuthError) -> HeaderError {
 /// Whether the value is well formed although this crate cannot use it (another
 /// scheme, an unknown algorithm): RFC 4475 3.3.7 and RFC 7616 section 3.3.
 pub(crate) fn well_formed_but_unusable(e: &AuthError) -> bool {
-    matches!(e, AuthError::OtherScheme { .. } | AuthError::UnsupportedAlgorithm { .. } | AuthError::NoSupportedQop)
+    matches!(
+        e,
+        AuthError::OtherScheme { .. }
+            | AuthError::UnsupportedAlgorithm { .. }
+            | AuthError::NoSupportedQop
+    )
 }
 
 macro_rules! auth_header {

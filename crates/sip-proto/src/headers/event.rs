@@ -112,7 +112,12 @@ mod tests {
         let s = SubscriptionState::parse("terminated;reason=timeout;retry-after=30").unwrap();
         assert!(s.is("TERMINATED"));
         assert_eq!((s.reason(), s.retry_after()), (Some("timeout"), Some(30)));
-        assert_eq!(SubscriptionState::parse("active;expires=3600").unwrap().expires(), Some(3600));
+        assert_eq!(
+            SubscriptionState::parse("active;expires=3600")
+                .unwrap()
+                .expires(),
+            Some(3600)
+        );
         assert!(Event::parse("").is_err());
         assert_eq!(AllowEvents::parse("talk").unwrap().0, "talk");
     }

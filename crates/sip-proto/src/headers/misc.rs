@@ -89,7 +89,11 @@ impl<'a> TypedHeader<'a> for RetryAfter<'a> {
         })?;
         let delta = super::scalar::number(digits)
             .map_err(|e| HeaderError::new(e.kind, value.find(digits).unwrap_or(0)))?;
-        Ok(RetryAfter { delta, comment, params })
+        Ok(RetryAfter {
+            delta,
+            comment,
+            params,
+        })
     }
 }
 
@@ -121,17 +125,23 @@ impl<'a> TypedHeader<'a> for Warning<'a> {
             let (i, _) = sws(i)?;
             let (i, code) = take_while1(|c: char| c.is_ascii_digit()).parse(i)?;
             let (i, _) = take_while1(is_lws).parse(i)?;
-            let (i, agent) =
-                take_while1(|c: char| !is_lws(c) && c != '"' && c != ',').parse(i)?;
+            let (i, agent) = take_while1(|c: char| !is_lws(c) && c != '"' && c != ',').parse(i)?;
             let (i, _) = take_while1(is_lws).parse(i)?;
             let (i, text) = quoted_string(i)?;
             Ok((i, (code, agent, text)))
         })?;
         if code.len() != 3 {
             let at = value.find(code).unwrap_or(0);
-            return Err(HeaderError::new(HeaderErrorKind::Expected("3-digit warn-code"), at));
+            return Err(HeaderError::new(
+                HeaderErrorKind::Expected("3-digit warn-code"),
+                at,
+            ));
         }
-        Ok(Warning { code: code.parse().unwrap_or(0), agent, text })
+        Ok(Warning {
+            code: code.parse().unwrap_or(0),
+            agent,
+            text,
+        })
     }
 }
 
@@ -196,7 +206,11 @@ impl TypedHeader<'_> for Date {
             // RFC 4475 3.1.2.12: only GMT is allowed.
             return bad("GMT");
         }
-        let num = |s: &str, n: usize| (s.len() == n && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse::<u16>().ok()).flatten();
+        let num = |s: &str, n: usize| {
+            (s.len() == n && s.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| s.parse::<u16>().ok())
+                .flatten()
+        };
         let t: Vec<&str> = time.split(':').collect();
         let (Some(d), Some(y), [h, mi, s]) = (num(day, 2), num(year, 4), &t[..]) else {
             return bad("DD Mon YYYY HH:MM:SS GMT");
@@ -295,7 +309,6 @@ impl fmt::Display for HistoryInfo<'_> {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -303,14 +316,26 @@ mod tests {
     #[test]
     fn reason_retry_warning() {
         let r = Reason::parse("SIP ;cause=200 ;text=\"Call completed elsewhere\"").unwrap();
-        assert_eq!((r.protocol, r.cause(), r.text()), ("SIP", Some(200), Some("Call completed elsewhere")));
+        assert_eq!(
+            (r.protocol, r.cause(), r.text()),
+            ("SIP", Some(200), Some("Call completed elsewhere"))
+        );
         let ra = RetryAfter::parse("18000;duration=3600").unwrap();
-        assert_eq!((ra.delta, ra.params.get_u32("duration")), (18000, Some(3600)));
+        assert_eq!(
+            (ra.delta, ra.params.get_u32("duration")),
+            (18000, Some(3600))
+        );
         let ra = RetryAfter::parse("120 (I'm in a meeting)").unwrap();
         assert_eq!(ra.comment, Some("I'm in a meeting"));
-        assert_eq!(RetryAfter::parse("18446744073709551617").unwrap_err().kind, HeaderErrorKind::NumberTooLarge);
+        assert_eq!(
+            RetryAfter::parse("18446744073709551617").unwrap_err().kind,
+            HeaderErrorKind::NumberTooLarge
+        );
         let w = Warning::parse("370 devnull \"Choose a bigger pipe\"").unwrap();
-        assert_eq!((w.code, w.agent, w.text), (370, "devnull", "Choose a bigger pipe"));
+        assert_eq!(
+            (w.code, w.agent, w.text),
+            (370, "devnull", "Choose a bigger pipe")
+        );
         assert!(Warning::parse("1812 overture \"In Progress\"").is_err());
     }
 
@@ -328,7 +353,8 @@ mod tests {
     fn diversion_and_history() {
         let d = Diversion::parse("<sip:2000@pbx.example.com>;reason=no-answer;counter=1").unwrap();
         assert_eq!((d.reason(), d.counter()), (Some("no-answer"), Some(1)));
-        let h = HistoryInfo::parse("<sip:bob@example.com?Reason=SIP%3Bcause%3D302>;index=1.1").unwrap();
+        let h =
+            HistoryInfo::parse("<sip:bob@example.com?Reason=SIP%3Bcause%3D302>;index=1.1").unwrap();
         assert_eq!(h.index(), Some("1.1"));
         assert!(HistoryInfo::parse("sip:bob@example.com;index=1").is_err());
     }

@@ -32,6 +32,7 @@ mod via;
 pub use authn::{
     AuthenticationInfo, Authorization, ProxyAuthenticate, ProxyAuthorization, WwwAuthenticate,
 };
+pub(crate) use authn::{header_error as authn_error, well_formed_but_unusable as authn_unusable};
 pub use event::{AllowEvents, Event, SubscriptionState};
 pub use misc::{Date, Diversion, HistoryInfo, Reason, RetryAfter, Warning};
 pub use name_addr::{
@@ -48,7 +49,6 @@ pub use tokens::{
     Unsupported, UserAgent,
 };
 pub use via::Via;
-pub(crate) use authn::{header_error as authn_error, well_formed_but_unusable as authn_unusable};
 
 /// Why a header value was rejected, and where in the value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
@@ -325,7 +325,6 @@ pub(crate) fn write_display(f: &mut fmt::Formatter<'_>, d: &DisplayName<'_>) -> 
         }
     }
 }
-
 
 #[cfg(test)]
 mod tests {

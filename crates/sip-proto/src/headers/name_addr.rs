@@ -103,9 +103,10 @@ impl<'a> NameAddr<'a> {
             (None, i)
         };
         let (uri_text, bracketed, rest) = if let Some(inner) = rest.strip_prefix('<') {
-            let end = inner
-                .find('>')
-                .ok_or(HeaderError::new(HeaderErrorKind::Expected(">"), value.len()))?;
+            let end = inner.find('>').ok_or(HeaderError::new(
+                HeaderErrorKind::Expected(">"),
+                value.len(),
+            ))?;
             (&inner[..end], true, &inner[end + 1..])
         } else {
             if !allow_addr_spec {
@@ -118,8 +119,9 @@ impl<'a> NameAddr<'a> {
             (&rest[..end], false, &rest[end..])
         };
         let uri_at = at(uri_text);
-        let uri = Uri::parse(uri_text)
-            .map_err(|e| HeaderError::new(HeaderErrorKind::InvalidUri(e.kind), uri_at + e.offset))?;
+        let uri = Uri::parse(uri_text).map_err(|e| {
+            HeaderError::new(HeaderErrorKind::InvalidUri(e.kind), uri_at + e.offset)
+        })?;
         if !bracketed && uri_text.contains('?') {
             return Err(HeaderError::new(HeaderErrorKind::UnbracketedUri, uri_at));
         }
@@ -248,7 +250,11 @@ impl<'a> Contact<'a> {
     /// The `+sip.instance` contact-param without its `"<...>"` (RFC 5626 section 4.1).
     pub fn instance(&self) -> Option<&'a str> {
         let v = self.addr()?.params.get("+sip.instance").flatten()?;
-        Some(v.strip_prefix('<').and_then(|v| v.strip_suffix('>')).unwrap_or(v))
+        Some(
+            v.strip_prefix('<')
+                .and_then(|v| v.strip_suffix('>'))
+                .unwrap_or(v),
+        )
     }
 }
 
@@ -279,15 +285,22 @@ mod tests {
 
     #[test]
     fn quoted_display_name_with_escapes_and_folding() {
-        let f = FromHeader::parse("\"J Rosenberg \\\\\\\"\"       <sip:jdrosen@example.com>\r\n  ;\r\n  tag = 98asjd8").unwrap();
+        let f = FromHeader::parse(
+            "\"J Rosenberg \\\\\\\"\"       <sip:jdrosen@example.com>\r\n  ;\r\n  tag = 98asjd8",
+        )
+        .unwrap();
         assert_eq!(f.display.unwrap().text(), "J Rosenberg \\\"");
         assert_eq!(f.tag(), Some("98asjd8"));
-        assert_eq!(f.to_string(), "\"J Rosenberg \\\\\\\"\" <sip:jdrosen@example.com>;tag=98asjd8");
+        assert_eq!(
+            f.to_string(),
+            "\"J Rosenberg \\\\\\\"\" <sip:jdrosen@example.com>;tag=98asjd8"
+        );
     }
 
     #[test]
     fn addr_spec_params_belong_to_the_header() {
-        let t = ToHeader::parse("\r\n sip:vivekg@chair-dnrc.example.com ;   tag    = 1918181833n").unwrap();
+        let t = ToHeader::parse("\r\n sip:vivekg@chair-dnrc.example.com ;   tag    = 1918181833n")
+            .unwrap();
         assert!(!t.bracketed);
         assert_eq!(t.tag(), Some("1918181833n"));
         let Uri::Sip(u) = t.uri else { panic!() };
@@ -318,7 +331,10 @@ mod tests {
         let e = Contact::parse("sip:user@example.com?Route=%3Csip:sip.example.com%3E").unwrap_err();
         assert_eq!(e.kind, HeaderErrorKind::UnbracketedUri);
         // Stray separators (3.1.2.1)
-        assert!(Contact::parse("\"Quoted string\" <sip:jdrosen@example.com> ; ;newparam=newvalue").is_err());
+        assert!(
+            Contact::parse("\"Quoted string\" <sip:jdrosen@example.com> ; ;newparam=newvalue")
+                .is_err()
+        );
     }
 
     #[test]
@@ -326,7 +342,10 @@ mod tests {
         let c = Contact::parse("<sip:u@192.0.2.4:5060;transport=tcp>;expires=3600;q=0.7;+sip.instance=\"<urn:uuid:00000000-0000-1000-8000-AABBCCDDEEFF>\"").unwrap();
         assert_eq!(c.expires(), Some(3600));
         assert_eq!(c.q_milli(), Some(700));
-        assert_eq!(c.instance(), Some("urn:uuid:00000000-0000-1000-8000-AABBCCDDEEFF"));
+        assert_eq!(
+            c.instance(),
+            Some("urn:uuid:00000000-0000-1000-8000-AABBCCDDEEFF")
+        );
         assert_eq!(Contact::parse(" * ").unwrap(), Contact::Wildcard);
     }
 }

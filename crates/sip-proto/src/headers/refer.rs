@@ -87,7 +87,10 @@ impl<'a> TypedHeader<'a> for Replaces<'a> {
         Ok(Replaces {
             call_id,
             to_tag: params.get("to-tag").flatten().ok_or(missing("to-tag"))?,
-            from_tag: params.get("from-tag").flatten().ok_or(missing("from-tag"))?,
+            from_tag: params
+                .get("from-tag")
+                .flatten()
+                .ok_or(missing("from-tag"))?,
             early_only: params.has("early-only"),
             params,
         })
@@ -111,16 +114,29 @@ mod tests {
         let text = r.replaces().unwrap();
         let rep = Replaces::parse(&text).unwrap();
         assert_eq!(rep.call_id, "425928@bobster.example.org");
-        assert_eq!((rep.to_tag, rep.from_tag, rep.early_only), ("7743", "6472", false));
-        assert!(ReferTo::parse("sip:carol@example.com").unwrap().replaces().is_none());
+        assert_eq!(
+            (rep.to_tag, rep.from_tag, rep.early_only),
+            ("7743", "6472", false)
+        );
+        assert!(
+            ReferTo::parse("sip:carol@example.com")
+                .unwrap()
+                .replaces()
+                .is_none()
+        );
     }
 
     #[test]
     fn replaces_requires_both_tags() {
-        let r = Replaces::parse("98732@sip.example.com;from-tag=r33th4x0r;to-tag=ff87ff;early-only").unwrap();
+        let r =
+            Replaces::parse("98732@sip.example.com;from-tag=r33th4x0r;to-tag=ff87ff;early-only")
+                .unwrap();
         assert!(r.early_only);
         assert!(Replaces::parse("98732@sip.example.com;from-tag=r33th4x0r").is_err());
-        let b = ReferredBy::parse("<sip:referrer@referrer.example>;cid=\"20398823.2UWQFN309shb3@referrer.example\"").unwrap();
+        let b = ReferredBy::parse(
+            "<sip:referrer@referrer.example>;cid=\"20398823.2UWQFN309shb3@referrer.example\"",
+        )
+        .unwrap();
         assert!(b.0.params.has("cid"));
     }
 }

@@ -81,10 +81,16 @@ fn num_method(value: &str, base: usize) -> Result<(u32, Method, usize), HeaderEr
     let m_end = rest.find(is_lws).unwrap_or(rest.len());
     let method = &rest[..m_end];
     if method.is_empty() {
-        return Err(HeaderError::new(HeaderErrorKind::Expected("method"), base + m_at));
+        return Err(HeaderError::new(
+            HeaderErrorKind::Expected("method"),
+            base + m_at,
+        ));
     }
     if let Some(bad) = method.find(|c: char| !is_token_char(c)) {
-        return Err(HeaderError::new(HeaderErrorKind::InvalidToken, base + m_at + bad));
+        return Err(HeaderError::new(
+            HeaderErrorKind::InvalidToken,
+            base + m_at + bad,
+        ));
     }
     Ok((seq, Method::from_token(method), m_at + m_end))
 }
@@ -126,7 +132,10 @@ impl TypedHeader<'_> for RAck {
         let rseq = number(&v[..end]).map_err(|e| HeaderError::new(e.kind, lead + e.offset))?;
         let (cseq, method, tail) = num_method(&v[end..], lead + end)?;
         if !v[end + tail..].trim_matches(is_lws).is_empty() {
-            return Err(HeaderError::new(HeaderErrorKind::Trailing, lead + end + tail));
+            return Err(HeaderError::new(
+                HeaderErrorKind::Trailing,
+                lead + end + tail,
+            ));
         }
         Ok(RAck { rseq, cseq, method })
     }
@@ -138,7 +147,7 @@ impl fmt::Display for RAck {
     }
 }
 
-/// `Call-ID` = word [ "@" word ] (RFC 3261 section 20.8).
+/// `Call-ID` = `word [ "@" word ]` (RFC 3261 section 20.8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CallId<'a>(pub &'a str);
 
@@ -152,7 +161,10 @@ impl<'a> TypedHeader<'a> for CallId<'a> {
         }
         let (a, b) = v.split_once('@').unwrap_or((v, "x"));
         if a.is_empty() || b.is_empty() {
-            return Err(HeaderError::new(HeaderErrorKind::Expected("word@word"), lead));
+            return Err(HeaderError::new(
+                HeaderErrorKind::Expected("word@word"),
+                lead,
+            ));
         }
         if let Some(bad) = v.find(|c: char| !(is_word_char(c) || c == '@')) {
             return Err(HeaderError::new(HeaderErrorKind::InvalidToken, lead + bad));
@@ -187,7 +199,9 @@ impl<'a> TypedHeader<'a> for Timestamp<'a> {
     const NAME: HeaderName = HeaderName::Timestamp;
     fn parse(value: &'a str) -> Result<Self, HeaderError> {
         let mut parts = value.split(is_lws).filter(|p| !p.is_empty());
-        let v = parts.next().ok_or(HeaderError::new(HeaderErrorKind::Empty, 0))?;
+        let v = parts
+            .next()
+            .ok_or(HeaderError::new(HeaderErrorKind::Empty, 0))?;
         let delay = parts.next();
         if !decimal(v) || delay.is_some_and(|d| !decimal(d)) || parts.next().is_some() {
             return Err(HeaderError::new(HeaderErrorKind::InvalidNumber, 0));
@@ -213,7 +227,13 @@ mod tests {
     #[test]
     fn cseq_folded_with_leading_zeros() {
         let c = CSeq::parse("0009\r\n  INVITE").unwrap();
-        assert_eq!(c, CSeq { seq: 9, method: Method::Invite });
+        assert_eq!(
+            c,
+            CSeq {
+                seq: 9,
+                method: Method::Invite
+            }
+        );
         assert_eq!(c.to_string(), "9 INVITE");
     }
 
@@ -231,16 +251,28 @@ mod tests {
     #[test]
     fn rack_and_numbers() {
         let r = RAck::parse("776656 1 INVITE").unwrap();
-        assert_eq!((r.rseq, r.cseq, r.method.clone()), (776656, 1, Method::Invite));
+        assert_eq!(
+            (r.rseq, r.cseq, r.method.clone()),
+            (776656, 1, Method::Invite)
+        );
         assert_eq!(r.to_string(), "776656 1 INVITE");
         assert_eq!(MaxForwards::parse(" 0068 ").unwrap(), MaxForwards(68));
-        assert_eq!(ContentLength::parse("-999").unwrap_err().kind, HeaderErrorKind::InvalidNumber);
-        assert_eq!(Expires::parse("10000000000000000000").unwrap_err().kind, HeaderErrorKind::NumberTooLarge);
+        assert_eq!(
+            ContentLength::parse("-999").unwrap_err().kind,
+            HeaderErrorKind::InvalidNumber
+        );
+        assert_eq!(
+            Expires::parse("10000000000000000000").unwrap_err().kind,
+            HeaderErrorKind::NumberTooLarge
+        );
     }
 
     #[test]
     fn call_id_and_timestamp() {
-        assert_eq!(CallId::parse(" wsinv.ndaksdj@192.0.2.1 ").unwrap().0, "wsinv.ndaksdj@192.0.2.1");
+        assert_eq!(
+            CallId::parse(" wsinv.ndaksdj@192.0.2.1 ").unwrap().0,
+            "wsinv.ndaksdj@192.0.2.1"
+        );
         assert!(CallId::parse("a b").is_err());
         assert!(CallId::parse("").is_err());
         let t = Timestamp::parse("54.2 0.5").unwrap();

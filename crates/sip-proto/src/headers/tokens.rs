@@ -7,7 +7,9 @@ use std::fmt;
 
 use nom::{Parser, sequence::separated_pair};
 
-use super::{HeaderError, HeaderErrorKind, PResult, Params, TypedHeader, complete, params, text_value};
+use super::{
+    HeaderError, HeaderErrorKind, PResult, Params, TypedHeader, complete, params, text_value,
+};
 use crate::grammar::{is_lws, is_token_char, sep, token};
 use crate::method::Method;
 use crate::name::HeaderName;
@@ -142,7 +144,11 @@ impl MediaType<'_> {
             Ok((i, (t, s, ps)))
         };
         let (mtype, subtype, params) = complete(value, "type/subtype", p)?;
-        Ok(MediaType { mtype, subtype, params })
+        Ok(MediaType {
+            mtype,
+            subtype,
+            params,
+        })
     }
 }
 
@@ -227,7 +233,10 @@ mod tests {
         let c = ContentType::parse("multipart/signed;\r\n protocol=\"application/pkcs7-signature\"; micalg=sha1; boundary=boundary42").unwrap();
         assert!(c.0.matches("MULTIPART", "signed"));
         assert_eq!(c.0.params.get("boundary"), Some(Some("boundary42")));
-        assert_eq!(c.0.params.get("protocol"), Some(Some("application/pkcs7-signature")));
+        assert_eq!(
+            c.0.params.get("protocol"),
+            Some(Some("application/pkcs7-signature"))
+        );
         let a = Accept::parse("text/*;q=0.5").unwrap();
         assert!(a.0.matches("text", "plain"));
         assert!(!a.0.matches("application", "sdp"));
@@ -242,6 +251,9 @@ mod tests {
         let p = Privacy::parse("id; header").unwrap();
         assert!(p.has("ID") && p.has("header") && !p.has("user"));
         assert_eq!(p.to_string(), "id;header");
-        assert_eq!(UserAgent::parse(" Softphone/1.0 (x) ").unwrap().0, "Softphone/1.0 (x)");
+        assert_eq!(
+            UserAgent::parse(" Softphone/1.0 (x) ").unwrap().0,
+            "Softphone/1.0 (x)"
+        );
     }
 }

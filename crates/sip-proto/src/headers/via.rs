@@ -69,9 +69,9 @@ impl<'a> Via<'a> {
 }
 
 fn sent_by(i: &str) -> PResult<'_, &str> {
-    recognize((
-        take_while1(|c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '[' | ']' | ':')),
-    ))
+    recognize((take_while1(|c: char| {
+        c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '[' | ']' | ':')
+    }),))
     .parse(i)
 }
 
@@ -104,8 +104,10 @@ impl<'a> TypedHeader<'a> for Via<'a> {
                 None => (sent_by, None),
             }
         };
-        let host = Host::parse(host_s)
-            .ok_or(HeaderError::new(HeaderErrorKind::Expected("sent-by host"), at))?;
+        let host = Host::parse(host_s).ok_or(HeaderError::new(
+            HeaderErrorKind::Expected("sent-by host"),
+            at,
+        ))?;
         let port = match port_s {
             Some(p) => Some(parse_port(p).ok_or(HeaderError::new(
                 HeaderErrorKind::Expected("port"),
@@ -126,7 +128,11 @@ impl<'a> TypedHeader<'a> for Via<'a> {
 
 impl fmt::Display for Via<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}/{} {}", self.protocol, self.version, self.transport, self.host)?;
+        write!(
+            f,
+            "{}/{}/{} {}",
+            self.protocol, self.version, self.transport, self.host
+        )?;
         if let Some(p) = self.port {
             write!(f, ":{p}")?;
         }
@@ -150,7 +156,10 @@ mod tests {
 
     #[test]
     fn rport_received_ipv6() {
-        let v = Via::parse("SIP/2.0/TCP [2001:db8::9:1]:5070;branch=z9hG4bKx;rport;received=2001:db8::9:255").unwrap();
+        let v = Via::parse(
+            "SIP/2.0/TCP [2001:db8::9:1]:5070;branch=z9hG4bKx;rport;received=2001:db8::9:255",
+        )
+        .unwrap();
         assert_eq!(v.host, Host::V6("2001:db8::9:1".parse().unwrap()));
         assert_eq!(v.port, Some(5070));
         assert_eq!(v.rport(), Some(None));
