@@ -9,6 +9,8 @@
 
 use std::fmt;
 
+use crate::session::Span;
+
 /// Why a known attribute's value could not be understood.
 pub type AttributeError = &'static str;
 
@@ -111,27 +113,20 @@ pub struct Rtpmap<'a> {
 impl<'a> Rtpmap<'a> {
     /// Parses the value of an `a=rtpmap` attribute.
     pub fn parse(value: &'a str) -> Result<Self, AttributeError> {
-        let (pt, rest) = split_ws(trim_ws(value))
-            .ok_or("rtpmap: expected `<payload type> <encoding>/<clock rate>`")?;
-        let payload_type = parse_payload_type(pt).ok_or("rtpmap: bad payload type")?;
-        let (encoding, after) = split_at_byte(rest, b'/').ok_or("rtpmap: missing clock rate")?;
-        if encoding.is_empty() || encoding.bytes().any(is_ws) {
-            return Err("rtpmap: bad encoding name");
+        match raw_rtpmap(value.as_bytes())? {
+            RawTyped::Rtpmap {
+                payload_type,
+                clock_rate,
+                encoding,
+                params,
+            } => Ok(Self {
+                payload_type,
+                encoding: slice(value, encoding),
+                clock_rate,
+                params: params.map(|p| slice(value, p)),
+            }),
+            _ => Err("rtpmap: not an rtpmap"),
         }
-        let (clock, params) = match split_at_byte(after, b'/') {
-            Some((c, p)) => (c, Some(p)),
-            None => (after, None),
-        };
-        let clock_rate = parse_u32(clock).ok_or("rtpmap: bad clock rate")?;
-        if params.is_some_and(str::is_empty) {
-            return Err("rtpmap: empty encoding parameters");
-        }
-        Ok(Self {
-            payload_type,
-            encoding,
-            clock_rate,
-            params,
-        })
     }
 
     /// The number of audio channels (the encoding parameters, default 1).
@@ -155,15 +150,13 @@ pub struct Fmtp<'a> {
 impl<'a> Fmtp<'a> {
     /// Parses the value of an `a=fmtp` attribute.
     pub fn parse(value: &'a str) -> Result<Self, AttributeError> {
-        let value = trim_ws(value);
-        let (format, params) = match split_ws(value) {
-            Some((f, p)) => (f, trim_ws(p)),
-            None => (value, ""),
-        };
-        if format.is_empty() {
-            return Err("fmtp: missing format");
+        match raw_fmtp(value.as_bytes())? {
+            RawTyped::Fmtp { format, params } => Ok(Self {
+                format: slice(value, format),
+                params: slice(value, params),
+            }),
+            _ => Err("fmtp: not an fmtp"),
         }
-        Ok(Self { format, params })
     }
 
     /// The payload type, when the format is an RTP payload type number.
@@ -306,20 +299,14 @@ pub struct Rtcp<'a> {
 impl<'a> Rtcp<'a> {
     /// Parses the value of an `a=rtcp` attribute.
     pub fn parse(value: &'a str) -> Result<Self, AttributeError> {
-        let mut it = value.split_ascii_whitespace();
-        let port = it
-            .next()
-            .and_then(parse_u16)
-            .ok_or("rtcp: bad port number")?;
-        let address = match (it.next(), it.next(), it.next()) {
-            (None, _, _) => None,
-            (Some(n), Some(a), Some(c)) => Some((n, a, c)),
-            _ => return Err("rtcp: expected `<port> <nettype> <addrtype> <address>`"),
-        };
-        if it.next().is_some() {
-            return Err("rtcp: trailing data");
+        match raw_rtcp(value.as_bytes())? {
+            RawTyped::Rtcp { port, address } => Ok(Self {
+                port,
+                address: address
+                    .map(|[n, a, c]| (slice(value, n), slice(value, a), slice(value, c))),
+            }),
+            _ => Err("rtcp: not an rtcp"),
         }
-        Ok(Self { port, address })
     }
 }
 
@@ -337,21 +324,18 @@ pub struct Ssrc<'a> {
 impl<'a> Ssrc<'a> {
     /// Parses the value of an `a=ssrc` attribute.
     pub fn parse(value: &'a str) -> Result<Self, AttributeError> {
-        let (id, rest) =
-            split_ws(trim_ws(value)).ok_or("ssrc: expected `<ssrc-id> <attribute>[:<value>]`")?;
-        let ssrc = parse_u32(id).ok_or("ssrc: bad ssrc id")?;
-        let (attribute, value) = match split_at_byte(rest, b':') {
-            Some((a, v)) => (a, Some(v)),
-            None => (rest, None),
-        };
-        if attribute.is_empty() {
-            return Err("ssrc: missing source attribute");
+        match raw_ssrc(value.as_bytes())? {
+            RawTyped::Ssrc {
+                ssrc,
+                attribute,
+                value: v,
+            } => Ok(Self {
+                ssrc,
+                attribute: slice(value, attribute),
+                value: v.map(|v| slice(value, v)),
+            }),
+            _ => Err("ssrc: not an ssrc"),
         }
-        Ok(Self {
-            ssrc,
-            attribute,
-            value,
-        })
     }
 }
 
@@ -388,68 +372,391 @@ pub enum TypedAttribute<'a> {
 impl<'a> TypedAttribute<'a> {
     /// Types an attribute from its name and value.
     pub fn parse(name: &'a str, value: Option<&'a str>) -> Result<Self, AttributeError> {
-        let v = || value.ok_or("attribute needs a value");
-        Ok(match name {
-            "rtpmap" => Self::Rtpmap(Rtpmap::parse(v()?)?),
-            "fmtp" => Self::Fmtp(Fmtp::parse(v()?)?),
-            "ptime" => Self::Ptime(parse_millis(v()?).ok_or("ptime: bad packet time")?),
-            "maxptime" => Self::Maxptime(parse_millis(v()?).ok_or("maxptime: bad packet time")?),
-            "rtcp" => Self::Rtcp(Rtcp::parse(v()?)?),
-            "rtcp-mux" => Self::RtcpMux,
-            "ssrc" => Self::Ssrc(Ssrc::parse(v()?)?),
-            "mid" => {
-                let mid = trim_ws(v()?);
-                if mid.is_empty() {
-                    return Err("mid: empty identification tag");
-                }
-                Self::Mid(mid)
+        let raw = parse_raw(name.as_bytes(), value.map(str::as_bytes))?;
+        Ok(Self::from_raw(
+            raw,
+            || (name, value),
+            |span| value.map_or("", |v| slice(v, span)),
+        ))
+    }
+
+    /// Builds the typed view of a checked attribute; `text` resolves spans.
+    pub(crate) fn from_raw(
+        raw: RawTyped,
+        other: impl FnOnce() -> (&'a str, Option<&'a str>),
+        text: impl Fn(Span) -> &'a str,
+    ) -> Self {
+        match raw {
+            RawTyped::Other => {
+                let (name, value) = other();
+                Self::Other { name, value }
             }
-            _ => match Direction::from_name(name) {
-                Some(d) => Self::Direction(d),
-                None => Self::Other { name, value },
-            },
-        })
+            RawTyped::Rtpmap {
+                payload_type,
+                clock_rate,
+                encoding,
+                params,
+            } => Self::Rtpmap(Rtpmap {
+                payload_type,
+                encoding: text(encoding),
+                clock_rate,
+                params: params.map(&text),
+            }),
+            RawTyped::Fmtp { format, params } => Self::Fmtp(Fmtp {
+                format: text(format),
+                params: text(params),
+            }),
+            RawTyped::Ptime(p) => Self::Ptime(p),
+            RawTyped::Maxptime(p) => Self::Maxptime(p),
+            RawTyped::Direction(d) => Self::Direction(d),
+            RawTyped::RtcpMux => Self::RtcpMux,
+            RawTyped::Rtcp { port, address } => Self::Rtcp(Rtcp {
+                port,
+                address: address.map(|[n, a, c]| (text(n), text(a), text(c))),
+            }),
+            RawTyped::Ssrc {
+                ssrc,
+                attribute,
+                value: v,
+            } => Self::Ssrc(Ssrc {
+                ssrc,
+                attribute: text(attribute),
+                value: v.map(&text),
+            }),
+            RawTyped::Mid(m) => Self::Mid(text(m)),
+        }
     }
 }
 
-/// Whether the parser should check this attribute's value when parsing.
-pub(crate) fn is_known(name: &[u8]) -> bool {
-    matches!(
-        name,
-        b"rtpmap" | b"fmtp" | b"ptime" | b"maxptime" | b"rtcp" | b"ssrc" | b"mid"
-    )
+/// The checked form of a known attribute, with positions instead of
+/// strings: relative to the value when parsing a lone value, absolute in a
+/// session description (see [`RawTyped::shifted`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) enum RawTyped {
+    #[default]
+    Other,
+    Rtpmap {
+        payload_type: u8,
+        clock_rate: u32,
+        encoding: Span,
+        params: Option<Span>,
+    },
+    Fmtp {
+        format: Span,
+        params: Span,
+    },
+    Ptime(u32),
+    Maxptime(u32),
+    Direction(Direction),
+    RtcpMux,
+    Rtcp {
+        port: u16,
+        address: Option<[Span; 3]>,
+    },
+    Ssrc {
+        ssrc: u32,
+        attribute: Span,
+        value: Option<Span>,
+    },
+    Mid(Span),
+}
+
+impl RawTyped {
+    /// Moves every position by `by` (from value-relative to absolute).
+    pub(crate) fn shifted(self, by: u32) -> Self {
+        let m = |s: Span| Span {
+            start: s.start + by,
+            end: s.end + by,
+        };
+        match self {
+            Self::Rtpmap {
+                payload_type,
+                clock_rate,
+                encoding,
+                params,
+            } => Self::Rtpmap {
+                payload_type,
+                clock_rate,
+                encoding: m(encoding),
+                params: params.map(m),
+            },
+            Self::Fmtp { format, params } => Self::Fmtp {
+                format: m(format),
+                params: m(params),
+            },
+            Self::Rtcp { port, address } => Self::Rtcp {
+                port,
+                address: address.map(|a| a.map(m)),
+            },
+            Self::Ssrc {
+                ssrc,
+                attribute,
+                value,
+            } => Self::Ssrc {
+                ssrc,
+                attribute: m(attribute),
+                value: value.map(m),
+            },
+            Self::Mid(s) => Self::Mid(m(s)),
+            other => other,
+        }
+    }
+}
+
+/// Checks a known attribute and records its fields (positions relative to
+/// `value`). Unknown attributes are [`RawTyped::Other`].
+pub(crate) fn parse_raw(name: &[u8], value: Option<&[u8]>) -> Result<RawTyped, AttributeError> {
+    let v = || value.ok_or("attribute needs a value");
+    Ok(match name {
+        b"rtpmap" => raw_rtpmap(v()?)?,
+        b"fmtp" => raw_fmtp(v()?)?,
+        b"ptime" => RawTyped::Ptime(millis(v()?).ok_or("ptime: bad packet time")?),
+        b"maxptime" => RawTyped::Maxptime(millis(v()?).ok_or("maxptime: bad packet time")?),
+        b"rtcp" => raw_rtcp(v()?)?,
+        b"ssrc" => raw_ssrc(v()?)?,
+        b"mid" => {
+            let mut c = Cursor::new(v()?);
+            c.ws();
+            let mid = c.rest();
+            if mid.start == mid.end {
+                return Err("mid: empty identification tag");
+            }
+            RawTyped::Mid(mid)
+        }
+        b"rtcp-mux" => RawTyped::RtcpMux,
+        b"sendrecv" => RawTyped::Direction(Direction::SendRecv),
+        b"sendonly" => RawTyped::Direction(Direction::SendOnly),
+        b"recvonly" => RawTyped::Direction(Direction::RecvOnly),
+        b"inactive" => RawTyped::Direction(Direction::Inactive),
+        _ => RawTyped::Other,
+    })
+}
+
+/// A byte cursor over an attribute value. Positions are `u32` (values are
+/// parts of a description, which is at most 4 GiB).
+struct Cursor<'b> {
+    b: &'b [u8],
+    i: usize,
+    /// Where the value ends once trailing white space is left out.
+    end: usize,
+}
+
+impl<'b> Cursor<'b> {
+    fn new(b: &'b [u8]) -> Self {
+        let mut end = b.len();
+        while end > 0 && is_ws(b[end - 1]) {
+            end -= 1;
+        }
+        Self { b, i: 0, end }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        (self.i < self.end).then(|| self.b[self.i])
+    }
+
+    fn done(&self) -> bool {
+        self.i >= self.end
+    }
+
+    /// Skips spaces and tabs; returns whether there were any.
+    fn ws(&mut self) -> bool {
+        let start = self.i;
+        while self.peek().is_some_and(is_ws) {
+            self.i += 1;
+        }
+        self.i > start
+    }
+
+    fn eat(&mut self, c: u8) -> bool {
+        let hit = self.peek() == Some(c);
+        self.i += usize::from(hit);
+        hit
+    }
+
+    /// Bytes up to (not including) the first that `stop` accepts.
+    fn until(&mut self, stop: impl Fn(u8) -> bool) -> Span {
+        let start = self.i;
+        while self.peek().is_some_and(|c| !stop(c)) {
+            self.i += 1;
+        }
+        span(start, self.i)
+    }
+
+    fn rest(&mut self) -> Span {
+        let s = span(self.i, self.end.max(self.i));
+        self.i = self.end.max(self.i);
+        s
+    }
+
+    /// A decimal number of 1 to `max` digits.
+    fn number(&mut self, max: usize) -> Option<u64> {
+        let start = self.i;
+        let mut n = 0u64;
+        while let Some(d) = self.peek().filter(u8::is_ascii_digit) {
+            if self.i - start == max {
+                return None;
+            }
+            n = n * 10 + u64::from(d - b'0');
+            self.i += 1;
+        }
+        (self.i > start).then_some(n)
+    }
+}
+
+fn span(start: usize, end: usize) -> Span {
+    Span {
+        start: start as u32,
+        end: end as u32,
+    }
+}
+
+fn slice(s: &str, span: Span) -> &str {
+    s.get(span.start as usize..span.end as usize).unwrap_or("")
+}
+
+fn raw_rtpmap(v: &[u8]) -> Result<RawTyped, AttributeError> {
+    let mut c = Cursor::new(v);
+    c.ws();
+    let payload_type = c
+        .number(3)
+        .and_then(|n| u8::try_from(n).ok())
+        .filter(|&pt| pt < 128)
+        .ok_or("rtpmap: bad payload type")?;
+    if !c.ws() {
+        return Err("rtpmap: expected `<payload type> <encoding>/<clock rate>`");
+    }
+    let encoding = c.until(|b| b == b'/' || is_ws(b));
+    if encoding.start == encoding.end {
+        return Err("rtpmap: bad encoding name");
+    }
+    if !c.eat(b'/') {
+        return Err("rtpmap: missing clock rate");
+    }
+    let clock_rate = c
+        .number(10)
+        .and_then(|n| u32::try_from(n).ok())
+        .ok_or("rtpmap: bad clock rate")?;
+    let params = if c.eat(b'/') {
+        let p = c.rest();
+        if p.start == p.end {
+            return Err("rtpmap: empty encoding parameters");
+        }
+        Some(p)
+    } else if c.done() {
+        None
+    } else {
+        return Err("rtpmap: bad clock rate");
+    };
+    Ok(RawTyped::Rtpmap {
+        payload_type,
+        clock_rate,
+        encoding,
+        params,
+    })
+}
+
+fn raw_fmtp(v: &[u8]) -> Result<RawTyped, AttributeError> {
+    let mut c = Cursor::new(v);
+    c.ws();
+    let format = c.until(is_ws);
+    if format.start == format.end {
+        return Err("fmtp: missing format");
+    }
+    c.ws();
+    Ok(RawTyped::Fmtp {
+        format,
+        params: c.rest(),
+    })
+}
+
+fn raw_rtcp(v: &[u8]) -> Result<RawTyped, AttributeError> {
+    let mut c = Cursor::new(v);
+    c.ws();
+    let port = c
+        .number(5)
+        .and_then(|n| u16::try_from(n).ok())
+        .ok_or("rtcp: bad port number")?;
+    let gap = c.ws();
+    if c.done() {
+        return Ok(RawTyped::Rtcp {
+            port,
+            address: None,
+        });
+    }
+    if !gap {
+        return Err("rtcp: bad port number");
+    }
+    let mut address = [Span::default(); 3];
+    for (k, slot) in address.iter_mut().enumerate() {
+        if k > 0 && !c.ws() {
+            return Err("rtcp: expected `<port> <nettype> <addrtype> <address>`");
+        }
+        *slot = c.until(is_ws);
+        if slot.start == slot.end {
+            return Err("rtcp: expected `<port> <nettype> <addrtype> <address>`");
+        }
+    }
+    if !c.done() {
+        return Err("rtcp: trailing data");
+    }
+    Ok(RawTyped::Rtcp {
+        port,
+        address: Some(address),
+    })
+}
+
+fn raw_ssrc(v: &[u8]) -> Result<RawTyped, AttributeError> {
+    let mut c = Cursor::new(v);
+    c.ws();
+    let ssrc = c
+        .number(10)
+        .and_then(|n| u32::try_from(n).ok())
+        .ok_or("ssrc: bad ssrc id")?;
+    if !c.ws() {
+        return Err("ssrc: expected `<ssrc-id> <attribute>[:<value>]`");
+    }
+    let attribute = c.until(|b| b == b':');
+    if attribute.start == attribute.end {
+        return Err("ssrc: missing source attribute");
+    }
+    let value = c.eat(b':').then(|| c.rest());
+    Ok(RawTyped::Ssrc {
+        ssrc,
+        attribute,
+        value,
+    })
+}
+
+/// `non-zero-int-or-real` milliseconds, truncated to whole milliseconds.
+fn millis(v: &[u8]) -> Option<u32> {
+    let mut c = Cursor::new(v);
+    c.ws();
+    let int = c.number(10);
+    let mut nonzero = int.is_some_and(|n| n > 0);
+    if c.eat(b'.') {
+        let f = c.until(|b| !b.is_ascii_digit());
+        if f.start == f.end {
+            return None;
+        }
+        nonzero |= v[f.start as usize..f.end as usize]
+            .iter()
+            .any(|&d| d != b'0');
+    } else if int.is_none() {
+        return None;
+    }
+    if !c.done() || !nonzero {
+        return None;
+    }
+    u32::try_from(int.unwrap_or(0)).ok()
 }
 
 fn is_ws(b: u8) -> bool {
     b == b' ' || b == b'\t'
 }
 
-/// `s` without leading and trailing spaces and tabs.
-fn trim_ws(s: &str) -> &str {
-    s.trim_matches([' ', '\t'])
-}
-
-/// The first token of `s` and what follows the white space after it.
-fn split_ws(s: &str) -> Option<(&str, &str)> {
-    let b = s.as_bytes();
-    let i = b.iter().position(|&c| is_ws(c))?;
-    let j = i + b[i..].iter().take_while(|&&c| is_ws(c)).count();
-    Some((s.get(..i)?, s.get(j..)?))
-}
-
-/// `s` split around the first `byte` (an ASCII delimiter).
-fn split_at_byte(s: &str, byte: u8) -> Option<(&str, &str)> {
-    let i = s.bytes().position(|c| c == byte)?;
-    Some((s.get(..i)?, s.get(i + 1..)?))
-}
-
 /// A payload type: 0..=127 (RFC 3550 section 5.1, 7 bits).
 pub(crate) fn parse_payload_type(s: &str) -> Option<u8> {
     parse_u8(s).filter(|&pt| pt < 128)
-}
-
-fn all_digits(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// A decimal number of at most 10 digits (no sign, no white space).
@@ -470,33 +777,6 @@ fn decimal(s: &str) -> Option<u64> {
 
 pub(crate) fn parse_u8(s: &str) -> Option<u8> {
     decimal(s).and_then(|n| u8::try_from(n).ok())
-}
-
-pub(crate) fn parse_u16(s: &str) -> Option<u16> {
-    decimal(s).and_then(|n| u16::try_from(n).ok())
-}
-
-pub(crate) fn parse_u32(s: &str) -> Option<u32> {
-    decimal(s).and_then(|n| u32::try_from(n).ok())
-}
-
-/// `non-zero-int-or-real` milliseconds, truncated to whole milliseconds.
-fn parse_millis(s: &str) -> Option<u32> {
-    let s = s.trim();
-    let (int, frac) = match s.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (s, None),
-    };
-    if frac.is_some_and(|f| !all_digits(f)) {
-        return None;
-    }
-    let ms = if int.is_empty() && frac.is_some() {
-        0
-    } else {
-        parse_u32(int)?
-    };
-    let nonzero = ms > 0 || frac.is_some_and(|f| f.bytes().any(|b| b != b'0'));
-    nonzero.then_some(ms)
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@
 
 use bytes::Bytes;
 
-use crate::attributes::{self, TypedAttribute};
+use crate::attributes;
 use crate::session::{
     Range, RawAttribute, RawBandwidth, RawConnection, RawMedia, RawOrigin, RawTiming,
     SessionDescription, Span,
@@ -106,13 +106,16 @@ impl Parser {
         if u32::try_from(buf.len()).is_err() {
             return Err(err(0, ParseErrorReason::TooLarge));
         }
-        if let Err(e) = std::str::from_utf8(&buf) {
-            let at = e.valid_up_to();
-            let line = 1 + buf[..at].iter().filter(|&&b| b == b'\n').count();
-            return Err(err(line, ParseErrorReason::NotUtf8));
+        if !buf.is_ascii() {
+            if let Err(e) = std::str::from_utf8(&buf) {
+                let at = e.valid_up_to();
+                let line = 1 + buf[..at].iter().filter(|&&b| b == b'\n').count();
+                return Err(err(line, ParseErrorReason::NotUtf8));
+            }
         }
-        // One allocation for all attributes: there are fewer than lines.
-        let lines = count_byte(&buf, b'\n');
+        // One allocation for all attributes in a typical description (an
+        // attribute line is rarely shorter than 16 bytes).
+        let lines = buf.len() / 16 + 4;
         Ok(Self {
             sdp: SessionDescription {
                 buf,
@@ -482,12 +485,17 @@ impl Parser {
         if nb.is_empty() || nb.iter().any(|&c| is_ws(c)) {
             return Err(self.field_err(b'a', "bad attribute name"));
         }
-        if attributes::is_known(nb) {
-            let v = val.map(|v| self.sdp.text(v));
-            TypedAttribute::parse(self.sdp.text(name), v)
-                .map_err(|e| err(self.line, ParseErrorReason::Attribute(e)))?;
-        }
-        Ok(RawAttribute { name, value: val })
+        let typed = attributes::parse_raw(nb, val.map(|v| self.bytes(v)))
+            .map_err(|e| err(self.line, ParseErrorReason::Attribute(e)))?;
+        let typed = match val {
+            Some(v) => typed.shifted(v.start),
+            None => typed,
+        };
+        Ok(RawAttribute {
+            name,
+            value: val,
+            typed,
+        })
     }
 
     fn media(&self, value: Span) -> Result<RawMedia, ParseError> {
@@ -559,11 +567,6 @@ fn find_byte(hay: &[u8], needle: u8) -> Option<usize> {
         .iter()
         .position(|&b| b == needle)
         .map(|i| base + i)
-}
-
-/// How many times `needle` occurs in `hay`.
-fn count_byte(hay: &[u8], needle: u8) -> usize {
-    hay.iter().filter(|&&b| b == needle).count()
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use std::net::IpAddr;
 
 use bytes::Bytes;
 
-use crate::attributes::{Direction, Fmtp, Rtpmap, TypedAttribute};
+use crate::attributes::{Direction, Fmtp, RawTyped, Rtpmap, TypedAttribute};
 
 /// Where a field lies in the buffer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -80,6 +80,8 @@ pub(crate) struct RawTiming {
 pub(crate) struct RawAttribute {
     pub(crate) name: Span,
     pub(crate) value: Option<Span>,
+    /// Checked and typed while parsing (absolute positions).
+    pub(crate) typed: RawTyped,
 }
 
 #[derive(Clone, Debug)]
@@ -246,14 +248,7 @@ impl SessionDescription {
         self.session_attributes
             .of(&self.attributes)
             .iter()
-            .map(|a| self.attr(*a))
-    }
-
-    pub(crate) fn attr(&self, a: RawAttribute) -> Attribute<'_> {
-        Attribute {
-            name: self.text(a.name),
-            value: a.value.map(|v| self.text(v)),
-        }
+            .map(|raw| Attribute { sdp: self, raw })
     }
 
     /// The session-level direction attribute, if any.
@@ -300,7 +295,12 @@ impl fmt::Debug for SessionDescription {
 }
 
 fn direction_of<'a>(attrs: impl Iterator<Item = Attribute<'a>>) -> Option<Direction> {
-    attrs.filter_map(|a| Direction::from_name(a.name)).last()
+    attrs
+        .filter_map(|a| match a.raw.typed {
+            RawTyped::Direction(d) => Some(d),
+            _ => None,
+        })
+        .last()
 }
 
 /// `o=<username> <sess-id> <sess-version> <nettype> <addrtype> <unicast-address>`.
@@ -410,20 +410,57 @@ impl fmt::Debug for Timing<'_> {
 }
 
 /// `a=<name>[:<value>]` (RFC 8866 section 5.13).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy)]
 pub struct Attribute<'a> {
-    /// The attribute name.
-    pub name: &'a str,
-    /// The value after the first `:`, if there is one.
-    pub value: Option<&'a str>,
+    sdp: &'a SessionDescription,
+    raw: &'a RawAttribute,
 }
 
 impl<'a> Attribute<'a> {
-    /// The typed form of the attribute. Known attributes were checked when
-    /// the description was parsed, so this only fails for descriptions that
-    /// were not made by the parser.
-    pub fn typed(&self) -> Result<TypedAttribute<'a>, crate::attributes::AttributeError> {
-        TypedAttribute::parse(self.name, self.value)
+    /// The attribute name.
+    pub fn name(&self) -> &'a str {
+        self.sdp.text(self.raw.name)
+    }
+
+    /// The value after the first `:`, if there is one.
+    pub fn value(&self) -> Option<&'a str> {
+        self.raw.value.map(|v| self.sdp.text(v))
+    }
+
+    /// The typed form of the attribute. The parser checked and typed every
+    /// attribute this crate knows, so this cannot fail; unknown attributes
+    /// are [`TypedAttribute::Other`].
+    pub fn typed(&self) -> TypedAttribute<'a> {
+        let sdp = self.sdp;
+        TypedAttribute::from_raw(
+            self.raw.typed,
+            || (self.name(), self.value()),
+            |span| sdp.text(span),
+        )
+    }
+}
+
+impl PartialEq for Attribute<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.name() == other.name() && self.value() == other.value()
+    }
+}
+
+impl Eq for Attribute<'_> {}
+
+impl Hash for Attribute<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.name().hash(state);
+        self.value().hash(state);
+    }
+}
+
+impl fmt::Debug for Attribute<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Attribute")
+            .field("name", &self.name())
+            .field("value", &self.value())
+            .finish()
     }
 }
 
@@ -512,20 +549,23 @@ impl<'a> Media<'a> {
             .attributes
             .of(&sdp.attributes)
             .iter()
-            .map(move |&a| sdp.attr(a))
+            .map(move |raw| Attribute { sdp, raw })
     }
 
     /// The value of the first media-level attribute with this name
     /// (`Some(None)` for a flag attribute).
     pub fn attribute(&self, name: &str) -> Option<Option<&'a str>> {
-        self.attributes().find(|a| a.name == name).map(|a| a.value)
+        self.attributes()
+            .find(|a| a.name() == name)
+            .map(|a| a.value())
     }
 
     /// The `a=rtpmap` lines.
     pub fn rtpmaps(&self) -> impl Iterator<Item = Rtpmap<'a>> + use<'a> {
-        self.attributes()
-            .filter(|a| a.name == "rtpmap")
-            .filter_map(|a| Rtpmap::parse(a.value?).ok())
+        self.attributes().filter_map(|a| match a.typed() {
+            TypedAttribute::Rtpmap(r) => Some(r),
+            _ => None,
+        })
     }
 
     /// The `a=rtpmap` for a payload type.
@@ -535,9 +575,10 @@ impl<'a> Media<'a> {
 
     /// The `a=fmtp` lines.
     pub fn fmtps(&self) -> impl Iterator<Item = Fmtp<'a>> + use<'a> {
-        self.attributes()
-            .filter(|a| a.name == "fmtp")
-            .filter_map(|a| Fmtp::parse(a.value?).ok())
+        self.attributes().filter_map(|a| match a.typed() {
+            TypedAttribute::Fmtp(f) => Some(f),
+            _ => None,
+        })
     }
 
     /// The `a=fmtp` for a format.
@@ -549,8 +590,8 @@ impl<'a> Media<'a> {
     pub fn ptime(&self) -> Option<u32> {
         self.attributes()
             .chain(self.sdp.attributes())
-            .find_map(|a| match (a.name == "ptime").then(|| a.typed()) {
-                Some(Ok(TypedAttribute::Ptime(p))) => Some(p),
+            .find_map(|a| match a.raw.typed {
+                RawTyped::Ptime(p) => Some(p),
                 _ => None,
             })
     }
@@ -565,20 +606,24 @@ impl<'a> Media<'a> {
 
     /// Whether `a=rtcp-mux` is present (RFC 5761).
     pub fn rtcp_mux(&self) -> bool {
-        self.attributes().any(|a| a.name == "rtcp-mux")
+        self.attributes()
+            .any(|a| matches!(a.raw.typed, RawTyped::RtcpMux))
     }
 
     /// The `a=rtcp` port, if given (RFC 3605).
     pub fn rtcp_port(&self) -> Option<u16> {
-        self.attributes()
-            .filter(|a| a.name == "rtcp")
-            .find_map(|a| crate::attributes::Rtcp::parse(a.value?).ok())
-            .map(|r| r.port)
+        self.attributes().find_map(|a| match a.raw.typed {
+            RawTyped::Rtcp { port, .. } => Some(port),
+            _ => None,
+        })
     }
 
     /// `a=mid` (RFC 5888).
     pub fn mid(&self) -> Option<&'a str> {
-        self.attribute("mid").flatten().map(str::trim)
+        self.attributes().find_map(|a| match a.typed() {
+            TypedAttribute::Mid(m) => Some(m),
+            _ => None,
+        })
     }
 }
 

@@ -91,9 +91,9 @@ fn every_line_type() {
     assert_eq!(d.zone(), Some("2882844526 -1h 2898848070 0"));
     assert_eq!(d.key(), Some("prompt"));
     // unknown attributes kept, in order
-    let names: Vec<_> = d.attributes().map(|a| a.name).collect();
+    let names: Vec<_> = d.attributes().map(|a| a.name()).collect();
     assert_eq!(names, ["recvonly", "x-unknown", "tool"]);
-    assert_eq!(d.attributes().nth(1).unwrap().value, Some("keep me"));
+    assert_eq!(d.attributes().nth(1).unwrap().value(), Some("keep me"));
     assert_eq!(d.direction(), Some(Direction::RecvOnly));
 
     assert_eq!(d.media_count(), 2);
@@ -112,7 +112,7 @@ fn every_line_type() {
     );
     assert_eq!(a.bandwidths().next().unwrap().value, 64);
     assert_eq!(a.key(), Some("clear:secret"));
-    let names: Vec<_> = a.attributes().map(|a| a.name).collect();
+    let names: Vec<_> = a.attributes().map(|a| a.name()).collect();
     assert_eq!(
         names,
         [
@@ -132,7 +132,7 @@ fn every_line_type() {
     assert!(a.rtcp_mux());
     assert_eq!(a.rtcp_port(), Some(53020));
     assert_eq!(a.mid(), Some("audio1"));
-    let typed: Vec<_> = a.attributes().map(|x| x.typed().unwrap()).collect();
+    let typed: Vec<_> = a.attributes().map(|x| x.typed()).collect();
     assert!(matches!(typed[5], TypedAttribute::Maxptime(40)));
     assert!(
         matches!(typed[9], TypedAttribute::Ssrc(s) if s.ssrc == 314159 && s.attribute == "cname")

@@ -248,7 +248,7 @@ fn render(m: &Model) -> String {
 }
 
 fn attrs_of<'a>(it: impl Iterator<Item = sdp::Attribute<'a>>) -> Vec<(String, Option<String>)> {
-    it.map(|a| (a.name.to_owned(), a.value.map(str::to_owned)))
+    it.map(|a| (a.name().to_owned(), a.value().map(str::to_owned)))
         .collect()
 }
 
@@ -300,7 +300,7 @@ proptest! {
             prop_assert_eq!(dm.key(), mm.key.as_deref());
             prop_assert_eq!(attrs_of(dm.attributes()), mm.attrs.clone());
             for a in dm.attributes() {
-                prop_assert!(a.typed().is_ok());
+                prop_assert_eq!(sdp::TypedAttribute::parse(a.name(), a.value()), Ok(a.typed()));
             }
         }
         let printed = d.to_string();
