@@ -113,7 +113,7 @@ pub struct Rtpmap<'a> {
 impl<'a> Rtpmap<'a> {
     /// Parses the value of an `a=rtpmap` attribute.
     pub fn parse(value: &'a str) -> Result<Self, AttributeError> {
-        match raw_rtpmap(value.as_bytes())? {
+        match raw_rtpmap(value.as_bytes(), 0)? {
             RawTyped::Rtpmap {
                 payload_type,
                 clock_rate,
@@ -150,7 +150,7 @@ pub struct Fmtp<'a> {
 impl<'a> Fmtp<'a> {
     /// Parses the value of an `a=fmtp` attribute.
     pub fn parse(value: &'a str) -> Result<Self, AttributeError> {
-        match raw_fmtp(value.as_bytes())? {
+        match raw_fmtp(value.as_bytes(), 0)? {
             RawTyped::Fmtp { format, params } => Ok(Self {
                 format: slice(value, format),
                 params: slice(value, params),
@@ -299,7 +299,7 @@ pub struct Rtcp<'a> {
 impl<'a> Rtcp<'a> {
     /// Parses the value of an `a=rtcp` attribute.
     pub fn parse(value: &'a str) -> Result<Self, AttributeError> {
-        match raw_rtcp(value.as_bytes())? {
+        match raw_rtcp(value.as_bytes(), 0)? {
             RawTyped::Rtcp { port, address } => Ok(Self {
                 port,
                 address: address
@@ -324,7 +324,7 @@ pub struct Ssrc<'a> {
 impl<'a> Ssrc<'a> {
     /// Parses the value of an `a=ssrc` attribute.
     pub fn parse(value: &'a str) -> Result<Self, AttributeError> {
-        match raw_ssrc(value.as_bytes())? {
+        match raw_ssrc(value.as_bytes(), 0)? {
             RawTyped::Ssrc {
                 ssrc,
                 attribute,
@@ -372,7 +372,7 @@ pub enum TypedAttribute<'a> {
 impl<'a> TypedAttribute<'a> {
     /// Types an attribute from its name and value.
     pub fn parse(name: &'a str, value: Option<&'a str>) -> Result<Self, AttributeError> {
-        let raw = parse_raw(name.as_bytes(), value.map(str::as_bytes))?;
+        let raw = parse_raw(name.as_bytes(), value.map(str::as_bytes), 0)?;
         Ok(Self::from_raw(
             raw,
             || (name, value),
@@ -430,7 +430,7 @@ impl<'a> TypedAttribute<'a> {
 
 /// The checked form of a known attribute, with positions instead of
 /// strings: relative to the value when parsing a lone value, absolute in a
-/// session description (see [`RawTyped::shifted`]).
+/// session description (the `base` given to [`parse_raw`]).
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) enum RawTyped {
     #[default]
@@ -461,61 +461,31 @@ pub(crate) enum RawTyped {
     Mid(Span),
 }
 
-impl RawTyped {
-    /// Moves every position by `by` (from value-relative to absolute).
-    pub(crate) fn shifted(self, by: u32) -> Self {
-        let m = |s: Span| Span {
-            start: s.start + by,
-            end: s.end + by,
-        };
-        match self {
-            Self::Rtpmap {
-                payload_type,
-                clock_rate,
-                encoding,
-                params,
-            } => Self::Rtpmap {
-                payload_type,
-                clock_rate,
-                encoding: m(encoding),
-                params: params.map(m),
-            },
-            Self::Fmtp { format, params } => Self::Fmtp {
-                format: m(format),
-                params: m(params),
-            },
-            Self::Rtcp { port, address } => Self::Rtcp {
-                port,
-                address: address.map(|a| a.map(m)),
-            },
-            Self::Ssrc {
-                ssrc,
-                attribute,
-                value,
-            } => Self::Ssrc {
-                ssrc,
-                attribute: m(attribute),
-                value: value.map(m),
-            },
-            Self::Mid(s) => Self::Mid(m(s)),
-            other => other,
-        }
-    }
-}
-
-/// Checks a known attribute and records its fields (positions relative to
-/// `value`). Unknown attributes are [`RawTyped::Other`].
-pub(crate) fn parse_raw(name: &[u8], value: Option<&[u8]>) -> Result<RawTyped, AttributeError> {
+/// Checks a known attribute and records its fields, at positions counted
+/// from `base` (where `value` starts). Unknown attributes are
+/// [`RawTyped::Other`].
+#[inline]
+pub(crate) fn parse_raw(
+    name: &[u8],
+    value: Option<&[u8]>,
+    base: u32,
+) -> Result<RawTyped, AttributeError> {
     let v = || value.ok_or("attribute needs a value");
+    // Element patterns compile to a decision tree on the bytes, which is
+    // cheaper than comparing the name with each string in turn.
     Ok(match name {
-        b"rtpmap" => raw_rtpmap(v()?)?,
-        b"fmtp" => raw_fmtp(v()?)?,
-        b"ptime" => RawTyped::Ptime(millis(v()?).ok_or("ptime: bad packet time")?),
-        b"maxptime" => RawTyped::Maxptime(millis(v()?).ok_or("maxptime: bad packet time")?),
-        b"rtcp" => raw_rtcp(v()?)?,
-        b"ssrc" => raw_ssrc(v()?)?,
-        b"mid" => {
-            let mut c = Cursor::new(v()?);
+        [b'r', b't', b'p', b'm', b'a', b'p'] => raw_rtpmap(v()?, base)?,
+        [b'f', b'm', b't', b'p'] => raw_fmtp(v()?, base)?,
+        [b'p', b't', b'i', b'm', b'e'] => {
+            RawTyped::Ptime(millis(v()?).ok_or("ptime: bad packet time")?)
+        }
+        [b'm', b'a', b'x', b'p', b't', b'i', b'm', b'e'] => {
+            RawTyped::Maxptime(millis(v()?).ok_or("maxptime: bad packet time")?)
+        }
+        [b'r', b't', b'c', b'p'] => raw_rtcp(v()?, base)?,
+        [b's', b's', b'r', b'c'] => raw_ssrc(v()?, base)?,
+        [b'm', b'i', b'd'] => {
+            let mut c = Cursor::new(v()?, base);
             c.ws();
             let mid = c.rest();
             if mid.start == mid.end {
@@ -523,11 +493,19 @@ pub(crate) fn parse_raw(name: &[u8], value: Option<&[u8]>) -> Result<RawTyped, A
             }
             RawTyped::Mid(mid)
         }
-        b"rtcp-mux" => RawTyped::RtcpMux,
-        b"sendrecv" => RawTyped::Direction(Direction::SendRecv),
-        b"sendonly" => RawTyped::Direction(Direction::SendOnly),
-        b"recvonly" => RawTyped::Direction(Direction::RecvOnly),
-        b"inactive" => RawTyped::Direction(Direction::Inactive),
+        [b'r', b't', b'c', b'p', b'-', b'm', b'u', b'x'] => RawTyped::RtcpMux,
+        [b's', b'e', b'n', b'd', b'r', b'e', b'c', b'v'] => {
+            RawTyped::Direction(Direction::SendRecv)
+        }
+        [b's', b'e', b'n', b'd', b'o', b'n', b'l', b'y'] => {
+            RawTyped::Direction(Direction::SendOnly)
+        }
+        [b'r', b'e', b'c', b'v', b'o', b'n', b'l', b'y'] => {
+            RawTyped::Direction(Direction::RecvOnly)
+        }
+        [b'i', b'n', b'a', b'c', b't', b'i', b'v', b'e'] => {
+            RawTyped::Direction(Direction::Inactive)
+        }
         _ => RawTyped::Other,
     })
 }
@@ -539,26 +517,40 @@ struct Cursor<'b> {
     i: usize,
     /// Where the value ends once trailing white space is left out.
     end: usize,
+    /// Added to every position recorded.
+    base: u32,
 }
 
 impl<'b> Cursor<'b> {
-    fn new(b: &'b [u8]) -> Self {
+    #[inline]
+    fn new(b: &'b [u8], base: u32) -> Self {
         let mut end = b.len();
         while end > 0 && is_ws(b[end - 1]) {
             end -= 1;
         }
-        Self { b, i: 0, end }
+        Self { b, i: 0, end, base }
     }
 
+    #[inline]
+    fn span(&self, start: usize, end: usize) -> Span {
+        Span {
+            start: self.base + start as u32,
+            end: self.base + end as u32,
+        }
+    }
+
+    #[inline]
     fn peek(&self) -> Option<u8> {
         (self.i < self.end).then(|| self.b[self.i])
     }
 
+    #[inline]
     fn done(&self) -> bool {
         self.i >= self.end
     }
 
     /// Skips spaces and tabs; returns whether there were any.
+    #[inline]
     fn ws(&mut self) -> bool {
         let start = self.i;
         while self.peek().is_some_and(is_ws) {
@@ -567,6 +559,7 @@ impl<'b> Cursor<'b> {
         self.i > start
     }
 
+    #[inline]
     fn eat(&mut self, c: u8) -> bool {
         let hit = self.peek() == Some(c);
         self.i += usize::from(hit);
@@ -574,21 +567,24 @@ impl<'b> Cursor<'b> {
     }
 
     /// Bytes up to (not including) the first that `stop` accepts.
+    #[inline]
     fn until(&mut self, stop: impl Fn(u8) -> bool) -> Span {
         let start = self.i;
         while self.peek().is_some_and(|c| !stop(c)) {
             self.i += 1;
         }
-        span(start, self.i)
+        self.span(start, self.i)
     }
 
+    #[inline]
     fn rest(&mut self) -> Span {
-        let s = span(self.i, self.end.max(self.i));
+        let s = self.span(self.i, self.end.max(self.i));
         self.i = self.end.max(self.i);
         s
     }
 
     /// A decimal number of 1 to `max` digits.
+    #[inline]
     fn number(&mut self, max: usize) -> Option<u64> {
         let start = self.i;
         let mut n = 0u64;
@@ -603,19 +599,13 @@ impl<'b> Cursor<'b> {
     }
 }
 
-fn span(start: usize, end: usize) -> Span {
-    Span {
-        start: start as u32,
-        end: end as u32,
-    }
-}
-
 fn slice(s: &str, span: Span) -> &str {
     s.get(span.start as usize..span.end as usize).unwrap_or("")
 }
 
-fn raw_rtpmap(v: &[u8]) -> Result<RawTyped, AttributeError> {
-    let mut c = Cursor::new(v);
+#[inline]
+fn raw_rtpmap(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
+    let mut c = Cursor::new(v, base);
     c.ws();
     let payload_type = c
         .number(3)
@@ -655,8 +645,9 @@ fn raw_rtpmap(v: &[u8]) -> Result<RawTyped, AttributeError> {
     })
 }
 
-fn raw_fmtp(v: &[u8]) -> Result<RawTyped, AttributeError> {
-    let mut c = Cursor::new(v);
+#[inline]
+fn raw_fmtp(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
+    let mut c = Cursor::new(v, base);
     c.ws();
     let format = c.until(is_ws);
     if format.start == format.end {
@@ -669,8 +660,9 @@ fn raw_fmtp(v: &[u8]) -> Result<RawTyped, AttributeError> {
     })
 }
 
-fn raw_rtcp(v: &[u8]) -> Result<RawTyped, AttributeError> {
-    let mut c = Cursor::new(v);
+#[inline]
+fn raw_rtcp(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
+    let mut c = Cursor::new(v, base);
     c.ws();
     let port = c
         .number(5)
@@ -705,8 +697,9 @@ fn raw_rtcp(v: &[u8]) -> Result<RawTyped, AttributeError> {
     })
 }
 
-fn raw_ssrc(v: &[u8]) -> Result<RawTyped, AttributeError> {
-    let mut c = Cursor::new(v);
+#[inline]
+fn raw_ssrc(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
+    let mut c = Cursor::new(v, base);
     c.ws();
     let ssrc = c
         .number(10)
@@ -729,7 +722,7 @@ fn raw_ssrc(v: &[u8]) -> Result<RawTyped, AttributeError> {
 
 /// `non-zero-int-or-real` milliseconds, truncated to whole milliseconds.
 fn millis(v: &[u8]) -> Option<u32> {
-    let mut c = Cursor::new(v);
+    let mut c = Cursor::new(v, 0);
     c.ws();
     let int = c.number(10);
     let mut nonzero = int.is_some_and(|n| n > 0);

@@ -163,34 +163,34 @@ impl Parser {
     /// and returns how many there were, and the span of the rest after the
     /// last one written.
     fn tokens(&self, span: Span, out: &mut [Span]) -> (usize, Span) {
-        let buf = &self.sdp.buf;
-        let mut i = span.start as usize;
-        let end = span.end as usize;
+        let b = self.bytes(span);
+        let base = span.start;
+        let mut i = 0;
         let mut n = 0;
-        while n < out.len() {
-            while i < end && is_ws(buf[i]) {
+        for slot in out.iter_mut() {
+            while i < b.len() && is_ws(b[i]) {
                 i += 1;
             }
-            if i >= end {
+            if i == b.len() {
                 break;
             }
             let s = i;
-            while i < end && !is_ws(buf[i]) {
+            while i < b.len() && !is_ws(b[i]) {
                 i += 1;
             }
-            out[n] = Span {
-                start: s as u32,
-                end: i as u32,
+            *slot = Span {
+                start: base + s as u32,
+                end: base + i as u32,
             };
             n += 1;
         }
-        while i < end && is_ws(buf[i]) {
+        while i < b.len() && is_ws(b[i]) {
             i += 1;
         }
         (
             n,
             Span {
-                start: i as u32,
+                start: base + i as u32,
                 end: span.end,
             },
         )
@@ -211,28 +211,35 @@ impl Parser {
     }
 
     fn run(mut self) -> Result<SessionDescription, ParseError> {
-        let len = self.sdp.buf.len();
+        // A second handle on the buffer, so lines can be read while the
+        // description is being filled in.
+        let bytes = self.sdp.buf.clone();
+        let buf: &[u8] = &bytes;
+        let len = buf.len();
         let mut pos = 0usize;
         let mut seen_version = false;
         let mut seen_origin = false;
         while pos < len {
             self.line += 1;
-            let nl = find_byte(&self.sdp.buf[pos..], b'\n');
-            let line_end = nl.map_or(len, |i| pos + i);
-            let next = nl.map_or(len, |i| pos + i + 1);
-            let mut end = line_end;
-            while end > pos && matches!(self.sdp.buf[end - 1], b'\r' | b' ' | b'\t') {
-                end -= 1;
+            let rest = &buf[pos..];
+            let (mut line, next) = match find_byte(rest, b'\n') {
+                Some(i) => (&rest[..i], pos + i + 1),
+                None => (rest, len),
+            };
+            while let [head @ .., b'\r' | b' ' | b'\t'] = line {
+                line = head;
             }
             let start = pos;
+            let end = pos + line.len();
             pos = next;
-            if end == start {
-                continue; // blank line
-            }
-            if end - start < 2 || self.sdp.buf[start + 1] != b'=' {
+            let (ty, eq) = match line {
+                [] => continue, // blank line
+                [ty, eq, ..] => (*ty, *eq),
+                [_] => return Err(err(self.line, ParseErrorReason::NotATypeLine)),
+            };
+            if eq != b'=' {
                 return Err(err(self.line, ParseErrorReason::NotATypeLine));
             }
-            let ty = self.sdp.buf[start];
             let value = Span {
                 start: (start + 2) as u32,
                 end: end as u32,
@@ -468,29 +475,35 @@ impl Parser {
 
     fn attribute(&self, value: Span) -> Result<RawAttribute, ParseError> {
         let b = self.bytes(value);
-        let (name, val) = match b.iter().position(|&c| c == b':') {
-            Some(i) => (
-                Span {
-                    start: value.start,
-                    end: value.start + i as u32,
-                },
+        let mut i = 0;
+        while i < b.len() && b[i] != b':' {
+            if is_ws(b[i]) {
+                return Err(self.field_err(b'a', "bad attribute name"));
+            }
+            i += 1;
+        }
+        if i == 0 {
+            return Err(self.field_err(b'a', "bad attribute name"));
+        }
+        let nb = &b[..i];
+        let name = Span {
+            start: value.start,
+            end: value.start + i as u32,
+        };
+        let (val, vb) = if i < b.len() {
+            (
                 Some(Span {
                     start: value.start + i as u32 + 1,
                     end: value.end,
                 }),
-            ),
-            None => (value, None),
+                Some(&b[i + 1..]),
+            )
+        } else {
+            (None, None)
         };
-        let nb = self.bytes(name);
-        if nb.is_empty() || nb.iter().any(|&c| is_ws(c)) {
-            return Err(self.field_err(b'a', "bad attribute name"));
-        }
-        let typed = attributes::parse_raw(nb, val.map(|v| self.bytes(v)))
+        let base = val.map_or(0, |v| v.start);
+        let typed = attributes::parse_raw(nb, vb, base)
             .map_err(|e| err(self.line, ParseErrorReason::Attribute(e)))?;
-        let typed = match val {
-            Some(v) => typed.shifted(v.start),
-            None => typed,
-        };
         Ok(RawAttribute {
             name,
             value: val,

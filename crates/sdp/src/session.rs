@@ -145,6 +145,14 @@ impl SessionDescription {
             .unwrap_or("")
     }
 
+    /// The texts of several spans with one UTF-8 check over what covers them.
+    pub(crate) fn texts<const N: usize>(&self, spans: [Span; N]) -> [&str; N] {
+        let lo = spans.iter().map(|s| s.start).min().unwrap_or(0);
+        let hi = spans.iter().map(|s| s.end).max().unwrap_or(0);
+        let whole = self.text(Span { start: lo, end: hi });
+        spans.map(|s| sub(whole, lo, s))
+    }
+
     /// The buffer this description was parsed from.
     pub fn as_bytes(&self) -> &Bytes {
         &self.buf
@@ -209,10 +217,11 @@ impl SessionDescription {
     }
 
     pub(crate) fn conn(&self, c: RawConnection) -> Connection<'_> {
+        let [net_type, addr_type, address] = self.texts([c.net_type, c.addr_type, c.address]);
         Connection {
-            net_type: self.text(c.net_type),
-            addr_type: self.text(c.addr_type),
-            address: self.text(c.address),
+            net_type,
+            addr_type,
+            address,
         }
     }
 
@@ -292,6 +301,13 @@ impl fmt::Debug for SessionDescription {
             .field(&self.to_string())
             .finish()
     }
+}
+
+/// The part of `whole` (which starts at position `base`) at `span`.
+fn sub(whole: &str, base: u32, span: Span) -> &str {
+    whole
+        .get(span.start.saturating_sub(base) as usize..span.end.saturating_sub(base) as usize)
+        .unwrap_or("")
 }
 
 fn direction_of<'a>(attrs: impl Iterator<Item = Attribute<'a>>) -> Option<Direction> {
@@ -431,12 +447,19 @@ impl<'a> Attribute<'a> {
     /// attribute this crate knows, so this cannot fail; unknown attributes
     /// are [`TypedAttribute::Other`].
     pub fn typed(&self) -> TypedAttribute<'a> {
-        let sdp = self.sdp;
-        TypedAttribute::from_raw(
-            self.raw.typed,
-            || (self.name(), self.value()),
-            |span| sdp.text(span),
-        )
+        let raw = self.raw;
+        // One UTF-8 check for the whole line, and only when text is needed.
+        let needs_text = !matches!(
+            raw.typed,
+            RawTyped::Ptime(_) | RawTyped::Maxptime(_) | RawTyped::Direction(_) | RawTyped::RtcpMux
+        );
+        let line = Span {
+            start: raw.name.start,
+            end: raw.value.map_or(raw.name.end, |v| v.end),
+        };
+        let whole = if needs_text { self.sdp.text(line) } else { "" };
+        let text = move |span| sub(whole, line.start, span);
+        TypedAttribute::from_raw(raw.typed, || (text(raw.name), raw.value.map(text)), text)
     }
 }
 
