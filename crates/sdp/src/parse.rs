@@ -76,7 +76,10 @@ pub enum ParseErrorReason {
 impl SessionDescription {
     /// Parses a session description, keeping `text` and recording field positions.
     pub fn parse(text: impl Into<Bytes>) -> Result<Self, ParseError> {
-        Parser::new(text.into())?.run()
+        let buf: Bytes = text.into();
+        let mut sdp = Parser::new(&buf)?.run()?;
+        sdp.buf = buf;
+        Ok(sdp)
     }
 }
 
@@ -88,7 +91,10 @@ impl std::str::FromStr for SessionDescription {
     }
 }
 
-struct Parser {
+/// Fills in a description (with an empty buffer, set at the end) from the
+/// lines of `buf`.
+struct Parser<'b> {
+    buf: &'b [u8],
     sdp: SessionDescription,
     line: usize,
 }
@@ -101,13 +107,13 @@ fn is_ws(b: u8) -> bool {
     b == b' ' || b == b'\t'
 }
 
-impl Parser {
-    fn new(buf: Bytes) -> Result<Self, ParseError> {
+impl<'b> Parser<'b> {
+    fn new(buf: &'b [u8]) -> Result<Self, ParseError> {
         if u32::try_from(buf.len()).is_err() {
             return Err(err(0, ParseErrorReason::TooLarge));
         }
         if !buf.is_ascii() {
-            if let Err(e) = std::str::from_utf8(&buf) {
+            if let Err(e) = std::str::from_utf8(buf) {
                 let at = e.valid_up_to();
                 let line = 1 + buf[..at].iter().filter(|&&b| b == b'\n').count();
                 return Err(err(line, ParseErrorReason::NotUtf8));
@@ -117,8 +123,9 @@ impl Parser {
         // attribute line is rarely shorter than 16 bytes).
         let lines = buf.len() / 16 + 4;
         Ok(Self {
+            buf,
             sdp: SessionDescription {
-                buf,
+                buf: Bytes::new(),
                 version: 0,
                 origin: RawOrigin::default(),
                 session_name: None,
@@ -152,9 +159,8 @@ impl Parser {
         )
     }
 
-    fn bytes(&self, s: Span) -> &[u8] {
-        self.sdp
-            .buf
+    fn bytes(&self, s: Span) -> &'b [u8] {
+        self.buf
             .get(s.start as usize..s.end as usize)
             .unwrap_or_default()
     }
@@ -211,10 +217,7 @@ impl Parser {
     }
 
     fn run(mut self) -> Result<SessionDescription, ParseError> {
-        // A second handle on the buffer, so lines can be read while the
-        // description is being filled in.
-        let bytes = self.sdp.buf.clone();
-        let buf: &[u8] = &bytes;
+        let buf = self.buf;
         let len = buf.len();
         let mut pos = 0usize;
         let mut seen_version = false;
@@ -226,6 +229,9 @@ impl Parser {
                 Some(i) => (&rest[..i], pos + i + 1),
                 None => (rest, len),
             };
+            if let [head @ .., b'\r'] = line {
+                line = head;
+            }
             while let [head @ .., b'\r' | b' ' | b'\t'] = line {
                 line = head;
             }
@@ -475,16 +481,10 @@ impl Parser {
 
     fn attribute(&self, value: Span) -> Result<RawAttribute, ParseError> {
         let b = self.bytes(value);
-        let mut i = 0;
-        while i < b.len() && b[i] != b':' {
-            if is_ws(b[i]) {
-                return Err(self.field_err(b'a', "bad attribute name"));
-            }
-            i += 1;
-        }
-        if i == 0 {
-            return Err(self.field_err(b'a', "bad attribute name"));
-        }
+        let i = match name_end(b) {
+            Some(i) if i > 0 => i,
+            _ => return Err(self.field_err(b'a', "bad attribute name")),
+        };
         let nb = &b[..i];
         let name = Span {
             start: value.start,
@@ -558,10 +558,54 @@ impl Parser {
     }
 }
 
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// High bit set in each byte of `x` that is zero. Exact up to the first zero
+/// byte; above it a byte may be flagged falsely (a borrow from below).
+fn zero_bytes(x: u64) -> u64 {
+    x.wrapping_sub(LO) & !x & HI
+}
+
+/// Where an attribute name ends: the first `:`, or the end. `None` when the
+/// name holds a space or tab. Eight bytes at a time.
+fn name_end(b: &[u8]) -> Option<usize> {
+    let (colon, space, tab) = (
+        LO * u64::from(b':'),
+        LO * u64::from(b' '),
+        LO * u64::from(b'\t'),
+    );
+    let mut chunks = b.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let c = zero_bytes(w ^ colon);
+        let ws = zero_bytes(w ^ space) | zero_bytes(w ^ tab);
+        if c != 0 {
+            // Bits below the first colon are exact, and a false white-space
+            // flag needs a true one below it.
+            let below = ws & ((1u64 << c.trailing_zeros()) - 1);
+            return (below == 0).then(|| base + (c.trailing_zeros() / 8) as usize);
+        }
+        if ws != 0 {
+            return None;
+        }
+        base += 8;
+    }
+    for (k, &x) in chunks.remainder().iter().enumerate() {
+        match x {
+            b':' => return Some(base + k),
+            b' ' | b'\t' => return None,
+            _ => {}
+        }
+    }
+    Some(b.len())
+}
+
 /// The position of the first `needle` in `hay`, eight bytes at a time.
 fn find_byte(hay: &[u8], needle: u8) -> Option<usize> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
     let pattern = LO * u64::from(needle);
     let mut chunks = hay.chunks_exact(8);
     let mut base = 0;
@@ -569,7 +613,7 @@ fn find_byte(hay: &[u8], needle: u8) -> Option<usize> {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
         let x = u64::from_le_bytes(word) ^ pattern;
-        let found = x.wrapping_sub(LO) & !x & HI;
+        let found = zero_bytes(x);
         if found != 0 {
             return Some(base + (found.trailing_zeros() / 8) as usize);
         }
@@ -585,6 +629,33 @@ fn find_byte(hay: &[u8], needle: u8) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn name_end_matches_a_plain_scan() {
+        let plain = |b: &[u8]| {
+            let end = b.iter().position(|&c| c == b':').unwrap_or(b.len());
+            (!b[..end].iter().any(|&c| c == b' ' || c == b'\t')).then_some(end)
+        };
+        let names: [&[u8]; 12] = [
+            b"rtpmap:0 PCMU/8000",
+            b"sendrecv",
+            b"x",
+            b"",
+            b":",
+            b"abcdefgh:ijk",
+            b"abcdefghi",
+            b"abcdefg :x",
+            b"abcdefgh ijk:l",
+            b"a\tb:c d",
+            b"extmap-allow-mixed:\x01\x00",
+            b"\x00\x01\x3a\x3b\x20:",
+        ];
+        for n in names {
+            for cut in 0..=n.len() {
+                assert_eq!(name_end(&n[cut..]), plain(&n[cut..]), "{:?}", &n[cut..]);
+            }
+        }
+    }
 
     #[test]
     fn find_byte_matches_position() {

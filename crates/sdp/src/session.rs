@@ -448,17 +448,34 @@ impl<'a> Attribute<'a> {
     /// are [`TypedAttribute::Other`].
     pub fn typed(&self) -> TypedAttribute<'a> {
         let raw = self.raw;
-        // One UTF-8 check for the whole line, and only when text is needed.
-        let needs_text = !matches!(
-            raw.typed,
-            RawTyped::Ptime(_) | RawTyped::Maxptime(_) | RawTyped::Direction(_) | RawTyped::RtcpMux
-        );
-        let line = Span {
-            start: raw.name.start,
-            end: raw.value.map_or(raw.name.end, |v| v.end),
+        // One UTF-8 check over just the text the typed value shows.
+        let cover = |a: Span, b: Option<Span>| {
+            Some(Span {
+                start: a.start,
+                end: b.map_or(a.end, |b| b.end),
+            })
         };
-        let whole = if needs_text { self.sdp.text(line) } else { "" };
-        let text = move |span| sub(whole, line.start, span);
+        let covered = match raw.typed {
+            RawTyped::Other => cover(raw.name, raw.value),
+            RawTyped::Rtpmap {
+                encoding, params, ..
+            } => cover(encoding, params),
+            RawTyped::Fmtp { format, params } => cover(format, Some(params)),
+            RawTyped::Rtcp {
+                address: Some([n, _, c]),
+                ..
+            } => cover(n, Some(c)),
+            RawTyped::Ssrc {
+                attribute, value, ..
+            } => cover(attribute, value),
+            RawTyped::Mid(m) => Some(m),
+            _ => None,
+        };
+        let (whole, base) = match covered {
+            Some(c) => (self.sdp.text(c), c.start),
+            None => ("", 0),
+        };
+        let text = move |span| sub(whole, base, span);
         TypedAttribute::from_raw(raw.typed, || (text(raw.name), raw.value.map(text)), text)
     }
 }
