@@ -1,1 +1,224 @@
-fn main() {}
+//! `rtp-media` benchmarks. Ids are `group/implementation/input`.
+//!
+//! - `rtp_parse/{ours,rtp}/172B`: parse a 172-byte PCMU packet and read
+//!   sequence, timestamp, SSRC and payload length (ours: borrowed view;
+//!   webrtc-rs `rtp` 0.17: `Packet::unmarshal` from `Bytes`).
+//! - `rtp_build/{ours,rtp}/172B`: write the same packet into a caller
+//!   buffer (`RtpHeader::write` against `Packet::marshal_to`).
+//! - `rtp_build_header/ours/12B`: our zero-copy build (header only; the
+//!   codec encodes the payload in place after it). No peer equivalent.
+//! - `g711_encode|g711_decode/{scalar,sse2,avx2}/{160,1M}` (µ-law).
+//! - `g722_encode|g722_decode/ours/20ms`: 320 samples / 160 codes.
+//! - `jitter/ours/insert_pull`: one packet inserted and one frame pulled.
+//! - `mixer/ours/{20ms_8k,20ms_g722}`: one 3-way mix-minus tick.
+
+use std::hint::black_box;
+
+use bytes::Bytes;
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use rtp_media::codec::CodecKind;
+use rtp_media::g711::{self, Kernel, Law};
+use rtp_media::g722::{G722Decoder, G722Encoder, Mode};
+use rtp_media::jitter::{JitterBuffer, JitterConfig};
+use rtp_media::mixer::ConferenceMixer;
+use rtp_media::rtp::{RtpHeader, RtpPacket};
+use webrtc_util::marshal::{Marshal, Unmarshal};
+
+fn packet() -> Vec<u8> {
+    let payload: Vec<u8> = (0..160u32).map(|i| (i * 7) as u8).collect();
+    RtpHeader {
+        marker: true,
+        payload_type: 0,
+        sequence: 4242,
+        timestamp: 123_456,
+        ssrc: 0xDEAD_BEEF,
+        ..Default::default()
+    }
+    .to_vec(&payload)
+    .unwrap()
+}
+
+fn rtp(c: &mut Criterion) {
+    let raw = packet();
+    let bytes = Bytes::from(raw.clone());
+    let mut g = c.benchmark_group("rtp_parse");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function(BenchmarkId::new("ours", "172B"), |b| {
+        b.iter(|| {
+            let p = RtpPacket::parse(black_box(&raw)).unwrap();
+            (p.sequence(), p.timestamp(), p.ssrc(), p.payload().len())
+        })
+    });
+    g.bench_function(BenchmarkId::new("rtp", "172B"), |b| {
+        b.iter(|| {
+            let mut buf = black_box(&bytes).clone();
+            let p = rtp_rs::packet::Packet::unmarshal(&mut buf).unwrap();
+            (
+                p.header.sequence_number,
+                p.header.timestamp,
+                p.header.ssrc,
+                p.payload.len(),
+            )
+        })
+    });
+    g.finish();
+
+    let parsed = RtpPacket::parse(&raw).unwrap();
+    let theirs = rtp_rs::packet::Packet::unmarshal(&mut bytes.clone()).unwrap();
+    let mut out = [0u8; 1500];
+    let mut g = c.benchmark_group("rtp_build");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function(BenchmarkId::new("ours", "172B"), |b| {
+        b.iter(|| {
+            let h = RtpHeader {
+                marker: true,
+                payload_type: 0,
+                sequence: black_box(4242),
+                timestamp: 123_456,
+                ssrc: 0xDEAD_BEEF,
+                ..Default::default()
+            };
+            h.write(black_box(parsed.payload()), &mut out).unwrap()
+        })
+    });
+    g.bench_function(BenchmarkId::new("rtp", "172B"), |b| {
+        b.iter(|| black_box(&theirs).marshal_to(&mut out).unwrap())
+    });
+    g.finish();
+
+    // our zero-copy path: the header only, the codec encodes in place after it
+    let mut g = c.benchmark_group("rtp_build_header");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function(BenchmarkId::new("ours", "12B"), |b| {
+        b.iter(|| {
+            let h = RtpHeader {
+                marker: true,
+                payload_type: 0,
+                sequence: black_box(4242),
+                timestamp: 123_456,
+                ssrc: 0xDEAD_BEEF,
+                ..Default::default()
+            };
+            h.write_header(&mut out).unwrap()
+        })
+    });
+    g.finish();
+}
+
+fn g711(c: &mut Criterion) {
+    for (name, n) in [("160", 160usize), ("1M", 1 << 20)] {
+        let pcm: Vec<i16> = (0..n)
+            .map(|i| ((i as f64 * 0.01).sin() * 20000.0) as i16 ^ (i as i16 & 7))
+            .collect();
+        let mut codes = vec![0u8; n];
+        g711::encode(Law::Ulaw, &pcm, &mut codes);
+        let mut out_codes = vec![0u8; n];
+        let mut out_pcm = vec![0i16; n];
+        let mut g = c.benchmark_group("g711_encode");
+        g.throughput(Throughput::Elements(n as u64));
+        for k in Kernel::available() {
+            let id = format!("{k:?}").to_lowercase();
+            g.bench_function(BenchmarkId::new(id, name), |b| {
+                b.iter(|| g711::encode_with(k, Law::Ulaw, black_box(&pcm), &mut out_codes))
+            });
+        }
+        g.finish();
+        let mut g = c.benchmark_group("g711_decode");
+        g.throughput(Throughput::Elements(n as u64));
+        for k in Kernel::available() {
+            let id = format!("{k:?}").to_lowercase();
+            g.bench_function(BenchmarkId::new(id, name), |b| {
+                b.iter(|| g711::decode_with(k, Law::Ulaw, black_box(&codes), &mut out_pcm))
+            });
+        }
+        g.finish();
+    }
+}
+
+fn g722(c: &mut Criterion) {
+    let pcm: Vec<i16> = (0..320)
+        .map(|i| ((i as f64 * 0.2).sin() * 12000.0) as i16)
+        .collect();
+    let mut enc = G722Encoder::new();
+    let mut codes = vec![0u8; 160];
+    enc.encode(&pcm, &mut codes);
+    let mut out = vec![0i16; 320];
+    let mut g = c.benchmark_group("g722_encode");
+    g.throughput(Throughput::Elements(320));
+    g.bench_function(BenchmarkId::new("ours", "20ms"), |b| {
+        b.iter(|| enc.encode(black_box(&pcm), &mut codes))
+    });
+    g.finish();
+    let mut dec = G722Decoder::new(Mode::Mode1);
+    let mut g = c.benchmark_group("g722_decode");
+    g.throughput(Throughput::Elements(320));
+    g.bench_function(BenchmarkId::new("ours", "20ms"), |b| {
+        b.iter(|| dec.decode(black_box(&codes), &mut out))
+    });
+    g.finish();
+}
+
+fn jitter(c: &mut Criterion) {
+    let payload = vec![0x55u8; 160];
+    let packets: Vec<Vec<u8>> = (0..4096u32)
+        .map(|i| {
+            RtpHeader {
+                payload_type: 0,
+                sequence: i as u16,
+                timestamp: i * 160,
+                ssrc: 1,
+                ..Default::default()
+            }
+            .to_vec(&payload)
+            .unwrap()
+        })
+        .collect();
+    let mut g = c.benchmark_group("jitter");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function(BenchmarkId::new("ours", "insert_pull"), |b| {
+        let mut jb = JitterBuffer::new(JitterConfig::new(CodecKind::Pcmu, 0));
+        let mut out = vec![0i16; 160];
+        let mut i = 0usize;
+        let mut now = 0u64;
+        b.iter(|| {
+            // a fresh stream every 4096 packets keeps timestamps moving forward
+            if i == packets.len() {
+                i = 0;
+                jb = JitterBuffer::new(JitterConfig::new(CodecKind::Pcmu, 0));
+                now = 0;
+            }
+            let p = RtpPacket::parse(&packets[i]).unwrap();
+            jb.insert(now + 30, &p);
+            let k = jb.pull(now, &mut out);
+            i += 1;
+            now += 20;
+            k
+        })
+    });
+    g.finish();
+}
+
+fn mixer(c: &mut Criterion) {
+    let mut g = c.benchmark_group("mixer");
+    g.throughput(Throughput::Elements(1));
+    for (name, rates) in [("20ms_8k", [8000u32, 8000]), ("20ms_g722", [8000, 16000])] {
+        let mut m = ConferenceMixer::new(8000, &rates, 20).unwrap();
+        let mic: Vec<i16> = (0..160).map(|i| (i * 97 % 2000) as i16).collect();
+        let a: Vec<i16> = (0..160).map(|i| (i * 31 % 3000) as i16).collect();
+        let bl: Vec<i16> = (0..(rates[1] / 50) as usize)
+            .map(|i| (i * 13 % 4000) as i16)
+            .collect();
+        let mut outs = vec![Vec::new(), Vec::new()];
+        let mut spk = Vec::new();
+        g.bench_function(BenchmarkId::new("ours", name), |b| {
+            b.iter(|| {
+                m.mix(black_box(&mic), &[&a, &bl], &mut outs, &mut spk)
+                    .unwrap()
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, rtp, g711, g722, jitter, mixer);
+criterion_main!(benches);

@@ -114,11 +114,19 @@ impl Limiter {
             (self.gain, (self.gain + RELEASE).min(need))
         };
         self.gain = g1;
-        let n = x.len().max(1) as i64;
         out.clear();
-        out.extend(x.iter().enumerate().map(|(i, &v)| {
-            let g = i64::from(g0) + (i64::from(g1 - g0) * i as i64) / n;
-            ((i64::from(v) * g) >> 15).clamp(-32768, 32767) as i16
+        if g0 == 32768 && g1 == 32768 {
+            out.extend(x.iter().map(|&v| v.clamp(-32768, 32767) as i16));
+            return;
+        }
+        // gain ramps linearly from g0 to g1 across the frame (Q15, 16-bit fraction)
+        let n = x.len().max(1) as i64;
+        let step = ((i64::from(g1 - g0)) << 16) / n;
+        let mut g = i64::from(g0) << 16;
+        out.extend(x.iter().map(|&v| {
+            let s = ((i64::from(v) * (g >> 16)) >> 15).clamp(-32768, 32767) as i16;
+            g += step;
+            s
         }));
     }
 }

@@ -253,10 +253,47 @@ impl RtpHeader<'_> {
         FIXED_HEADER_LEN + 4 * self.csrcs.len() + self.extension.map_or(0, |(_, d)| 4 + d.len())
     }
 
+    /// The 12-byte fixed header (CC, X and P as this header needs).
+    #[inline(always)]
+    fn fixed(&self) -> [u8; 12] {
+        let b0 = (RTP_VERSION << 6)
+            | (u8::from(self.padding != 0) << 5)
+            | (u8::from(self.extension.is_some()) << 4)
+            | (self.csrcs.len() as u8 & 0x0F);
+        let b1 = (u8::from(self.marker) << 7) | (self.payload_type & 0x7F);
+        let w0 = u32::from_be_bytes([b0, b1, 0, 0]) | u32::from(self.sequence);
+        let mut h = [0u8; 12];
+        h[0..4].copy_from_slice(&w0.to_be_bytes());
+        h[4..8].copy_from_slice(&self.timestamp.to_be_bytes());
+        h[8..12].copy_from_slice(&self.ssrc.to_be_bytes());
+        h
+    }
+
+    /// Writes only the header (fixed part, CSRCs, extension) into `out`
+    /// and returns its length, so a codec can encode the payload in place
+    /// right after it (zero-copy build). Padding is not supported here.
+    #[inline]
+    pub fn write_header(&self, out: &mut [u8]) -> Result<usize, RtpError> {
+        let n = self.write(&[], out)?;
+        Ok(n - self.padding as usize)
+    }
+
     /// Writes header, `payload` and padding into `out`; returns the packet
     /// length.
     #[inline]
     pub fn write(&self, payload: &[u8], out: &mut [u8]) -> Result<usize, RtpError> {
+        if self.csrcs.is_empty() && self.extension.is_none() && self.padding == 0 {
+            // the common case: fixed header + payload
+            let need = FIXED_HEADER_LEN + payload.len();
+            let have = out.len();
+            let Some(dst) = out.get_mut(..need) else {
+                return Err(RtpError::BufferTooSmall { need, have });
+            };
+            let (h, p) = dst.split_at_mut(FIXED_HEADER_LEN);
+            h.copy_from_slice(&self.fixed());
+            p.copy_from_slice(payload);
+            return Ok(need);
+        }
         if self.csrcs.len() > 15 {
             return Err(RtpError::TooManyCsrcs(self.csrcs.len()));
         }
@@ -273,14 +310,7 @@ impl RtpHeader<'_> {
                 have: out.len(),
             });
         }
-        out[0] = (RTP_VERSION << 6)
-            | (u8::from(self.padding != 0) << 5)
-            | (u8::from(self.extension.is_some()) << 4)
-            | self.csrcs.len() as u8;
-        out[1] = (u8::from(self.marker) << 7) | (self.payload_type & 0x7F);
-        out[2..4].copy_from_slice(&self.sequence.to_be_bytes());
-        out[4..8].copy_from_slice(&self.timestamp.to_be_bytes());
-        out[8..12].copy_from_slice(&self.ssrc.to_be_bytes());
+        out[..FIXED_HEADER_LEN].copy_from_slice(&self.fixed());
         let mut off = FIXED_HEADER_LEN;
         for c in self.csrcs {
             out[off..off + 4].copy_from_slice(&c.to_be_bytes());
@@ -402,6 +432,21 @@ mod tests {
             RtpHeader::default().write(&[1], &mut [0; 12]),
             Err(RtpError::BufferTooSmall { need: 13, have: 12 })
         ));
+    }
+
+    #[test]
+    fn header_then_payload_in_place() {
+        let h = RtpHeader {
+            csrcs: &[9],
+            sequence: 3,
+            ..Default::default()
+        };
+        let mut buf = [0u8; 64];
+        let n = h.write_header(&mut buf).unwrap();
+        assert_eq!(n, 16);
+        buf[n..n + 3].copy_from_slice(b"abc");
+        let p = RtpPacket::parse(&buf[..n + 3]).unwrap();
+        assert_eq!((p.sequence(), p.payload()), (3, &b"abc"[..]));
     }
 
     proptest! {

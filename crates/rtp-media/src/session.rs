@@ -243,8 +243,6 @@ pub struct MediaSession {
     last_sr_sent: Option<(u32, u64)>,
     rtt_ms: Option<u32>,
     remote_fraction_lost: Option<u8>,
-    payload: Vec<u8>,
-    packet: Vec<u8>,
 }
 
 fn splitmix(x: &mut u64) -> u64 {
@@ -286,8 +284,6 @@ impl MediaSession {
             last_sr_sent: None,
             rtt_ms: None,
             remote_fraction_lost: None,
-            payload: Vec::new(),
-            packet: Vec::new(),
             cfg,
         }
     }
@@ -371,18 +367,20 @@ impl MediaSession {
             self.ts = self.ts.wrapping_add(frame_ticks);
             return Ok(());
         }
-        let (marker, ts, pt) = if let (Some(ev), Some(pt)) =
-            (self.dtmf_tx.tick(self.ts), self.cfg.telephone_event_pt)
-        {
-            self.payload.clear();
-            self.payload.extend_from_slice(&ev.payload);
-            self.marker_next = true; // audio after the event starts a talkspurt
-            (ev.marker, ev.timestamp, pt)
-        } else {
-            self.payload.clear();
-            self.encoder.encode(pcm, &mut self.payload)?;
-            let m = std::mem::replace(&mut self.marker_next, false);
-            (m, self.ts, self.cfg.payload_type)
+        let dtmf = match self.cfg.telephone_event_pt {
+            Some(pt) => self.dtmf_tx.tick(self.ts).map(|ev| (ev, pt)),
+            None => None,
+        };
+        let (marker, ts, pt) = match dtmf {
+            Some((ev, pt)) => {
+                self.marker_next = true; // audio after the event starts a talkspurt
+                (ev.marker, ev.timestamp, pt)
+            }
+            None => (
+                std::mem::replace(&mut self.marker_next, false),
+                self.ts,
+                self.cfg.payload_type,
+            ),
         };
         let h = RtpHeader {
             marker,
@@ -392,13 +390,20 @@ impl MediaSession {
             ssrc: self.ssrc,
             ..Default::default()
         };
-        self.packet.resize(h.header_len() + self.payload.len(), 0);
-        let n = h.write(&self.payload, &mut self.packet)?;
-        let data = self.packet[..n].to_vec();
+        // zero-copy build: header first, then the payload encoded in place
+        let mut data = vec![0u8; h.header_len()];
+        h.write_header(&mut data)?;
+        let payload_len = match dtmf {
+            Some((ev, _)) => {
+                data.extend_from_slice(&ev.payload);
+                ev.payload.len()
+            }
+            None => self.encoder.encode(pcm, &mut data)?,
+        };
         self.seq = self.seq.wrapping_add(1);
         self.ts = self.ts.wrapping_add(frame_ticks);
         self.packets_sent = self.packets_sent.wrapping_add(1);
-        self.octets_sent = self.octets_sent.wrapping_add(self.payload.len() as u32);
+        self.octets_sent = self.octets_sent.wrapping_add(payload_len as u32);
         self.sent_since_report = true;
         self.transmit(TransmitKind::Rtp, data);
         Ok(())
