@@ -513,22 +513,20 @@ pub(crate) fn parse_raw(
 /// A byte cursor over an attribute value. Positions are `u32` (values are
 /// parts of a description, which is at most 4 GiB).
 struct Cursor<'b> {
+    /// The value without trailing white space.
     b: &'b [u8],
     i: usize,
-    /// Where the value ends once trailing white space is left out.
-    end: usize,
     /// Added to every position recorded.
     base: u32,
 }
 
 impl<'b> Cursor<'b> {
     #[inline]
-    fn new(b: &'b [u8], base: u32) -> Self {
-        let mut end = b.len();
-        while end > 0 && is_ws(b[end - 1]) {
-            end -= 1;
+    fn new(mut b: &'b [u8], base: u32) -> Self {
+        while let [head @ .., b' ' | b'\t'] = b {
+            b = head;
         }
-        Self { b, i: 0, end, base }
+        Self { b, i: 0, base }
     }
 
     #[inline]
@@ -541,12 +539,12 @@ impl<'b> Cursor<'b> {
 
     #[inline]
     fn peek(&self) -> Option<u8> {
-        (self.i < self.end).then(|| self.b[self.i])
+        self.b.get(self.i).copied()
     }
 
     #[inline]
     fn done(&self) -> bool {
-        self.i >= self.end
+        self.i >= self.b.len()
     }
 
     /// Skips spaces and tabs; returns whether there were any.
@@ -578,8 +576,9 @@ impl<'b> Cursor<'b> {
 
     #[inline]
     fn rest(&mut self) -> Span {
-        let s = self.span(self.i, self.end.max(self.i));
-        self.i = self.end.max(self.i);
+        let end = self.b.len().max(self.i);
+        let s = self.span(self.i, end);
+        self.i = end;
         s
     }
 

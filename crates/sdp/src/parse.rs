@@ -442,6 +442,7 @@ impl<'b> Parser<'b> {
         })
     }
 
+    #[inline(always)]
     fn connection(&self, value: Span) -> Result<RawConnection, ParseError> {
         let mut t = [Span::default(); 3];
         let (n, rest) = self.tokens(value, &mut t);
@@ -479,6 +480,7 @@ impl<'b> Parser<'b> {
         Ok(RawBandwidth { bw_type, value })
     }
 
+    #[inline(always)]
     fn attribute(&self, value: Span) -> Result<RawAttribute, ParseError> {
         let b = self.bytes(value);
         let i = match name_end(b) {

@@ -145,6 +145,14 @@ impl SessionDescription {
             .unwrap_or("")
     }
 
+    /// The whole text. The parser checked it is UTF-8 (and never changes
+    /// it), so this is one fast pass; views that resolve many fields take it
+    /// once and slice it (`str::get`, constant time) instead of checking each
+    /// field on its own.
+    pub(crate) fn whole(&self) -> &str {
+        std::str::from_utf8(&self.buf).unwrap_or("")
+    }
+
     /// The texts of several spans with one UTF-8 check over what covers them.
     pub(crate) fn texts<const N: usize>(&self, spans: [Span; N]) -> [&str; N] {
         let lo = spans.iter().map(|s| s.start).min().unwrap_or(0);
@@ -239,7 +247,12 @@ impl SessionDescription {
     /// `t=` lines with their `r=` lines. A description without `t=` reads
     /// (and prints) as `t=0 0`.
     pub fn timings(&self) -> impl ExactSizeIterator<Item = Timing<'_>> {
-        self.timings.iter().map(|t| Timing { sdp: self, raw: t })
+        let text = self.whole();
+        self.timings.iter().map(move |t| Timing {
+            sdp: self,
+            text,
+            raw: t,
+        })
     }
 
     /// `z=`: time zone adjustments.
@@ -254,10 +267,11 @@ impl SessionDescription {
 
     /// Session-level `a=` lines, in order.
     pub fn attributes(&self) -> impl ExactSizeIterator<Item = Attribute<'_>> {
+        let text = self.whole();
         self.session_attributes
             .of(&self.attributes)
             .iter()
-            .map(|raw| Attribute { sdp: self, raw })
+            .map(move |raw| Attribute { text, raw })
     }
 
     /// The session-level direction attribute, if any.
@@ -267,12 +281,21 @@ impl SessionDescription {
 
     /// The media descriptions, in order.
     pub fn media(&self) -> impl ExactSizeIterator<Item = Media<'_>> + DoubleEndedIterator {
-        self.media.iter().map(|m| Media { sdp: self, raw: m })
+        let text = self.whole();
+        self.media.iter().map(move |m| Media {
+            sdp: self,
+            text,
+            raw: m,
+        })
     }
 
     /// The `i`-th media description.
     pub fn media_at(&self, i: usize) -> Option<Media<'_>> {
-        self.media.get(i).map(|m| Media { sdp: self, raw: m })
+        self.media.get(i).map(|m| Media {
+            sdp: self,
+            text: self.whole(),
+            raw: m,
+        })
     }
 
     /// How many `m=` lines there are.
@@ -300,6 +323,14 @@ impl fmt::Debug for SessionDescription {
         f.debug_tuple("SessionDescription")
             .field(&self.to_string())
             .finish()
+    }
+}
+
+fn conn_in(text: &str, c: RawConnection) -> Connection<'_> {
+    Connection {
+        net_type: sub(text, 0, c.net_type),
+        addr_type: sub(text, 0, c.addr_type),
+        address: sub(text, 0, c.address),
     }
 }
 
@@ -390,6 +421,7 @@ pub struct Bandwidth<'a> {
 #[derive(Clone, Copy)]
 pub struct Timing<'a> {
     sdp: &'a SessionDescription,
+    text: &'a str,
     raw: &'a RawTiming,
 }
 
@@ -406,12 +438,12 @@ impl<'a> Timing<'a> {
 
     /// The `r=` lines after this `t=`, as written.
     pub fn repeats(&self) -> impl ExactSizeIterator<Item = &'a str> + use<'a> {
-        let sdp = self.sdp;
+        let text = self.text;
         self.raw
             .repeats
-            .of(&sdp.repeats)
+            .of(&self.sdp.repeats)
             .iter()
-            .map(move |&s| sdp.text(s))
+            .map(move |&s| sub(text, 0, s))
     }
 }
 
@@ -428,19 +460,20 @@ impl fmt::Debug for Timing<'_> {
 /// `a=<name>[:<value>]` (RFC 8866 section 5.13).
 #[derive(Clone, Copy)]
 pub struct Attribute<'a> {
-    sdp: &'a SessionDescription,
+    /// The whole description text.
+    text: &'a str,
     raw: &'a RawAttribute,
 }
 
 impl<'a> Attribute<'a> {
     /// The attribute name.
     pub fn name(&self) -> &'a str {
-        self.sdp.text(self.raw.name)
+        sub(self.text, 0, self.raw.name)
     }
 
     /// The value after the first `:`, if there is one.
     pub fn value(&self) -> Option<&'a str> {
-        self.raw.value.map(|v| self.sdp.text(v))
+        self.raw.value.map(|v| sub(self.text, 0, v))
     }
 
     /// The typed form of the attribute. The parser checked and typed every
@@ -448,34 +481,8 @@ impl<'a> Attribute<'a> {
     /// are [`TypedAttribute::Other`].
     pub fn typed(&self) -> TypedAttribute<'a> {
         let raw = self.raw;
-        // One UTF-8 check over just the text the typed value shows.
-        let cover = |a: Span, b: Option<Span>| {
-            Some(Span {
-                start: a.start,
-                end: b.map_or(a.end, |b| b.end),
-            })
-        };
-        let covered = match raw.typed {
-            RawTyped::Other => cover(raw.name, raw.value),
-            RawTyped::Rtpmap {
-                encoding, params, ..
-            } => cover(encoding, params),
-            RawTyped::Fmtp { format, params } => cover(format, Some(params)),
-            RawTyped::Rtcp {
-                address: Some([n, _, c]),
-                ..
-            } => cover(n, Some(c)),
-            RawTyped::Ssrc {
-                attribute, value, ..
-            } => cover(attribute, value),
-            RawTyped::Mid(m) => Some(m),
-            _ => None,
-        };
-        let (whole, base) = match covered {
-            Some(c) => (self.sdp.text(c), c.start),
-            None => ("", 0),
-        };
-        let text = move |span| sub(whole, base, span);
+        let text = self.text;
+        let text = move |span| sub(text, 0, span);
         TypedAttribute::from_raw(raw.typed, || (text(raw.name), raw.value.map(text)), text)
     }
 }
@@ -508,13 +515,19 @@ impl fmt::Debug for Attribute<'_> {
 #[derive(Clone, Copy)]
 pub struct Media<'a> {
     sdp: &'a SessionDescription,
+    /// The whole description text.
+    text: &'a str,
     raw: &'a RawMedia,
 }
 
 impl<'a> Media<'a> {
+    fn t(&self, span: Span) -> &'a str {
+        sub(self.text, 0, span)
+    }
+
     /// The media type: `audio`, `video`, `text`, `application`, `image`, ...
     pub fn media_type(&self) -> &'a str {
-        self.sdp.text(self.raw.media)
+        self.t(self.raw.media)
     }
 
     /// The transport port; 0 means the stream is disabled (RFC 3264 section 5.1).
@@ -529,12 +542,12 @@ impl<'a> Media<'a> {
 
     /// The transport protocol, e.g. `RTP/AVP`.
     pub fn proto(&self) -> &'a str {
-        self.sdp.text(self.raw.proto)
+        self.t(self.raw.proto)
     }
 
     /// The media formats (for RTP, payload type numbers), in order of preference.
     pub fn formats(&self) -> impl Iterator<Item = &'a str> + use<'a> {
-        self.sdp.text(self.raw.formats).split_ascii_whitespace()
+        self.t(self.raw.formats).split_ascii_whitespace()
     }
 
     /// The formats that are RTP payload type numbers, in order.
@@ -545,51 +558,54 @@ impl<'a> Media<'a> {
 
     /// `i=`: media title.
     pub fn information(&self) -> Option<&'a str> {
-        self.raw.information.map(|s| self.sdp.text(s))
+        self.raw.information.map(|s| self.t(s))
     }
 
     /// The media-level `c=` lines.
     pub fn connections(&self) -> impl ExactSizeIterator<Item = Connection<'a>> + use<'a> {
-        let sdp = self.sdp;
+        let text = self.text;
         self.raw
             .connections
-            .of(&sdp.connections)
+            .of(&self.sdp.connections)
             .iter()
-            .map(move |&c| sdp.conn(c))
+            .map(move |&c| conn_in(text, c))
     }
 
     /// The connection that applies: the first media-level `c=`, else the
     /// session-level one.
     pub fn connection(&self) -> Option<Connection<'a>> {
-        self.connections().next().or_else(|| self.sdp.connection())
+        let text = self.text;
+        self.connections()
+            .next()
+            .or_else(|| self.sdp.connection.map(|c| conn_in(text, c)))
     }
 
     /// Media-level `b=` lines.
     pub fn bandwidths(&self) -> impl ExactSizeIterator<Item = Bandwidth<'a>> + use<'a> {
-        let sdp = self.sdp;
+        let text = self.text;
         self.raw
             .bandwidths
-            .of(&sdp.bandwidths)
+            .of(&self.sdp.bandwidths)
             .iter()
             .map(move |b| Bandwidth {
-                bw_type: sdp.text(b.bw_type),
+                bw_type: sub(text, 0, b.bw_type),
                 value: b.value,
             })
     }
 
     /// Media-level `k=`.
     pub fn key(&self) -> Option<&'a str> {
-        self.raw.key.map(|s| self.sdp.text(s))
+        self.raw.key.map(|s| self.t(s))
     }
 
     /// Media-level `a=` lines, in order.
     pub fn attributes(&self) -> impl ExactSizeIterator<Item = Attribute<'a>> + use<'a> {
-        let sdp = self.sdp;
+        let text = self.text;
         self.raw
             .attributes
-            .of(&sdp.attributes)
+            .of(&self.sdp.attributes)
             .iter()
-            .map(move |raw| Attribute { sdp, raw })
+            .map(move |raw| Attribute { text, raw })
     }
 
     /// The value of the first media-level attribute with this name
