@@ -6,52 +6,111 @@
 
 use nom::{
     IResult, Parser,
-    bytes::complete::{take_while, take_while1},
     character::complete::char,
     error::{Error, ErrorKind},
 };
 
+// Character classes of RFC 3261 section 25.1 as bits of one table, so a
+// scanner tests a byte with one load and one AND.
+pub(crate) const TOKEN: u16 = 1;
+pub(crate) const WORD: u16 = 1 << 1;
+pub(crate) const UNRESERVED: u16 = 1 << 2;
+pub(crate) const USER: u16 = 1 << 3;
+pub(crate) const PASSWORD: u16 = 1 << 4;
+pub(crate) const PARAM: u16 = 1 << 5;
+pub(crate) const HEADER: u16 = 1 << 6;
+/// Host name characters: alphanum, `-`, `.`, and `_` (seen in the wild).
+pub(crate) const HOST: u16 = 1 << 7;
+
+const fn build_classes() -> [u16; 256] {
+    let mut t = [0u16; 256];
+    let mut c = 0;
+    while c < 128 {
+        let b = c as u8;
+        let alnum = b.is_ascii_alphanumeric();
+        let token = alnum
+            || matches!(
+                b,
+                b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~'
+            );
+        let word = token
+            || matches!(
+                b,
+                b'(' | b')'
+                    | b'<'
+                    | b'>'
+                    | b':'
+                    | b'\\'
+                    | b'"'
+                    | b'/'
+                    | b'['
+                    | b']'
+                    | b'?'
+                    | b'{'
+                    | b'}'
+            );
+        let unreserved = alnum
+            || matches!(
+                b,
+                b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')'
+            );
+        let user = unreserved || matches!(b, b'&' | b'=' | b'+' | b'$' | b',' | b';' | b'?' | b'/');
+        let password = unreserved || matches!(b, b'&' | b'=' | b'+' | b'$' | b',');
+        let param = unreserved || matches!(b, b'[' | b']' | b'/' | b':' | b'&' | b'+' | b'$');
+        let header = unreserved || matches!(b, b'[' | b']' | b'/' | b'?' | b':' | b'+' | b'$');
+        let host = alnum || matches!(b, b'-' | b'.' | b'_');
+        t[c] = ((token as u16) * TOKEN)
+            | ((word as u16) * WORD)
+            | ((unreserved as u16) * UNRESERVED)
+            | ((user as u16) * USER)
+            | ((password as u16) * PASSWORD)
+            | ((param as u16) * PARAM)
+            | ((header as u16) * HEADER)
+            | ((host as u16) * HOST);
+        c += 1;
+    }
+    t
+}
+
+static CLASSES: [u16; 256] = build_classes();
+
+/// Whether byte `b` is in every class of `mask`.
+#[inline]
+pub(crate) fn is(b: u8, mask: u16) -> bool {
+    CLASSES[b as usize] & mask != 0
+}
+
+/// Length of the leading run of bytes in class `mask`.
+#[inline]
+pub(crate) fn run(s: &[u8], mask: u16) -> usize {
+    s.iter().position(|&b| !is(b, mask)).unwrap_or(s.len())
+}
+
+/// Length of the leading run of bytes in class `mask` or `%HH` escapes
+/// (a `%` that is no escape is kept literally, RFC 4475 3.1.1.5).
+#[inline]
+pub(crate) fn run_escaped(s: &[u8], mask: u16) -> usize {
+    s.iter()
+        .position(|&b| !(is(b, mask) || b == b'%'))
+        .unwrap_or(s.len())
+}
+
 /// `token` (RFC 3261 section 25.1).
+#[inline]
 pub(crate) fn is_token_char(c: char) -> bool {
-    c.is_ascii_alphanumeric()
-        || matches!(
-            c,
-            '-' | '.' | '!' | '%' | '*' | '_' | '+' | '`' | '\'' | '~'
-        )
+    c.is_ascii() && is(c as u8, TOKEN)
 }
 
 /// `word` (RFC 3261 section 25.1), used by Call-ID.
+#[inline]
 pub(crate) fn is_word_char(c: char) -> bool {
-    is_token_char(c)
-        || matches!(
-            c,
-            '(' | ')' | '<' | '>' | ':' | '\\' | '"' | '/' | '[' | ']' | '?' | '{' | '}'
-        )
+    c.is_ascii() && is(c as u8, WORD)
 }
 
 /// `unreserved` = alphanum / mark.
+#[inline]
 pub(crate) fn is_unreserved(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '!' | '~' | '*' | '\'' | '(' | ')')
-}
-
-/// `user` characters other than escapes: unreserved / user-unreserved.
-pub(crate) fn is_user_char(c: char) -> bool {
-    is_unreserved(c) || matches!(c, '&' | '=' | '+' | '$' | ',' | ';' | '?' | '/')
-}
-
-/// `password` characters other than escapes.
-pub(crate) fn is_password_char(c: char) -> bool {
-    is_unreserved(c) || matches!(c, '&' | '=' | '+' | '$' | ',')
-}
-
-/// `paramchar` other than escapes: param-unreserved / unreserved.
-pub(crate) fn is_param_char(c: char) -> bool {
-    is_unreserved(c) || matches!(c, '[' | ']' | '/' | ':' | '&' | '+' | '$')
-}
-
-/// `hname`/`hvalue` characters other than escapes.
-pub(crate) fn is_header_char(c: char) -> bool {
-    is_unreserved(c) || matches!(c, '[' | ']' | '/' | '?' | ':' | '+' | '$')
+    c.is_ascii() && is(c as u8, UNRESERVED)
 }
 
 /// Whitespace inside a header value: SP, HTAB and the line ends of folding.
@@ -61,12 +120,19 @@ pub(crate) fn is_lws(c: char) -> bool {
 
 /// `SWS`: optional linear whitespace.
 pub(crate) fn sws(i: &str) -> IResult<&str, &str> {
-    take_while(is_lws).parse(i)
+    let n = i
+        .bytes()
+        .position(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        .unwrap_or(i.len());
+    Ok((&i[n..], &i[..n]))
 }
 
 /// `token`.
 pub(crate) fn token(i: &str) -> IResult<&str, &str> {
-    take_while1(is_token_char).parse(i)
+    match run(i.as_bytes(), TOKEN) {
+        0 => Err(nom_err(i, ErrorKind::TakeWhile1)),
+        n => Ok((&i[n..], &i[..n])),
+    }
 }
 
 /// A separator with optional whitespace either side (`SEMI`, `COMMA`,
@@ -203,5 +269,36 @@ mod tests {
         assert_eq!(parse_u32("4294967296"), None);
         assert_eq!(parse_u32("-1"), None);
         assert_eq!(parse_u32(""), None);
+    }
+}
+
+#[cfg(test)]
+mod class_tests {
+    use super::*;
+
+    #[test]
+    fn classes_match_the_abnf() {
+        for c in [
+            'a', 'Z', '0', '-', '.', '!', '%', '*', '_', '+', '`', '\'', '~',
+        ] {
+            assert!(is_token_char(c), "{c}");
+        }
+        for c in [
+            '(', ')', '<', '>', ':', '"', '/', '[', ']', '?', '{', '}', ' ', ',', ';', '@', '=',
+        ] {
+            assert!(!is_token_char(c), "{c}");
+        }
+        assert!(is_word_char('(') && is_word_char('"') && !is_word_char('@') && !is_word_char(' '));
+        assert!(is(b';', USER) && is(b'?', USER) && !is(b'@', USER) && !is(b':', USER));
+        assert!(is(b'&', PASSWORD) && !is(b';', PASSWORD));
+        assert!(
+            is(b':', PARAM)
+                && is(b'[', PARAM)
+                && !is(b';', PARAM)
+                && !is(b'=', PARAM)
+                && !is(b'?', PARAM)
+        );
+        assert!(is(b'?', HEADER) && !is(b'&', HEADER) && !is(b'=', HEADER));
+        assert!(!is(0x80, TOKEN | WORD | USER | HOST));
     }
 }

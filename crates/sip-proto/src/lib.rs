@@ -15,6 +15,7 @@
 
 pub mod auth;
 pub mod builder;
+mod cache;
 pub mod framer;
 mod grammar;
 pub mod headers;

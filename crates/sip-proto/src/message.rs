@@ -10,7 +10,8 @@ use std::hash::{Hash, Hasher};
 
 use bytes::Bytes;
 
-use crate::grammar::is_token_char;
+use crate::cache::{ContactSpans, Core, NameAddrSpans, Span, Text, ViaSpans};
+use crate::grammar;
 use crate::headers::{
     CSeq, CallId, Contact, ContentLength, FromHeader, HeaderError, HeaderErrorKind, MaxForwards,
     RecordRoute, Route, ToHeader, TypedHeader, Via, split_list,
@@ -124,25 +125,6 @@ pub struct ParseOptions {
     pub truncated_body_ok: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-struct Span {
-    start: u32,
-    end: u32,
-}
-
-impl Span {
-    fn new(start: usize, end: usize) -> Self {
-        // Messages are bounded far below 4 GiB by every transport.
-        Span {
-            start: start as u32,
-            end: end as u32,
-        }
-    }
-    fn range(self) -> std::ops::Range<usize> {
-        self.start as usize..self.end as usize
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum StartLine {
     Request { method: Method, uri: Span },
@@ -167,6 +149,7 @@ pub struct Message {
     start: StartLine,
     headers: Vec<Entry>,
     body: Span,
+    core: Core,
 }
 
 /// One header field as it appears in the message.
@@ -183,7 +166,7 @@ pub struct HeaderField<'a> {
 }
 
 fn find_line(b: &[u8], from: usize) -> Option<(usize, usize)> {
-    let lf = from + b[from..].iter().position(|&c| c == b'\n')?;
+    let lf = from + memchr::memchr(b'\n', &b[from..])?;
     let end = if lf > from && b[lf - 1] == b'\r' {
         lf - 1
     } else {
@@ -271,19 +254,21 @@ impl Message {
                 }
                 continue;
             }
-            let colon = pos
-                + b[pos..le]
-                    .iter()
-                    .position(|&c| c == b':')
-                    .ok_or(err(ParseErrorKind::MissingColon, pos))?;
-            let mut name_end = colon;
-            while name_end > pos && is_wsp(b[name_end - 1]) {
-                name_end -= 1;
+            // field-name HCOLON: a token, optional SP/HTAB, then ':'.
+            let name_end = pos + grammar::run(&b[pos..le], grammar::TOKEN);
+            let mut colon = name_end;
+            while colon < le && is_wsp(b[colon]) {
+                colon += 1;
+            }
+            if colon == le || b[colon] != b':' || name_end == pos {
+                let kind = if memchr::memchr(b':', &b[pos..le]).is_some() {
+                    ParseErrorKind::InvalidHeaderName
+                } else {
+                    ParseErrorKind::MissingColon
+                };
+                return Err(err(kind, pos));
             }
             let name = &b[pos..name_end];
-            if name.is_empty() || !name.iter().all(|&c| c < 0x80 && is_token_char(c as char)) {
-                return Err(err(ParseErrorKind::InvalidHeaderName, pos));
-            }
             let mut vstart = colon + 1;
             while vstart < end && is_wsp(b[vstart]) {
                 vstart += 1;
@@ -302,17 +287,29 @@ impl Message {
             headers,
             body: Span::default(),
             buf,
+            core: Core::default(),
         };
         // Content-Length frames the body (RFC 3261 section 18.3).
         let mut declared: Option<u32> = None;
-        for f in msg
-            .fields()
-            .filter(|f| f.known == Some(HeaderName::ContentLength))
+        for e in msg
+            .headers
+            .iter()
+            .filter(|e| e.known == Some(HeaderName::ContentLength))
         {
-            let v = ContentLength::parse(f.value)
-                .map_err(|e| msg.header_err(HeaderName::ContentLength, &f, e))?;
+            let v = ContentLength::parse(msg.text(e.value)).map_err(|x| {
+                err(
+                    ParseErrorKind::InvalidHeader {
+                        name: HeaderName::ContentLength,
+                        kind: x.kind,
+                    },
+                    e.value.start as usize + x.offset,
+                )
+            })?;
             if declared.is_some_and(|d| d != v.0) {
-                return Err(err(ParseErrorKind::ConflictingContentLength, f.offset));
+                return Err(err(
+                    ParseErrorKind::ConflictingContentLength,
+                    e.value.start as usize,
+                ));
             }
             declared = Some(v.0);
         }
@@ -332,7 +329,8 @@ impl Message {
             None => available,
         };
         msg.body = Span::new(body_start, body_start + body_len);
-        msg.check_core()?;
+        msg.core = msg.parse_core()?;
+        msg.core.content_length = declared;
         Ok(msg)
     }
 
@@ -361,20 +359,24 @@ impl Message {
             })
         } else {
             // Request-Line = Method SP Request-URI SP SIP-Version (single SPs, RFC 4475 3.1.2.9/10)
-            let mut parts = text.splitn(3, ' ');
-            let method = parts.next().unwrap_or("");
-            if method.is_empty() || !method.chars().all(is_token_char) {
+            let m_len = grammar::run(line, grammar::TOKEN);
+            if m_len == 0 || (m_len < line.len() && line[m_len] != b' ') {
                 return Err(err(ParseErrorKind::InvalidMethod, at));
             }
-            let uri = parts.next().ok_or(err(
-                ParseErrorKind::InvalidStartLine("SP Request-URI"),
-                at + line.len(),
-            ))?;
-            let uri_at = at + method.len() + 1;
-            let version = parts.next().ok_or(err(
+            let method = &text[..m_len];
+            if m_len == line.len() {
+                return Err(err(
+                    ParseErrorKind::InvalidStartLine("SP Request-URI"),
+                    at + line.len(),
+                ));
+            }
+            let uri_at = at + m_len + 1;
+            let u_len = memchr::memchr(b' ', &line[m_len + 1..]).ok_or(err(
                 ParseErrorKind::InvalidStartLine("SP SIP-Version"),
                 at + line.len(),
             ))?;
+            let uri = &text[m_len + 1..m_len + 1 + u_len];
+            let version = &text[m_len + 2 + u_len..];
             let v_at = uri_at + uri.len() + 1;
             if uri.is_empty() {
                 return Err(err(
@@ -409,43 +411,96 @@ impl Message {
     }
 
     /// Checks every value of header `T`.
+    /// Checks every value of header `T`.
     fn check<'a, T: TypedHeader<'a>>(&'a self) -> Result<(), ParseError> {
-        for f in self.fields().filter(|f| f.known == Some(T::NAME)) {
-            for (off, v) in self.split(&f) {
-                if let Err(e) = T::parse(v) {
-                    let f = HeaderField {
-                        offset: f.offset + off,
-                        ..f
-                    };
-                    return Err(self.header_err(T::NAME, &f, e));
-                }
+        for e in self.headers.iter().filter(|e| e.known == Some(T::NAME)) {
+            self.check_values::<T>(e)?;
+        }
+        Ok(())
+    }
+
+    fn check_values<'a, T: TypedHeader<'a>>(&'a self, e: &Entry) -> Result<(), ParseError> {
+        for (off, v) in split_list(self.text(e.value), T::NAME.is_list()) {
+            if let Err(err) = T::parse(v) {
+                let at = e.value.start as usize + off + err.offset;
+                return Err(ParseError::new(
+                    ParseErrorKind::InvalidHeader {
+                        name: T::NAME,
+                        kind: err.kind,
+                    },
+                    at,
+                ));
             }
         }
         Ok(())
     }
 
     /// The headers a transaction and a dialog need must parse (RFC 3261
-    /// sections 8.1.1 and 17); a request's CSeq must name its method.
-    fn check_core(&self) -> Result<(), ParseError> {
-        self.check::<Via>()?;
-        self.check::<FromHeader>()?;
-        self.check::<ToHeader>()?;
-        self.check::<CallId>()?;
-        self.check::<CSeq>()?;
-        self.check::<MaxForwards>()?;
-        self.check::<Contact>()?;
-        self.check::<Route>()?;
-        self.check::<RecordRoute>()?;
-        if let (Some(m), Some(Ok(c))) = (self.method(), self.get::<CSeq>()) {
-            if *m != c.method {
-                let at = self
-                    .fields()
-                    .find(|f| f.known == Some(HeaderName::CSeq))
-                    .map_or(0, |f| f.offset);
+    /// sections 8.1.1 and 17); a request's CSeq must name its method. Their
+    /// values are kept as spans for the accessors.
+    fn parse_core(&self) -> Result<Core, ParseError> {
+        fn fail(name: HeaderName, e: &Entry, off: usize, err: HeaderError) -> ParseError {
+            ParseError::new(
+                ParseErrorKind::InvalidHeader {
+                    name,
+                    kind: err.kind,
+                },
+                e.value.start as usize + off + err.offset,
+            )
+        }
+        let base = &self.buf[..];
+        let mut core = Core::default();
+        let mut cseq_at = None;
+        for e in &self.headers {
+            let Some(name) = e.known else { continue };
+            let v = self.text(e.value);
+            match name {
+                HeaderName::Via => {
+                    for (off, x) in split_list(v, true) {
+                        let via = Via::parse(x).map_err(|err| fail(name, e, off, err))?;
+                        core.vias.push(ViaSpans::of(base, &via));
+                    }
+                }
+                HeaderName::Contact => {
+                    for (off, x) in split_list(v, true) {
+                        let c = Contact::parse(x).map_err(|err| fail(name, e, off, err))?;
+                        core.contacts.push(ContactSpans::of(base, &c));
+                    }
+                }
+                HeaderName::From => {
+                    let f = FromHeader::parse(v).map_err(|err| fail(name, e, 0, err))?;
+                    core.from.get_or_insert(NameAddrSpans::of(base, &f.0));
+                }
+                HeaderName::To => {
+                    let t = ToHeader::parse(v).map_err(|err| fail(name, e, 0, err))?;
+                    core.to.get_or_insert(NameAddrSpans::of(base, &t.0));
+                }
+                HeaderName::CallId => {
+                    let c = CallId::parse(v).map_err(|err| fail(name, e, 0, err))?;
+                    core.call_id.get_or_insert(Span::of_str(base, c.0));
+                }
+                HeaderName::CSeq => {
+                    let c = CSeq::parse(v).map_err(|err| fail(name, e, 0, err))?;
+                    if core.cseq.is_none() {
+                        cseq_at = Some(e.value.start as usize);
+                        core.cseq = Some(c);
+                    }
+                }
+                HeaderName::MaxForwards => {
+                    let m = MaxForwards::parse(v).map_err(|err| fail(name, e, 0, err))?;
+                    core.max_forwards.get_or_insert(m.0);
+                }
+                HeaderName::Route => self.check_values::<Route>(e)?,
+                HeaderName::RecordRoute => self.check_values::<RecordRoute>(e)?,
+                _ => {}
+            }
+        }
+        if let (Some(m), Some(c), Some(at)) = (self.method(), &core.cseq, cseq_at) {
+            if c.method != *m {
                 return Err(ParseError::new(ParseErrorKind::CSeqMethodMismatch, at));
             }
         }
-        Ok(())
+        Ok(core)
     }
 
     /// Parses every header this crate knows, so a strict element can reject
@@ -553,11 +608,6 @@ impl Message {
         Ok(())
     }
 
-    fn text(&self, s: Span) -> &str {
-        // The head was checked to be UTF-8 and spans end on ASCII bytes.
-        std::str::from_utf8(&self.buf[s.range()]).unwrap_or("")
-    }
-
     /// Whether this is a request.
     pub fn is_request(&self) -> bool {
         matches!(self.start, StartLine::Request { .. })
@@ -615,20 +665,13 @@ impl Message {
         self.headers.len()
     }
 
-    fn split<'a>(&self, f: &HeaderField<'a>) -> Box<dyn Iterator<Item = (usize, &'a str)> + 'a> {
-        if f.known.is_some_and(HeaderName::is_list) {
-            Box::new(split_list(f.value))
-        } else {
-            Box::new(std::iter::once((0, f.value)))
-        }
-    }
-
     /// Every value of header `name`, in order, with comma-separated lists
     /// split into their elements (RFC 3261 section 7.3.1).
     pub fn values(&self, name: HeaderName) -> impl Iterator<Item = &str> + '_ {
-        self.fields()
-            .filter(move |f| f.known == Some(name))
-            .flat_map(move |f| self.split(&f).map(|(_, v)| v))
+        self.headers
+            .iter()
+            .filter(move |e| e.known == Some(name))
+            .flat_map(move |e| split_list(self.text(e.value), name.is_list()).map(|(_, v)| v))
     }
 
     /// The values of a header by its name as text (case-insensitive; compact
@@ -640,7 +683,9 @@ impl Message {
                 Some(k) => f.known == Some(k),
                 None => f.name.eq_ignore_ascii_case(name),
             })
-            .flat_map(move |f| self.split(&f).map(|(_, v)| v))
+            .flat_map(move |f| {
+                split_list(f.value, known.is_some_and(HeaderName::is_list)).map(|(_, v)| v)
+            })
     }
 
     /// The first value of header `T`, parsed.
@@ -655,39 +700,49 @@ impl Message {
         self.values(T::NAME).map(T::parse)
     }
 
-    /// The topmost Via (checked at parse time).
+    /// Every Via value, top first (parsed with the message).
+    pub fn vias(&self) -> impl Iterator<Item = Via<'_>> + '_ {
+        self.core.vias.iter().map(|v| v.view(self))
+    }
+
+    /// The topmost Via (parsed with the message).
     pub fn top_via(&self) -> Option<Via<'_>> {
-        self.get::<Via>().and_then(Result::ok)
+        self.core.vias.first().map(|v| v.view(self))
     }
 
-    /// The From header (checked at parse time).
+    /// The From header (parsed with the message).
     pub fn from_header(&self) -> Option<FromHeader<'_>> {
-        self.get::<FromHeader>().and_then(Result::ok)
+        self.core.from.map(|f| FromHeader(f.view(self)))
     }
 
-    /// The To header (checked at parse time).
+    /// The To header (parsed with the message).
     pub fn to_header(&self) -> Option<ToHeader<'_>> {
-        self.get::<ToHeader>().and_then(Result::ok)
+        self.core.to.map(|t| ToHeader(t.view(self)))
     }
 
-    /// The Call-ID (checked at parse time).
+    /// The Call-ID (parsed with the message).
     pub fn call_id(&self) -> Option<&str> {
-        self.get::<CallId>().and_then(Result::ok).map(|c| c.0)
+        self.core.call_id.map(|s| self.text(s))
     }
 
-    /// The CSeq (checked at parse time).
+    /// The CSeq (parsed with the message).
     pub fn cseq(&self) -> Option<CSeq> {
-        self.get::<CSeq>().and_then(Result::ok)
+        self.core.cseq.clone()
     }
 
-    /// Max-Forwards (checked at parse time).
+    /// Max-Forwards (parsed with the message).
     pub fn max_forwards(&self) -> Option<u32> {
-        self.get::<MaxForwards>().and_then(Result::ok).map(|m| m.0)
+        self.core.max_forwards
     }
 
-    /// Every Contact value (checked at parse time).
+    /// Content-Length as declared (parsed with the message).
+    pub fn content_length(&self) -> Option<u32> {
+        self.core.content_length
+    }
+
+    /// Every Contact value (parsed with the message).
     pub fn contacts(&self) -> impl Iterator<Item = Contact<'_>> + '_ {
-        self.get_all::<Contact>().filter_map(Result::ok)
+        self.core.contacts.iter().map(|c| c.view(self))
     }
 
     /// The body, sharing the message's buffer.
@@ -895,5 +950,12 @@ impl fmt::Display for Message {
     /// The canonical text; a binary body is shown lossily.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&String::from_utf8_lossy(&self.to_bytes()))
+    }
+}
+
+impl Text for Message {
+    fn text(&self, s: Span) -> &str {
+        // The head was checked to be UTF-8 and spans end on ASCII bytes.
+        std::str::from_utf8(&self.buf[s.range()]).unwrap_or("")
     }
 }

@@ -6,7 +6,7 @@ use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::grammar::{
-    eq_ic, is_header_char, is_param_char, is_password_char, is_unreserved, is_user_char, unescape,
+    HEADER, HOST, PARAM, PASSWORD, USER, eq_ic, is_unreserved, run, run_escaped, unescape,
 };
 
 /// Why a URI was rejected, and at which byte of the URI text.
@@ -80,22 +80,17 @@ impl Host<'_> {
             let inner = inner.strip_suffix(']')?;
             return inner.parse().ok().map(Host::V6);
         }
-        if s.is_empty() {
+        let b = s.as_bytes();
+        if b.is_empty() || run(b, HOST) != b.len() {
             return None;
         }
-        if s.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        if b.iter().all(|c| c.is_ascii_digit() || *c == b'.') {
             // Four numeric labels make an IPv4 address; anything else numeric is no host.
             return s.parse().ok().map(Host::V4);
         }
-        // hostname = *( domainlabel "." ) toplabel [ "." ]; be lenient on '_' seen in the wild.
-        let ok = s.split('.').enumerate().all(|(k, label)| {
-            (label.is_empty() && k > 0 && s.ends_with('.'))
-                || (!label.is_empty()
-                    && label
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
-        });
-        ok.then_some(Host::Name(s))
+        // hostname = *( domainlabel "." ) toplabel [ "." ]: no empty label but a final dot.
+        let bad = b[0] == b'.' || b.windows(2).any(|w| w == b"..");
+        (!bad).then_some(Host::Name(s))
     }
 
     /// Case-insensitive host comparison (RFC 3261 section 19.1.4).
@@ -124,7 +119,7 @@ impl fmt::Display for Host<'_> {
 /// `;name[=value]` parameters of a URI, as written (names and values may
 /// hold `%HH` escapes; decode with [`unescape`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct UriParams<'a>(&'a str);
+pub struct UriParams<'a>(pub(crate) &'a str);
 
 impl<'a> UriParams<'a> {
     /// The text after the first `;`, without it.
@@ -213,72 +208,91 @@ impl<'a> SipUri<'a> {
             .map(|(_, v)| v)
     }
 
+    /// One pass over the bytes after `sip:`/`sips:` (RFC 3261 section 25.1
+    /// `SIP-URI`). `base` is the offset of `s` in the whole URI, for errors.
     fn parse(s: &'a str, secure: bool, base: usize) -> Result<Self, UriError> {
-        // '?' may also appear in the user part; the headers start after the host.
-        let host_start = s.find('@').map_or(0, |at| at + 1);
-        let (rest, headers) = match s[host_start..].find('?') {
-            Some(q) => (&s[..host_start + q], Some(&s[host_start + q + 1..])),
-            None => (s, None),
-        };
-        let (userinfo, hostpart, host_off) = match rest.find('@') {
-            Some(at) => (Some(&rest[..at]), &rest[at + 1..], at + 1),
-            None => (None, rest, 0),
-        };
+        let b = s.as_bytes();
+        let e = |kind, at: usize| err(kind, base + at);
+        let mut pos = 0;
         let (mut user, mut password) = (None, None);
-        if let Some(ui) = userinfo {
-            let (u, p) = match ui.find(':') {
-                Some(c) => (&ui[..c], Some(&ui[c + 1..])),
-                None => (ui, None),
-            };
-            if u.is_empty() {
-                return Err(err(UriErrorKind::Empty, base));
+        // An unescaped '@' can only end the userinfo: host, parameters and
+        // header values cannot hold one.
+        if let Some(at) = memchr::memchr(b'@', b) {
+            let ulen = run_escaped(b, USER);
+            if ulen == 0 {
+                return Err(e(UriErrorKind::Empty, 0));
             }
-            check_run(u, is_user_char, base)?;
-            if let Some(p) = p {
-                check_run(p, is_password_char, base + u.len() + 1)?;
+            user = Some(&s[..ulen]);
+            let mut p = ulen;
+            if b.get(p) == Some(&b':') {
+                let plen = run_escaped(&b[p + 1..], PASSWORD);
+                password = Some(&s[p + 1..p + 1 + plen]);
+                p += 1 + plen;
             }
-            user = Some(u);
-            password = p;
+            if p != at {
+                return Err(e(UriErrorKind::InvalidChar, p));
+            }
+            pos = at + 1;
         }
-        let hbase = base + host_off;
-        let (hostport, params) = match hostpart.find(';') {
-            Some(k) => (&hostpart[..k], &hostpart[k + 1..]),
-            None => (hostpart, ""),
+        let host = if b.get(pos) == Some(&b'[') {
+            let close = memchr::memchr(b']', &b[pos..]).ok_or(e(UriErrorKind::InvalidHost, pos))?;
+            let h = Host::parse(&s[pos..=pos + close]).ok_or(e(UriErrorKind::InvalidHost, pos))?;
+            pos += close + 1;
+            h
+        } else {
+            let n = run(&b[pos..], HOST);
+            let h = Host::parse(&s[pos..pos + n]).ok_or(e(UriErrorKind::InvalidHost, pos))?;
+            pos += n;
+            h
         };
-        let (host_s, port_s) = split_host_port(hostport);
-        let host = Host::parse(host_s).ok_or(err(UriErrorKind::InvalidHost, hbase))?;
-        let port = match port_s {
-            None => None,
-            Some(p) => Some(
-                parse_port(p).ok_or(err(UriErrorKind::InvalidPort, hbase + host_s.len() + 1))?,
-            ),
-        };
-        let pbase = hbase + hostport.len() + 1;
-        let mut off = pbase;
-        for p in params.split(';') {
-            if p.is_empty() && !params.is_empty() {
-                return Err(err(UriErrorKind::Empty, off));
-            }
-            let (n, v) = p.split_once('=').unwrap_or((p, ""));
-            if !params.is_empty() {
-                check_run(n, is_param_char, off)?;
-                if p.contains('=') {
-                    check_run(v, is_param_char, off + n.len() + 1)?;
-                }
-            }
-            off += p.len() + 1;
+        let mut port = None;
+        if b.get(pos) == Some(&b':') {
+            let n = b[pos + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+            port = Some(
+                parse_port(&s[pos + 1..pos + 1 + n])
+                    .ok_or(e(UriErrorKind::InvalidPort, pos + 1))?,
+            );
+            pos += 1 + n;
         }
-        if let Some(h) = headers {
-            let hb = base + rest.len() + 1;
-            for c in h.split('&') {
-                let (n, v) = c
-                    .split_once('=')
-                    .ok_or(err(UriErrorKind::InvalidChar, hb))?;
-                check_run(n, is_header_char, hb)?;
-                if !v.is_empty() {
-                    check_run(v, is_header_char, hb)?;
-                }
+        let pstart = pos;
+        while b.get(pos) == Some(&b';') {
+            let n = run_escaped(&b[pos + 1..], PARAM);
+            if n == 0 {
+                return Err(e(UriErrorKind::Empty, pos + 1));
             }
+            pos += 1 + n;
+            if b.get(pos) == Some(&b'=') {
+                pos += 1 + run_escaped(&b[pos + 1..], PARAM);
+            }
+        }
+        let params = if pos > pstart {
+            &s[pstart + 1..pos]
+        } else {
+            ""
+        };
+        let mut headers = None;
+        if b.get(pos) == Some(&b'?') {
+            let hstart = pos + 1;
+            pos = hstart;
+            loop {
+                let n = run_escaped(&b[pos..], HEADER);
+                if n == 0 || b.get(pos + n) != Some(&b'=') {
+                    return Err(e(UriErrorKind::InvalidChar, pos + n));
+                }
+                pos += n + 1;
+                pos += run_escaped(&b[pos..], HEADER);
+                if b.get(pos) != Some(&b'&') {
+                    break;
+                }
+                pos += 1;
+            }
+            headers = Some(&s[hstart..pos]);
+        }
+        if pos != b.len() {
+            return Err(e(UriErrorKind::InvalidChar, pos));
         }
         Ok(SipUri {
             secure,
@@ -342,42 +356,11 @@ impl<'a> SipUri<'a> {
     }
 }
 
-fn split_host_port(s: &str) -> (&str, Option<&str>) {
-    if s.starts_with('[') {
-        match s.find(']') {
-            Some(e) => {
-                let (h, rest) = s.split_at(e + 1);
-                (h, rest.strip_prefix(':'))
-            }
-            None => (s, None),
-        }
-    } else {
-        match s.rfind(':') {
-            Some(c) => (&s[..c], Some(&s[c + 1..])),
-            None => (s, None),
-        }
-    }
-}
-
 pub(crate) fn parse_port(p: &str) -> Option<u16> {
     if p.is_empty() || p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     p.parse().ok()
-}
-
-fn check_run(s: &str, allowed: fn(char) -> bool, base: usize) -> Result<(), UriError> {
-    let b = s.as_bytes();
-    let mut k = 0;
-    while k < b.len() {
-        let c = b[k];
-        if c == b'%' || (c < 0x80 && allowed(c as char)) {
-            k += 1;
-        } else {
-            return Err(err(UriErrorKind::InvalidChar, base + k));
-        }
-    }
-    Ok(())
 }
 
 /// A `tel:` URI (RFC 3966).
@@ -420,14 +403,16 @@ impl<'a> Uri<'a> {
             return Err(err(UriErrorKind::MissingScheme, 0));
         }
         let rest = &s[colon + 1..];
+        if eq_ic(scheme, "sip") || eq_ic(scheme, "sips") {
+            // The SIP grammar admits no whitespace, control or bracket byte.
+            return SipUri::parse(rest, scheme.len() == 4, colon + 1).map(Uri::Sip);
+        }
         if let Some(k) = rest.find(|c: char| {
             c.is_ascii_whitespace() || c.is_ascii_control() || c == '<' || c == '>' || c == '"'
         }) {
             return Err(err(UriErrorKind::InvalidChar, colon + 1 + k));
         }
-        if eq_ic(scheme, "sip") || eq_ic(scheme, "sips") {
-            SipUri::parse(rest, scheme.len() == 4, colon + 1).map(Uri::Sip)
-        } else if eq_ic(scheme, "tel") {
+        if eq_ic(scheme, "tel") {
             let (number, params) = rest.split_once(';').unwrap_or((rest, ""));
             let ok = !number.is_empty()
                 && number

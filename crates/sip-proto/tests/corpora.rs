@@ -110,6 +110,20 @@ fn protos_c07_sip_robustness() {
         let result = std::panic::catch_unwind(|| {
             let parsed = Message::parse(data);
             if let Ok(m) = &parsed {
+                // The parse-time cache agrees with parsing the text again.
+                use sip_proto::headers::{Contact, FromHeader, ToHeader, Via};
+                assert_eq!(
+                    m.vias().collect::<Vec<_>>(),
+                    m.get_all::<Via>().map(Result::unwrap).collect::<Vec<_>>()
+                );
+                assert_eq!(
+                    m.contacts().collect::<Vec<_>>(),
+                    m.get_all::<Contact>()
+                        .map(Result::unwrap)
+                        .collect::<Vec<_>>()
+                );
+                assert_eq!(m.from_header(), m.get::<FromHeader>().map(Result::unwrap));
+                assert_eq!(m.to_header(), m.get::<ToHeader>().map(Result::unwrap));
                 // Exercise every typed accessor and the printer too.
                 let _ = m.check_all_headers();
                 let _ = m.check_mandatory();

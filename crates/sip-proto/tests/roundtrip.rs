@@ -103,6 +103,28 @@ fn message_gen() -> impl Strategy<Value = Gen> {
         )
 }
 
+/// The accessors served from the parse-time cache agree with parsing the
+/// header text again.
+fn cached_equals_reparsed(m: &Message) {
+    let vias: Vec<Via<'_>> = m.get_all::<Via>().map(Result::unwrap).collect();
+    assert_eq!(m.vias().collect::<Vec<_>>(), vias);
+    assert_eq!(m.top_via(), vias.first().copied());
+    let contacts: Vec<Contact<'_>> = m.get_all::<Contact>().map(Result::unwrap).collect();
+    assert_eq!(m.contacts().collect::<Vec<_>>(), contacts);
+    assert_eq!(m.from_header(), m.get::<FromHeader>().map(Result::unwrap));
+    assert_eq!(m.to_header(), m.get::<ToHeader>().map(Result::unwrap));
+    assert_eq!(m.call_id(), m.get::<CallId>().map(|c| c.unwrap().0));
+    assert_eq!(m.cseq(), m.get::<CSeq>().map(Result::unwrap));
+    assert_eq!(
+        m.max_forwards(),
+        m.get::<MaxForwards>().map(|c| c.unwrap().0)
+    );
+    assert_eq!(
+        m.content_length(),
+        m.get::<ContentLength>().map(|c| c.unwrap().0)
+    );
+}
+
 fn quote(s: &str) -> String {
     let mut q = String::from("\"");
     for c in s.chars() {
@@ -173,6 +195,7 @@ proptest! {
         let printed = m.to_bytes();
         let again = Message::parse(printed.clone()).unwrap();
         prop_assert_eq!(&again, &m);
+        cached_equals_reparsed(&again);
         prop_assert_eq!(again.to_bytes(), printed, "printing is a fixed point");
         // The typed values are the generated ones.
         prop_assert_eq!(again.method(), Some(&g.method));
@@ -207,6 +230,7 @@ proptest! {
     #[test]
     fn arbitrary_bytes_never_panic(data in proptest::collection::vec(any::<u8>(), 0..600)) {
         if let Ok(m) = Message::parse(data) {
+            cached_equals_reparsed(&m);
             let _ = m.check_all_headers();
             let again = Message::parse(m.to_bytes()).unwrap();
             prop_assert_eq!(again, m);
@@ -220,6 +244,7 @@ proptest! {
         data[p] = byte;
         data.truncate(cut % (data.len() + 1));
         if let Ok(m) = Message::parse(data) {
+            cached_equals_reparsed(&m);
             let _ = m.check_all_headers();
             let _ = m.check_mandatory();
             let again = Message::parse(m.to_bytes()).unwrap();

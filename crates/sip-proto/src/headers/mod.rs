@@ -6,16 +6,9 @@
 
 use std::fmt;
 
-use nom::{
-    IResult, Parser,
-    branch::alt,
-    bytes::complete::take_while1,
-    combinator::{opt, recognize},
-    multi::many0,
-    sequence::preceded,
-};
+use nom::IResult;
 
-use crate::grammar::{eq_ic, is_token_char, quoted_string, sep, sws, token};
+use crate::grammar::{TOKEN, eq_ic, is, quoted_string, run, sws, token};
 use crate::name::HeaderName;
 use crate::uri::UriErrorKind;
 
@@ -156,26 +149,63 @@ pub(crate) fn complete<'a, T>(
     }
 }
 
-/// `gen-value` = token / host / quoted-string; also the unbracketed IPv6
-/// address of `received` and the `+sip.instance` `"<urn:...>"` value.
-fn gen_value(i: &str) -> PResult<'_, &str> {
-    alt((
-        recognize(quoted_string),
-        take_while1(|c: char| is_token_char(c) || matches!(c, ':' | '[' | ']' | '/' | '@')),
-    ))
-    .parse(i)
+/// One `SEMI generic-param` at the start of `i` (RFC 3261 section 25.1):
+/// `token [ EQUAL gen-value ]`, where gen-value is a token, a host (with
+/// the colons of an unbracketed IPv6 `received`) or a quoted-string.
+/// Returns the rest, the name and the raw value (quotes kept).
+#[inline]
+fn next_param(i: &str) -> Option<(&str, &str, Option<&str>)> {
+    let b = i.as_bytes();
+    let mut k = skip_lws(b, 0);
+    if b.get(k) != Some(&b';') {
+        return None;
+    }
+    k = skip_lws(b, k + 1);
+    let n = run(&b[k..], TOKEN);
+    if n == 0 {
+        return None;
+    }
+    let name = &i[k..k + n];
+    k += n;
+    let after_name = k;
+    let j = skip_lws(b, k);
+    if b.get(j) != Some(&b'=') {
+        return Some((&i[after_name..], name, None));
+    }
+    let v = skip_lws(b, j + 1);
+    let len = if b.get(v) == Some(&b'"') {
+        let (rest, _) = quoted_string(&i[v..]).ok()?;
+        i.len() - v - rest.len()
+    } else {
+        b[v..]
+            .iter()
+            .position(|&c| !(is(c, TOKEN) || matches!(c, b':' | b'[' | b']' | b'/' | b'@')))
+            .unwrap_or(b.len() - v)
+    };
+    if len == 0 {
+        return None;
+    }
+    Some((&i[v + len..], name, Some(&i[v..v + len])))
 }
 
-fn param(i: &str) -> PResult<'_, (&str, Option<&str>)> {
-    let (i, name) = token(i)?;
-    let (i, value) = opt(preceded(sep('='), gen_value)).parse(i)?;
-    Ok((i, (name, value)))
+/// Index of the first byte at or after `k` that is not LWS.
+#[inline]
+pub(crate) fn skip_lws(b: &[u8], mut k: usize) -> usize {
+    while k < b.len() && matches!(b[k], b' ' | b'\t' | b'\r' | b'\n') {
+        k += 1;
+    }
+    k
 }
 
-/// `*( SEMI generic-param )`, recognized as one slice.
+/// `*( SEMI generic-param )`, recognized as one slice. Stops before the
+/// first thing that is not a parameter; the caller rejects what is left.
 pub(crate) fn params(i: &str) -> PResult<'_, Params<'_>> {
-    let (rest, raw) = recognize(many0(preceded(sep(';'), param))).parse(i)?;
-    Ok((rest, Params(raw)))
+    let mut rest = i;
+    while let Some((r, _, _)) = next_param(rest) {
+        rest = r;
+    }
+    let consumed = i.len() - rest.len();
+    Ok((rest, Params(&i[..consumed])))
 }
 
 /// `token *(SEMI param)`: the shape of Event, Subscription-State, Reason,
@@ -195,7 +225,7 @@ pub(crate) fn token_params<'a>(
 /// Header parameters (`;name=value` after a header value), as written.
 /// Values are returned without surrounding quotes but still escaped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Params<'a>(&'a str);
+pub struct Params<'a>(pub(crate) &'a str);
 
 impl<'a> Params<'a> {
     /// The raw text, starting with the first `;` (or empty).
@@ -237,7 +267,7 @@ pub struct ParamIter<'a>(&'a str);
 impl<'a> Iterator for ParamIter<'a> {
     type Item = (&'a str, Option<&'a str>);
     fn next(&mut self) -> Option<Self::Item> {
-        let (rest, (name, value)) = preceded(sep(';'), param).parse(self.0).ok()?;
+        let (rest, name, value) = next_param(self.0)?;
         self.0 = rest;
         let value = value.map(|v| {
             v.strip_prefix('"')
@@ -253,7 +283,7 @@ impl fmt::Display for Params<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Re-read the raw values so quoted ones keep their quotes.
         let mut rest = self.0;
-        while let Ok((r, (name, value))) = preceded(sep(';'), param).parse(rest) {
+        while let Some((r, name, value)) = next_param(rest) {
             write!(f, ";{name}")?;
             if let Some(v) = value {
                 write!(f, "={v}")?;
@@ -267,13 +297,20 @@ impl fmt::Display for Params<'_> {
 /// Splits a list header value at the commas that separate elements,
 /// ignoring commas inside quoted strings and `<...>` (RFC 3261 section 7.3.1).
 /// Yields each element's offset in `value` and its trimmed text.
-pub(crate) fn split_list(value: &str) -> impl Iterator<Item = (usize, &str)> {
+/// With `list` false the whole value is the one element.
+pub(crate) fn split_list(value: &str, list: bool) -> impl Iterator<Item = (usize, &str)> {
     let bytes = value.as_bytes();
     let mut start = 0;
     let mut done = false;
     std::iter::from_fn(move || {
         if done {
             return None;
+        }
+        if !list || (start == 0 && memchr::memchr(b',', bytes).is_none()) {
+            // One element; list values arrive trimmed from the message.
+            done = true;
+            let (lead, item) = scalar::trim_lws(value);
+            return Some((lead, item));
         }
         let (mut quoted, mut angle) = (false, false);
         let mut k = start;
@@ -342,11 +379,11 @@ mod tests {
 
     #[test]
     fn list_split_respects_quotes_and_brackets() {
-        let items: Vec<_> = split_list(r#""a, b" <sip:x;p=1,2>;q=1 , <sip:y>"#).collect();
+        let items: Vec<_> = split_list(r#""a, b" <sip:x;p=1,2>;q=1 , <sip:y>"#, true).collect();
         assert_eq!(items.len(), 2);
         assert_eq!(items[0].1, r#""a, b" <sip:x;p=1,2>;q=1"#);
         assert_eq!(items[1], (27, "<sip:y>"));
-        let empty: Vec<_> = split_list("a,,b").map(|x| x.1).collect();
+        let empty: Vec<_> = split_list("a,,b", true).map(|x| x.1).collect();
         assert_eq!(empty, ["a", "", "b"]);
     }
 }

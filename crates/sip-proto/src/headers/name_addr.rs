@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use super::{HeaderError, HeaderErrorKind, Params, TypedHeader, params, write_display};
-use crate::grammar::{is_lws, is_token_char, quoted_string, unquote};
+use crate::grammar::{TOKEN, is, is_lws, quoted_string, unquote};
 use crate::name::HeaderName;
 use crate::uri::Uri;
 
@@ -72,14 +72,14 @@ impl<'a> NameAddr<'a> {
 
     fn parse_with(value: &'a str, allow_addr_spec: bool) -> Result<Self, HeaderError> {
         let at = |rest: &str| value.len() - rest.len();
-        let i = value.trim_start_matches(is_lws);
+        let i = &value[super::skip_lws(value.as_bytes(), 0)..];
         if i.is_empty() {
             return Err(HeaderError::new(HeaderErrorKind::Empty, 0));
         }
         let (display, rest) = if i.starts_with('"') {
             match quoted_string(i) {
                 Ok((rest, q)) => {
-                    let rest = rest.trim_start_matches(is_lws);
+                    let rest = &rest[super::skip_lws(rest.as_bytes(), 0)..];
                     if !rest.starts_with('<') {
                         return Err(HeaderError::new(HeaderErrorKind::Expected("<"), at(rest)));
                     }
@@ -91,7 +91,10 @@ impl<'a> NameAddr<'a> {
             }
         } else if let Some(lt) = i.find('<').filter(|&lt| !i[..lt].contains(';')) {
             let name = i[..lt].trim_end_matches(is_lws);
-            if let Some(bad) = name.find(|c: char| !(is_token_char(c) || is_lws(c))) {
+            if let Some(bad) = name
+                .bytes()
+                .position(|c| !(is(c, TOKEN) || matches!(c, b' ' | b'\t' | b'\r' | b'\n')))
+            {
                 return Err(HeaderError::new(
                     HeaderErrorKind::InvalidDisplayName,
                     at(i) + bad,
@@ -114,7 +117,8 @@ impl<'a> NameAddr<'a> {
             }
             // addr-spec: the URI ends where header parameters start (RFC 3261 section 20.10).
             let end = rest
-                .find(|c: char| c == ';' || c == ',' || is_lws(c))
+                .bytes()
+                .position(|c| matches!(c, b';' | b',' | b' ' | b'\t' | b'\r' | b'\n'))
                 .unwrap_or(rest.len());
             (&rest[..end], false, &rest[end..])
         };
@@ -127,7 +131,7 @@ impl<'a> NameAddr<'a> {
         }
         let (rest, params) =
             params(rest).map_err(|_| HeaderError::new(HeaderErrorKind::InvalidParam, at(rest)))?;
-        let trailing = rest.trim_start_matches(is_lws);
+        let trailing = &rest[super::skip_lws(rest.as_bytes(), 0)..];
         if !trailing.is_empty() {
             let kind = if trailing.starts_with(';') {
                 HeaderErrorKind::InvalidParam

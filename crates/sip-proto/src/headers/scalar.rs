@@ -6,21 +6,37 @@
 use std::fmt;
 
 use super::{HeaderError, HeaderErrorKind, TypedHeader};
-use crate::grammar::{is_lws, is_token_char, is_word_char, parse_u32};
+use crate::grammar::{TOKEN, WORD, is_lws, run};
 use crate::method::Method;
 use crate::name::HeaderName;
 
+/// Trims LWS from both ends, returning the offset of what is left.
+#[inline]
+pub(crate) fn trim_lws(value: &str) -> (usize, &str) {
+    let b = value.as_bytes();
+    let start = super::skip_lws(b, 0);
+    let mut end = b.len();
+    while end > start && matches!(b[end - 1], b' ' | b'\t' | b'\r' | b'\n') {
+        end -= 1;
+    }
+    (start, &value[start..end])
+}
+
 /// Parses a whole value as a 32-bit number, naming overflow apart from junk.
 pub(crate) fn number(value: &str) -> Result<u32, HeaderError> {
-    let lead = value.len() - value.trim_start_matches(is_lws).len();
-    let v = value.trim_matches(is_lws);
+    let (lead, v) = trim_lws(value);
     if v.is_empty() {
         return Err(HeaderError::new(HeaderErrorKind::Empty, 0));
     }
-    if let Some(bad) = v.find(|c: char| !c.is_ascii_digit()) {
-        return Err(HeaderError::new(HeaderErrorKind::InvalidNumber, lead + bad));
+    let mut n: u64 = 0;
+    for (k, b) in v.bytes().enumerate() {
+        if !b.is_ascii_digit() {
+            return Err(HeaderError::new(HeaderErrorKind::InvalidNumber, lead + k));
+        }
+        // Saturate: RFC 4475 3.1.2.4 has numbers far beyond 64 bits.
+        n = (n * 10 + u64::from(b - b'0')).min(u64::from(u32::MAX) + 1);
     }
-    parse_u32(v).ok_or(HeaderError::new(HeaderErrorKind::NumberTooLarge, lead))
+    u32::try_from(n).map_err(|_| HeaderError::new(HeaderErrorKind::NumberTooLarge, lead))
 }
 
 macro_rules! number_header {
@@ -70,36 +86,39 @@ pub struct CSeq {
 }
 
 /// Splits `value` into a number and a method token, the shape of CSeq and
-/// the tail of RAck.
+/// the tail of RAck. Returns the end of the method.
 fn num_method(value: &str, base: usize) -> Result<(u32, Method, usize), HeaderError> {
-    let v = value.trim_start_matches(is_lws);
-    let lead = value.len() - v.len();
-    let end = v.find(is_lws).unwrap_or(v.len());
-    let seq = number(&v[..end]).map_err(|e| HeaderError::new(e.kind, base + lead + e.offset))?;
-    let rest = v[end..].trim_start_matches(is_lws);
-    let m_at = value.len() - rest.len();
-    let m_end = rest.find(is_lws).unwrap_or(rest.len());
-    let method = &rest[..m_end];
-    if method.is_empty() {
-        return Err(HeaderError::new(
-            HeaderErrorKind::Expected("method"),
-            base + m_at,
-        ));
+    let b = value.as_bytes();
+    let start = super::skip_lws(b, 0);
+    let digits_end = start
+        + b[start..]
+            .iter()
+            .position(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
+            .unwrap_or(b.len() - start);
+    let seq = number(&value[start..digits_end])
+        .map_err(|e| HeaderError::new(e.kind, base + start + e.offset))?;
+    let m_at = super::skip_lws(b, digits_end);
+    let m_len = run(&b[m_at..], TOKEN);
+    if m_len == 0 {
+        let kind = if m_at == b.len() {
+            HeaderErrorKind::Expected("method")
+        } else {
+            HeaderErrorKind::InvalidToken
+        };
+        return Err(HeaderError::new(kind, base + m_at));
     }
-    if let Some(bad) = method.find(|c: char| !is_token_char(c)) {
-        return Err(HeaderError::new(
-            HeaderErrorKind::InvalidToken,
-            base + m_at + bad,
-        ));
-    }
-    Ok((seq, Method::from_token(method), m_at + m_end))
+    Ok((
+        seq,
+        Method::from_token(&value[m_at..m_at + m_len]),
+        m_at + m_len,
+    ))
 }
 
 impl TypedHeader<'_> for CSeq {
     const NAME: HeaderName = HeaderName::CSeq;
     fn parse(value: &str) -> Result<Self, HeaderError> {
         let (seq, method, end) = num_method(value, 0)?;
-        if !value[end..].trim_matches(is_lws).is_empty() {
+        if super::skip_lws(value.as_bytes(), end) != value.len() {
             return Err(HeaderError::new(HeaderErrorKind::Trailing, end));
         }
         Ok(CSeq { seq, method })
@@ -154,20 +173,27 @@ pub struct CallId<'a>(pub &'a str);
 impl<'a> TypedHeader<'a> for CallId<'a> {
     const NAME: HeaderName = HeaderName::CallId;
     fn parse(value: &'a str) -> Result<Self, HeaderError> {
-        let lead = value.len() - value.trim_start_matches(is_lws).len();
-        let v = value.trim_matches(is_lws);
+        let (lead, v) = trim_lws(value);
         if v.is_empty() {
             return Err(HeaderError::new(HeaderErrorKind::Empty, 0));
         }
-        let (a, b) = v.split_once('@').unwrap_or((v, "x"));
-        if a.is_empty() || b.is_empty() {
-            return Err(HeaderError::new(
-                HeaderErrorKind::Expected("word@word"),
-                lead,
-            ));
+        let b = v.as_bytes();
+        let first = run(b, WORD);
+        let mut end = first;
+        if b.get(first) == Some(&b'@') {
+            end = first + 1 + run(&b[first + 1..], WORD);
+            if end == first + 1 {
+                return Err(HeaderError::new(
+                    HeaderErrorKind::Expected("word after @"),
+                    lead + end,
+                ));
+            }
         }
-        if let Some(bad) = v.find(|c: char| !(is_word_char(c) || c == '@')) {
-            return Err(HeaderError::new(HeaderErrorKind::InvalidToken, lead + bad));
+        if first == 0 || end != b.len() {
+            return Err(HeaderError::new(
+                HeaderErrorKind::InvalidToken,
+                lead + if first == 0 { 0 } else { end },
+            ));
         }
         Ok(CallId(v))
     }

@@ -2,10 +2,8 @@
 
 use std::fmt;
 
-use nom::{Parser, bytes::complete::take_while1, combinator::recognize, sequence::delimited};
-
-use super::{HeaderError, HeaderErrorKind, PResult, Params, TypedHeader, complete, params};
-use crate::grammar::{is_lws, sep, sws, token};
+use super::{HeaderError, HeaderErrorKind, Params, TypedHeader, params, skip_lws};
+use crate::grammar::{HOST, TOKEN, run};
 use crate::name::HeaderName;
 use crate::uri::{Host, parse_port};
 
@@ -68,53 +66,68 @@ impl<'a> Via<'a> {
     }
 }
 
-fn sent_by(i: &str) -> PResult<'_, &str> {
-    recognize((take_while1(|c: char| {
-        c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '[' | ']' | ':')
-    }),))
-    .parse(i)
-}
-
-fn via_parm(i: &str) -> PResult<'_, (&str, &str, &str, &str, Params<'_>)> {
-    let (i, _) = sws(i)?;
-    let (i, protocol) = token(i)?;
-    let (i, version) = delimited(sep('/'), token, sep('/')).parse(i)?;
-    let (i, transport) = token(i)?;
-    let (i, _) = take_while1(is_lws).parse(i)?;
-    let (i, sent_by) = sent_by(i)?;
-    let (i, params) = params(i)?;
-    Ok((i, (protocol, version, transport, sent_by, params)))
-}
-
 impl<'a> TypedHeader<'a> for Via<'a> {
     const NAME: HeaderName = HeaderName::Via;
+    /// `sent-protocol LWS sent-by *( SEMI via-params )`, LWS allowed around
+    /// the slashes and the colon (RFC 3261 section 25.1).
     fn parse(value: &'a str) -> Result<Self, HeaderError> {
-        let (protocol, version, transport, sent_by, params) =
-            complete(value, "SIP/2.0/transport host;params", via_parm)?;
-        let at = value.len() - value[value.find(sent_by).unwrap_or(0)..].len();
-        // Split host and port: an IPv6 reference keeps its colons inside brackets.
-        let (host_s, port_s) = if sent_by.starts_with('[') {
-            match sent_by.find(']') {
-                Some(e) => (&sent_by[..=e], sent_by[e + 1..].strip_prefix(':')),
-                None => (sent_by, None),
+        let b = value.as_bytes();
+        let expected = |what, at| Err(HeaderError::new(HeaderErrorKind::Expected(what), at));
+        let mut k = skip_lws(b, 0);
+        if k == b.len() {
+            return Err(HeaderError::new(HeaderErrorKind::Empty, 0));
+        }
+        let mut parts = [""; 3];
+        for (n, part) in parts.iter_mut().enumerate() {
+            if n > 0 {
+                if b.get(k) != Some(&b'/') {
+                    return expected("/", k);
+                }
+                k = skip_lws(b, k + 1);
             }
+            let len = run(&b[k..], TOKEN);
+            if len == 0 {
+                return expected(["protocol-name", "protocol-version", "transport"][n], k);
+            }
+            *part = &value[k..k + len];
+            k = skip_lws(b, k + len);
+        }
+        let [protocol, version, transport] = parts;
+        if k == b.len() || !matches!(b[k - 1], b' ' | b'\t' | b'\r' | b'\n') {
+            return expected("LWS sent-by", k);
+        }
+        let host_len = if b[k] == b'[' {
+            memchr::memchr(b']', &b[k..]).map_or(0, |e| e + 1)
         } else {
-            match sent_by.split_once(':') {
-                Some((h, p)) => (h, Some(p)),
-                None => (sent_by, None),
-            }
+            run(&b[k..], HOST)
         };
-        let host = Host::parse(host_s).ok_or(HeaderError::new(
+        let host = Host::parse(&value[k..k + host_len]).ok_or(HeaderError::new(
             HeaderErrorKind::Expected("sent-by host"),
-            at,
+            k,
         ))?;
-        let port = match port_s {
-            Some(p) => Some(parse_port(p).ok_or(HeaderError::new(
-                HeaderErrorKind::Expected("port"),
-                at + host_s.len() + 1,
-            ))?),
-            None => None,
-        };
+        k += host_len;
+        let mut port = None;
+        let c = skip_lws(b, k);
+        if b.get(c) == Some(&b':') {
+            let p = skip_lws(b, c + 1);
+            let len = b[p..].iter().take_while(|d| d.is_ascii_digit()).count();
+            port = Some(
+                parse_port(&value[p..p + len])
+                    .ok_or(HeaderError::new(HeaderErrorKind::Expected("port"), p))?,
+            );
+            k = p + len;
+        }
+        let (rest, params) = params(&value[k..]).unwrap_or((&value[k..], Params::default()));
+        let r = skip_lws(rest.as_bytes(), 0);
+        if r != rest.len() {
+            let at = value.len() - rest.len() + r;
+            let kind = if rest.as_bytes()[r] == b';' {
+                HeaderErrorKind::InvalidParam
+            } else {
+                HeaderErrorKind::Trailing
+            };
+            return Err(HeaderError::new(kind, at));
+        }
         Ok(Via {
             protocol,
             version,
