@@ -272,15 +272,26 @@ impl RtpHeader<'_> {
     /// Writes only the header (fixed part, CSRCs, extension) into `out`
     /// and returns its length, so a codec can encode the payload in place
     /// right after it (zero-copy build). Padding is not supported here.
-    #[inline]
+    #[inline(always)]
     pub fn write_header(&self, out: &mut [u8]) -> Result<usize, RtpError> {
-        let n = self.write(&[], out)?;
+        if self.csrcs.is_empty() && self.extension.is_none() {
+            let have = out.len();
+            let Some(h) = out.get_mut(..FIXED_HEADER_LEN) else {
+                return Err(RtpError::BufferTooSmall {
+                    need: FIXED_HEADER_LEN,
+                    have,
+                });
+            };
+            h.copy_from_slice(&self.fixed());
+            return Ok(FIXED_HEADER_LEN);
+        }
+        let n = self.write_general(&[], out)?;
         Ok(n - self.padding as usize)
     }
 
     /// Writes header, `payload` and padding into `out`; returns the packet
     /// length.
-    #[inline]
+    #[inline(always)]
     pub fn write(&self, payload: &[u8], out: &mut [u8]) -> Result<usize, RtpError> {
         if self.csrcs.is_empty() && self.extension.is_none() && self.padding == 0 {
             // the common case: fixed header + payload
@@ -294,6 +305,12 @@ impl RtpHeader<'_> {
             p.copy_from_slice(payload);
             return Ok(need);
         }
+        self.write_general(payload, out)
+    }
+
+    /// CSRCs, extension or padding present.
+    #[inline(never)]
+    fn write_general(&self, payload: &[u8], out: &mut [u8]) -> Result<usize, RtpError> {
         if self.csrcs.len() > 15 {
             return Err(RtpError::TooManyCsrcs(self.csrcs.len()));
         }
