@@ -99,6 +99,8 @@ struct Parser<'b> {
     line: usize,
 }
 
+#[cold]
+#[inline(never)]
 fn err(line: usize, reason: ParseErrorReason) -> ParseError {
     ParseError { line, reason }
 }
@@ -149,6 +151,8 @@ impl<'b> Parser<'b> {
         })
     }
 
+    #[cold]
+    #[inline(never)]
     fn field_err(&self, line_type: u8, reason: &'static str) -> ParseError {
         err(
             self.line,
@@ -513,6 +517,7 @@ impl<'b> Parser<'b> {
         })
     }
 
+    #[inline(always)]
     fn media(&self, value: Span) -> Result<RawMedia, ParseError> {
         let mut t = [Span::default(); 3];
         let (n, formats) = self.tokens(value, &mut t);
@@ -571,6 +576,7 @@ fn zero_bytes(x: u64) -> u64 {
 
 /// Where an attribute name ends: the first `:`, or the end. `None` when the
 /// name holds a space or tab. Eight bytes at a time.
+#[inline]
 fn name_end(b: &[u8]) -> Option<usize> {
     let (colon, space, tab) = (
         LO * u64::from(b':'),
@@ -607,6 +613,7 @@ fn name_end(b: &[u8]) -> Option<usize> {
 }
 
 /// The position of the first `needle` in `hay`, eight bytes at a time.
+#[inline]
 fn find_byte(hay: &[u8], needle: u8) -> Option<usize> {
     let pattern = LO * u64::from(needle);
     let mut chunks = hay.chunks_exact(8);

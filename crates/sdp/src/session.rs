@@ -267,11 +267,9 @@ impl SessionDescription {
 
     /// Session-level `a=` lines, in order.
     pub fn attributes(&self) -> impl ExactSizeIterator<Item = Attribute<'_>> {
-        let text = self.whole();
-        self.session_attributes
-            .of(&self.attributes)
-            .iter()
-            .map(move |raw| Attribute { text, raw })
+        let attrs = self.session_attributes.of(&self.attributes);
+        let text = if attrs.is_empty() { "" } else { self.whole() };
+        attrs.iter().map(move |raw| Attribute { text, raw })
     }
 
     /// The session-level direction attribute, if any.
@@ -618,8 +616,19 @@ impl<'a> Media<'a> {
 
     /// The `a=rtpmap` lines.
     pub fn rtpmaps(&self) -> impl Iterator<Item = Rtpmap<'a>> + use<'a> {
-        self.attributes().filter_map(|a| match a.typed() {
-            TypedAttribute::Rtpmap(r) => Some(r),
+        let text = self.text;
+        self.attributes().filter_map(move |a| match a.raw.typed {
+            RawTyped::Rtpmap {
+                payload_type,
+                clock_rate,
+                encoding,
+                params,
+            } => Some(Rtpmap {
+                payload_type,
+                encoding: sub(text, 0, encoding),
+                clock_rate,
+                params: params.map(|p| sub(text, 0, p)),
+            }),
             _ => None,
         })
     }
@@ -631,8 +640,12 @@ impl<'a> Media<'a> {
 
     /// The `a=fmtp` lines.
     pub fn fmtps(&self) -> impl Iterator<Item = Fmtp<'a>> + use<'a> {
-        self.attributes().filter_map(|a| match a.typed() {
-            TypedAttribute::Fmtp(f) => Some(f),
+        let text = self.text;
+        self.attributes().filter_map(move |a| match a.raw.typed {
+            RawTyped::Fmtp { format, params } => Some(Fmtp {
+                format: sub(text, 0, format),
+                params: sub(text, 0, params),
+            }),
             _ => None,
         })
     }
@@ -676,8 +689,9 @@ impl<'a> Media<'a> {
 
     /// `a=mid` (RFC 5888).
     pub fn mid(&self) -> Option<&'a str> {
-        self.attributes().find_map(|a| match a.typed() {
-            TypedAttribute::Mid(m) => Some(m),
+        let text = self.text;
+        self.attributes().find_map(|a| match a.raw.typed {
+            RawTyped::Mid(m) => Some(sub(text, 0, m)),
             _ => None,
         })
     }
