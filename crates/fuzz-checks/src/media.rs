@@ -9,6 +9,7 @@ use rtp_media::g722::{G722Decoder, Mode};
 use rtp_media::jitter::{JitterBuffer, JitterConfig};
 use rtp_media::rtcp::{self, RtcpPacket};
 use rtp_media::rtp::{RtpHeader, RtpPacket};
+use rtp_media::session::{MediaConfig, MediaOutput, MediaSession};
 use std::collections::BTreeSet;
 
 /// The targets of this module.
@@ -19,6 +20,7 @@ pub const TARGETS: &[crate::Target] = &[
     ("jitter_buffer", jitter_buffer),
     ("g722_decode", g722_decode),
     ("g711", g711),
+    ("media_session", media_session),
 ];
 
 /// Parses `data` as RTP. Whatever parses must account for every byte
@@ -231,5 +233,47 @@ pub fn g711(data: &[u8]) {
                 assert_eq!(got_d, want_d, "{k:?} {law:?} decode");
             }
         }
+    }
+}
+
+/// Feeds a G.722 media session with datagrams cut from `data` (a length
+/// byte, then that many bytes; even-indexed ones as RTP, odd as RTCP),
+/// interleaved with capture frames, playout pulls and timers. Nothing may
+/// panic and every pull fills its frame; outputs stay bounded.
+pub fn media_session(data: &[u8]) {
+    let mut cfg = MediaConfig::new(CodecKind::G722, 9, "fuzz@example.invalid", 1);
+    cfg.telephone_event_pt = Some(101);
+    cfg.cn_payload_type = Some(13);
+    let mut s = MediaSession::new(cfg);
+    let mut pcm = vec![0i16; s.frame_samples()];
+    let mut now = 0u64;
+    let mut rest = data;
+    let mut i = 0usize;
+    while let Some((&len, tail)) = rest.split_first() {
+        let n = usize::from(len).min(tail.len());
+        let (dgram, next) = tail.split_at(n);
+        rest = next;
+        if i % 2 == 0 {
+            let _ = s.receive_rtp(now, dgram);
+        } else {
+            let _ = s.receive_rtcp(now, dgram);
+        }
+        if len & 3 == 0 {
+            let _ = s.send_dtmf('7', u32::from(len), 10);
+        }
+        s.send_audio(now, &pcm).expect("a whole frame encodes");
+        pcm.fill(0x1234);
+        s.pull_audio(now, &mut pcm);
+        s.handle_timeout(now);
+        let mut outputs = 0;
+        while let Some(o) = s.poll_output() {
+            if let MediaOutput::Transmit(t) = o {
+                assert_eq!(t.dscp, 46);
+            }
+            outputs += 1;
+        }
+        assert!(outputs <= 8);
+        now += 20;
+        i += 1;
     }
 }
