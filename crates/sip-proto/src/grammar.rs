@@ -21,6 +21,8 @@ pub(crate) const PARAM: u16 = 1 << 5;
 pub(crate) const HEADER: u16 = 1 << 6;
 /// Host name characters: alphanum, `-`, `.`, and `_` (seen in the wild).
 pub(crate) const HOST: u16 = 1 << 7;
+/// An unquoted `gen-value`: token, host, or an unbracketed IPv6 `received`.
+pub(crate) const GEN_VALUE: u16 = 1 << 8;
 
 const fn build_classes() -> [u16; 256] {
     let mut t = [0u16; 256];
@@ -59,6 +61,7 @@ const fn build_classes() -> [u16; 256] {
         let param = unreserved || matches!(b, b'[' | b']' | b'/' | b':' | b'&' | b'+' | b'$');
         let header = unreserved || matches!(b, b'[' | b']' | b'/' | b'?' | b':' | b'+' | b'$');
         let host = alnum || matches!(b, b'-' | b'.' | b'_');
+        let gen_value = token || matches!(b, b':' | b'[' | b']' | b'/' | b'@');
         t[c] = ((token as u16) * TOKEN)
             | ((word as u16) * WORD)
             | ((unreserved as u16) * UNRESERVED)
@@ -66,7 +69,8 @@ const fn build_classes() -> [u16; 256] {
             | ((password as u16) * PASSWORD)
             | ((param as u16) * PARAM)
             | ((header as u16) * HEADER)
-            | ((host as u16) * HOST);
+            | ((host as u16) * HOST)
+            | ((gen_value as u16) * GEN_VALUE);
         c += 1;
     }
     t
@@ -154,17 +158,15 @@ pub(crate) fn quoted_string(i: &str) -> IResult<&str, &str> {
     let (rest, _) = char('"').parse(i)?;
     let bytes = rest.as_bytes();
     let mut k = 0;
-    while k < bytes.len() {
-        match bytes[k] {
-            b'"' => return Ok((&rest[k + 1..], &rest[..k])),
-            b'\\' => {
-                // The escaped character must be ASCII other than CR and LF.
-                match bytes.get(k + 1) {
-                    Some(&b) if b < 0x80 && b != b'\r' && b != b'\n' => k += 2,
-                    _ => return Err(nom_err(&rest[k..], ErrorKind::Escaped)),
-                }
-            }
-            _ => k += 1,
+    while let Some(d) = memchr::memchr2(b'"', b'\\', &bytes[k..]) {
+        k += d;
+        if bytes[k] == b'"' {
+            return Ok((&rest[k + 1..], &rest[..k]));
+        }
+        // The escaped character must be ASCII other than CR and LF.
+        match bytes.get(k + 1) {
+            Some(&b) if b < 0x80 && b != b'\r' && b != b'\n' => k += 2,
+            _ => return Err(nom_err(&rest[k..], ErrorKind::Escaped)),
         }
     }
     Err(nom_err(i, ErrorKind::Char))
@@ -199,12 +201,13 @@ pub fn unescape(s: &str) -> std::borrow::Cow<'_, [u8]> {
     let mut out = Vec::with_capacity(b.len());
     let mut k = 0;
     while k < b.len() {
-        if b[k] == b'%' && k + 2 < b.len() {
-            if let (Some(h), Some(l)) = (hex(b[k + 1]), hex(b[k + 2])) {
-                out.push(h << 4 | l);
-                k += 3;
-                continue;
-            }
+        if b[k] == b'%'
+            && k + 2 < b.len()
+            && let (Some(h), Some(l)) = (hex(b[k + 1]), hex(b[k + 2]))
+        {
+            out.push((h << 4) | l);
+            k += 3;
+            continue;
         }
         out.push(b[k]);
         k += 1;

@@ -9,6 +9,7 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 
 use bytes::Bytes;
+use bytestring::ByteString;
 
 use crate::cache::{ContactSpans, Core, NameAddrSpans, Span, Text, ViaSpans};
 use crate::grammar;
@@ -146,6 +147,7 @@ struct Entry {
 #[derive(Clone)]
 pub struct Message {
     buf: Bytes,
+    head: ByteString,
     start: StartLine,
     headers: Vec<Entry>,
     body: Span,
@@ -220,7 +222,7 @@ impl Message {
         let line = &b[pos..le];
         let start = Self::start_line(line, pos)?;
         // Header fields (RFC 3261 section 7.3), with folding and bare LF ends.
-        let mut headers: Vec<Entry> = Vec::with_capacity(16);
+        let mut headers: Vec<Entry> = Vec::with_capacity(24);
         let body_start;
         loop {
             pos = next;
@@ -279,14 +281,16 @@ impl Message {
                 value: Span::new(vstart, end.max(vstart)),
             });
         }
-        if let Err(e) = std::str::from_utf8(&b[..body_start]) {
-            return Err(err(ParseErrorKind::InvalidUtf8, e.valid_up_to()));
-        }
+        // The head is checked once; spans then slice it as text with no
+        // further UTF-8 checks.
+        let head = ByteString::try_from(buf.slice(..body_start))
+            .map_err(|e| err(ParseErrorKind::InvalidUtf8, e.valid_up_to()))?;
         let mut msg = Message {
             start,
             headers,
             body: Span::default(),
             buf,
+            head,
             core: Core::default(),
         };
         // Content-Length frames the body (RFC 3261 section 18.3).
@@ -448,7 +452,7 @@ impl Message {
                 e.value.start as usize + off + err.offset,
             )
         }
-        let base = &self.buf[..];
+        let base = self.head.as_bytes();
         let mut core = Core::default();
         let mut cseq_at = None;
         for e in &self.headers {
@@ -495,10 +499,10 @@ impl Message {
                 _ => {}
             }
         }
-        if let (Some(m), Some(c), Some(at)) = (self.method(), &core.cseq, cseq_at) {
-            if c.method != *m {
-                return Err(ParseError::new(ParseErrorKind::CSeqMethodMismatch, at));
-            }
+        if let (Some(m), Some(c), Some(at)) = (self.method(), &core.cseq, cseq_at)
+            && c.method != *m
+        {
+            return Err(ParseError::new(ParseErrorKind::CSeqMethodMismatch, at));
         }
         Ok(core)
     }
@@ -955,7 +959,7 @@ impl fmt::Display for Message {
 
 impl Text for Message {
     fn text(&self, s: Span) -> &str {
-        // The head was checked to be UTF-8 and spans end on ASCII bytes.
-        std::str::from_utf8(&self.buf[s.range()]).unwrap_or("")
+        // Spans start and end on ASCII bytes of the head.
+        self.head.get(s.range()).unwrap_or("")
     }
 }

@@ -45,34 +45,8 @@ macro_rules! header_names {
                 }
             }
 
-            fn lookup_lower(lower: &[u8]) -> Option<HeaderName> {
-                $(
-                    if lower == lower_bytes!($canon) {
-                        return Some(HeaderName::$variant);
-                    }
-                )*
-                None
-            }
         }
     };
-}
-
-// Lower-cases a literal at compile time for the lookup table.
-macro_rules! lower_bytes {
-    ($s:literal) => {{
-        const S: &[u8] = $s.as_bytes();
-        const N: usize = S.len();
-        const L: [u8; N] = {
-            let mut out = [0u8; N];
-            let mut k = 0;
-            while k < N {
-                out[k] = S[k].to_ascii_lowercase();
-                k += 1;
-            }
-            out
-        };
-        &L
-    }};
 }
 
 header_names! {
@@ -146,6 +120,81 @@ header_names! {
 }
 
 impl HeaderName {
+    // A match on byte strings compiles to a switch on the length and a few
+    // comparisons; the test below checks it against the canonical names.
+    fn lookup_lower(lower: &[u8]) -> Option<HeaderName> {
+        Some(match lower {
+            b"accept" => HeaderName::Accept,
+            b"accept-contact" => HeaderName::AcceptContact,
+            b"accept-encoding" => HeaderName::AcceptEncoding,
+            b"accept-language" => HeaderName::AcceptLanguage,
+            b"alert-info" => HeaderName::AlertInfo,
+            b"allow" => HeaderName::Allow,
+            b"allow-events" => HeaderName::AllowEvents,
+            b"authentication-info" => HeaderName::AuthenticationInfo,
+            b"authorization" => HeaderName::Authorization,
+            b"call-id" => HeaderName::CallId,
+            b"call-info" => HeaderName::CallInfo,
+            b"contact" => HeaderName::Contact,
+            b"content-disposition" => HeaderName::ContentDisposition,
+            b"content-encoding" => HeaderName::ContentEncoding,
+            b"content-language" => HeaderName::ContentLanguage,
+            b"content-length" => HeaderName::ContentLength,
+            b"content-type" => HeaderName::ContentType,
+            b"cseq" => HeaderName::CSeq,
+            b"date" => HeaderName::Date,
+            b"diversion" => HeaderName::Diversion,
+            b"error-info" => HeaderName::ErrorInfo,
+            b"event" => HeaderName::Event,
+            b"expires" => HeaderName::Expires,
+            b"from" => HeaderName::From,
+            b"history-info" => HeaderName::HistoryInfo,
+            b"identity" => HeaderName::Identity,
+            b"in-reply-to" => HeaderName::InReplyTo,
+            b"max-forwards" => HeaderName::MaxForwards,
+            b"mime-version" => HeaderName::MimeVersion,
+            b"min-expires" => HeaderName::MinExpires,
+            b"min-se" => HeaderName::MinSe,
+            b"organization" => HeaderName::Organization,
+            b"p-asserted-identity" => HeaderName::PAssertedIdentity,
+            b"p-preferred-identity" => HeaderName::PPreferredIdentity,
+            b"path" => HeaderName::Path,
+            b"priority" => HeaderName::Priority,
+            b"privacy" => HeaderName::Privacy,
+            b"proxy-authenticate" => HeaderName::ProxyAuthenticate,
+            b"proxy-authorization" => HeaderName::ProxyAuthorization,
+            b"proxy-require" => HeaderName::ProxyRequire,
+            b"rack" => HeaderName::RAck,
+            b"reason" => HeaderName::Reason,
+            b"record-route" => HeaderName::RecordRoute,
+            b"refer-sub" => HeaderName::ReferSub,
+            b"refer-to" => HeaderName::ReferTo,
+            b"referred-by" => HeaderName::ReferredBy,
+            b"reject-contact" => HeaderName::RejectContact,
+            b"replaces" => HeaderName::Replaces,
+            b"reply-to" => HeaderName::ReplyTo,
+            b"request-disposition" => HeaderName::RequestDisposition,
+            b"require" => HeaderName::Require,
+            b"retry-after" => HeaderName::RetryAfter,
+            b"route" => HeaderName::Route,
+            b"rseq" => HeaderName::RSeq,
+            b"server" => HeaderName::Server,
+            b"service-route" => HeaderName::ServiceRoute,
+            b"session-expires" => HeaderName::SessionExpires,
+            b"subject" => HeaderName::Subject,
+            b"subscription-state" => HeaderName::SubscriptionState,
+            b"supported" => HeaderName::Supported,
+            b"timestamp" => HeaderName::Timestamp,
+            b"to" => HeaderName::To,
+            b"unsupported" => HeaderName::Unsupported,
+            b"user-agent" => HeaderName::UserAgent,
+            b"via" => HeaderName::Via,
+            b"warning" => HeaderName::Warning,
+            b"www-authenticate" => HeaderName::WwwAuthenticate,
+            _ => return None,
+        })
+    }
+
     /// Looks a header name up, case-insensitively, long or compact form.
     pub fn from_name(name: &[u8]) -> Option<HeaderName> {
         if name.len() == 1 {

@@ -6,7 +6,7 @@ use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::grammar::{
-    HEADER, HOST, PARAM, PASSWORD, USER, eq_ic, is_unreserved, run, run_escaped, unescape,
+    HEADER, HOST, PARAM, PASSWORD, USER, eq_ic, is, is_unreserved, run, run_escaped, unescape,
 };
 
 /// Why a URI was rejected, and at which byte of the URI text.
@@ -81,16 +81,23 @@ impl Host<'_> {
             return inner.parse().ok().map(Host::V6);
         }
         let b = s.as_bytes();
-        if b.is_empty() || run(b, HOST) != b.len() {
+        // One pass: host characters only, no empty label, and whether it is all digits and dots.
+        let (mut numeric, mut prev_dot) = (true, true);
+        for &c in b {
+            if !is(c, HOST) || (c == b'.' && prev_dot) {
+                return None;
+            }
+            prev_dot = c == b'.';
+            numeric &= c.is_ascii_digit() || prev_dot;
+        }
+        if b.is_empty() {
             return None;
         }
-        if b.iter().all(|c| c.is_ascii_digit() || *c == b'.') {
+        if numeric {
             // Four numeric labels make an IPv4 address; anything else numeric is no host.
-            return s.parse().ok().map(Host::V4);
+            return parse_ipv4(b).map(Host::V4);
         }
-        // hostname = *( domainlabel "." ) toplabel [ "." ]: no empty label but a final dot.
-        let bad = b[0] == b'.' || b.windows(2).any(|w| w == b"..");
-        (!bad).then_some(Host::Name(s))
+        Some(Host::Name(s))
     }
 
     /// Case-insensitive host comparison (RFC 3261 section 19.1.4).
@@ -356,6 +363,21 @@ impl<'a> SipUri<'a> {
     }
 }
 
+/// `IPv4address` = 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT, each at most 255.
+fn parse_ipv4(b: &[u8]) -> Option<Ipv4Addr> {
+    let mut octets = [0u8; 4];
+    let mut parts = b.split(|&c| c == b'.');
+    for o in &mut octets {
+        let p = parts.next()?;
+        if p.is_empty() || p.len() > 3 {
+            return None;
+        }
+        let v = p.iter().fold(0u16, |v, &d| v * 10 + u16::from(d - b'0'));
+        *o = u8::try_from(v).ok()?;
+    }
+    parts.next().is_none().then(|| Ipv4Addr::from(octets))
+}
+
 pub(crate) fn parse_port(p: &str) -> Option<u16> {
     if p.is_empty() || p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -390,7 +412,8 @@ impl TelUri<'_> {
 impl<'a> Uri<'a> {
     /// Parses an absolute URI.
     pub fn parse(s: &'a str) -> Result<Uri<'a>, UriError> {
-        let colon = s.find(':').ok_or(err(UriErrorKind::MissingScheme, 0))?;
+        let colon =
+            memchr::memchr(b':', s.as_bytes()).ok_or(err(UriErrorKind::MissingScheme, 0))?;
         let scheme = &s[..colon];
         let ok_scheme = scheme
             .bytes()

@@ -8,7 +8,7 @@ use std::fmt;
 
 use nom::IResult;
 
-use crate::grammar::{TOKEN, eq_ic, is, quoted_string, run, sws, token};
+use crate::grammar::{GEN_VALUE, TOKEN, eq_ic, quoted_string, run, sws, token};
 use crate::name::HeaderName;
 use crate::uri::UriErrorKind;
 
@@ -177,10 +177,7 @@ fn next_param(i: &str) -> Option<(&str, &str, Option<&str>)> {
         let (rest, _) = quoted_string(&i[v..]).ok()?;
         i.len() - v - rest.len()
     } else {
-        b[v..]
-            .iter()
-            .position(|&c| !(is(c, TOKEN) || matches!(c, b':' | b'[' | b']' | b'/' | b'@')))
-            .unwrap_or(b.len() - v)
+        run(&b[v..], GEN_VALUE)
     };
     if len == 0 {
         return None;

@@ -89,7 +89,9 @@ impl<'a> NameAddr<'a> {
                     return Err(HeaderError::new(HeaderErrorKind::UnterminatedQuote, at(i)));
                 }
             }
-        } else if let Some(lt) = i.find('<').filter(|&lt| !i[..lt].contains(';')) {
+        } else if let Some(lt) = memchr::memchr(b'<', i.as_bytes())
+            .filter(|&lt| memchr::memchr(b';', &i.as_bytes()[..lt]).is_none())
+        {
             let name = i[..lt].trim_end_matches(is_lws);
             if let Some(bad) = name
                 .bytes()
@@ -106,7 +108,7 @@ impl<'a> NameAddr<'a> {
             (None, i)
         };
         let (uri_text, bracketed, rest) = if let Some(inner) = rest.strip_prefix('<') {
-            let end = inner.find('>').ok_or(HeaderError::new(
+            let end = memchr::memchr(b'>', inner.as_bytes()).ok_or(HeaderError::new(
                 HeaderErrorKind::Expected(">"),
                 value.len(),
             ))?;
