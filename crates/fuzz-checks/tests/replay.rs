@@ -33,7 +33,11 @@ fn replay_corpora() {
             for path in paths {
                 let data = std::fs::read(&path).expect("readable corpus file");
                 let outcome = std::panic::catch_unwind(|| check(&data));
-                assert!(outcome.is_ok(), "{name}: {} fails its check", path.display());
+                assert!(
+                    outcome.is_ok(),
+                    "{name}: {} fails its check",
+                    path.display()
+                );
                 total += 1;
             }
         }
