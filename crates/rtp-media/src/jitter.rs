@@ -209,6 +209,7 @@ pub struct JitterBuffer {
     underrun: usize,
     metrics: JitterMetrics,
     scratch: Vec<i16>,
+    rel_scratch: Vec<i64>,
 }
 
 const WINDOW_MS: u64 = 2000;
@@ -242,6 +243,7 @@ impl JitterBuffer {
             underrun: 0,
             metrics,
             scratch: Vec::new(),
+            rel_scratch: Vec::new(),
             cfg,
         }
     }
@@ -361,14 +363,14 @@ impl JitterBuffer {
         let target = if self.transits.len() < 2 {
             i64::from(self.cfg.initial_delay_ms) * self.tpm
         } else {
-            let mut rel: Vec<i64> = self
-                .transits
-                .iter()
-                .map(|&(_, t)| t - self.min_transit)
-                .collect();
+            let mut rel = std::mem::take(&mut self.rel_scratch);
+            rel.clear();
+            rel.extend(self.transits.iter().map(|&(_, t)| t - self.min_transit));
             let k = (rel.len() * 95).div_ceil(100).saturating_sub(1);
             let (_, p95, _) = rel.select_nth_unstable(k);
-            *p95 + i64::from(self.cfg.frame_ms) * self.tpm
+            let p95 = *p95;
+            self.rel_scratch = rel;
+            p95 + i64::from(self.cfg.frame_ms) * self.tpm
         };
         let target = target.clamp(
             i64::from(self.cfg.min_delay_ms) * self.tpm,

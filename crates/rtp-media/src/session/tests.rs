@@ -252,3 +252,43 @@ fn bad_input_is_a_typed_error_and_close_sends_bye() {
         s.ssrc()
     );
 }
+
+#[test]
+fn remote_ssrc_change_is_reported_and_playout_continues() {
+    let mut a = MediaSession::new(cfg(CodecKind::Pcmu, 0, 10));
+    let mut b = MediaSession::new(cfg(CodecKind::Pcmu, 0, 11));
+    let mut out = vec![0; 160];
+    let mut changes = Vec::new();
+    let mut kinds = Vec::new();
+    for tick in 0..200u64 {
+        let now = tick * 20;
+        if tick == 100 {
+            // the far end restarts its stream (e.g. a transfer to another phone)
+            a = MediaSession::new(cfg(CodecKind::Pcmu, 0, 12));
+        }
+        a.send_audio(now, &tone(160, tick as usize * 160)).unwrap();
+        while let Some(o) = a.poll_output() {
+            if let MediaOutput::Transmit(t) = o {
+                if t.kind == TransmitKind::Rtp {
+                    b.receive_rtp(now + 30, &t.data).unwrap();
+                }
+            }
+        }
+        while let Some(o) = b.poll_output() {
+            if let MediaOutput::Event(MediaEvent::RemoteSsrcChanged { old, new }) = o {
+                changes.push((old, new));
+            }
+        }
+        kinds.push(b.pull_audio(now + 30, &mut out));
+    }
+    assert_eq!(changes.len(), 2);
+    assert_eq!(changes[0].0, None);
+    assert_eq!(changes[1].0, Some(changes[0].1));
+    assert_eq!(b.stats().remote_ssrc, Some(a.ssrc()));
+    let audio_after = kinds[110..]
+        .iter()
+        .filter(|k| matches!(k, Playout::Audio | Playout::Stretched))
+        .count();
+    assert!(audio_after >= 85, "{audio_after}");
+    assert_eq!(b.stats().jitter_buffer.resyncs, 1);
+}
