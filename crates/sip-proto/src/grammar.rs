@@ -117,6 +117,59 @@ pub(crate) fn is_unreserved(c: char) -> bool {
     c.is_ascii() && is(c as u8, UNRESERVED)
 }
 
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// Bit 7 of each byte of the result is set where `w` has a zero byte
+/// (exact for the lowest such byte, which is the one we report).
+#[inline]
+fn zero_bytes(w: u64) -> u64 {
+    w.wrapping_sub(LO) & !w & HI
+}
+
+/// Position of the first `n` in `hay`, eight bytes at a time. SIP lines and
+/// values are short, where this beats a SIMD search that must first align.
+#[inline]
+pub(crate) fn find_byte(hay: &[u8], n: u8) -> Option<usize> {
+    let pat = LO.wrapping_mul(u64::from(n));
+    let mut chunks = hay.chunks_exact(8);
+    let mut base = 0;
+    for c in &mut chunks {
+        let w = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
+        let z = zero_bytes(w ^ pat);
+        if z != 0 {
+            return Some(base + (z.trailing_zeros() / 8) as usize);
+        }
+        base += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == n)
+        .map(|k| base + k)
+}
+
+/// Position of the first `a` or `b` in `hay`.
+#[inline]
+pub(crate) fn find_byte2(hay: &[u8], a: u8, b: u8) -> Option<usize> {
+    let (pa, pb) = (LO.wrapping_mul(u64::from(a)), LO.wrapping_mul(u64::from(b)));
+    let mut chunks = hay.chunks_exact(8);
+    let mut base = 0;
+    for c in &mut chunks {
+        let w = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
+        let z = zero_bytes(w ^ pa) | zero_bytes(w ^ pb);
+        if z != 0 {
+            return Some(base + (z.trailing_zeros() / 8) as usize);
+        }
+        base += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&x| x == a || x == b)
+        .map(|k| base + k)
+}
+
 /// Whitespace inside a header value: SP, HTAB and the line ends of folding.
 pub(crate) fn is_lws(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\r' | '\n')
@@ -158,7 +211,7 @@ pub(crate) fn quoted_string(i: &str) -> IResult<&str, &str> {
     let (rest, _) = char('"').parse(i)?;
     let bytes = rest.as_bytes();
     let mut k = 0;
-    while let Some(d) = memchr::memchr2(b'"', b'\\', &bytes[k..]) {
+    while let Some(d) = find_byte2(&bytes[k..], b'"', b'\\') {
         k += d;
         if bytes[k] == b'"' {
             return Ok((&rest[k + 1..], &rest[..k]));
@@ -303,5 +356,19 @@ mod class_tests {
         );
         assert!(is(b'?', HEADER) && !is(b'&', HEADER) && !is(b'=', HEADER));
         assert!(!is(0x80, TOKEN | WORD | USER | HOST));
+    }
+}
+
+#[cfg(test)]
+mod find_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn find_byte_matches_position(hay in proptest::collection::vec(any::<u8>(), 0..80), n in any::<u8>(), m in any::<u8>()) {
+            prop_assert_eq!(find_byte(&hay, n), hay.iter().position(|&b| b == n));
+            prop_assert_eq!(find_byte2(&hay, n, m), hay.iter().position(|&b| b == n || b == m));
+        }
     }
 }

@@ -168,7 +168,7 @@ pub struct HeaderField<'a> {
 }
 
 fn find_line(b: &[u8], from: usize) -> Option<(usize, usize)> {
-    let lf = from + memchr::memchr(b'\n', &b[from..])?;
+    let lf = from + crate::grammar::find_byte(&b[from..], b'\n')?;
     let end = if lf > from && b[lf - 1] == b'\r' {
         lf - 1
     } else {
@@ -263,7 +263,7 @@ impl Message {
                 colon += 1;
             }
             if colon == le || b[colon] != b':' || name_end == pos {
-                let kind = if memchr::memchr(b':', &b[pos..le]).is_some() {
+                let kind = if crate::grammar::find_byte(&b[pos..le], b':').is_some() {
                     ParseErrorKind::InvalidHeaderName
                 } else {
                     ParseErrorKind::MissingColon
@@ -375,7 +375,7 @@ impl Message {
                 ));
             }
             let uri_at = at + m_len + 1;
-            let u_len = memchr::memchr(b' ', &line[m_len + 1..]).ok_or(err(
+            let u_len = crate::grammar::find_byte(&line[m_len + 1..], b' ').ok_or(err(
                 ParseErrorKind::InvalidStartLine("SP SIP-Version"),
                 at + line.len(),
             ))?;

@@ -120,77 +120,106 @@ header_names! {
 }
 
 impl HeaderName {
-    // A match on byte strings compiles to a switch on the length and a few
-    // comparisons; the test below checks it against the canonical names.
-    fn lookup_lower(lower: &[u8]) -> Option<HeaderName> {
-        Some(match lower {
-            b"accept" => HeaderName::Accept,
-            b"accept-contact" => HeaderName::AcceptContact,
-            b"accept-encoding" => HeaderName::AcceptEncoding,
-            b"accept-language" => HeaderName::AcceptLanguage,
-            b"alert-info" => HeaderName::AlertInfo,
-            b"allow" => HeaderName::Allow,
-            b"allow-events" => HeaderName::AllowEvents,
-            b"authentication-info" => HeaderName::AuthenticationInfo,
-            b"authorization" => HeaderName::Authorization,
-            b"call-id" => HeaderName::CallId,
-            b"call-info" => HeaderName::CallInfo,
-            b"contact" => HeaderName::Contact,
-            b"content-disposition" => HeaderName::ContentDisposition,
-            b"content-encoding" => HeaderName::ContentEncoding,
-            b"content-language" => HeaderName::ContentLanguage,
-            b"content-length" => HeaderName::ContentLength,
-            b"content-type" => HeaderName::ContentType,
-            b"cseq" => HeaderName::CSeq,
-            b"date" => HeaderName::Date,
-            b"diversion" => HeaderName::Diversion,
-            b"error-info" => HeaderName::ErrorInfo,
-            b"event" => HeaderName::Event,
-            b"expires" => HeaderName::Expires,
-            b"from" => HeaderName::From,
-            b"history-info" => HeaderName::HistoryInfo,
-            b"identity" => HeaderName::Identity,
-            b"in-reply-to" => HeaderName::InReplyTo,
-            b"max-forwards" => HeaderName::MaxForwards,
-            b"mime-version" => HeaderName::MimeVersion,
-            b"min-expires" => HeaderName::MinExpires,
-            b"min-se" => HeaderName::MinSe,
-            b"organization" => HeaderName::Organization,
-            b"p-asserted-identity" => HeaderName::PAssertedIdentity,
-            b"p-preferred-identity" => HeaderName::PPreferredIdentity,
-            b"path" => HeaderName::Path,
-            b"priority" => HeaderName::Priority,
-            b"privacy" => HeaderName::Privacy,
-            b"proxy-authenticate" => HeaderName::ProxyAuthenticate,
-            b"proxy-authorization" => HeaderName::ProxyAuthorization,
-            b"proxy-require" => HeaderName::ProxyRequire,
-            b"rack" => HeaderName::RAck,
-            b"reason" => HeaderName::Reason,
-            b"record-route" => HeaderName::RecordRoute,
-            b"refer-sub" => HeaderName::ReferSub,
-            b"refer-to" => HeaderName::ReferTo,
-            b"referred-by" => HeaderName::ReferredBy,
-            b"reject-contact" => HeaderName::RejectContact,
-            b"replaces" => HeaderName::Replaces,
-            b"reply-to" => HeaderName::ReplyTo,
-            b"request-disposition" => HeaderName::RequestDisposition,
-            b"require" => HeaderName::Require,
-            b"retry-after" => HeaderName::RetryAfter,
-            b"route" => HeaderName::Route,
-            b"rseq" => HeaderName::RSeq,
-            b"server" => HeaderName::Server,
-            b"service-route" => HeaderName::ServiceRoute,
-            b"session-expires" => HeaderName::SessionExpires,
-            b"subject" => HeaderName::Subject,
-            b"subscription-state" => HeaderName::SubscriptionState,
-            b"supported" => HeaderName::Supported,
-            b"timestamp" => HeaderName::Timestamp,
-            b"to" => HeaderName::To,
-            b"unsupported" => HeaderName::Unsupported,
-            b"user-agent" => HeaderName::UserAgent,
-            b"via" => HeaderName::Via,
-            b"warning" => HeaderName::Warning,
-            b"www-authenticate" => HeaderName::WwwAuthenticate,
+    // A switch on (length, first letter) leaves one or two candidates to
+    // compare; the test below checks it against the canonical names.
+    fn lookup(name: &[u8]) -> Option<HeaderName> {
+        let first = name.first()?.to_ascii_lowercase();
+        Some(match (name.len(), first) {
+            (2, b't') if name.eq_ignore_ascii_case(b"To") => HeaderName::To,
+            (3, b'v') if name.eq_ignore_ascii_case(b"Via") => HeaderName::Via,
+            (4, b'c') if name.eq_ignore_ascii_case(b"CSeq") => HeaderName::CSeq,
+            (4, b'd') if name.eq_ignore_ascii_case(b"Date") => HeaderName::Date,
+            (4, b'f') if name.eq_ignore_ascii_case(b"From") => HeaderName::From,
+            (4, b'p') if name.eq_ignore_ascii_case(b"Path") => HeaderName::Path,
+            (4, b'r') if name.eq_ignore_ascii_case(b"RAck") => HeaderName::RAck,
+            (4, b'r') if name.eq_ignore_ascii_case(b"RSeq") => HeaderName::RSeq,
+            (5, b'a') if name.eq_ignore_ascii_case(b"Allow") => HeaderName::Allow,
+            (5, b'e') if name.eq_ignore_ascii_case(b"Event") => HeaderName::Event,
+            (5, b'r') if name.eq_ignore_ascii_case(b"Route") => HeaderName::Route,
+            (6, b'a') if name.eq_ignore_ascii_case(b"Accept") => HeaderName::Accept,
+            (6, b'm') if name.eq_ignore_ascii_case(b"Min-SE") => HeaderName::MinSe,
+            (6, b'r') if name.eq_ignore_ascii_case(b"Reason") => HeaderName::Reason,
+            (6, b's') if name.eq_ignore_ascii_case(b"Server") => HeaderName::Server,
+            (7, b'c') if name.eq_ignore_ascii_case(b"Call-ID") => HeaderName::CallId,
+            (7, b'c') if name.eq_ignore_ascii_case(b"Contact") => HeaderName::Contact,
+            (7, b'e') if name.eq_ignore_ascii_case(b"Expires") => HeaderName::Expires,
+            (7, b'p') if name.eq_ignore_ascii_case(b"Privacy") => HeaderName::Privacy,
+            (7, b'r') if name.eq_ignore_ascii_case(b"Require") => HeaderName::Require,
+            (7, b's') if name.eq_ignore_ascii_case(b"Subject") => HeaderName::Subject,
+            (7, b'w') if name.eq_ignore_ascii_case(b"Warning") => HeaderName::Warning,
+            (8, b'i') if name.eq_ignore_ascii_case(b"Identity") => HeaderName::Identity,
+            (8, b'p') if name.eq_ignore_ascii_case(b"Priority") => HeaderName::Priority,
+            (8, b'r') if name.eq_ignore_ascii_case(b"Refer-To") => HeaderName::ReferTo,
+            (8, b'r') if name.eq_ignore_ascii_case(b"Replaces") => HeaderName::Replaces,
+            (8, b'r') if name.eq_ignore_ascii_case(b"Reply-To") => HeaderName::ReplyTo,
+            (9, b'c') if name.eq_ignore_ascii_case(b"Call-Info") => HeaderName::CallInfo,
+            (9, b'd') if name.eq_ignore_ascii_case(b"Diversion") => HeaderName::Diversion,
+            (9, b'r') if name.eq_ignore_ascii_case(b"Refer-Sub") => HeaderName::ReferSub,
+            (9, b's') if name.eq_ignore_ascii_case(b"Supported") => HeaderName::Supported,
+            (9, b't') if name.eq_ignore_ascii_case(b"Timestamp") => HeaderName::Timestamp,
+            (10, b'a') if name.eq_ignore_ascii_case(b"Alert-Info") => HeaderName::AlertInfo,
+            (10, b'e') if name.eq_ignore_ascii_case(b"Error-Info") => HeaderName::ErrorInfo,
+            (10, b'u') if name.eq_ignore_ascii_case(b"User-Agent") => HeaderName::UserAgent,
+            (11, b'i') if name.eq_ignore_ascii_case(b"In-Reply-To") => HeaderName::InReplyTo,
+            (11, b'm') if name.eq_ignore_ascii_case(b"Min-Expires") => HeaderName::MinExpires,
+            (11, b'r') if name.eq_ignore_ascii_case(b"Referred-By") => HeaderName::ReferredBy,
+            (11, b'r') if name.eq_ignore_ascii_case(b"Retry-After") => HeaderName::RetryAfter,
+            (11, b'u') if name.eq_ignore_ascii_case(b"Unsupported") => HeaderName::Unsupported,
+            (12, b'a') if name.eq_ignore_ascii_case(b"Allow-Events") => HeaderName::AllowEvents,
+            (12, b'c') if name.eq_ignore_ascii_case(b"Content-Type") => HeaderName::ContentType,
+            (12, b'h') if name.eq_ignore_ascii_case(b"History-Info") => HeaderName::HistoryInfo,
+            (12, b'm') if name.eq_ignore_ascii_case(b"Max-Forwards") => HeaderName::MaxForwards,
+            (12, b'm') if name.eq_ignore_ascii_case(b"MIME-Version") => HeaderName::MimeVersion,
+            (12, b'o') if name.eq_ignore_ascii_case(b"Organization") => HeaderName::Organization,
+            (12, b'r') if name.eq_ignore_ascii_case(b"Record-Route") => HeaderName::RecordRoute,
+            (13, b'a') if name.eq_ignore_ascii_case(b"Authorization") => HeaderName::Authorization,
+            (13, b'p') if name.eq_ignore_ascii_case(b"Proxy-Require") => HeaderName::ProxyRequire,
+            (13, b's') if name.eq_ignore_ascii_case(b"Service-Route") => HeaderName::ServiceRoute,
+            (14, b'a') if name.eq_ignore_ascii_case(b"Accept-Contact") => HeaderName::AcceptContact,
+            (14, b'c') if name.eq_ignore_ascii_case(b"Content-Length") => HeaderName::ContentLength,
+            (14, b'r') if name.eq_ignore_ascii_case(b"Reject-Contact") => HeaderName::RejectContact,
+            (15, b'a') if name.eq_ignore_ascii_case(b"Accept-Encoding") => {
+                HeaderName::AcceptEncoding
+            }
+            (15, b'a') if name.eq_ignore_ascii_case(b"Accept-Language") => {
+                HeaderName::AcceptLanguage
+            }
+            (15, b's') if name.eq_ignore_ascii_case(b"Session-Expires") => {
+                HeaderName::SessionExpires
+            }
+            (16, b'c') if name.eq_ignore_ascii_case(b"Content-Encoding") => {
+                HeaderName::ContentEncoding
+            }
+            (16, b'c') if name.eq_ignore_ascii_case(b"Content-Language") => {
+                HeaderName::ContentLanguage
+            }
+            (16, b'w') if name.eq_ignore_ascii_case(b"WWW-Authenticate") => {
+                HeaderName::WwwAuthenticate
+            }
+            (18, b'p') if name.eq_ignore_ascii_case(b"Proxy-Authenticate") => {
+                HeaderName::ProxyAuthenticate
+            }
+            (18, b's') if name.eq_ignore_ascii_case(b"Subscription-State") => {
+                HeaderName::SubscriptionState
+            }
+            (19, b'a') if name.eq_ignore_ascii_case(b"Authentication-Info") => {
+                HeaderName::AuthenticationInfo
+            }
+            (19, b'c') if name.eq_ignore_ascii_case(b"Content-Disposition") => {
+                HeaderName::ContentDisposition
+            }
+            (19, b'p') if name.eq_ignore_ascii_case(b"P-Asserted-Identity") => {
+                HeaderName::PAssertedIdentity
+            }
+            (19, b'p') if name.eq_ignore_ascii_case(b"Proxy-Authorization") => {
+                HeaderName::ProxyAuthorization
+            }
+            (19, b'r') if name.eq_ignore_ascii_case(b"Request-Disposition") => {
+                HeaderName::RequestDisposition
+            }
+            (20, b'p') if name.eq_ignore_ascii_case(b"P-Preferred-Identity") => {
+                HeaderName::PPreferredIdentity
+            }
             _ => return None,
         })
     }
@@ -200,15 +229,7 @@ impl HeaderName {
         if name.len() == 1 {
             return Self::from_compact(name[0].to_ascii_lowercase());
         }
-        let mut buf = [0u8; 24];
-        if name.len() > buf.len() {
-            return None;
-        }
-        let lower = &mut buf[..name.len()];
-        for (d, s) in lower.iter_mut().zip(name) {
-            *d = s.to_ascii_lowercase();
-        }
-        Self::lookup_lower(lower)
+        Self::lookup(name)
     }
 
     fn from_compact(c: u8) -> Option<HeaderName> {

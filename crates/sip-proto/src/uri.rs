@@ -6,7 +6,7 @@ use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::grammar::{
-    HEADER, HOST, PARAM, PASSWORD, USER, eq_ic, is, is_unreserved, run, run_escaped, unescape,
+    HEADER, HOST, PARAM, PASSWORD, USER, eq_ic, is_unreserved, run, run_escaped, unescape,
 };
 
 /// Why a URI was rejected, and at which byte of the URI text.
@@ -81,23 +81,33 @@ impl Host<'_> {
             return inner.parse().ok().map(Host::V6);
         }
         let b = s.as_bytes();
-        // One pass: host characters only, no empty label, and whether it is all digits and dots.
-        let (mut numeric, mut prev_dot) = (true, true);
-        for &c in b {
-            if !is(c, HOST) || (c == b'.' && prev_dot) {
-                return None;
-            }
-            prev_dot = c == b'.';
-            numeric &= c.is_ascii_digit() || prev_dot;
-        }
-        if b.is_empty() {
+        if b.is_empty() || run(b, HOST) != b.len() {
             return None;
         }
-        if numeric {
-            // Four numeric labels make an IPv4 address; anything else numeric is no host.
-            return parse_ipv4(b).map(Host::V4);
+        Self::from_scanned(s)
+    }
+
+    /// A host from text already known to hold only host characters: an
+    /// IPv4 address when it is all digits and dots, else a name with no
+    /// empty label (a final dot is allowed). Deployed hosts such as
+    /// `sip.194.213.29.100` have numeric top labels, so the RFC 3261 rule
+    /// that a top label starts with a letter is not enforced.
+    pub(crate) fn from_scanned(s: &str) -> Option<Host<'_>> {
+        let b = s.as_bytes();
+        let (mut numeric, mut prev_dot) = (true, true);
+        for &c in b {
+            let dot = c == b'.';
+            if dot && prev_dot {
+                return None;
+            }
+            numeric &= dot || c.is_ascii_digit();
+            prev_dot = dot;
         }
-        Some(Host::Name(s))
+        match b.len() {
+            0 => None,
+            _ if numeric => parse_ipv4(b).map(Host::V4),
+            _ => Some(Host::Name(s)),
+        }
     }
 
     /// Case-insensitive host comparison (RFC 3261 section 19.1.4).
@@ -224,7 +234,7 @@ impl<'a> SipUri<'a> {
         let (mut user, mut password) = (None, None);
         // An unescaped '@' can only end the userinfo: host, parameters and
         // header values cannot hold one.
-        if let Some(at) = memchr::memchr(b'@', b) {
+        if let Some(at) = crate::grammar::find_byte(b, b'@') {
             let ulen = run_escaped(b, USER);
             if ulen == 0 {
                 return Err(e(UriErrorKind::Empty, 0));
@@ -242,13 +252,15 @@ impl<'a> SipUri<'a> {
             pos = at + 1;
         }
         let host = if b.get(pos) == Some(&b'[') {
-            let close = memchr::memchr(b']', &b[pos..]).ok_or(e(UriErrorKind::InvalidHost, pos))?;
+            let close = crate::grammar::find_byte(&b[pos..], b']')
+                .ok_or(e(UriErrorKind::InvalidHost, pos))?;
             let h = Host::parse(&s[pos..=pos + close]).ok_or(e(UriErrorKind::InvalidHost, pos))?;
             pos += close + 1;
             h
         } else {
             let n = run(&b[pos..], HOST);
-            let h = Host::parse(&s[pos..pos + n]).ok_or(e(UriErrorKind::InvalidHost, pos))?;
+            let h =
+                Host::from_scanned(&s[pos..pos + n]).ok_or(e(UriErrorKind::InvalidHost, pos))?;
             pos += n;
             h
         };
@@ -369,7 +381,7 @@ fn parse_ipv4(b: &[u8]) -> Option<Ipv4Addr> {
     let mut parts = b.split(|&c| c == b'.');
     for o in &mut octets {
         let p = parts.next()?;
-        if p.is_empty() || p.len() > 3 {
+        if p.is_empty() || p.len() > 3 || !p.iter().all(u8::is_ascii_digit) {
             return None;
         }
         let v = p.iter().fold(0u16, |v, &d| v * 10 + u16::from(d - b'0'));
@@ -412,8 +424,8 @@ impl TelUri<'_> {
 impl<'a> Uri<'a> {
     /// Parses an absolute URI.
     pub fn parse(s: &'a str) -> Result<Uri<'a>, UriError> {
-        let colon =
-            memchr::memchr(b':', s.as_bytes()).ok_or(err(UriErrorKind::MissingScheme, 0))?;
+        let colon = crate::grammar::find_byte(s.as_bytes(), b':')
+            .ok_or(err(UriErrorKind::MissingScheme, 0))?;
         let scheme = &s[..colon];
         let ok_scheme = scheme
             .bytes()
@@ -585,6 +597,39 @@ mod tests {
             u.to_string(),
             "sips:alice:secret@[2001:db8::10]:5061;transport=tls;lr?subject=hi&priority=urgent"
         );
+    }
+
+    #[test]
+    fn hosts_as_deployed() {
+        assert_eq!(
+            Host::parse("sip.194.213.29.100"),
+            Some(Host::Name("sip.194.213.29.100"))
+        );
+        assert_eq!(
+            Host::parse("192.0.2.1"),
+            Some(Host::V4([192, 0, 2, 1].into()))
+        );
+        assert_eq!(
+            Host::parse("example.com."),
+            Some(Host::Name("example.com."))
+        );
+        assert_eq!(
+            Host::parse("1234.s1.minisipserver.com"),
+            Some(Host::Name("1234.s1.minisipserver.com"))
+        );
+        for bad in [
+            "",
+            ".",
+            "a..b",
+            ".a",
+            "256.1.1.1",
+            "1.2.3",
+            "1.2.3.4.5",
+            "a b",
+            "a@b",
+        ] {
+            assert_eq!(Host::parse(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

@@ -303,7 +303,7 @@ pub(crate) fn split_list(value: &str, list: bool) -> impl Iterator<Item = (usize
         if done {
             return None;
         }
-        if !list || (start == 0 && memchr::memchr(b',', bytes).is_none()) {
+        if !list || (start == 0 && crate::grammar::find_byte(bytes, b',').is_none()) {
             // One element; list values arrive trimmed from the message.
             done = true;
             let (lead, item) = scalar::trim_lws(value);

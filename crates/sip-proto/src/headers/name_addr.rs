@@ -89,8 +89,8 @@ impl<'a> NameAddr<'a> {
                     return Err(HeaderError::new(HeaderErrorKind::UnterminatedQuote, at(i)));
                 }
             }
-        } else if let Some(lt) = memchr::memchr(b'<', i.as_bytes())
-            .filter(|&lt| memchr::memchr(b';', &i.as_bytes()[..lt]).is_none())
+        } else if let Some(lt) = crate::grammar::find_byte(i.as_bytes(), b'<')
+            .filter(|&lt| crate::grammar::find_byte(&i.as_bytes()[..lt], b';').is_none())
         {
             let name = i[..lt].trim_end_matches(is_lws);
             if let Some(bad) = name
@@ -108,7 +108,7 @@ impl<'a> NameAddr<'a> {
             (None, i)
         };
         let (uri_text, bracketed, rest) = if let Some(inner) = rest.strip_prefix('<') {
-            let end = memchr::memchr(b'>', inner.as_bytes()).ok_or(HeaderError::new(
+            let end = crate::grammar::find_byte(inner.as_bytes(), b'>').ok_or(HeaderError::new(
                 HeaderErrorKind::Expected(">"),
                 value.len(),
             ))?;

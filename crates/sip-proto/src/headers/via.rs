@@ -97,7 +97,7 @@ impl<'a> TypedHeader<'a> for Via<'a> {
             return expected("LWS sent-by", k);
         }
         let host_len = if b[k] == b'[' {
-            memchr::memchr(b']', &b[k..]).map_or(0, |e| e + 1)
+            crate::grammar::find_byte(&b[k..], b']').map_or(0, |e| e + 1)
         } else {
             run(&b[k..], HOST)
         };
