@@ -94,20 +94,25 @@ impl Host<'_> {
     /// that a top label starts with a letter is not enforced.
     pub(crate) fn from_scanned(s: &str) -> Option<Host<'_>> {
         let b = s.as_bytes();
-        let (mut numeric, mut prev_dot) = (true, true);
-        for &c in b {
-            let dot = c == b'.';
-            if dot && prev_dot {
+        let (&first, &last) = (b.first()?, b.last()?);
+        if first.is_ascii_digit()
+            && last.is_ascii_digit()
+            && b.iter().all(|c| c.is_ascii_digit() || *c == b'.')
+        {
+            return parse_ipv4(b).map(Host::V4);
+        }
+        // No empty label: not leading, not doubled (jumping from dot to dot).
+        if first == b'.' {
+            return None;
+        }
+        let mut k = 0;
+        while let Some(d) = crate::grammar::find_byte(&b[k..], b'.') {
+            if b.get(k + d + 1) == Some(&b'.') {
                 return None;
             }
-            numeric &= dot || c.is_ascii_digit();
-            prev_dot = dot;
+            k += d + 1;
         }
-        match b.len() {
-            0 => None,
-            _ if numeric => parse_ipv4(b).map(Host::V4),
-            _ => Some(Host::Name(s)),
-        }
+        Some(Host::Name(s))
     }
 
     /// Case-insensitive host comparison (RFC 3261 section 19.1.4).
