@@ -151,7 +151,7 @@ impl DtmfSender {
     /// final one.
     pub fn stop(&mut self) {
         if let Some(a) = &mut self.active {
-            a.total = a.total.min(a.elapsed + self.interval);
+            a.total = a.total.min(a.elapsed.saturating_add(self.interval));
         }
     }
 
@@ -176,7 +176,10 @@ impl DtmfSender {
         }
         let interval = self.interval;
         let a = self.active.as_mut()?;
-        a.elapsed = (a.elapsed + interval).min(a.total.max(a.elapsed));
+        a.elapsed = a
+            .elapsed
+            .saturating_add(interval)
+            .min(a.total.max(a.elapsed));
         if a.repeat > 0 {
             a.repeat -= 1;
             let p = a.last;
@@ -312,7 +315,7 @@ impl DtmfReceiver {
                 });
                 if let Some(i) = cont {
                     let s = &mut self.seen[i];
-                    s.base += MAX_SEGMENT;
+                    s.base = s.base.saturating_add(MAX_SEGMENT);
                     s.seg_ts = ts;
                     i
                 } else {
@@ -340,7 +343,7 @@ impl DtmfReceiver {
             return upd; // retransmitted or late packet of a finished press
         }
         if ts == s.seg_ts {
-            s.duration = s.duration.max(s.base + dur);
+            s.duration = s.duration.max(s.base.saturating_add(dur));
         }
         s.volume = r.volume;
         if r.end && ts == s.seg_ts {

@@ -338,7 +338,7 @@ impl JitterBuffer {
 
     /// Updates the transit window and the target delay.
     fn observe(&mut self, now_ms: u64, ts: i64) {
-        let transit = now_ms as i64 * self.tpm - ts;
+        let transit = self.ticks(now_ms) - ts;
         if let Some(&(_, last)) = self.transits.back() {
             // a discontinuity of more than a second: new timing reference
             if (transit - last).abs() > 1000 * self.tpm {
@@ -385,6 +385,11 @@ impl JitterBuffer {
         self.metrics.target_delay_ms = (self.target_ticks / self.tpm) as u32;
     }
 
+    /// `now_ms` in RTP units (saturating far beyond any real clock).
+    fn ticks(&self, now_ms: u64) -> i64 {
+        (now_ms.min(1 << 50) as i64) * self.tpm
+    }
+
     fn due(&self, ts: i64) -> i64 {
         ts + self.min_transit + self.target_ticks
     }
@@ -409,7 +414,7 @@ impl JitterBuffer {
     /// Produces the next chunk of at most about `want` samples (a whole
     /// packet for audio).
     fn produce(&mut self, now_ms: u64, want: usize) -> Playout {
-        let now = now_ms as i64 * self.tpm;
+        let now = self.ticks(now_ms);
         let frame_ticks = (want / self.spt).max(1) as i64;
         // packets whose time has passed while we were concealing
         while let Some((&ts, _)) = self.buf.first_key_value() {

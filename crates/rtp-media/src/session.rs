@@ -346,7 +346,7 @@ impl MediaSession {
             return Ok(false);
         };
         // RFC 4733 durations are in the event clock (8000 Hz, G.722 too)
-        let ticks = self.cfg.codec.rtp_clock_rate() / 1000 * duration_ms;
+        let ticks = (self.cfg.codec.rtp_clock_rate() / 1000).saturating_mul(duration_ms);
         Ok(self.dtmf_tx.send(ev, volume, ticks))
     }
 
@@ -484,7 +484,7 @@ impl MediaSession {
     }
 
     fn ntp(&self, now: u64) -> u64 {
-        let ms = now + self.cfg.ntp_offset_ms;
+        let ms = now.saturating_add(self.cfg.ntp_offset_ms);
         ((ms / 1000) << 32) | (((ms % 1000) << 32) / 1000)
     }
 
@@ -506,7 +506,7 @@ impl MediaSession {
 
     fn schedule_rtcp(&mut self, now: u64) {
         if self.next_rtcp.is_none() {
-            self.next_rtcp = Some(now + self.rtcp_interval(true));
+            self.next_rtcp = Some(now.saturating_add(self.rtcp_interval(true)));
         }
     }
 
@@ -545,7 +545,7 @@ impl MediaSession {
     pub fn handle_timeout(&mut self, now: u64) {
         if self.next_rtcp.is_some_and(|t| now >= t) {
             self.send_report(now, false);
-            self.next_rtcp = Some(now + self.rtcp_interval(false));
+            self.next_rtcp = Some(now.saturating_add(self.rtcp_interval(false)));
         }
     }
 

@@ -195,7 +195,8 @@ impl ReceiverStats {
         let (last_sr, delay_since_last_sr) = match self.last_sr {
             Some((lsr, at)) => (
                 lsr,
-                (now_ms.saturating_sub(at) * 65536 / 1000).min(u64::from(u32::MAX)) as u32,
+                (now_ms.saturating_sub(at).saturating_mul(65536) / 1000).min(u64::from(u32::MAX))
+                    as u32,
             ),
             None => (0, 0),
         };
