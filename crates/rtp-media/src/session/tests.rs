@@ -292,3 +292,29 @@ fn remote_ssrc_change_is_reported_and_playout_continues() {
     assert!(audio_after >= 85, "{audio_after}");
     assert_eq!(b.stats().jitter_buffer.resyncs, 1);
 }
+
+#[test]
+fn extreme_clock_values_and_durations_do_not_panic() {
+    for base in [0u64, u64::MAX / 2, u64::MAX - 10_000] {
+        let mut a = MediaSession::new(cfg(CodecKind::Pcmu, 0, 20));
+        let mut b = MediaSession::new(cfg(CodecKind::Pcmu, 0, 21));
+        a.send_dtmf('9', u32::MAX, 63).unwrap();
+        let mut out = vec![0; 160];
+        for tick in 0..50u64 {
+            let now = base.saturating_add(tick * 20);
+            a.send_audio(now, &out.clone()).unwrap();
+            a.handle_timeout(now);
+            while let Some(o) = a.poll_output() {
+                if let MediaOutput::Transmit(t) = o {
+                    let _ = match t.kind {
+                        TransmitKind::Rtp => b.receive_rtp(now, &t.data),
+                        TransmitKind::Rtcp => b.receive_rtcp(now, &t.data),
+                    };
+                }
+            }
+            b.handle_timeout(now);
+            b.pull_audio(now, &mut out);
+        }
+        assert!(b.poll_output().is_some());
+    }
+}
