@@ -464,7 +464,7 @@ pub(crate) enum RawTyped {
 /// Checks a known attribute and records its fields, at positions counted
 /// from `base` (where `value` starts). Unknown attributes are
 /// [`RawTyped::Other`].
-#[inline]
+#[inline(always)]
 pub(crate) fn parse_raw(
     name: &[u8],
     value: Option<&[u8]>,
@@ -602,7 +602,7 @@ fn slice(s: &str, span: Span) -> &str {
     s.get(span.start as usize..span.end as usize).unwrap_or("")
 }
 
-#[inline]
+#[inline(always)]
 fn raw_rtpmap(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
     // Hand-written: this is the hottest attribute.
     let mut v = v;
@@ -679,7 +679,7 @@ fn digits(v: &[u8], mut i: usize, max: usize) -> Option<(u64, usize)> {
     (i > start).then_some((n, i))
 }
 
-#[inline]
+#[inline(always)]
 fn raw_fmtp(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
     let mut c = Cursor::new(v, base);
     c.ws();
@@ -755,6 +755,7 @@ fn raw_ssrc(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
 }
 
 /// `non-zero-int-or-real` milliseconds, truncated to whole milliseconds.
+#[inline(always)]
 fn millis(v: &[u8]) -> Option<u32> {
     let mut c = Cursor::new(v, 0);
     c.ws();

@@ -26,7 +26,7 @@
 //! Modules, one RFC concept each:
 //! - [`session`]: the description and views of its lines (RFC 8866 section 5);
 //! - [`parse`]: the parser and its errors (RFC 8866 section 9);
-//! - [`print`]: canonical printing;
+//! - [`print`](mod@print): canonical printing;
 //! - [`attributes`]: typed `a=` attributes (rtpmap, fmtp, ptime, direction, ...);
 //! - [`codec`]: the codec table (RFC 3551) and the handset's priorities;
 //! - [`offer_answer`]: the negotiator (RFC 3264, RFC 6337).
