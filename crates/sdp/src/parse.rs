@@ -122,8 +122,9 @@ impl<'b> Parser<'b> {
             }
         }
         // One allocation for all attributes in a typical description (an
-        // attribute line is rarely shorter than 16 bytes).
-        let lines = buf.len() / 16 + 4;
+        // attribute line is rarely shorter than 24 bytes; small enough to stay
+        // within the allocator's fast size classes for a typical offer).
+        let lines = buf.len() / 24 + 2;
         Ok(Self {
             buf,
             sdp: SessionDescription {
