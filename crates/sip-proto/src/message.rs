@@ -239,7 +239,8 @@ impl Message {
                 break;
             }
             let mut end = le;
-            while end > pos && is_wsp(b[end - 1]) {
+            // A stray CR before the line end (CR CR LF, seen in the wild) is whitespace too.
+            while end > pos && (is_wsp(b[end - 1]) || b[end - 1] == b'\r') {
                 end -= 1;
             }
             if is_wsp(b[pos]) {
@@ -834,7 +835,13 @@ struct NormValue<'a> {
 
 impl<'a> NormValue<'a> {
     fn new(b: &'a [u8]) -> Self {
-        NormValue { b, k: 0 }
+        let lws = |c: &u8| matches!(c, b' ' | b'\t' | b'\r' | b'\n');
+        let start = b.iter().position(|c| !lws(c)).unwrap_or(b.len());
+        let end = b.iter().rposition(|c| !lws(c)).map_or(start, |e| e + 1);
+        NormValue {
+            b: &b[start..end],
+            k: 0,
+        }
     }
 }
 

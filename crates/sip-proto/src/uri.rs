@@ -353,19 +353,18 @@ impl<'a> SipUri<'a> {
                 return false;
             }
         }
-        // Other parameters are compared only when present in both.
-        for (n, v) in self.params.iter() {
-            if let Some(w) = other.params.get(n) {
-                let v = v.map(unescape);
-                let w = w.map(unescape);
-                let same = match (&v, &w) {
-                    (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
-                    (None, None) => true,
-                    _ => false,
-                };
-                if !same {
-                    return false;
-                }
+        // Other parameters are compared only when present in both; a name
+        // given several times compares its values in order (so a URI always
+        // equals itself).
+        let values = |p: &UriParams<'_>, n: &str| -> Vec<Option<Vec<u8>>> {
+            p.iter()
+                .filter(|(m, _)| eq_ic(m, n))
+                .map(|(_, v)| v.map(|v| unescape(v).to_ascii_lowercase()))
+                .collect()
+        };
+        for (n, _) in self.params.iter() {
+            if other.params.has(n) && values(&self.params, n) != values(&other.params, n) {
+                return false;
             }
         }
         // Headers: every header in either must be in the other with an equal value.
@@ -509,15 +508,17 @@ impl<'a> Uri<'a> {
         match (self, other) {
             (Uri::Sip(a), Uri::Sip(b)) => a.equivalent(b),
             (Uri::Tel(a), Uri::Tel(b)) => {
-                a.digits().eq_ignore_ascii_case(&b.digits())
-                    && a.params.iter().count() == b.params.iter().count()
-                    && a.params.iter().all(|(n, v)| {
-                        b.params.get(n).is_some_and(|w| match (v, w) {
-                            (Some(x), Some(y)) => eq_ic(x, y),
-                            (None, None) => true,
-                            _ => false,
-                        })
-                    })
+                // RFC 3966 section 4: same number, same parameters in any order.
+                let params = |t: &TelUri<'_>| {
+                    let mut p: Vec<_> = t
+                        .params
+                        .iter()
+                        .map(|(n, v)| (n.to_ascii_lowercase(), v.map(str::to_ascii_lowercase)))
+                        .collect();
+                    p.sort();
+                    p
+                };
+                a.digits().eq_ignore_ascii_case(&b.digits()) && params(a) == params(b)
             }
             (
                 Uri::Other {
@@ -673,6 +674,23 @@ mod tests {
         assert!(Uri::parse("sip:@host").is_err());
         assert!(Uri::parse("sip:[::1").is_err());
         assert!(Uri::parse("sip:host;;lr").is_err());
+    }
+
+    #[test]
+    fn equivalence_is_reflexive_with_repeated_params() {
+        for u in [
+            "tel:+1;exp=~201-555/0123~e;21=el:+1;exp=~201-52",
+            "sip:a@b;x=1;x=2;lr",
+            "sip:h;maddr=1.2.3.4;maddr=5.6.7.8",
+        ] {
+            let u = Uri::parse(u).unwrap();
+            assert!(u.equivalent(&u), "{u}");
+        }
+        assert!(
+            !Uri::parse("sip:a@b;x=1;x=2")
+                .unwrap()
+                .equivalent(&Uri::parse("sip:a@b;x=2;x=1").unwrap())
+        );
     }
 
     #[test]
