@@ -161,6 +161,23 @@ const fn build_tables() -> Tables {
 
 static T: Tables = build_tables();
 
+/// QUANTL: the first interval `mil` in 1..=29 with `wd < Q6[mil]*DETL >> 12`,
+/// or 30. The thresholds grow with `mil`, so a binary search finds the
+/// same interval as the Recommendation's linear scan.
+#[inline(always)]
+fn quantl_interval(wd: i32, det: i32) -> usize {
+    let (mut lo, mut hi) = (1usize, 30usize);
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if wd >= (Q6[mid] * det) >> 12 {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
 #[inline(always)]
 fn sat16(x: i32) -> i32 {
     x.clamp(-32768, 32767)
@@ -333,10 +350,7 @@ impl G722Encoder {
         let el = sat16(i32::from(xl) - self.core.low.s);
         let wd = if el >= 0 { el } else { -(el + 1) };
         let det = self.core.low.det;
-        let mut mil = 1;
-        while mil < 30 && wd >= (Q6[mil] * det) >> 12 {
-            mil += 1;
-        }
+        let mil = quantl_interval(wd, det);
         let il = if el < 0 { ILN[mil] } else { ILP[mil] };
         self.core.adapt_low(il);
         // Higher band: SUBTRA, QUANTH

@@ -129,3 +129,19 @@ fn full_codec_decoder_all_modes() {
         );
     }
 }
+
+#[test]
+fn quantiser_search_equals_the_recommendations_scan() {
+    assert!(Q6.windows(2).all(|w| w[0] < w[1]));
+    let mut x = 12345u32;
+    for _ in 0..200_000 {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        let det = (x >> 8) as i32 % 32768;
+        let wd = (x.rotate_left(13) >> 1) as i32 % 32768;
+        let mut scan = 1;
+        while scan < 30 && wd >= (Q6[scan] * det) >> 12 {
+            scan += 1;
+        }
+        assert_eq!(quantl_interval(wd, det), scan, "wd {wd} det {det}");
+    }
+}
