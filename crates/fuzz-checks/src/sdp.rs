@@ -21,7 +21,11 @@ pub fn sdp_parse(data: &[u8]) {
         }
         Err(e) => {
             let lines = data.iter().filter(|&&b| b == b'\n').count() + 1;
-            assert!(e.line <= lines, "error line {} beyond {lines} lines", e.line);
+            assert!(
+                e.line <= lines,
+                "error line {} beyond {lines} lines",
+                e.line
+            );
         }
     }
 }
