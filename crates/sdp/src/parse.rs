@@ -77,7 +77,15 @@ impl SessionDescription {
     /// Parses a session description, keeping `text` and recording field positions.
     pub fn parse(text: impl Into<Bytes>) -> Result<Self, ParseError> {
         let buf: Bytes = text.into();
-        let mut sdp = Parser::new(&buf)?.run()?;
+        check_text(&buf)?;
+        // Filled in place (the description is large; moving it costs).
+        let mut sdp = SessionDescription::empty(buf.len());
+        Parser {
+            buf: &buf,
+            sdp: &mut sdp,
+            line: 0,
+        }
+        .run()?;
         sdp.buf = buf;
         Ok(sdp)
     }
@@ -93,10 +101,57 @@ impl std::str::FromStr for SessionDescription {
 
 /// Fills in a description (with an empty buffer, set at the end) from the
 /// lines of `buf`.
-struct Parser<'b> {
+struct Parser<'b, 's> {
     buf: &'b [u8],
-    sdp: SessionDescription,
+    sdp: &'s mut SessionDescription,
     line: usize,
+}
+
+/// The text must fit `u32` positions and be UTF-8.
+fn check_text(buf: &[u8]) -> Result<(), ParseError> {
+    if u32::try_from(buf.len()).is_err() {
+        return Err(err(0, ParseErrorReason::TooLarge));
+    }
+    if !buf.is_ascii() {
+        if let Err(e) = std::str::from_utf8(buf) {
+            let at = e.valid_up_to();
+            let line = 1 + buf[..at].iter().filter(|&&b| b == b'\n').count();
+            return Err(err(line, ParseErrorReason::NotUtf8));
+        }
+    }
+    Ok(())
+}
+
+impl SessionDescription {
+    /// A description with nothing in it yet (and an empty buffer), with room
+    /// for the attributes of a `len`-byte text.
+    fn empty(len: usize) -> Self {
+        // One allocation for all attributes in a typical description (an
+        // attribute line is rarely shorter than 24 bytes; small enough to stay
+        // within the allocator's fast size classes for a typical offer).
+        let attributes = len / 24 + 2;
+        Self {
+            buf: Bytes::new(),
+            version: 0,
+            origin: RawOrigin::default(),
+            session_name: None,
+            information: None,
+            uri: None,
+            emails: Vec::new(),
+            phones: Vec::new(),
+            connection: None,
+            timings: Vec::new(),
+            zone: None,
+            key: None,
+            session_bandwidths: Range::default(),
+            session_attributes: Range::default(),
+            media: Vec::new(),
+            attributes: Vec::with_capacity(attributes.min(1 << 16)),
+            bandwidths: Vec::new(),
+            connections: Vec::new(),
+            repeats: Vec::new(),
+        }
+    }
 }
 
 #[cold]
@@ -109,49 +164,7 @@ fn is_ws(b: u8) -> bool {
     b == b' ' || b == b'\t'
 }
 
-impl<'b> Parser<'b> {
-    fn new(buf: &'b [u8]) -> Result<Self, ParseError> {
-        if u32::try_from(buf.len()).is_err() {
-            return Err(err(0, ParseErrorReason::TooLarge));
-        }
-        if !buf.is_ascii() {
-            if let Err(e) = std::str::from_utf8(buf) {
-                let at = e.valid_up_to();
-                let line = 1 + buf[..at].iter().filter(|&&b| b == b'\n').count();
-                return Err(err(line, ParseErrorReason::NotUtf8));
-            }
-        }
-        // One allocation for all attributes in a typical description (an
-        // attribute line is rarely shorter than 24 bytes; small enough to stay
-        // within the allocator's fast size classes for a typical offer).
-        let lines = buf.len() / 24 + 2;
-        Ok(Self {
-            buf,
-            sdp: SessionDescription {
-                buf: Bytes::new(),
-                version: 0,
-                origin: RawOrigin::default(),
-                session_name: None,
-                information: None,
-                uri: None,
-                emails: Vec::new(),
-                phones: Vec::new(),
-                connection: None,
-                timings: Vec::new(),
-                zone: None,
-                key: None,
-                session_bandwidths: Range::default(),
-                session_attributes: Range::default(),
-                media: Vec::new(),
-                attributes: Vec::with_capacity(lines.min(1 << 16)),
-                bandwidths: Vec::new(),
-                connections: Vec::new(),
-                repeats: Vec::new(),
-            },
-            line: 0,
-        })
-    }
-
+impl<'b> Parser<'b, '_> {
     #[cold]
     #[inline(never)]
     fn field_err(&self, line_type: u8, reason: &'static str) -> ParseError {
@@ -221,7 +234,7 @@ impl<'b> Parser<'b> {
         })
     }
 
-    fn run(mut self) -> Result<SessionDescription, ParseError> {
+    fn run(mut self) -> Result<(), ParseError> {
         let buf = self.buf;
         let len = buf.len();
         let mut pos = 0usize;
@@ -285,7 +298,7 @@ impl<'b> Parser<'b> {
         if !seen_origin {
             return Err(err(0, ParseErrorReason::MissingOrigin));
         }
-        Ok(self.sdp)
+        Ok(())
     }
 
     fn once(&self, slot: &Option<Span>, ty: u8) -> Result<(), ParseError> {

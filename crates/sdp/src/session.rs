@@ -279,7 +279,11 @@ impl SessionDescription {
 
     /// The media descriptions, in order.
     pub fn media(&self) -> impl ExactSizeIterator<Item = Media<'_>> + DoubleEndedIterator {
-        let text = self.whole();
+        let text = if self.media.is_empty() {
+            ""
+        } else {
+            self.whole()
+        };
         self.media.iter().map(move |m| Media {
             sdp: self,
             text,
