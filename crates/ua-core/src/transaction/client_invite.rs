@@ -1,0 +1,192 @@
+//! The INVITE client transaction (RFC 3261 section 17.1.1, Figure 5 as
+//! replaced by RFC 6026 section 8.4).
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use sip_proto::{HeaderName, Message, MessageBuilder, Method};
+
+use super::{Action, Ctx, Timer, earliest};
+use crate::time::Time;
+
+/// The states of Figure 5 (RFC 6026).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ClientInviteState {
+    /// INVITE sent, no response yet; Timer A retransmits (UDP).
+    Calling,
+    /// A provisional response arrived; waiting for a final one.
+    Proceeding,
+    /// A 300-699 arrived and was ACKed; Timer D absorbs retransmissions.
+    Completed,
+    /// A 2xx arrived (RFC 6026); Timer M keeps passing 2xx to the TU.
+    Accepted,
+    /// Done; the layer destroys the transaction.
+    Terminated,
+}
+
+/// An INVITE client transaction.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ClientInvite {
+    state: ClientInviteState,
+    request: Message,
+    wire: Bytes,
+    ack: Option<Bytes>,
+    /// Timer A: deadline and the interval that set it.
+    timer_a: Option<(Time, Duration)>,
+    timer_b: Option<Time>,
+    timer_d: Option<Time>,
+    timer_m: Option<Time>,
+    /// Optional limit on Proceeding (see `LayerConfig::invite_guard`).
+    guard: Option<Time>,
+}
+
+impl ClientInvite {
+    /// Enters Calling: sends the INVITE, starts Timer A (unreliable only)
+    /// and Timer B (section 17.1.1.2).
+    pub(crate) fn new(ctx: Ctx<'_>, request: Message, wire: Bytes, out: &mut Vec<Action>) -> Self {
+        let t = &ctx.cfg.timers;
+        out.push(Action::Send(wire.clone()));
+        ClientInvite {
+            state: ClientInviteState::Calling,
+            request,
+            wire,
+            ack: None,
+            timer_a: (!ctx.reliable).then(|| (ctx.now + t.t1, t.t1)),
+            timer_b: Some(ctx.now + t.t1_x64()),
+            timer_d: None,
+            timer_m: None,
+            guard: None,
+        }
+    }
+
+    /// The current state.
+    pub fn state(&self) -> ClientInviteState {
+        self.state
+    }
+
+    pub(crate) fn next_deadline(&self) -> Option<Time> {
+        self.earliest().map(|(t, _)| t)
+    }
+
+    fn earliest(&self) -> Option<(Time, Timer)> {
+        earliest(&[
+            (self.timer_a.map(|(t, _)| t), Timer::A),
+            (self.timer_b, Timer::B),
+            (self.timer_d, Timer::D),
+            (self.timer_m, Timer::M),
+            (self.guard, Timer::Guard),
+        ])
+    }
+
+    fn terminate(&mut self) {
+        self.state = ClientInviteState::Terminated;
+        self.timer_a = None;
+        self.timer_b = None;
+        self.timer_d = None;
+        self.timer_m = None;
+        self.guard = None;
+    }
+
+    /// A response matched this transaction (section 17.1.3).
+    pub(crate) fn on_response(&mut self, ctx: Ctx<'_>, resp: Message, out: &mut Vec<Action>) {
+        let Some(code) = resp.status() else { return };
+        use ClientInviteState::*;
+        match (self.state, code) {
+            (Calling | Proceeding, 100..=199) => {
+                // Retransmissions cease once anything is heard.
+                self.timer_a = None;
+                self.timer_b = None;
+                if self.state == Calling {
+                    self.guard = ctx.cfg.invite_guard.map(|g| ctx.now + g);
+                }
+                self.state = Proceeding;
+                out.push(Action::Response(resp));
+            }
+            (Calling | Proceeding, 200..=299) => {
+                // RFC 6026 section 7.2: Accepted, Timer M; the TU ACKs.
+                self.timer_a = None;
+                self.timer_b = None;
+                self.guard = None;
+                self.state = Accepted;
+                self.timer_m = Some(ctx.now + ctx.cfg.timers.t1_x64());
+                out.push(Action::Response(resp));
+            }
+            (Calling | Proceeding, _) => {
+                self.timer_a = None;
+                self.timer_b = None;
+                self.guard = None;
+                self.ack = build_ack(&self.request, &resp).map(|m| m.to_bytes());
+                if let Some(ack) = &self.ack {
+                    out.push(Action::Send(ack.clone()));
+                }
+                out.push(Action::Response(resp));
+                if ctx.reliable {
+                    self.terminate();
+                } else {
+                    self.state = Completed;
+                    self.timer_d = Some(ctx.now + ctx.cfg.timers.timer_d_unreliable());
+                }
+            }
+            (Accepted, 200..=299) => out.push(Action::Response(resp)),
+            (Completed, 300..) => {
+                // A retransmitted final response: ACK again, not to the TU.
+                if let Some(ack) = &self.ack {
+                    out.push(Action::Send(ack.clone()));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Fires every timer due at `ctx.now`, in deadline order.
+    pub(crate) fn on_timer(&mut self, ctx: Ctx<'_>, out: &mut Vec<Action>) {
+        while let Some((at, which)) = self.earliest() {
+            if at > ctx.now {
+                break;
+            }
+            match which {
+                Timer::A => {
+                    out.push(Action::Send(self.wire.clone()));
+                    let next = self
+                        .timer_a
+                        .map_or(ctx.cfg.timers.t1, |(_, d)| d.saturating_mul(2));
+                    self.timer_a = Some((ctx.now + next, next));
+                }
+                Timer::B => {
+                    out.push(Action::Timeout(Timer::B));
+                    self.terminate();
+                }
+                Timer::Guard => {
+                    out.push(Action::Timeout(Timer::Guard));
+                    self.terminate();
+                }
+                _ => self.terminate(),
+            }
+        }
+    }
+
+    /// A transport error on send (section 17.1.4): the layer informs the TU.
+    pub(crate) fn on_transport_error(&mut self) {
+        self.terminate();
+    }
+}
+
+/// The ACK for a non-2xx final response (section 17.1.1.3): Request-URI,
+/// Call-ID, From and the single Via of the original request, its Route
+/// values, the To of the response, CSeq number of the INVITE with method ACK.
+pub fn build_ack(invite: &Message, resp: &Message) -> Option<Message> {
+    let uri = invite.request_uri_str()?;
+    let seq = invite.cseq()?.seq;
+    let mut b = MessageBuilder::request(&Method::Ack, uri)
+        .header(HeaderName::Via, invite.values(HeaderName::Via).next()?);
+    for route in invite.values(HeaderName::Route) {
+        b = b.header(HeaderName::Route, route);
+    }
+    b = b
+        .header(HeaderName::MaxForwards, invite.max_forwards().unwrap_or(70))
+        .header(HeaderName::From, invite.values(HeaderName::From).next()?)
+        .header(HeaderName::To, resp.values(HeaderName::To).next()?)
+        .header(HeaderName::CallId, invite.call_id()?)
+        .header(HeaderName::CSeq, format_args!("{seq} ACK"));
+    b.build().ok()
+}

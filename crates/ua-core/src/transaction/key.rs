@@ -1,0 +1,249 @@
+//! Transaction identifiers (RFC 3261 sections 17.1.3 and 17.2.3) and the
+//! branch generator (section 8.1.1.7).
+
+use sip_proto::headers::Via;
+use sip_proto::{Message, Method};
+
+/// The RFC 3261 branch prefix (section 8.1.1.7).
+pub const MAGIC_COOKIE: &str = "z9hG4bK";
+
+/// Identifies one transaction of a [`TransactionLayer`](super::TransactionLayer).
+///
+/// Client and server transactions live in separate name spaces: a UA that
+/// sends a request to itself has both, with the same branch.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TxKey {
+    /// A client transaction: the branch of the top Via of the request it
+    /// sent and the request method (section 17.1.3; the method tells a
+    /// CANCEL from the INVITE it cancels).
+    Client {
+        /// The branch parameter.
+        branch: String,
+        /// The method of the request (never ACK).
+        method: Method,
+    },
+    /// A server transaction.
+    Server(ServerKey),
+}
+
+impl TxKey {
+    /// The client key of a request about to be sent, or `None` if its top
+    /// Via lacks a branch.
+    pub fn client_for_request(req: &Message) -> Option<TxKey> {
+        let method = req.method()?.clone();
+        let branch = req.top_via()?.branch()?.to_owned();
+        Some(TxKey::Client { branch, method })
+    }
+
+    /// The client key a response matches (section 17.1.3): the branch of
+    /// its top Via and the method of its CSeq.
+    pub fn client_for_response(resp: &Message) -> Option<TxKey> {
+        let branch = resp.top_via()?.branch()?.to_owned();
+        let method = resp.cseq()?.method;
+        Some(TxKey::Client { branch, method })
+    }
+
+    /// The server key of a received request (section 17.2.3); `None` when
+    /// the headers the match needs are missing.
+    pub fn server_for_request(req: &Message) -> Option<TxKey> {
+        ServerKey::for_request(req, None).map(TxKey::Server)
+    }
+
+    /// Whether this is a server transaction key.
+    pub fn is_server(&self) -> bool {
+        matches!(self, TxKey::Server(_))
+    }
+
+    /// The method of the request that created the transaction.
+    pub fn method(&self) -> &Method {
+        match self {
+            TxKey::Client { method, .. } => method,
+            TxKey::Server(
+                ServerKey::Rfc3261 { method, .. } | ServerKey::Rfc2543 { method, .. },
+            ) => method,
+        }
+    }
+}
+
+/// The id of a server transaction (section 17.2.3).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ServerKey {
+    /// The branch carries the magic cookie: branch, sent-by and method
+    /// (ACK counts as INVITE).
+    Rfc3261 {
+        /// The branch parameter.
+        branch: String,
+        /// sent-by host (lower case) and port as written.
+        sent_by: (String, Option<u16>),
+        /// The method of the request that created the transaction.
+        method: Method,
+    },
+    /// An RFC 2543 client (no magic cookie): Request-URI, To tag (not for
+    /// the INVITE family, whose ACK carries the tag the server chose),
+    /// From tag, Call-ID, CSeq number, method and the top Via.
+    Rfc2543 {
+        /// The Request-URI as written.
+        request_uri: String,
+        /// The To tag, for non-INVITE methods.
+        to_tag: Option<String>,
+        /// The From tag.
+        from_tag: Option<String>,
+        /// The Call-ID.
+        call_id: String,
+        /// The CSeq number.
+        cseq: u32,
+        /// The method (ACK counts as INVITE).
+        method: Method,
+        /// The top Via as printed canonically.
+        top_via: String,
+    },
+}
+
+fn sent_by(via: &Via<'_>) -> (String, Option<u16>) {
+    (via.host.to_string().to_ascii_lowercase(), via.port)
+}
+
+impl ServerKey {
+    /// The key of `req`, with its method replaced by `as_method` if given
+    /// (section 9.2 matches a CANCEL as if it were the cancelled request).
+    pub fn for_request(req: &Message, as_method: Option<Method>) -> Option<ServerKey> {
+        let via = req.top_via()?;
+        let mut method = as_method.unwrap_or_else(|| req.method().cloned().unwrap_or(Method::Ack));
+        if !req.is_request() {
+            return None;
+        }
+        if method == Method::Ack {
+            method = Method::Invite;
+        }
+        if via.has_rfc3261_branch() {
+            return Some(ServerKey::Rfc3261 {
+                branch: via.branch()?.to_owned(),
+                sent_by: sent_by(&via),
+                method,
+            });
+        }
+        let cseq = req.cseq()?;
+        let to_tag = if method == Method::Invite {
+            None
+        } else {
+            req.to_header()?.tag().map(str::to_owned)
+        };
+        Some(ServerKey::Rfc2543 {
+            request_uri: req.request_uri_str()?.to_owned(),
+            to_tag,
+            from_tag: req.from_header()?.tag().map(str::to_owned),
+            call_id: req.call_id()?.to_owned(),
+            cseq: cseq.seq,
+            method,
+            top_via: via.to_string(),
+        })
+    }
+
+    /// Whether the key came from an RFC 2543 request (no magic cookie).
+    pub fn is_rfc2543(&self) -> bool {
+        matches!(self, ServerKey::Rfc2543 { .. })
+    }
+}
+
+/// A deterministic branch generator: SplitMix64 over a caller-given seed.
+///
+/// Branches must be unique across space and time (section 8.1.1.7); the
+/// uniqueness across devices comes from the seed, which the driver draws
+/// from a real entropy source once. Same seed, same branches: replayable.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct BranchGenerator {
+    state: u64,
+}
+
+impl BranchGenerator {
+    /// A generator seeded with `seed`.
+    pub fn new(seed: u64) -> Self {
+        BranchGenerator { state: seed }
+    }
+
+    /// The next 64 pseudo-random bits (SplitMix64).
+    pub fn next_u64(&mut self) -> u64 {
+        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A fresh branch: the magic cookie and 16 hex digits.
+    pub fn next_branch(&mut self) -> String {
+        format!("{MAGIC_COOKIE}{:016x}", self.next_u64())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Message {
+        Message::parse(s.replace('\n', "\r\n").into_bytes()).unwrap()
+    }
+
+    const INVITE: &str = "INVITE sip:bob@biloxi.com SIP/2.0
+Via: SIP/2.0/UDP PC33.atlanta.com;branch=z9hG4bKkjshdyff
+To: Bob <sip:bob@biloxi.com>
+From: Alice <sip:alice@atlanta.com>;tag=88sja8x
+Call-ID: 987asjd97y7atg
+CSeq: 986759 INVITE
+
+";
+
+    #[test]
+    fn ack_and_cancel_keys() {
+        let inv = parse(INVITE);
+        let ack = parse(
+            &INVITE
+                .replace("INVITE sip", "ACK sip")
+                .replace("986759 INVITE", "986759 ACK"),
+        );
+        let cancel = parse(
+            &INVITE
+                .replace("INVITE sip", "CANCEL sip")
+                .replace("986759 INVITE", "986759 CANCEL"),
+        );
+        let k = TxKey::server_for_request(&inv).unwrap();
+        assert_eq!(TxKey::server_for_request(&ack), Some(k.clone()));
+        assert_ne!(TxKey::server_for_request(&cancel), Some(k.clone()));
+        assert_eq!(
+            ServerKey::for_request(&cancel, Some(Method::Invite)).map(TxKey::Server),
+            Some(k.clone())
+        );
+        // sent-by host compares case-insensitively.
+        let other = parse(&INVITE.replace("PC33.atlanta.com", "pc33.ATLANTA.com"));
+        assert_eq!(TxKey::server_for_request(&other), Some(k));
+    }
+
+    #[test]
+    fn rfc2543_keys() {
+        let old = INVITE.replace(";branch=z9hG4bKkjshdyff", "");
+        let inv = parse(&old);
+        let ack = parse(
+            &old.replace("INVITE sip", "ACK sip")
+                .replace("986759 INVITE", "986759 ACK")
+                .replace("<sip:bob@biloxi.com>\n", "<sip:bob@biloxi.com>;tag=x\n"),
+        );
+        let k = TxKey::server_for_request(&inv).unwrap();
+        assert!(matches!(&k, TxKey::Server(s) if s.is_rfc2543()));
+        assert_eq!(TxKey::server_for_request(&ack), Some(k.clone()));
+        let bye = parse(
+            &old.replace("INVITE sip", "BYE sip")
+                .replace("986759 INVITE", "986760 BYE"),
+        );
+        assert_ne!(TxKey::server_for_request(&bye), Some(k));
+    }
+
+    #[test]
+    fn branches_are_deterministic_and_distinct() {
+        let mut a = BranchGenerator::new(1);
+        let mut b = BranchGenerator::new(1);
+        let x = a.next_branch();
+        assert_eq!(x, b.next_branch());
+        assert!(x.starts_with(MAGIC_COOKIE) && x.len() == 23);
+        assert_ne!(x, a.next_branch());
+    }
+}

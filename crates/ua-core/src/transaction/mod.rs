@@ -1,0 +1,893 @@
+//! The transaction layer (RFC 3261 section 17, amended by RFC 6026), driven
+//! Sans-IO style.
+//!
+//! [`TransactionLayer`] owns every live transaction in a `BTreeMap` keyed by
+//! [`TxKey`]. The driver and the TU feed it:
+//!
+//! * [`send_request`](TransactionLayer::send_request) — the TU starts a
+//!   client transaction;
+//! * [`send_response`](TransactionLayer::send_response) — the TU answers
+//!   through a server transaction;
+//! * [`handle_message`](TransactionLayer::handle_message) — a message from
+//!   the network: matched to a transaction (sections 17.1.3, 17.2.3) or
+//!   reported as new request / ACK without transaction / stray response;
+//! * [`handle_timeout`](TransactionLayer::handle_timeout) — the clock reached
+//!   [`poll_timeout`](TransactionLayer::poll_timeout);
+//! * [`handle_transport_error`](TransactionLayer::handle_transport_error).
+//!
+//! and drains [`poll_output`](TransactionLayer::poll_output) for transmits
+//! and TU events. A `Transmit` is always queued before the timer that would
+//! retransmit it can fire.
+//!
+//! Bounds: terminated transactions are removed at once, and at most
+//! `LayerConfig::max_transactions` live; a new request beyond that is
+//! reported as [`TxOutput::Overloaded`] so the TU can answer 503 with
+//! [`send_stateless_response`](TransactionLayer::send_stateless_response).
+//! Two guards beyond the RFC keep every transaction finite even when the TU
+//! never answers: a non-INVITE server transaction ends 64*T1 after creation
+//! if it is still unanswered (the client's Timer F has fired by then), and
+//! `invite_guard` (Timer C's 3 minutes by default) limits the Proceeding
+//! state of both INVITE machines. Both report [`Timer::Guard`].
+
+pub mod client_invite;
+pub mod client_non_invite;
+pub mod key;
+pub mod server_invite;
+pub mod server_non_invite;
+
+use std::collections::{BTreeMap, VecDeque};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use bytes::Bytes;
+use sip_proto::{Message, Method, ParseError};
+
+use crate::time::{Time, TimerConfig};
+use crate::transport::{
+    self, DEFAULT_DSCP, ResponseTarget, SizeRule, Transmit, Transport, rebuild_via, replace_top_via,
+};
+use client_invite::{ClientInvite, ClientInviteState};
+use client_non_invite::{ClientNonInvite, ClientNonInviteState};
+use key::{BranchGenerator, ServerKey, TxKey};
+use server_invite::{ServerInvite, ServerInviteState};
+use server_non_invite::{ServerNonInvite, ServerNonInviteState};
+
+/// The timers of RFC 3261 Table 4 and RFC 6026, plus the layer's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Timer {
+    /// INVITE request retransmit (UDP).
+    A,
+    /// INVITE transaction timeout.
+    B,
+    /// Wait for response retransmits (client INVITE Completed).
+    D,
+    /// Non-INVITE request retransmit (UDP).
+    E,
+    /// Non-INVITE transaction timeout.
+    F,
+    /// INVITE final response retransmit (UDP).
+    G,
+    /// Wait for ACK.
+    H,
+    /// Wait for ACK retransmits.
+    I,
+    /// Wait for non-INVITE request retransmits.
+    J,
+    /// Wait for non-INVITE response retransmits.
+    K,
+    /// Accepted INVITE server transaction (RFC 6026).
+    L,
+    /// Accepted INVITE client transaction (RFC 6026).
+    M,
+    /// The delayed 100 Trying of the INVITE server transaction.
+    Trying,
+    /// The layer's own limit on waiting for a final response (see the
+    /// module documentation).
+    Guard,
+}
+
+/// The earliest set timer of a list.
+pub(crate) fn earliest(list: &[(Option<Time>, Timer)]) -> Option<(Time, Timer)> {
+    list.iter().filter_map(|(t, n)| t.map(|t| (t, *n))).min()
+}
+
+/// Configuration of a [`TransactionLayer`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct LayerConfig {
+    /// T1, T2, T4.
+    pub timers: TimerConfig,
+    /// DSCP of every transmit (40 by default).
+    pub dscp: u8,
+    /// The most live transactions; new server transactions beyond it are
+    /// refused with [`TxOutput::Overloaded`].
+    pub max_transactions: usize,
+    /// The section 18.1.1 size rule and its keep-UDP override.
+    pub size_rule: SizeRule,
+    /// How long the INVITE server transaction waits for the TU before it
+    /// sends 100 Trying itself (section 17.2.1); zero sends it at once.
+    pub trying_delay: Duration,
+    /// Longest time an INVITE transaction may stay in Proceeding before the
+    /// layer gives up with [`Timer::Guard`]; `None` waits forever.
+    pub invite_guard: Option<Duration>,
+}
+
+impl Default for LayerConfig {
+    fn default() -> Self {
+        LayerConfig {
+            timers: TimerConfig::default(),
+            dscp: DEFAULT_DSCP,
+            max_transactions: 4096,
+            size_rule: SizeRule::default(),
+            trying_delay: Duration::from_millis(200),
+            invite_guard: Some(Duration::from_secs(180)),
+        }
+    }
+}
+
+/// What the layer hands to the driver and the TU.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TxOutput {
+    /// Bytes to send.
+    Transmit(Transmit),
+    /// A new request: a server transaction `key` was created for it. The
+    /// request's top Via carries `received`/`rport` (section 18.2.1).
+    Request {
+        /// The new server transaction.
+        key: TxKey,
+        /// The request, as stamped.
+        request: Message,
+    },
+    /// A response for client transaction `key` (provisional, final, and in
+    /// the Accepted state every 2xx).
+    Response {
+        /// The client transaction.
+        key: TxKey,
+        /// The response.
+        response: Message,
+    },
+    /// An ACK for the TU: one matching an INVITE server transaction in the
+    /// Accepted state (`key` set, RFC 6026 section 7.1), or one that matches
+    /// no transaction, as the ACK for a 2xx does (`key` `None`, section 18.2.1).
+    Ack {
+        /// The INVITE server transaction, if one matched.
+        key: Option<TxKey>,
+        /// The ACK, as stamped.
+        request: Message,
+    },
+    /// A transaction timed out: Timer B or F (no response), Timer H (no
+    /// ACK for a non-2xx: a transaction failure), or the layer's guard.
+    Timeout {
+        /// The transaction.
+        key: TxKey,
+        /// Which timer.
+        timer: Timer,
+    },
+    /// Sending for this transaction failed (sections 17.1.4, 17.2.4).
+    TransportError {
+        /// The transaction.
+        key: TxKey,
+    },
+    /// The transaction reached Terminated and was destroyed.
+    Terminated {
+        /// The transaction.
+        key: TxKey,
+    },
+    /// A new request was refused: too many live transactions. The TU may
+    /// answer it statelessly (503).
+    Overloaded {
+        /// The request, as stamped.
+        request: Message,
+        /// The transport it came on.
+        transport: Transport,
+        /// Where it came from.
+        source: SocketAddr,
+    },
+}
+
+/// What [`TransactionLayer::handle_message`] did with a message.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Dispatch {
+    /// It matched transaction `key` (a response, a retransmission, an ACK).
+    Matched(TxKey),
+    /// A new server transaction `key`; [`TxOutput::Request`] is queued.
+    NewRequest(TxKey),
+    /// An ACK without transaction; [`TxOutput::Ack`] is queued.
+    AckToTu,
+    /// A response that matches no client transaction. RFC 6026 section
+    /// 8.9: it is discarded; it is returned for logging.
+    Stray(Box<Message>),
+    /// Refused for lack of room; [`TxOutput::Overloaded`] is queued.
+    Overloaded,
+    /// Not processed.
+    Dropped(DropReason),
+}
+
+/// Why a message was dropped.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error)]
+pub enum DropReason {
+    /// The bytes do not parse.
+    #[error("unparsable message: {0}")]
+    Malformed(ParseError),
+    /// A header transaction matching needs (Via, CSeq, Call-ID, From, To)
+    /// is missing.
+    #[error("missing Via, CSeq, Call-ID, From or To")]
+    MissingHeaders,
+    /// A response whose top Via sent-by is not the one this client wrote
+    /// (section 18.1.2).
+    #[error("response sent-by does not match the request")]
+    SentByMismatch,
+    /// An RFC 2543 request that collides with another transaction's id.
+    #[error("request collides with an existing transaction")]
+    Conflict,
+}
+
+/// Errors of the TU-facing calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+pub enum TxError {
+    /// `send_request` was given a response.
+    #[error("not a request")]
+    NotARequest,
+    /// `send_response` was given a request.
+    #[error("not a response")]
+    NotAResponse,
+    /// ACK has no client transaction; use `send_stateless`.
+    #[error("ACK is sent outside transactions")]
+    AckIsNotATransaction,
+    /// The top Via lacks an RFC 3261 branch (section 8.1.1.7).
+    #[error("top Via lacks a z9hG4bK branch")]
+    MissingBranch,
+    /// A transaction with that key exists.
+    #[error("transaction exists")]
+    Duplicate,
+    /// `max_transactions` reached.
+    #[error("too many transactions")]
+    TooManyTransactions,
+    /// No such transaction (or not a server transaction).
+    #[error("no such transaction")]
+    NoTransaction,
+    /// The transaction cannot send this response in its state.
+    #[error("response not allowed in this state")]
+    InvalidState,
+    /// No address to send the response to (needs RFC 3263 resolution).
+    #[error("response destination needs resolution")]
+    Unroutable,
+    /// Rewriting the message failed.
+    #[error("message could not be rewritten")]
+    Rewrite,
+}
+
+/// The state of a transaction, for inspection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TxState {
+    /// INVITE client transaction.
+    ClientInvite(ClientInviteState),
+    /// Non-INVITE client transaction.
+    ClientNonInvite(ClientNonInviteState),
+    /// INVITE server transaction.
+    ServerInvite(ServerInviteState),
+    /// Non-INVITE server transaction.
+    ServerNonInvite(ServerNonInviteState),
+}
+
+/// What a state machine asks the layer to do.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum Action {
+    Send(Bytes),
+    Response(Message),
+    Ack(Message),
+    Timeout(Timer),
+}
+
+/// What a state machine needs from its surroundings for one step.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ctx<'a> {
+    pub now: Time,
+    pub cfg: &'a LayerConfig,
+    pub reliable: bool,
+}
+
+// Named after the four machines of section 17.
+#[allow(clippy::enum_variant_names)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Machine {
+    ClientInvite(ClientInvite),
+    ClientNonInvite(ClientNonInvite),
+    ServerInvite(ServerInvite),
+    ServerNonInvite(ServerNonInvite),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Entry {
+    transport: Transport,
+    /// Where this transaction's messages go; `None` for a server
+    /// transaction whose response destination needs resolution.
+    destination: Option<SocketAddr>,
+    /// The local address a server transaction's request arrived on.
+    local: Option<SocketAddr>,
+    /// Client: the sent-by of the request's top Via (section 18.1.2).
+    sent_by: Option<(String, Option<u16>)>,
+    machine: Machine,
+}
+
+impl Entry {
+    fn next_deadline(&self) -> Option<Time> {
+        match &self.machine {
+            Machine::ClientInvite(m) => m.next_deadline(),
+            Machine::ClientNonInvite(m) => m.next_deadline(),
+            Machine::ServerInvite(m) => m.next_deadline(),
+            Machine::ServerNonInvite(m) => m.next_deadline(),
+        }
+    }
+
+    fn is_terminated(&self) -> bool {
+        match &self.machine {
+            Machine::ClientInvite(m) => m.state() == ClientInviteState::Terminated,
+            Machine::ClientNonInvite(m) => m.state() == ClientNonInviteState::Terminated,
+            Machine::ServerInvite(m) => m.state() == ServerInviteState::Terminated,
+            Machine::ServerNonInvite(m) => m.state() == ServerNonInviteState::Terminated,
+        }
+    }
+
+    fn state(&self) -> TxState {
+        match &self.machine {
+            Machine::ClientInvite(m) => TxState::ClientInvite(m.state()),
+            Machine::ClientNonInvite(m) => TxState::ClientNonInvite(m.state()),
+            Machine::ServerInvite(m) => TxState::ServerInvite(m.state()),
+            Machine::ServerNonInvite(m) => TxState::ServerNonInvite(m.state()),
+        }
+    }
+
+    fn ctx<'a>(&self, now: Time, cfg: &'a LayerConfig) -> Ctx<'a> {
+        Ctx {
+            now,
+            cfg,
+            reliable: self.transport.is_reliable(),
+        }
+    }
+}
+
+fn sent_by_of(msg: &Message) -> Option<(String, Option<u16>)> {
+    let v = msg.top_via()?;
+    Some((v.host.to_string().to_ascii_lowercase(), v.port))
+}
+
+/// The transaction layer: every live transaction, the output queue and the
+/// branch generator. A plain value: `Clone + Eq + Hash + Debug`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TransactionLayer {
+    config: LayerConfig,
+    branches: BranchGenerator,
+    txs: BTreeMap<TxKey, Entry>,
+    out: VecDeque<TxOutput>,
+}
+
+impl TransactionLayer {
+    /// A layer with `config`; `seed` drives the branch generator.
+    pub fn new(config: LayerConfig, seed: u64) -> Self {
+        let mut config = config;
+        // Retransmit intervals must move time forward.
+        config.timers.t1 = config.timers.t1.max(Duration::from_millis(1));
+        config.timers.t2 = config.timers.t2.max(config.timers.t1);
+        TransactionLayer {
+            config,
+            branches: BranchGenerator::new(seed),
+            txs: BTreeMap::new(),
+            out: VecDeque::new(),
+        }
+    }
+
+    /// The configuration in use.
+    pub fn config(&self) -> &LayerConfig {
+        &self.config
+    }
+
+    /// A fresh `z9hG4bK` branch for a new request's Via (section 8.1.1.7).
+    pub fn new_branch(&mut self) -> String {
+        self.branches.next_branch()
+    }
+
+    /// The number of live transactions.
+    pub fn len(&self) -> usize {
+        self.txs.len()
+    }
+
+    /// Whether no transaction is live.
+    pub fn is_empty(&self) -> bool {
+        self.txs.is_empty()
+    }
+
+    /// The keys of the live transactions, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &TxKey> + '_ {
+        self.txs.keys()
+    }
+
+    /// The state of transaction `key`, if it is live.
+    pub fn state(&self, key: &TxKey) -> Option<TxState> {
+        self.txs.get(key).map(Entry::state)
+    }
+
+    /// The next output, if any.
+    pub fn poll_output(&mut self) -> Option<TxOutput> {
+        self.out.pop_front()
+    }
+
+    /// The earliest deadline of any transaction timer.
+    pub fn poll_timeout(&self) -> Option<Time> {
+        self.txs.values().filter_map(Entry::next_deadline).min()
+    }
+
+    fn transmit(
+        &self,
+        transport: Transport,
+        destination: SocketAddr,
+        source: Option<SocketAddr>,
+        data: Bytes,
+    ) -> TxOutput {
+        TxOutput::Transmit(Transmit {
+            transport,
+            destination,
+            source,
+            dscp: self.config.dscp,
+            data,
+        })
+    }
+
+    /// Turns a machine's actions into outputs, and removes the transaction
+    /// if it terminated.
+    fn apply(&mut self, key: &TxKey, actions: Vec<Action>) {
+        let Some(entry) = self.txs.get(key) else {
+            return;
+        };
+        let (transport, destination, local) = (entry.transport, entry.destination, entry.local);
+        for a in actions {
+            let o = match a {
+                Action::Send(data) => match destination {
+                    Some(d) => self.transmit(transport, d, local, data),
+                    None => TxOutput::TransportError { key: key.clone() },
+                },
+                Action::Response(response) => TxOutput::Response {
+                    key: key.clone(),
+                    response,
+                },
+                Action::Ack(request) => TxOutput::Ack {
+                    key: Some(key.clone()),
+                    request,
+                },
+                Action::Timeout(timer) => TxOutput::Timeout {
+                    key: key.clone(),
+                    timer,
+                },
+            };
+            self.out.push_back(o);
+        }
+        if self.txs.get(key).is_some_and(Entry::is_terminated) {
+            self.txs.remove(key);
+            self.out
+                .push_back(TxOutput::Terminated { key: key.clone() });
+        }
+    }
+
+    /// Starts a client transaction for `request` (sections 17.1.1, 17.1.2)
+    /// and queues its first transmission to `destination`.
+    ///
+    /// The request's top Via must carry a `z9hG4bK` branch (see
+    /// [`new_branch`](Self::new_branch) and [`transport::via_value`]). Over
+    /// UDP a request larger than the size rule allows is sent over TCP
+    /// instead, with the Via transport changed (section 18.1.1), unless
+    /// `size_rule.keep_udp` is set.
+    pub fn send_request(
+        &mut self,
+        now: Time,
+        request: Message,
+        transport: Transport,
+        destination: SocketAddr,
+    ) -> Result<TxKey, TxError> {
+        let method = request.method().ok_or(TxError::NotARequest)?.clone();
+        if method == Method::Ack {
+            return Err(TxError::AckIsNotATransaction);
+        }
+        if !request.top_via().is_some_and(|v| v.has_rfc3261_branch()) {
+            return Err(TxError::MissingBranch);
+        }
+        let key = TxKey::client_for_request(&request).ok_or(TxError::MissingBranch)?;
+        if self.txs.contains_key(&key) {
+            return Err(TxError::Duplicate);
+        }
+        if self.txs.len() >= self.config.max_transactions {
+            return Err(TxError::TooManyTransactions);
+        }
+        let mut request = request;
+        let mut wire = request.to_bytes();
+        let chosen = self.config.size_rule.transport_for(transport, wire.len());
+        if chosen != transport {
+            let via = request.top_via().ok_or(TxError::MissingBranch)?;
+            let new_via = rebuild_via(&via, chosen.via_token(), &[]);
+            request = replace_top_via(&request, &new_via).map_err(|_| TxError::Rewrite)?;
+            wire = request.to_bytes();
+        }
+        let entry_sent_by = sent_by_of(&request);
+        let mut actions = Vec::new();
+        let ctx = Ctx {
+            now,
+            cfg: &self.config,
+            reliable: chosen.is_reliable(),
+        };
+        let machine = if method == Method::Invite {
+            Machine::ClientInvite(ClientInvite::new(ctx, request, wire, &mut actions))
+        } else {
+            Machine::ClientNonInvite(ClientNonInvite::new(ctx, wire, &mut actions))
+        };
+        self.txs.insert(
+            key.clone(),
+            Entry {
+                transport: chosen,
+                destination: Some(destination),
+                local: None,
+                sent_by: entry_sent_by,
+                machine,
+            },
+        );
+        self.apply(&key, actions);
+        Ok(key)
+    }
+
+    /// Passes the TU's `response` to server transaction `key` (sections
+    /// 17.2.1, 17.2.2). The destination follows section 18.2.2 from the
+    /// request's top Via as stamped on receipt.
+    pub fn send_response(
+        &mut self,
+        now: Time,
+        key: &TxKey,
+        response: Message,
+    ) -> Result<(), TxError> {
+        if response.status().is_none() {
+            return Err(TxError::NotAResponse);
+        }
+        let entry = self.txs.get_mut(key).ok_or(TxError::NoTransaction)?;
+        let ctx = Ctx {
+            now,
+            cfg: &self.config,
+            reliable: entry.transport.is_reliable(),
+        };
+        let mut actions = Vec::new();
+        match &mut entry.machine {
+            Machine::ServerInvite(m) => m.on_tu_response(ctx, &response, &mut actions)?,
+            Machine::ServerNonInvite(m) => m.on_tu_response(ctx, &response, &mut actions)?,
+            _ => return Err(TxError::NoTransaction),
+        }
+        self.apply(key, actions);
+        Ok(())
+    }
+
+    /// Sends a message outside any transaction: the ACK for a 2xx (section
+    /// 13.2.2.4) or anything else the TU handles end to end.
+    pub fn send_stateless(
+        &mut self,
+        message: &Message,
+        transport: Transport,
+        destination: SocketAddr,
+    ) {
+        let t = self.transmit(transport, destination, None, message.to_bytes());
+        self.out.push_back(t);
+    }
+
+    /// Sends a response without a server transaction (e.g. 503 for an
+    /// [`TxOutput::Overloaded`] request), to the section 18.2.2 destination
+    /// from its top Via.
+    pub fn send_stateless_response(
+        &mut self,
+        response: &Message,
+        transport: Transport,
+        source: SocketAddr,
+        local: Option<SocketAddr>,
+    ) -> Result<(), TxError> {
+        let via = response.top_via().ok_or(TxError::Unroutable)?;
+        match transport::response_target(&via, transport, source) {
+            ResponseTarget::Addr(d) => {
+                let t = self.transmit(transport, d, local, response.to_bytes());
+                self.out.push_back(t);
+                Ok(())
+            }
+            ResponseTarget::Resolve { .. } => Err(TxError::Unroutable),
+        }
+    }
+
+    /// Parses `data` and handles it as [`handle_message`](Self::handle_message).
+    pub fn handle_bytes(
+        &mut self,
+        now: Time,
+        data: impl Into<Bytes>,
+        transport: Transport,
+        source: SocketAddr,
+        local: Option<SocketAddr>,
+    ) -> Dispatch {
+        match Message::parse(data) {
+            Ok(m) => self.handle_message_on(now, m, transport, source, local),
+            Err(e) => Dispatch::Dropped(DropReason::Malformed(e)),
+        }
+    }
+
+    /// A message from the network, received over `transport` from `source`.
+    pub fn handle_message(
+        &mut self,
+        now: Time,
+        msg: Message,
+        transport: Transport,
+        source: SocketAddr,
+    ) -> Dispatch {
+        self.handle_message_on(now, msg, transport, source, None)
+    }
+
+    /// As [`handle_message`](Self::handle_message), also naming the local
+    /// address the message arrived on: responses leave from it (RFC 3581).
+    pub fn handle_message_on(
+        &mut self,
+        now: Time,
+        msg: Message,
+        transport: Transport,
+        source: SocketAddr,
+        local: Option<SocketAddr>,
+    ) -> Dispatch {
+        if msg.top_via().is_none()
+            || msg.cseq().is_none()
+            || msg.call_id().is_none()
+            || msg.from_header().is_none()
+            || msg.to_header().is_none()
+        {
+            return Dispatch::Dropped(DropReason::MissingHeaders);
+        }
+        if msg.is_request() {
+            self.handle_request(now, msg, transport, source, local)
+        } else {
+            self.handle_response(now, msg)
+        }
+    }
+
+    fn handle_response(&mut self, now: Time, msg: Message) -> Dispatch {
+        let Some(key) = TxKey::client_for_response(&msg) else {
+            return Dispatch::Stray(Box::new(msg));
+        };
+        let Some(entry) = self.txs.get_mut(&key) else {
+            return Dispatch::Stray(Box::new(msg));
+        };
+        if entry.sent_by.is_some() && entry.sent_by != sent_by_of(&msg) {
+            return Dispatch::Dropped(DropReason::SentByMismatch);
+        }
+        let ctx = entry.ctx(now, &self.config);
+        let mut actions = Vec::new();
+        match &mut entry.machine {
+            Machine::ClientInvite(m) => m.on_response(ctx, msg, &mut actions),
+            Machine::ClientNonInvite(m) => m.on_response(ctx, msg, &mut actions),
+            _ => return Dispatch::Stray(Box::new(msg)),
+        }
+        self.apply(&key, actions);
+        Dispatch::Matched(key)
+    }
+
+    fn handle_request(
+        &mut self,
+        now: Time,
+        msg: Message,
+        transport: Transport,
+        source: SocketAddr,
+        local: Option<SocketAddr>,
+    ) -> Dispatch {
+        // The key comes from the request as sent, before stamping.
+        let Some(key) = TxKey::server_for_request(&msg) else {
+            return Dispatch::Dropped(DropReason::MissingHeaders);
+        };
+        let is_ack = msg.method() == Some(&Method::Ack);
+        let msg = transport::stamp_received(&msg, source).unwrap_or(msg);
+        if let Some(entry) = self.txs.get_mut(&key) {
+            let rfc2543 = matches!(&key, TxKey::Server(s) if s.is_rfc2543());
+            if let Machine::ServerInvite(m) = &mut entry.machine {
+                if rfc2543 {
+                    // Section 17.2.3: the INVITE's To tag must be the
+                    // original's; an ACK's To tag that of our response.
+                    let tag = msg.to_header().and_then(|t| t.tag().map(str::to_owned));
+                    let expected = if is_ack {
+                        m.final_to_tag().map(str::to_owned)
+                    } else {
+                        m.request()
+                            .to_header()
+                            .and_then(|t| t.tag().map(str::to_owned))
+                    };
+                    if tag != expected && !(is_ack && expected.is_none()) {
+                        return if is_ack {
+                            self.out.push_back(TxOutput::Ack {
+                                key: None,
+                                request: msg,
+                            });
+                            Dispatch::AckToTu
+                        } else {
+                            Dispatch::Dropped(DropReason::Conflict)
+                        };
+                    }
+                }
+                let ctx = Ctx {
+                    now,
+                    cfg: &self.config,
+                    reliable: entry.transport.is_reliable(),
+                };
+                let mut actions = Vec::new();
+                m.on_request(ctx, msg, is_ack, &mut actions);
+                self.apply(&key, actions);
+                return Dispatch::Matched(key);
+            }
+            if let Machine::ServerNonInvite(m) = &mut entry.machine {
+                let mut actions = Vec::new();
+                m.on_request(&mut actions);
+                self.apply(&key, actions);
+                return Dispatch::Matched(key);
+            }
+            return Dispatch::Dropped(DropReason::Conflict);
+        }
+        if is_ack {
+            self.out.push_back(TxOutput::Ack {
+                key: None,
+                request: msg,
+            });
+            return Dispatch::AckToTu;
+        }
+        if self.txs.len() >= self.config.max_transactions {
+            self.out.push_back(TxOutput::Overloaded {
+                request: msg,
+                transport,
+                source,
+            });
+            return Dispatch::Overloaded;
+        }
+        let destination = match msg
+            .top_via()
+            .map(|v| transport::response_target(&v, transport, source))
+        {
+            Some(ResponseTarget::Addr(a)) => Some(a),
+            _ => None,
+        };
+        let ctx = Ctx {
+            now,
+            cfg: &self.config,
+            reliable: transport.is_reliable(),
+        };
+        let mut actions = Vec::new();
+        let machine = if msg.method() == Some(&Method::Invite) {
+            Machine::ServerInvite(ServerInvite::new(ctx, msg.clone(), &mut actions))
+        } else {
+            Machine::ServerNonInvite(ServerNonInvite::new(ctx))
+        };
+        self.txs.insert(
+            key.clone(),
+            Entry {
+                transport,
+                destination,
+                local,
+                sent_by: None,
+                machine,
+            },
+        );
+        self.out.push_back(TxOutput::Request {
+            key: key.clone(),
+            request: msg,
+        });
+        self.apply(&key, actions);
+        Dispatch::NewRequest(key)
+    }
+
+    /// Fires every timer due at `now`.
+    pub fn handle_timeout(&mut self, now: Time) {
+        let due: Vec<TxKey> = self
+            .txs
+            .iter()
+            .filter(|(_, e)| e.next_deadline().is_some_and(|t| t <= now))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in due {
+            let Some(entry) = self.txs.get_mut(&key) else {
+                continue;
+            };
+            let ctx = Ctx {
+                now,
+                cfg: &self.config,
+                reliable: entry.transport.is_reliable(),
+            };
+            let mut actions = Vec::new();
+            match &mut entry.machine {
+                Machine::ClientInvite(m) => m.on_timer(ctx, &mut actions),
+                Machine::ClientNonInvite(m) => m.on_timer(ctx, &mut actions),
+                Machine::ServerInvite(m) => m.on_timer(ctx, &mut actions),
+                Machine::ServerNonInvite(m) => m.on_timer(ctx, &mut actions),
+            }
+            self.apply(&key, actions);
+        }
+    }
+
+    /// The driver could not send for transaction `key` (ICMP error,
+    /// connection failure; section 18.4). Client transactions and the
+    /// non-INVITE server transaction terminate (sections 17.1.4, Figure 8);
+    /// the INVITE server transaction stays in its state (RFC 6026 section
+    /// 7.1). The TU is told in every case.
+    pub fn handle_transport_error(&mut self, _now: Time, key: &TxKey) {
+        let Some(entry) = self.txs.get_mut(key) else {
+            return;
+        };
+        match &mut entry.machine {
+            Machine::ClientInvite(m) => m.on_transport_error(),
+            Machine::ClientNonInvite(m) => m.on_transport_error(),
+            Machine::ServerInvite(_) => {}
+            Machine::ServerNonInvite(m) => m.on_transport_error(),
+        }
+        self.out
+            .push_back(TxOutput::TransportError { key: key.clone() });
+        self.apply(key, Vec::new());
+    }
+
+    /// Destroys transaction `key` at the TU's request (e.g. section 9.1:
+    /// no final response 64*T1 after a CANCEL). Queues `Terminated`.
+    pub fn terminate(&mut self, key: &TxKey) {
+        if self.txs.remove(key).is_some() {
+            self.out
+                .push_back(TxOutput::Terminated { key: key.clone() });
+        }
+    }
+
+    /// The server transaction a received CANCEL cancels (section 9.2): the
+    /// one its request would match were its method that of the original
+    /// request (anything but CANCEL or ACK).
+    pub fn cancel_target(&self, cancel: &Message) -> Option<TxKey> {
+        if cancel.method() != Some(&Method::Cancel) {
+            return None;
+        }
+        let invite = TxKey::Server(ServerKey::for_request(cancel, Some(Method::Invite))?);
+        if self.txs.contains_key(&invite) {
+            return Some(invite);
+        }
+        // A CANCEL of a non-INVITE request (allowed, if pointless).
+        let probe = ServerKey::for_request(cancel, None)?;
+        self.txs
+            .keys()
+            .find(|k| match (k, &probe) {
+                (
+                    TxKey::Server(ServerKey::Rfc3261 {
+                        branch,
+                        sent_by,
+                        method,
+                    }),
+                    ServerKey::Rfc3261 {
+                        branch: b,
+                        sent_by: s,
+                        ..
+                    },
+                ) => branch == b && sent_by == s && *method != Method::Cancel,
+                (
+                    TxKey::Server(ServerKey::Rfc2543 {
+                        request_uri,
+                        to_tag,
+                        from_tag,
+                        call_id,
+                        cseq,
+                        method,
+                        top_via,
+                    }),
+                    ServerKey::Rfc2543 {
+                        request_uri: u,
+                        to_tag: t,
+                        from_tag: f,
+                        call_id: c,
+                        cseq: n,
+                        top_via: v,
+                        ..
+                    },
+                ) => {
+                    request_uri == u
+                        && to_tag == t
+                        && from_tag == f
+                        && call_id == c
+                        && cseq == n
+                        && top_via == v
+                        && *method != Method::Cancel
+                }
+                _ => false,
+            })
+            .cloned()
+    }
+}
