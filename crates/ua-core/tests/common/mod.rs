@@ -122,7 +122,12 @@ impl Harness {
 }
 
 pub fn parse(text: &str) -> Message {
-    Message::parse(text.replace('\n', "\r\n").into_bytes()).unwrap()
+    Message::parse(
+        text.replace("\r\n", "\n")
+            .replace('\n', "\r\n")
+            .into_bytes(),
+    )
+    .unwrap()
 }
 
 /// A request as a UAC at 192.0.2.1 would send it.
