@@ -1,5 +1,7 @@
 //! Client transactions (RFC 3261 sections 17.1.1, 17.1.2, RFC 6026 section 7.2).
 
+#![allow(clippy::field_reassign_with_default)] // configs read better as edits of the default
+
 mod common;
 
 use common::*;

@@ -1,6 +1,8 @@
 //! Server transactions (RFC 3261 sections 17.2.1-17.2.3, 9.2, RFC 6026
 //! section 7.1) and section 18.2 as the layer applies it.
 
+#![allow(clippy::field_reassign_with_default)] // configs read better as edits of the default
+
 mod common;
 
 use common::*;
