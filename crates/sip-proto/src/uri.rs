@@ -95,11 +95,14 @@ impl Host<'_> {
     pub(crate) fn from_scanned(s: &str) -> Option<Host<'_>> {
         let b = s.as_bytes();
         let (&first, &last) = (b.first()?, b.last()?);
-        if first.is_ascii_digit()
-            && last.is_ascii_digit()
-            && b.iter().all(|c| c.is_ascii_digit() || *c == b'.')
-        {
-            return parse_ipv4(b).map(Host::V4);
+        if first.is_ascii_digit() && last.is_ascii_digit() {
+            if let Some(a) = parse_ipv4(b) {
+                return Some(Host::V4(a));
+            }
+            if b.iter().all(|c| c.is_ascii_digit() || *c == b'.') {
+                // All digits and dots but no IPv4 address: no host at all.
+                return None;
+            }
         }
         // No empty label: not leading, not doubled (jumping from dot to dot).
         if first == b'.' {
@@ -381,17 +384,26 @@ impl<'a> SipUri<'a> {
 
 /// `IPv4address` = 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT, each at most 255.
 fn parse_ipv4(b: &[u8]) -> Option<Ipv4Addr> {
-    let mut octets = [0u8; 4];
-    let mut parts = b.split(|&c| c == b'.');
-    for o in &mut octets {
-        let p = parts.next()?;
-        if p.is_empty() || p.len() > 3 || !p.iter().all(u8::is_ascii_digit) {
+    let (mut octets, mut n, mut value, mut digits) = ([0u8; 4], 0, 0u16, 0);
+    for &c in b {
+        if c == b'.' {
+            if digits == 0 || n == 3 {
+                return None;
+            }
+            octets[n] = u8::try_from(value).ok()?;
+            (n, value, digits) = (n + 1, 0, 0);
+        } else if c.is_ascii_digit() && digits < 3 {
+            value = value * 10 + u16::from(c - b'0');
+            digits += 1;
+        } else {
             return None;
         }
-        let v = p.iter().fold(0u16, |v, &d| v * 10 + u16::from(d - b'0'));
-        *o = u8::try_from(v).ok()?;
     }
-    parts.next().is_none().then(|| Ipv4Addr::from(octets))
+    if digits == 0 || n != 3 {
+        return None;
+    }
+    octets[3] = u8::try_from(value).ok()?;
+    Some(Ipv4Addr::from(octets))
 }
 
 pub(crate) fn parse_port(p: &str) -> Option<u16> {
