@@ -546,3 +546,51 @@ fn send_request_rejects_what_is_not_a_transaction() {
         Err(TxError::TooManyTransactions)
     );
 }
+
+#[test]
+fn the_end_of_the_clock_does_not_loop() {
+    let mut h = Harness::new(LayerConfig::default());
+    let start = Time::from_millis(u64::MAX - 700);
+    h.layer
+        .send_request(start, invite(BR), Transport::Udp, addr(BOB))
+        .unwrap();
+    h.layer
+        .send_request(
+            start,
+            request("OPTIONS", "z9hG4bKo", "UDP", 2),
+            Transport::Udp,
+            addr(BOB),
+        )
+        .unwrap();
+    for _ in 0..3 {
+        h.layer.handle_timeout(Time::from_millis(u64::MAX));
+    }
+    h.drain();
+    assert!(h.transmits().len() >= 4);
+}
+
+#[test]
+fn state_is_clone_eq_hash_debug() {
+    fn assert_traits<T: Clone + Eq + std::hash::Hash + std::fmt::Debug>() {}
+    assert_traits::<ua_core::TransactionLayer>();
+    assert_traits::<ua_core::TxOutput>();
+    assert_traits::<ua_core::Dispatch>();
+    assert_traits::<ua_core::LayerConfig>();
+    assert_traits::<ua_core::Transmit>();
+    assert_traits::<ua_core::TxKey>();
+    assert_traits::<ua_core::BranchGenerator>();
+    assert_traits::<ua_core::Time>();
+    assert_traits::<ua_core::TimerConfig>();
+    assert_traits::<ua_core::transport::ResponseTarget>();
+    // Same seed, same inputs: equal (and equally hashed) layers.
+    let run = || {
+        let mut l = ua_core::TransactionLayer::new(LayerConfig::default(), 5);
+        let b = l.new_branch();
+        let req = request("OPTIONS", &b, "UDP", 1);
+        l.send_request(Time::ZERO, req, Transport::Udp, addr(BOB))
+            .unwrap();
+        l.handle_timeout(Time::from_millis(500));
+        l
+    };
+    assert_eq!(run(), run());
+}

@@ -9,8 +9,10 @@ mod common;
 
 use common::*;
 use proptest::prelude::*;
-use sip_proto::{Message, MessageBuilder};
-use ua_core::{LayerConfig, Time, TransactionLayer, Transport, TxOutput};
+use std::collections::BTreeMap;
+
+use sip_proto::{Message, MessageBuilder, Method};
+use ua_core::{LayerConfig, Time, TransactionLayer, Transport, TxKey, TxOutput};
 
 const METHODS: [&str; 6] = ["INVITE", "ACK", "BYE", "OPTIONS", "CANCEL", "REGISTER"];
 const BRANCHES: [&str; 4] = ["z9hG4bKa1", "z9hG4bKb2", "z9hG4bKc3", ""];
@@ -121,14 +123,69 @@ fn make_response(method: &str, branch: &str, status: u16, to_tag: bool) -> Messa
         .unwrap()
 }
 
-fn drain(layer: &mut TransactionLayer) {
-    while let Some(o) = layer.poll_output() {
-        if let TxOutput::Transmit(t) = o {
-            assert!(
-                Message::parse(t.data).is_ok(),
-                "every transmit is a SIP message"
-            );
+/// What the TU has seen of each live transaction.
+#[derive(Default)]
+struct Tu {
+    live: BTreeMap<TxKey, Seen>,
+}
+
+#[derive(Default)]
+struct Seen {
+    finals_2xx: usize,
+    finals_other: usize,
+}
+
+impl Tu {
+    fn started(&mut self, key: TxKey) {
+        assert!(
+            self.live.insert(key, Seen::default()).is_none(),
+            "a live key was reused"
+        );
+    }
+
+    fn output(&mut self, o: TxOutput) {
+        match o {
+            TxOutput::Transmit(t) => {
+                assert!(
+                    Message::parse(t.data).is_ok(),
+                    "every transmit is a SIP message"
+                );
+            }
+            TxOutput::Request { key, .. } => self.started(key),
+            TxOutput::Response { key, response } => {
+                let seen = self
+                    .live
+                    .get_mut(&key)
+                    .expect("response for a live transaction");
+                match response.status() {
+                    Some(200..=299) => seen.finals_2xx += 1,
+                    Some(300..) => seen.finals_other += 1,
+                    _ => {}
+                }
+                // Sections 17.1.1.2 and 17.1.2.2: one non-2xx final at most,
+                // never mixed with 2xx; non-INVITE: one final at most.
+                assert!(seen.finals_other <= 1);
+                assert!(seen.finals_other == 0 || seen.finals_2xx == 0);
+                if key.method() != &Method::Invite {
+                    assert!(seen.finals_2xx + seen.finals_other <= 1);
+                }
+            }
+            TxOutput::Timeout { key, .. }
+            | TxOutput::TransportError { key }
+            | TxOutput::Ack { key: Some(key), .. } => {
+                assert!(self.live.contains_key(&key), "event for a dead transaction");
+            }
+            TxOutput::Terminated { key } => {
+                assert!(self.live.remove(&key).is_some(), "terminated twice");
+            }
+            TxOutput::Ack { key: None, .. } | TxOutput::Overloaded { .. } => {}
         }
+    }
+}
+
+fn drain(layer: &mut TransactionLayer, tu: &mut Tu) {
+    while let Some(o) = layer.poll_output() {
+        tu.output(o);
     }
 }
 
@@ -149,6 +206,7 @@ proptest! {
         cfg.max_transactions = CAP;
         let mut layer = TransactionLayer::new(cfg, 9);
         let mut now = Time::ZERO;
+        let mut tu = Tu::default();
         let mut seen: Vec<(Message, Transport, u8)> = Vec::new();
         let sources = ["192.0.2.1:5060", "192.0.2.1:40000", "198.51.100.3:5060"];
         for op in ops {
@@ -156,7 +214,9 @@ proptest! {
                 Op::Send { method, branch, tcp } => {
                     let t = if tcp { Transport::Tcp } else { Transport::Udp };
                     let req = make_request(METHODS[method], BRANCHES[branch], 1, false, t.via_token());
-                    let _ = layer.send_request(now, req, t, addr(BOB));
+                    if let Ok(key) = layer.send_request(now, req, t, addr(BOB)) {
+                        tu.started(key);
+                    }
                 }
                 Op::Request { method, branch, cseq, to_tag, tcp, src } => {
                     let t = if tcp { Transport::Tcp } else { Transport::Udp };
@@ -198,9 +258,9 @@ proptest! {
                     layer.handle_timeout(now);
                 }
             }
-            drain(&mut layer);
+            drain(&mut layer, &mut tu);
             layer.handle_timeout(now);
-            drain(&mut layer);
+            drain(&mut layer, &mut tu);
             check(&layer, now);
         }
         // Let time run: every transaction reaches Terminated.
@@ -210,9 +270,10 @@ proptest! {
             prop_assert!(steps < 100_000, "timers never settle");
             now = now.max(t);
             layer.handle_timeout(now);
-            drain(&mut layer);
+            drain(&mut layer, &mut tu);
             check(&layer, now);
         }
+        prop_assert!(tu.live.is_empty(), "every transaction reported Terminated");
         prop_assert!(layer.is_empty(), "left: {:?}", layer.keys().collect::<Vec<_>>());
     }
 
@@ -221,6 +282,48 @@ proptest! {
         let mut layer = TransactionLayer::new(LayerConfig::default(), 1);
         let t = if tcp { Transport::Tcp } else { Transport::Udp };
         layer.handle_bytes(Time::ZERO, data, t, addr(ALICE), None);
-        drain(&mut layer);
+        drain(&mut layer, &mut Tu::default());
+    }
+}
+
+proptest! {
+    /// Realistic messages with random byte edits (flips, cuts, inserts):
+    /// whatever still parses is handled without panic.
+    #[test]
+    fn mutated_messages_never_panic(
+        which in 0..4usize,
+        edits in proptest::collection::vec((any::<u16>(), any::<u8>(), 0..3u8), 0..8),
+    ) {
+        let base = match which {
+            0 => make_request("INVITE", "z9hG4bKa1", 1, false, "UDP"),
+            1 => make_request("ACK", "", 1, true, "TCP"),
+            2 => make_response("INVITE", "z9hG4bKa1", 486, true),
+            _ => parse("OPTIONS sip:b@h SIP/2.0\nVia: SIP/2.0/UDP [2001:db8::1]:5060;rport;received=x;maddr=h;branch=z9hG4bKq\nFrom: <sip:a@h>;tag=1\nTo: <sip:b@h>\nCall-ID: x\nCSeq: 1 OPTIONS\n\n"),
+        };
+        let mut bytes = base.to_bytes().to_vec();
+        for (pos, byte, kind) in edits {
+            if bytes.is_empty() { break; }
+            let at = usize::from(pos) % bytes.len();
+            match kind {
+                0 => bytes[at] = byte,
+                1 => bytes.truncate(at),
+                _ => bytes.insert(at, byte),
+            }
+        }
+        let mut layer = TransactionLayer::new(LayerConfig::default(), 3);
+        let mut tu = Tu::default();
+        let key = layer.send_request(Time::ZERO, make_request("INVITE", "z9hG4bKa1", 1, false, "UDP"), Transport::Udp, addr(BOB)).unwrap();
+        tu.started(key);
+        for t in [Transport::Udp, Transport::Tcp] {
+            layer.handle_bytes(Time::ZERO, bytes.clone(), t, addr("[2001:db8::7]:5060"), None);
+            drain(&mut layer, &mut tu);
+        }
+        let mut now = Time::ZERO;
+        while let Some(t) = layer.poll_timeout() {
+            now = now.max(t);
+            layer.handle_timeout(now);
+            drain(&mut layer, &mut tu);
+        }
+        prop_assert!(layer.is_empty() && tu.live.is_empty());
     }
 }

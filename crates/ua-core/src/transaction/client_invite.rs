@@ -150,7 +150,9 @@ impl ClientInvite {
                     let next = self
                         .timer_a
                         .map_or(ctx.cfg.timers.t1, |(_, d)| d.saturating_mul(2));
-                    self.timer_a = Some((ctx.now + next, next));
+                    // A saturated clock must not re-fire forever.
+                    let at = ctx.now + next;
+                    self.timer_a = (at > ctx.now).then_some((at, next));
                 }
                 Timer::B => {
                     out.push(Action::Timeout(Timer::B));

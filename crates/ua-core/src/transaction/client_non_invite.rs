@@ -112,7 +112,9 @@ impl ClientNonInvite {
                     } else {
                         t.backoff_capped(last)
                     };
-                    self.timer_e = Some((ctx.now + next, next));
+                    // A saturated clock must not re-fire forever.
+                    let at = ctx.now + next;
+                    self.timer_e = (at > ctx.now).then_some((at, next));
                 }
                 Timer::F => {
                     out.push(Action::Timeout(Timer::F));

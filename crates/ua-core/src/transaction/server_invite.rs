@@ -176,6 +176,7 @@ impl ServerInvite {
             (Proceeding, 200..=299) => {
                 self.timer_trying = None;
                 self.guard = None;
+                self.final_to_tag = resp.to_header().and_then(|t| t.tag().map(str::to_owned));
                 out.push(Action::Send(wire));
                 self.state = Accepted;
                 self.timer_l = Some(ctx.now + ctx.cfg.timers.t1_x64());
@@ -212,7 +213,9 @@ impl ServerInvite {
                     }
                     let last = self.timer_g.map_or(ctx.cfg.timers.t1, |(_, d)| d);
                     let next = ctx.cfg.timers.backoff_capped(last);
-                    self.timer_g = Some((ctx.now + next, next));
+                    // A saturated clock must not re-fire forever.
+                    let at = ctx.now + next;
+                    self.timer_g = (at > ctx.now).then_some((at, next));
                 }
                 Timer::H => {
                     // The ACK never came: a transaction failure for the TU.
