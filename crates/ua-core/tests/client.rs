@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use sip_proto::{HeaderName, Message};
-use ua_core::{Dispatch, LayerConfig, Time, Timer, Transport, TxOutput};
+use ua_core::{Dispatch, LayerConfig, Time, Timer, Transport, TxKey, TxOutput};
 
 const BR: &str = "z9hG4bKclient1";
 
@@ -593,4 +593,173 @@ fn state_is_clone_eq_hash_debug() {
         l
     };
     assert_eq!(run(), run());
+}
+
+fn cancel_outputs(h: &Harness) -> Vec<(u64, Message)> {
+    h.transmits()
+        .into_iter()
+        .map(|(t, x)| (t, Message::parse(x.data).unwrap()))
+        .filter(|(_, m)| m.method() == Some(&sip_proto::Method::Cancel))
+        .collect()
+}
+
+#[test]
+fn cancel_after_a_provisional_is_built_per_9_1_and_sent_like_the_invite() {
+    let mut h = Harness::new(LayerConfig::default());
+    let inv = invite(BR);
+    let ik = h
+        .layer
+        .send_request(Time::ZERO, inv.clone(), Transport::Udp, addr(BOB))
+        .unwrap();
+    h.recv(100, response(&inv, 180, Some("t")), Transport::Udp, BOB);
+    h.run_until(2000);
+    let ck = h.layer.cancel(h.now, &ik).unwrap();
+    assert_eq!(h.layer.cancel(h.now, &ik), Err(ua_core::TxError::Duplicate));
+    h.drain();
+    let cancels = cancel_outputs(&h);
+    assert_eq!(cancels.len(), 1);
+    let (at, c) = &cancels[0];
+    assert_eq!(*at, 2000);
+    assert_eq!(c.request_uri_str(), inv.request_uri_str());
+    assert_eq!(
+        c.values(HeaderName::Via).collect::<Vec<_>>(),
+        [inv.values(HeaderName::Via).next().unwrap()]
+    );
+    for name in [
+        HeaderName::From,
+        HeaderName::To,
+        HeaderName::CallId,
+        HeaderName::Route,
+    ] {
+        assert_eq!(
+            c.values(name).collect::<Vec<_>>(),
+            inv.values(name).collect::<Vec<_>>(),
+            "{name}"
+        );
+    }
+    let cseq = c.cseq().unwrap();
+    assert_eq!((cseq.seq, cseq.method), (1, sip_proto::Method::Cancel));
+    assert!(c.values(HeaderName::Require).next().is_none());
+    let (_, t) = h.transmits().last().cloned().unwrap();
+    assert_eq!((t.transport, t.destination), (Transport::Udp, addr(BOB)));
+    assert_eq!(TxKey::client_for_request(c), Some(ck.clone()));
+    // The CANCEL retransmits on its own (Timer E); 200 completes it.
+    h.run_until(2600);
+    assert_eq!(cancel_outputs(&h).len(), 2);
+    assert_eq!(
+        h.recv(2700, response(c, 200, Some("t")), Transport::Udp, BOB),
+        Dispatch::Matched(ck.clone())
+    );
+    assert_eq!(
+        h.recv(2800, response(&inv, 487, Some("t")), Transport::Udp, BOB),
+        Dispatch::Matched(ik.clone())
+    );
+    h.run_until(100_000);
+    assert_eq!(responses(&h), [(100, 180), (2700, 200), (2800, 487)]);
+    assert_eq!(h.terminated_at(&ck), Some(7700), "Timer K");
+    assert_eq!(h.terminated_at(&ik), Some(34_800), "Timer D");
+}
+
+#[test]
+fn cancel_before_any_provisional_waits_for_one() {
+    let mut h = Harness::new(LayerConfig::default());
+    let inv = invite(BR);
+    let ik = h
+        .layer
+        .send_request(Time::ZERO, inv.clone(), Transport::Udp, addr(BOB))
+        .unwrap();
+    h.run_until(100);
+    let ck = h.layer.cancel(h.now, &ik).unwrap();
+    h.run_until(1000);
+    assert!(
+        cancel_outputs(&h).is_empty(),
+        "section 9.1: not before a provisional"
+    );
+    assert!(!h.layer.keys().any(|k| *k == ck));
+    h.recv(1200, response(&inv, 100, None), Transport::Udp, BOB);
+    assert_eq!(
+        cancel_outputs(&h)
+            .iter()
+            .map(|(t, _)| *t)
+            .collect::<Vec<_>>(),
+        [1200]
+    );
+    assert!(h.layer.keys().any(|k| *k == ck));
+
+    // A final response first: the held CANCEL is dropped.
+    let mut h = Harness::new(LayerConfig::default());
+    let ik = h
+        .layer
+        .send_request(Time::ZERO, inv.clone(), Transport::Udp, addr(BOB))
+        .unwrap();
+    h.layer.cancel(Time::ZERO, &ik).unwrap();
+    h.recv(300, response(&inv, 486, Some("t")), Transport::Udp, BOB);
+    h.run_until(100_000);
+    assert!(cancel_outputs(&h).is_empty());
+    assert!(h.layer.is_empty());
+}
+
+#[test]
+fn cancel_after_a_final_response_is_refused_and_an_unanswered_cancel_gives_up() {
+    let mut h = Harness::new(LayerConfig::default());
+    let inv = invite(BR);
+    let ik = h
+        .layer
+        .send_request(Time::ZERO, inv.clone(), Transport::Udp, addr(BOB))
+        .unwrap();
+    h.recv(100, response(&inv, 603, Some("t")), Transport::Udp, BOB);
+    assert_eq!(
+        h.layer.cancel(h.now, &ik),
+        Err(ua_core::TxError::InvalidState)
+    );
+
+    // Section 9.1: no final response 64*T1 after the CANCEL.
+    let mut h = Harness::new(LayerConfig::default());
+    let ik = h
+        .layer
+        .send_request(Time::ZERO, inv.clone(), Transport::Udp, addr(BOB))
+        .unwrap();
+    h.recv(100, response(&inv, 180, Some("t")), Transport::Udp, BOB);
+    h.run_until(1000);
+    h.layer.cancel(h.now, &ik).unwrap();
+    h.run_until(200_000);
+    assert!(h.events().contains(&(
+        33_000,
+        TxOutput::Timeout {
+            key: ik.clone(),
+            timer: Timer::Guard
+        }
+    )));
+    assert_eq!(h.terminated_at(&ik), Some(33_000));
+}
+
+#[test]
+fn cancel_follows_the_invite_onto_tcp() {
+    let mut h = Harness::new(LayerConfig::default());
+    let big = parse(&format!(
+        "INVITE sip:bob@192.0.2.2 SIP/2.0\nVia: SIP/2.0/UDP 192.0.2.1:5060;branch={BR}\nMax-Forwards: 70\n\
+         From: <sip:a@example.com>;tag=a\nTo: <sip:b@example.com>\nCall-ID: big-invite\nCSeq: 5 INVITE\n\
+         Content-Type: application/sdp\nContent-Length: 1500\n\n{}",
+        "a".repeat(1500)
+    ));
+    let ik = h
+        .layer
+        .send_request(Time::ZERO, big, Transport::Udp, addr(BOB))
+        .unwrap();
+    assert_eq!(h.layer.route_of(&ik), Some((Transport::Tcp, addr(BOB))));
+    h.drain();
+    let sent = h.sent()[0].clone();
+    h.recv(100, response(&sent, 180, Some("t")), Transport::Tcp, BOB);
+    let ck = h.layer.cancel(h.now, &ik).unwrap();
+    h.drain();
+    let (_, t) = h.transmits().last().cloned().unwrap();
+    assert_eq!(
+        t.transport,
+        Transport::Tcp,
+        "section 9.1: same transport as the INVITE"
+    );
+    let c = Message::parse(t.data).unwrap();
+    assert_eq!(c.top_via().unwrap().transport, "TCP");
+    assert_eq!(c.body_bytes(), b"");
+    assert_eq!(h.layer.route_of(&ck), Some((Transport::Tcp, addr(BOB))));
 }

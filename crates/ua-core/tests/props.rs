@@ -47,6 +47,8 @@ enum Op {
     Replay(usize),
     /// The TU answers the n-th live server transaction.
     Answer { tx: usize, status: usize },
+    /// The TU cancels the n-th live client INVITE.
+    Cancel(usize),
     /// The driver reports a send failure for the n-th live transaction.
     Fail(usize),
     /// Bytes that are not SIP.
@@ -93,6 +95,7 @@ fn op() -> impl Strategy<Value = Op> {
         (0..64usize).prop_map(Op::Replay),
         (0..16usize, 0..STATUSES.len()).prop_map(|(tx, status)| Op::Answer { tx, status }),
         (0..16usize).prop_map(Op::Fail),
+        (0..16usize).prop_map(Op::Cancel),
         proptest::collection::vec(any::<u8>(), 0..64).prop_map(Op::Garbage),
         prop_oneof![0..1000u32, 0..70_000u32].prop_map(Op::Advance),
     ]
@@ -127,6 +130,9 @@ fn make_response(method: &str, branch: &str, status: u16, to_tag: bool) -> Messa
 #[derive(Default)]
 struct Tu {
     live: BTreeMap<TxKey, Seen>,
+    /// CANCEL transactions the TU asked for; they start when the layer
+    /// sends them (section 9.1 may hold them back).
+    cancel_keys: std::collections::BTreeSet<TxKey>,
 }
 
 #[derive(Default)]
@@ -144,6 +150,15 @@ impl Tu {
     }
 
     fn output(&mut self, o: TxOutput) {
+        if let TxOutput::Response { key, .. }
+        | TxOutput::Timeout { key, .. }
+        | TxOutput::TransportError { key }
+        | TxOutput::Terminated { key } = &o
+            && self.cancel_keys.contains(key)
+            && !self.live.contains_key(key)
+        {
+            self.started(key.clone());
+        }
         match o {
             TxOutput::Transmit(t) => {
                 assert!(
@@ -190,7 +205,8 @@ fn drain(layer: &mut TransactionLayer, tu: &mut Tu) {
 }
 
 fn check(layer: &TransactionLayer, now: Time) {
-    assert!(layer.len() <= CAP, "bounded: {} live", layer.len());
+    // At most one CANCEL per client INVITE on top of the cap.
+    assert!(layer.len() <= 2 * CAP, "bounded: {} live", layer.len());
     assert_eq!(&layer.clone(), layer);
     if let Some(t) = layer.poll_timeout() {
         assert!(t > now, "a due timer was left behind: {t} <= {now}");
@@ -242,6 +258,19 @@ proptest! {
                         let req = make_request(key.method().as_str(), "z9hG4bKa1", 1, false, "UDP");
                         let resp = MessageBuilder::response_to(&req, STATUSES[status], "", Some("b")).build().unwrap();
                         let _ = layer.send_response(now, key, resp);
+                    }
+                }
+                Op::Cancel(i) => {
+                    let invites: Vec<_> = layer
+                        .keys()
+                        .filter(|k| !k.is_server() && k.method() == &Method::Invite)
+                        .cloned()
+                        .collect();
+                    if !invites.is_empty() {
+                        // The CANCEL transaction shows up through its outputs.
+                        if let Ok(key) = layer.cancel(now, &invites[i % invites.len()]) {
+                            tu.cancel_keys.insert(key);
+                        }
                     }
                 }
                 Op::Fail(i) => {

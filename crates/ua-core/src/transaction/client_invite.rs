@@ -64,6 +64,18 @@ impl ClientInvite {
         self.state
     }
 
+    /// The INVITE as sent.
+    pub fn request(&self) -> &Message {
+        &self.request
+    }
+
+    /// A CANCEL went out (section 9.1): without a final response within
+    /// 64*T1 the transaction is given up ([`Timer::Guard`]).
+    pub(crate) fn on_cancel_sent(&mut self, ctx: Ctx<'_>) {
+        let limit = ctx.now + ctx.cfg.timers.t1_x64();
+        self.guard = Some(self.guard.map_or(limit, |g| g.min(limit)));
+    }
+
     pub(crate) fn next_deadline(&self) -> Option<Time> {
         self.earliest().map(|(t, _)| t)
     }

@@ -6,6 +6,8 @@
 //!
 //! * [`send_request`](TransactionLayer::send_request) — the TU starts a
 //!   client transaction;
+//! * [`cancel`](TransactionLayer::cancel) — the TU cancels an INVITE
+//!   (section 9.1);
 //! * [`send_response`](TransactionLayer::send_response) — the TU answers
 //!   through a server transaction;
 //! * [`handle_message`](TransactionLayer::handle_message) — a message from
@@ -20,7 +22,9 @@
 //! retransmit it can fire.
 //!
 //! Bounds: terminated transactions are removed at once, and at most
-//! `LayerConfig::max_transactions` live; a new request beyond that is
+//! `LayerConfig::max_transactions` live (plus at most one CANCEL per INVITE
+//! client transaction, see [`cancel`](TransactionLayer::cancel)); a new
+//! request beyond that is
 //! reported as [`TxOutput::Overloaded`] so the TU can answer 503 with
 //! [`send_stateless_response`](TransactionLayer::send_stateless_response).
 //! Two guards beyond the RFC keep every transaction finite even when the TU
@@ -29,6 +33,7 @@
 //! `invite_guard` (Timer C's 3 minutes by default) limits the Proceeding
 //! state of both INVITE machines. Both report [`Timer::Guard`].
 
+pub mod cancel;
 pub mod client_invite;
 pub mod client_non_invite;
 pub mod key;
@@ -306,6 +311,8 @@ struct Entry {
     local: Option<SocketAddr>,
     /// Client: the sent-by of the request's top Via (section 18.1.2).
     sent_by: Option<(String, Option<u16>)>,
+    /// Client INVITE: a CANCEL waiting for the first provisional (9.1).
+    pending_cancel: Option<Message>,
     machine: Machine,
 }
 
@@ -524,11 +531,94 @@ impl TransactionLayer {
                 destination: Some(destination),
                 local: None,
                 sent_by: entry_sent_by,
+                pending_cancel: None,
                 machine,
             },
         );
         self.apply(&key, actions);
         Ok(key)
+    }
+
+    /// Cancels the INVITE of client transaction `invite` (section 9.1).
+    ///
+    /// Builds the CANCEL with [`cancel::build_cancel`] from the INVITE as
+    /// sent and returns the key of its own (non-INVITE) client transaction.
+    /// It goes to the INVITE's destination over the INVITE's transport. While
+    /// the INVITE has had no provisional response the CANCEL is held and sent
+    /// when the first one arrives (dropped if a final one comes instead).
+    /// Once it is sent the INVITE transaction gives up 64*T1 later if no
+    /// final response arrives ([`Timer::Guard`]). A CANCEL transaction does
+    /// not count against `max_transactions`: there is at most one per INVITE.
+    pub fn cancel(&mut self, now: Time, invite: &TxKey) -> Result<TxKey, TxError> {
+        let TxKey::Client { branch, .. } = invite else {
+            return Err(TxError::NoTransaction);
+        };
+        let key = TxKey::Client {
+            branch: branch.clone(),
+            method: Method::Cancel,
+        };
+        let cancel_live = self.txs.contains_key(&key);
+        let entry = self.txs.get_mut(invite).ok_or(TxError::NoTransaction)?;
+        let Machine::ClientInvite(m) = &entry.machine else {
+            return Err(TxError::NoTransaction);
+        };
+        if entry.pending_cancel.is_some() || cancel_live {
+            return Err(TxError::Duplicate);
+        }
+        let state = m.state();
+        let cancel = cancel::build_cancel(m.request()).ok_or(TxError::Rewrite)?;
+        match state {
+            ClientInviteState::Calling => {
+                entry.pending_cancel = Some(cancel);
+                Ok(key)
+            }
+            ClientInviteState::Proceeding => {
+                self.start_cancel(now, invite, cancel);
+                Ok(key)
+            }
+            // A final response came: the CANCEL would be a no-op.
+            _ => Err(TxError::InvalidState),
+        }
+    }
+
+    fn start_cancel(&mut self, now: Time, invite: &TxKey, cancel: Message) {
+        let Some(entry) = self.txs.get_mut(invite) else {
+            return;
+        };
+        let (transport, destination, sent_by) =
+            (entry.transport, entry.destination, entry.sent_by.clone());
+        let ctx = entry.ctx(now, &self.config);
+        if let Machine::ClientInvite(m) = &mut entry.machine {
+            m.on_cancel_sent(ctx);
+        }
+        let Some(key) = TxKey::client_for_request(&cancel) else {
+            return;
+        };
+        if self.txs.contains_key(&key) {
+            return;
+        }
+        let mut actions = Vec::new();
+        let machine =
+            Machine::ClientNonInvite(ClientNonInvite::new(ctx, cancel.to_bytes(), &mut actions));
+        self.txs.insert(
+            key.clone(),
+            Entry {
+                transport,
+                destination,
+                local: None,
+                sent_by,
+                pending_cancel: None,
+                machine,
+            },
+        );
+        self.apply(&key, actions);
+    }
+
+    /// The transport and destination a client transaction sends to (after
+    /// the section 18.1.1 size rule).
+    pub fn route_of(&self, key: &TxKey) -> Option<(Transport, SocketAddr)> {
+        let e = self.txs.get(key)?;
+        Some((e.transport, e.destination?))
     }
 
     /// Passes the TU's `response` to server transaction `key` (sections
@@ -655,12 +745,24 @@ impl TransactionLayer {
         }
         let ctx = entry.ctx(now, &self.config);
         let mut actions = Vec::new();
+        let mut release = None;
         match &mut entry.machine {
-            Machine::ClientInvite(m) => m.on_response(ctx, msg, &mut actions),
+            Machine::ClientInvite(m) => {
+                m.on_response(ctx, msg, &mut actions);
+                match m.state() {
+                    // The first provisional releases a held CANCEL (9.1)...
+                    ClientInviteState::Proceeding => release = entry.pending_cancel.take(),
+                    // ...and a final response makes it pointless.
+                    _ => entry.pending_cancel = None,
+                }
+            }
             Machine::ClientNonInvite(m) => m.on_response(ctx, msg, &mut actions),
             _ => return Dispatch::Stray(Box::new(msg)),
         }
         self.apply(&key, actions);
+        if let Some(cancel) = release {
+            self.start_cancel(now, &key, cancel);
+        }
         Dispatch::Matched(key)
     }
 
@@ -762,6 +864,7 @@ impl TransactionLayer {
                 destination,
                 local,
                 sent_by: None,
+                pending_cancel: None,
                 machine,
             },
         );
