@@ -7,6 +7,19 @@
 //! bytes in as parsed [`sip_proto::Message`]s, and everything that leaves is
 //! polled with [`TransactionLayer::poll_output`].
 //!
+//! Modules:
+//!
+//! * [`time`] — [`Time`] (milliseconds on the driver's clock) and
+//!   [`TimerConfig`] (T1, T2, T4);
+//! * [`transport`] — [`Transport`] (UDP, TCP, TLS), [`Transmit`], the
+//!   section 18.1.1 size rule, Via construction, 18.2.1 `received` /
+//!   RFC 3581 `rport` stamping and 18.2.2 response destinations;
+//! * [`transaction`] — the [`TransactionLayer`] and, one module each, the
+//!   transaction ids ([`transaction::key`]), the four machines
+//!   ([`transaction::client_invite`], [`transaction::client_non_invite`],
+//!   [`transaction::server_invite`], [`transaction::server_non_invite`]) and
+//!   client CANCEL ([`transaction::cancel`]).
+//!
 //! ```
 //! use std::net::SocketAddr;
 //! use ua_core::{Time, Transport, TransactionLayer, LayerConfig, TxOutput};
@@ -33,7 +46,7 @@ pub mod transport;
 
 pub use time::{Time, TimerConfig};
 pub use transaction::{
-    Dispatch, DropReason, LayerConfig, Timer, TransactionLayer, TxError, TxOutput,
+    Dispatch, DropReason, LayerConfig, Timer, TransactionLayer, TxError, TxOutput, TxState,
     key::{BranchGenerator, TxKey},
 };
 pub use transport::{Transmit, Transport};

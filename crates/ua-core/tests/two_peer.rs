@@ -28,6 +28,8 @@ enum Script {
     Ok,
     /// Ring, then answer 486 after a second.
     RingThenBusy,
+    /// Ring and wait; a CANCEL gets 200 and the INVITE 487 (section 9.2).
+    RingUntilCancelled,
 }
 
 struct Sim {
@@ -45,6 +47,10 @@ struct Sim {
     pending: Vec<(Time, TxKey, u16, Message)>,
     client_events: Vec<(Time, TxOutput)>,
     server_events: Vec<(Time, TxOutput)>,
+    /// Server TU: INVITEs it is ringing for.
+    invites: Vec<(TxKey, Message)>,
+    /// Client TU: cancel this INVITE at this time.
+    cancel_at: Option<(Time, TxKey)>,
 }
 
 impl Sim {
@@ -62,6 +68,8 @@ impl Sim {
             pending: Vec::new(),
             client_events: Vec::new(),
             server_events: Vec::new(),
+            invites: Vec::new(),
+            cancel_at: None,
         }
     }
 
@@ -113,6 +121,36 @@ impl Sim {
                                     .unwrap();
                                 self.server.send_response(self.now, key, r).unwrap();
                             }
+                            Script::RingUntilCancelled
+                                if request.method() == Some(&sip_proto::Method::Cancel) =>
+                            {
+                                let target = self.server.cancel_target(request);
+                                let code = if target.is_some() { 200 } else { 481 };
+                                let r = MessageBuilder::response_to(request, code, "", Some("srv"))
+                                    .build()
+                                    .unwrap();
+                                self.server.send_response(self.now, key, r).unwrap();
+                                if let Some(invite) = target
+                                    && let Some(inv) = self
+                                        .invites
+                                        .iter()
+                                        .find(|(k, _)| *k == invite)
+                                        .map(|(_, m)| m.clone())
+                                {
+                                    let r = MessageBuilder::response_to(&inv, 487, "", Some("srv"))
+                                        .build()
+                                        .unwrap();
+                                    // The INVITE may have been answered already.
+                                    let _ = self.server.send_response(self.now, &invite, r);
+                                }
+                            }
+                            Script::RingUntilCancelled => {
+                                let r = MessageBuilder::response_to(request, 180, "", Some("srv"))
+                                    .build()
+                                    .unwrap();
+                                self.server.send_response(self.now, key, r).unwrap();
+                                self.invites.push((key.clone(), request.clone()));
+                            }
                             Script::RingThenBusy => {
                                 let r = MessageBuilder::response_to(request, 180, "", Some("srv"))
                                     .build()
@@ -141,6 +179,7 @@ impl Sim {
             self.server.poll_timeout(),
             self.wire.iter().map(|w| w.0).min(),
             self.pending.iter().map(|p| p.0).min(),
+            self.cancel_at.as_ref().map(|c| c.0),
         ]
         .into_iter()
         .flatten()
@@ -175,6 +214,14 @@ impl Sim {
                     .build()
                     .unwrap();
                 let _ = self.server.send_response(self.now, &key, r);
+                self.pump();
+            }
+            if let Some((at, invite)) = self.cancel_at.clone()
+                && at <= self.now
+            {
+                self.cancel_at = None;
+                // Section 9.1: held by the layer until a provisional arrived.
+                self.client.cancel(self.now, &invite).unwrap();
                 self.pump();
             }
             self.client.handle_timeout(self.now);
@@ -283,4 +330,48 @@ fn lossless_invite_exchange_bytes() {
     // INVITE, 100? (no: 180 within 200 ms), 180, 486, ACK — four datagrams.
     assert_eq!(sim.delivered, 4);
     assert_eq!(sim.client_finals(), [486]);
+}
+
+#[test]
+fn invite_cancel_487_completes_despite_losses() {
+    let mut total_dropped = 0;
+    for seed in 0..40 {
+        let mut sim = Sim::new(seed, 30, Script::RingUntilCancelled);
+        let req = client_request(&mut sim, "INVITE");
+        let key = sim
+            .client
+            .send_request(Time::ZERO, req, Transport::Udp, addr(BOB))
+            .unwrap();
+        sim.cancel_at = Some((Time::from_millis(1500), key.clone()));
+        sim.run();
+        let finals: Vec<(TxKey, u16)> = sim
+            .client_events
+            .iter()
+            .filter_map(|(_, o)| match o {
+                TxOutput::Response { key, response } if response.status() >= Some(200) => {
+                    Some((key.clone(), response.status().unwrap()))
+                }
+                _ => None,
+            })
+            .collect();
+        let invite_finals: Vec<u16> = finals
+            .iter()
+            .filter(|(k, _)| *k == key)
+            .map(|(_, s)| *s)
+            .collect();
+        assert_eq!(invite_finals, [487], "seed {seed}: {finals:?}");
+        // The CANCEL got its 200 unless every try of it was lost (Timer F).
+        let cancel_done = finals
+            .iter()
+            .any(|(k, s)| k.method() == &sip_proto::Method::Cancel && *s == 200);
+        let cancel_timeout = Sim::timeouts(&sim.client_events).contains(&Timer::F);
+        assert!(cancel_done || cancel_timeout, "seed {seed}");
+        assert!(
+            !Sim::timeouts(&sim.server_events).contains(&Timer::H),
+            "seed {seed}: ACK for 487 lost"
+        );
+        assert!(sim.client.is_empty() && sim.server.is_empty());
+        total_dropped += sim.dropped;
+    }
+    assert!(total_dropped > 20);
 }

@@ -108,10 +108,7 @@ impl ServerKey {
     /// (section 9.2 matches a CANCEL as if it were the cancelled request).
     pub fn for_request(req: &Message, as_method: Option<Method>) -> Option<ServerKey> {
         let via = req.top_via()?;
-        let mut method = as_method.unwrap_or_else(|| req.method().cloned().unwrap_or(Method::Ack));
-        if !req.is_request() {
-            return None;
-        }
+        let mut method = as_method.or_else(|| req.method().cloned())?;
         if method == Method::Ack {
             method = Method::Invite;
         }

@@ -1,0 +1,315 @@
+//! Dialogs (RFC 3261 section 12): creation on either side, the route set,
+//! the remote target, CSeq bookkeeping, requests within a dialog and target
+//! refresh.
+//!
+//! A [`Dialog`] is plain owned data (`Clone + Eq + Hash + Debug`): the
+//! values are kept as header text so the state can be hashed and compared,
+//! and messages are built with [`sip_proto::MessageBuilder`].
+
+use std::fmt;
+
+use sip_proto::headers::{Contact, RecordRoute, Route};
+use sip_proto::{HeaderName, Message, MessageBuilder, Method, Uri};
+
+/// The identifier of a dialog (RFC 3261 section 12): Call-ID and the two tags.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DialogId {
+    /// The Call-ID.
+    pub call_id: String,
+    /// Our tag (From of our requests, To of the peer's).
+    pub local_tag: String,
+    /// The peer's tag.
+    pub remote_tag: String,
+}
+
+impl fmt::Display for DialogId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{};local={};remote={}", self.call_id, self.local_tag, self.remote_tag)
+    }
+}
+
+/// Early (created by a provisional response) or confirmed (by a 2xx).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DialogState {
+    /// Created by a 101-199 response with a To tag (section 12.1).
+    Early,
+    /// Created or confirmed by a 2xx.
+    Confirmed,
+}
+
+/// Why a dialog could not be created or a request did not fit it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error)]
+pub enum DialogError {
+    /// A header the dialog needs is missing or malformed.
+    #[error("missing or malformed {0} header")]
+    Header(HeaderName),
+    /// The response carries no To tag, so it cannot create a dialog.
+    #[error("response without a To tag creates no dialog")]
+    NoRemoteTag,
+    /// The response is not 101-299.
+    #[error("status {0} creates no dialog")]
+    Status(u16),
+    /// The message belongs to another dialog.
+    #[error("message does not belong to this dialog")]
+    Mismatch,
+    /// A request with a CSeq not above the last one (section 12.2.2: answer 500).
+    #[error("CSeq {got} is not above {last}: out of order")]
+    OutOfOrder {
+        /// The CSeq received.
+        got: u32,
+        /// The last CSeq seen from the peer.
+        last: u32,
+    },
+    /// Our CSeq space is exhausted (section 8.1.1.5 keeps it below 2**31).
+    #[error("local CSeq exhausted")]
+    CSeqExhausted,
+}
+
+/// A dialog, from our side.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Dialog {
+    /// Call-ID and tags.
+    pub id: DialogId,
+    /// Early or confirmed.
+    pub state: DialogState,
+    /// The CSeq of the last request we sent in the dialog.
+    pub local_seq: u32,
+    /// The CSeq of the last request the peer sent, once it sent one.
+    pub remote_seq: Option<u32>,
+    /// Our URI (From of our requests), as written.
+    pub local_uri: String,
+    /// The peer's URI (To of our requests), as written.
+    pub remote_uri: String,
+    /// Where requests go: the peer's Contact URI.
+    pub remote_target: String,
+    /// Route header values for our requests, in order (section 12.1.1/12.1.2).
+    pub route_set: Vec<String>,
+    /// Whether the dialog was set up over TLS with a SIPS Request-URI.
+    pub secure: bool,
+}
+
+fn uri_text_of(value: &str) -> String {
+    // Keep only the URI of a name-addr: route sets and targets are URIs.
+    match sip_proto::headers::NameAddr::parse(value) {
+        Ok(na) => na.uri.to_string(),
+        Err(_) => value.to_string(),
+    }
+}
+
+fn contact_uri(msg: &Message) -> Result<String, DialogError> {
+    match msg.contacts().next() {
+        Some(Contact::Addr(a)) => Ok(a.uri.to_string()),
+        _ => Err(DialogError::Header(HeaderName::Contact)),
+    }
+}
+
+fn record_route(msg: &Message) -> Result<Vec<String>, DialogError> {
+    msg.get_all::<RecordRoute>()
+        .map(|r| r.map(|r| format!("<{}>", r.uri)).map_err(|_| DialogError::Header(HeaderName::RecordRoute)))
+        .collect()
+}
+
+fn uri_part(na: &sip_proto::headers::NameAddr<'_>) -> String {
+    // Without the tag: the dialog keeps URIs; tags live in the id.
+    match na.display {
+        Some(d) => format!("{} <{}>", d.text_quoted(), na.uri),
+        None => format!("<{}>", na.uri),
+    }
+}
+
+trait QuotedDisplay {
+    fn text_quoted(&self) -> String;
+}
+
+impl QuotedDisplay for sip_proto::headers::DisplayName<'_> {
+    fn text_quoted(&self) -> String {
+        match self {
+            sip_proto::headers::DisplayName::Quoted(q) => format!("\"{q}\""),
+            sip_proto::headers::DisplayName::Tokens(t) => t.split_whitespace().collect::<Vec<_>>().join(" "),
+        }
+    }
+}
+
+impl Dialog {
+    /// The UAC side (section 12.1.2): `request` is the INVITE (or SUBSCRIBE,
+    /// REFER) we sent, `response` a 101-299 response to it with a To tag.
+    /// The route set is the response's Record-Route in reverse order; the
+    /// remote target is its Contact.
+    pub fn from_uac_response(request: &Message, response: &Message) -> Result<Dialog, DialogError> {
+        let status = response.status().ok_or(DialogError::Status(0))?;
+        if !(101..300).contains(&status) {
+            return Err(DialogError::Status(status));
+        }
+        let from = request.from_header().ok_or(DialogError::Header(HeaderName::From))?;
+        let to = response.to_header().ok_or(DialogError::Header(HeaderName::To))?;
+        let remote_tag = to.tag().ok_or(DialogError::NoRemoteTag)?;
+        let local_tag = from.tag().ok_or(DialogError::Header(HeaderName::From))?;
+        let call_id = request.call_id().ok_or(DialogError::Header(HeaderName::CallId))?;
+        let cseq = request.cseq().ok_or(DialogError::Header(HeaderName::CSeq))?;
+        let mut route_set = record_route(response)?;
+        route_set.reverse();
+        let secure = request.request_uri().is_some_and(|u| u.scheme() == "sips");
+        Ok(Dialog {
+            id: DialogId {
+                call_id: call_id.to_string(),
+                local_tag: local_tag.to_string(),
+                remote_tag: remote_tag.to_string(),
+            },
+            state: if status < 200 { DialogState::Early } else { DialogState::Confirmed },
+            local_seq: cseq.seq,
+            remote_seq: None,
+            local_uri: uri_part(&from),
+            remote_uri: uri_part(&to),
+            // A provisional response may lack Contact; the Request-URI stays the target then.
+            remote_target: contact_uri(response)
+                .or_else(|e| request.request_uri_str().map(str::to_string).ok_or(e))?,
+            route_set,
+            secure,
+        })
+    }
+
+    /// The UAS side (section 12.1.1): `request` is the dialog-creating
+    /// request we received and `local_tag` the tag we put in our response.
+    /// The route set is the request's Record-Route in order; the remote
+    /// target is its Contact. `local_seq` is where our own CSeq starts.
+    pub fn from_uas_request(request: &Message, local_tag: &str, local_seq: u32) -> Result<Dialog, DialogError> {
+        let from = request.from_header().ok_or(DialogError::Header(HeaderName::From))?;
+        let to = request.to_header().ok_or(DialogError::Header(HeaderName::To))?;
+        let remote_tag = from.tag().ok_or(DialogError::Header(HeaderName::From))?;
+        let call_id = request.call_id().ok_or(DialogError::Header(HeaderName::CallId))?;
+        let cseq = request.cseq().ok_or(DialogError::Header(HeaderName::CSeq))?;
+        let secure = request.request_uri().is_some_and(|u| u.scheme() == "sips");
+        Ok(Dialog {
+            id: DialogId {
+                call_id: call_id.to_string(),
+                local_tag: local_tag.to_string(),
+                remote_tag: remote_tag.to_string(),
+            },
+            state: DialogState::Confirmed,
+            local_seq,
+            remote_seq: Some(cseq.seq),
+            local_uri: uri_part(&to),
+            remote_uri: uri_part(&from),
+            remote_target: contact_uri(request)?,
+            route_set: record_route(request)?,
+            secure,
+        })
+    }
+
+    /// Whether `msg` belongs to this dialog: a request from the peer
+    /// carries our tag in To and theirs in From; a response to our request
+    /// the other way round (section 12.2).
+    pub fn matches(&self, msg: &Message) -> bool {
+        let (Some(call_id), Some(from), Some(to)) = (msg.call_id(), msg.from_header(), msg.to_header()) else {
+            return false;
+        };
+        let (local, remote) = if msg.is_request() { (to.tag(), from.tag()) } else { (from.tag(), to.tag()) };
+        call_id == self.id.call_id && local == Some(&*self.id.local_tag) && remote == Some(&*self.id.remote_tag)
+    }
+
+    /// A 2xx confirms an early dialog. RFC 3261 section 13.2.2.4: the route
+    /// set and remote target are taken from the 2xx.
+    pub fn confirm(&mut self, response: &Message) -> Result<(), DialogError> {
+        if !self.matches(response) {
+            return Err(DialogError::Mismatch);
+        }
+        if self.state == DialogState::Early {
+            let mut route_set = record_route(response)?;
+            route_set.reverse();
+            self.route_set = route_set;
+        }
+        if let Ok(target) = contact_uri(response) {
+            self.remote_target = target;
+        }
+        self.state = DialogState::Confirmed;
+        Ok(())
+    }
+
+    /// Checks a request from the peer against the dialog (section 12.2.2):
+    /// its CSeq must be above the last one (ACK and CANCEL excepted), and a
+    /// target refresh request (re-INVITE, UPDATE) updates the remote target.
+    pub fn receive_request(&mut self, request: &Message) -> Result<(), DialogError> {
+        if !self.matches(request) {
+            return Err(DialogError::Mismatch);
+        }
+        let cseq = request.cseq().ok_or(DialogError::Header(HeaderName::CSeq))?;
+        let exempt = matches!(cseq.method, Method::Ack | Method::Cancel);
+        match self.remote_seq {
+            Some(last) if !exempt && cseq.seq <= last => {
+                return Err(DialogError::OutOfOrder { got: cseq.seq, last });
+            }
+            _ if !exempt => self.remote_seq = Some(cseq.seq),
+            _ => {}
+        }
+        if matches!(cseq.method, Method::Invite | Method::Update) {
+            if let Ok(target) = contact_uri(request) {
+                self.remote_target = target;
+            }
+        }
+        Ok(())
+    }
+
+    /// Starts a request within the dialog (section 12.2.1.1): CSeq is one
+    /// above the last, From/To/Call-ID carry the dialog, and the
+    /// Request-URI and Route follow the route set (loose routing when its
+    /// first entry has `lr`, else the strict-routing rewrite). The caller
+    /// adds Via (with a new branch), Max-Forwards, Contact and a body.
+    pub fn request(&mut self, method: Method) -> Result<MessageBuilder, DialogError> {
+        if method == Method::Ack || method == Method::Cancel {
+            // ACK for a 2xx reuses the INVITE's CSeq (section 13.2.2.4): see `ack`.
+            return Ok(self.build(method.clone(), self.local_seq, method));
+        }
+        if self.local_seq >= (1 << 31) - 1 {
+            return Err(DialogError::CSeqExhausted);
+        }
+        self.local_seq += 1;
+        Ok(self.build(method.clone(), self.local_seq, method))
+    }
+
+    /// The ACK for a 2xx to the INVITE whose CSeq is `invite_seq` (section
+    /// 13.2.2.4): same CSeq number, method ACK, built like any request of
+    /// the dialog.
+    pub fn ack(&self, invite_seq: u32) -> MessageBuilder {
+        self.build(Method::Ack, invite_seq, Method::Ack)
+    }
+
+    fn build(&self, method: Method, seq: u32, cseq_method: Method) -> MessageBuilder {
+        let (ruri, routes) = self.target_and_routes();
+        let mut b = MessageBuilder::request(&method, &ruri);
+        for r in &routes {
+            b = b.header(HeaderName::Route, r);
+        }
+        b.header(HeaderName::From, format_args!("{};tag={}", self.local_uri, self.id.local_tag))
+            .header(HeaderName::To, format_args!("{};tag={}", self.remote_uri, self.id.remote_tag))
+            .header(HeaderName::CallId, &self.id.call_id)
+            .header(HeaderName::CSeq, format_args!("{seq} {cseq_method}"))
+    }
+
+    /// Request-URI and Route values (section 12.2.1.1).
+    pub fn target_and_routes(&self) -> (String, Vec<String>) {
+        let Some(first) = self.route_set.first() else {
+            return (self.remote_target.clone(), Vec::new());
+        };
+        let loose = Route::parse_value(first).is_some_and(|u| u.as_sip().is_some_and(|s| s.lr()));
+        if loose {
+            return (self.remote_target.clone(), self.route_set.clone());
+        }
+        // Strict routing: the first route becomes the Request-URI (without
+        // parameters not allowed there), the remote target goes last.
+        let ruri = uri_text_of(first);
+        let ruri = ruri.split('?').next().unwrap_or(&ruri).to_string();
+        let mut routes: Vec<String> = self.route_set[1..].to_vec();
+        routes.push(format!("<{}>", self.remote_target));
+        (ruri, routes)
+    }
+}
+
+trait RouteValue {
+    fn parse_value(v: &str) -> Option<Uri<'_>>;
+}
+
+impl RouteValue for Route<'_> {
+    fn parse_value(v: &str) -> Option<Uri<'_>> {
+        <Route<'_> as sip_proto::TypedHeader<'_>>::parse(v).ok().map(|r| r.0.uri)
+    }
+}
