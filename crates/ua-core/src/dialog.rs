@@ -8,7 +8,8 @@
 
 use std::fmt;
 
-use sip_proto::headers::{Contact, RecordRoute, Route};
+use sip_proto::TypedHeader;
+use sip_proto::headers::{Contact, DisplayName, RecordRoute, Route};
 use sip_proto::{HeaderName, Message, MessageBuilder, Method, Uri};
 
 /// The identifier of a dialog (RFC 3261 section 12): Call-ID and the two tags.
@@ -24,7 +25,11 @@ pub struct DialogId {
 
 impl fmt::Display for DialogId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{};local={};remote={}", self.call_id, self.local_tag, self.remote_tag)
+        write!(
+            f,
+            "{};local={};remote={}",
+            self.call_id, self.local_tag, self.remote_tag
+        )
     }
 }
 
@@ -105,28 +110,25 @@ fn contact_uri(msg: &Message) -> Result<String, DialogError> {
 
 fn record_route(msg: &Message) -> Result<Vec<String>, DialogError> {
     msg.get_all::<RecordRoute>()
-        .map(|r| r.map(|r| format!("<{}>", r.uri)).map_err(|_| DialogError::Header(HeaderName::RecordRoute)))
+        .map(|r| {
+            r.map(|r| format!("<{}>", r.uri))
+                .map_err(|_| DialogError::Header(HeaderName::RecordRoute))
+        })
         .collect()
 }
 
 fn uri_part(na: &sip_proto::headers::NameAddr<'_>) -> String {
-    // Without the tag: the dialog keeps URIs; tags live in the id.
+    // Display name and URI without parameters: the tags live in the id.
     match na.display {
-        Some(d) => format!("{} <{}>", d.text_quoted(), na.uri),
-        None => format!("<{}>", na.uri),
-    }
-}
-
-trait QuotedDisplay {
-    fn text_quoted(&self) -> String;
-}
-
-impl QuotedDisplay for sip_proto::headers::DisplayName<'_> {
-    fn text_quoted(&self) -> String {
-        match self {
-            sip_proto::headers::DisplayName::Quoted(q) => format!("\"{q}\""),
-            sip_proto::headers::DisplayName::Tokens(t) => t.split_whitespace().collect::<Vec<_>>().join(" "),
+        Some(DisplayName::Quoted(q)) => format!("\"{q}\" <{}>", na.uri),
+        Some(DisplayName::Tokens(t)) => {
+            format!(
+                "{} <{}>",
+                t.split_whitespace().collect::<Vec<_>>().join(" "),
+                na.uri
+            )
         }
+        None => format!("<{}>", na.uri),
     }
 }
 
@@ -140,12 +142,20 @@ impl Dialog {
         if !(101..300).contains(&status) {
             return Err(DialogError::Status(status));
         }
-        let from = request.from_header().ok_or(DialogError::Header(HeaderName::From))?;
-        let to = response.to_header().ok_or(DialogError::Header(HeaderName::To))?;
+        let from = request
+            .from_header()
+            .ok_or(DialogError::Header(HeaderName::From))?;
+        let to = response
+            .to_header()
+            .ok_or(DialogError::Header(HeaderName::To))?;
         let remote_tag = to.tag().ok_or(DialogError::NoRemoteTag)?;
         let local_tag = from.tag().ok_or(DialogError::Header(HeaderName::From))?;
-        let call_id = request.call_id().ok_or(DialogError::Header(HeaderName::CallId))?;
-        let cseq = request.cseq().ok_or(DialogError::Header(HeaderName::CSeq))?;
+        let call_id = request
+            .call_id()
+            .ok_or(DialogError::Header(HeaderName::CallId))?;
+        let cseq = request
+            .cseq()
+            .ok_or(DialogError::Header(HeaderName::CSeq))?;
         let mut route_set = record_route(response)?;
         route_set.reverse();
         let secure = request.request_uri().is_some_and(|u| u.scheme() == "sips");
@@ -155,7 +165,11 @@ impl Dialog {
                 local_tag: local_tag.to_string(),
                 remote_tag: remote_tag.to_string(),
             },
-            state: if status < 200 { DialogState::Early } else { DialogState::Confirmed },
+            state: if status < 200 {
+                DialogState::Early
+            } else {
+                DialogState::Confirmed
+            },
             local_seq: cseq.seq,
             remote_seq: None,
             local_uri: uri_part(&from),
@@ -172,12 +186,24 @@ impl Dialog {
     /// request we received and `local_tag` the tag we put in our response.
     /// The route set is the request's Record-Route in order; the remote
     /// target is its Contact. `local_seq` is where our own CSeq starts.
-    pub fn from_uas_request(request: &Message, local_tag: &str, local_seq: u32) -> Result<Dialog, DialogError> {
-        let from = request.from_header().ok_or(DialogError::Header(HeaderName::From))?;
-        let to = request.to_header().ok_or(DialogError::Header(HeaderName::To))?;
+    pub fn from_uas_request(
+        request: &Message,
+        local_tag: &str,
+        local_seq: u32,
+    ) -> Result<Dialog, DialogError> {
+        let from = request
+            .from_header()
+            .ok_or(DialogError::Header(HeaderName::From))?;
+        let to = request
+            .to_header()
+            .ok_or(DialogError::Header(HeaderName::To))?;
         let remote_tag = from.tag().ok_or(DialogError::Header(HeaderName::From))?;
-        let call_id = request.call_id().ok_or(DialogError::Header(HeaderName::CallId))?;
-        let cseq = request.cseq().ok_or(DialogError::Header(HeaderName::CSeq))?;
+        let call_id = request
+            .call_id()
+            .ok_or(DialogError::Header(HeaderName::CallId))?;
+        let cseq = request
+            .cseq()
+            .ok_or(DialogError::Header(HeaderName::CSeq))?;
         let secure = request.request_uri().is_some_and(|u| u.scheme() == "sips");
         Ok(Dialog {
             id: DialogId {
@@ -200,11 +226,19 @@ impl Dialog {
     /// carries our tag in To and theirs in From; a response to our request
     /// the other way round (section 12.2).
     pub fn matches(&self, msg: &Message) -> bool {
-        let (Some(call_id), Some(from), Some(to)) = (msg.call_id(), msg.from_header(), msg.to_header()) else {
+        let (Some(call_id), Some(from), Some(to)) =
+            (msg.call_id(), msg.from_header(), msg.to_header())
+        else {
             return false;
         };
-        let (local, remote) = if msg.is_request() { (to.tag(), from.tag()) } else { (from.tag(), to.tag()) };
-        call_id == self.id.call_id && local == Some(&*self.id.local_tag) && remote == Some(&*self.id.remote_tag)
+        let (local, remote) = if msg.is_request() {
+            (to.tag(), from.tag())
+        } else {
+            (from.tag(), to.tag())
+        };
+        call_id == self.id.call_id
+            && local == Some(&*self.id.local_tag)
+            && remote == Some(&*self.id.remote_tag)
     }
 
     /// A 2xx confirms an early dialog. RFC 3261 section 13.2.2.4: the route
@@ -232,19 +266,24 @@ impl Dialog {
         if !self.matches(request) {
             return Err(DialogError::Mismatch);
         }
-        let cseq = request.cseq().ok_or(DialogError::Header(HeaderName::CSeq))?;
+        let cseq = request
+            .cseq()
+            .ok_or(DialogError::Header(HeaderName::CSeq))?;
         let exempt = matches!(cseq.method, Method::Ack | Method::Cancel);
         match self.remote_seq {
             Some(last) if !exempt && cseq.seq <= last => {
-                return Err(DialogError::OutOfOrder { got: cseq.seq, last });
+                return Err(DialogError::OutOfOrder {
+                    got: cseq.seq,
+                    last,
+                });
             }
             _ if !exempt => self.remote_seq = Some(cseq.seq),
             _ => {}
         }
-        if matches!(cseq.method, Method::Invite | Method::Update) {
-            if let Ok(target) = contact_uri(request) {
-                self.remote_target = target;
-            }
+        if matches!(cseq.method, Method::Invite | Method::Update)
+            && let Ok(target) = contact_uri(request)
+        {
+            self.remote_target = target;
         }
         Ok(())
     }
@@ -279,10 +318,16 @@ impl Dialog {
         for r in &routes {
             b = b.header(HeaderName::Route, r);
         }
-        b.header(HeaderName::From, format_args!("{};tag={}", self.local_uri, self.id.local_tag))
-            .header(HeaderName::To, format_args!("{};tag={}", self.remote_uri, self.id.remote_tag))
-            .header(HeaderName::CallId, &self.id.call_id)
-            .header(HeaderName::CSeq, format_args!("{seq} {cseq_method}"))
+        b.header(
+            HeaderName::From,
+            format_args!("{};tag={}", self.local_uri, self.id.local_tag),
+        )
+        .header(
+            HeaderName::To,
+            format_args!("{};tag={}", self.remote_uri, self.id.remote_tag),
+        )
+        .header(HeaderName::CallId, &self.id.call_id)
+        .header(HeaderName::CSeq, format_args!("{seq} {cseq_method}"))
     }
 
     /// Request-URI and Route values (section 12.2.1.1).
@@ -290,7 +335,7 @@ impl Dialog {
         let Some(first) = self.route_set.first() else {
             return (self.remote_target.clone(), Vec::new());
         };
-        let loose = Route::parse_value(first).is_some_and(|u| u.as_sip().is_some_and(|s| s.lr()));
+        let loose = route_uri(first).is_some_and(|u| u.as_sip().is_some_and(|s| s.lr()));
         if loose {
             return (self.remote_target.clone(), self.route_set.clone());
         }
@@ -304,12 +349,257 @@ impl Dialog {
     }
 }
 
-trait RouteValue {
-    fn parse_value(v: &str) -> Option<Uri<'_>>;
+fn route_uri(v: &str) -> Option<Uri<'_>> {
+    Route::parse(v).ok().map(|r| r.0.uri)
 }
 
-impl RouteValue for Route<'_> {
-    fn parse_value(v: &str) -> Option<Uri<'_>> {
-        <Route<'_> as sip_proto::TypedHeader<'_>>::parse(v).ok().map(|r| r.0.uri)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg(text: &str) -> Message {
+        Message::parse(text.replace('\n', "\r\n").into_bytes()).expect("test message parses")
+    }
+
+    /// RFC 3261 section 24.2 style: Alice calls Bob through two
+    /// record-routing proxies.
+    fn invite() -> Message {
+        msg("INVITE sip:bob@biloxi.com SIP/2.0
+Via: SIP/2.0/UDP pc33.atlanta.com;branch=z9hG4bKnashds8
+Max-Forwards: 70
+To: Bob <sip:bob@biloxi.com>
+From: Alice <sip:alice@atlanta.com>;tag=1928301774
+Call-ID: a84b4c76e66710
+CSeq: 314159 INVITE
+Contact: <sip:alice@pc33.atlanta.com>
+Content-Length: 0
+
+")
+    }
+
+    fn ok_with_routes(status: &str) -> Message {
+        msg(&format!(
+            "SIP/2.0 {status}
+Via: SIP/2.0/UDP pc33.atlanta.com;branch=z9hG4bKnashds8
+Record-Route: <sip:p2.biloxi.com;lr>
+Record-Route: <sip:p1.atlanta.com;lr>
+To: Bob <sip:bob@biloxi.com>;tag=a6c85cf
+From: Alice <sip:alice@atlanta.com>;tag=1928301774
+Call-ID: a84b4c76e66710
+CSeq: 314159 INVITE
+Contact: <sip:bob@192.0.2.4>
+Content-Length: 0
+
+"
+        ))
+    }
+
+    #[test]
+    fn uac_dialog_from_2xx() {
+        let d = Dialog::from_uac_response(&invite(), &ok_with_routes("200 OK")).unwrap();
+        assert_eq!(d.state, DialogState::Confirmed);
+        assert_eq!(
+            d.id,
+            DialogId {
+                call_id: "a84b4c76e66710".into(),
+                local_tag: "1928301774".into(),
+                remote_tag: "a6c85cf".into()
+            }
+        );
+        assert_eq!(d.remote_target, "sip:bob@192.0.2.4");
+        // Reverse order on the UAC side (12.1.2).
+        assert_eq!(
+            d.route_set,
+            ["<sip:p1.atlanta.com;lr>", "<sip:p2.biloxi.com;lr>"]
+        );
+        assert_eq!((d.local_seq, d.remote_seq), (314159, None));
+        assert_eq!(d.local_uri, "Alice <sip:alice@atlanta.com>");
+        assert_eq!(d.remote_uri, "Bob <sip:bob@biloxi.com>");
+    }
+
+    #[test]
+    fn in_dialog_request_loose_routing() {
+        let mut d = Dialog::from_uac_response(&invite(), &ok_with_routes("200 OK")).unwrap();
+        let bye = d
+            .request(Method::Bye)
+            .unwrap()
+            .header(
+                HeaderName::Via,
+                "SIP/2.0/UDP pc33.atlanta.com;branch=z9hG4bKnashds10",
+            )
+            .header(HeaderName::MaxForwards, 70)
+            .build()
+            .unwrap();
+        assert_eq!(bye.request_uri_str(), Some("sip:bob@192.0.2.4"));
+        let routes: Vec<&str> = bye.values(HeaderName::Route).collect();
+        assert_eq!(
+            routes,
+            ["<sip:p1.atlanta.com;lr>", "<sip:p2.biloxi.com;lr>"]
+        );
+        assert_eq!(bye.cseq().unwrap().seq, 314160);
+        assert_eq!(bye.from_header().unwrap().tag(), Some("1928301774"));
+        assert_eq!(bye.to_header().unwrap().tag(), Some("a6c85cf"));
+        assert!(d.matches(&msg("SIP/2.0 200 OK
+Via: SIP/2.0/UDP pc33.atlanta.com;branch=z9hG4bKnashds10
+To: Bob <sip:bob@biloxi.com>;tag=a6c85cf
+From: Alice <sip:alice@atlanta.com>;tag=1928301774
+Call-ID: a84b4c76e66710
+CSeq: 314160 BYE
+Content-Length: 0
+
+")));
+        // The ACK for the 2xx keeps the INVITE's CSeq.
+        let ack = d
+            .ack(314159)
+            .header(HeaderName::Via, "SIP/2.0/UDP h;branch=z9hG4bK1")
+            .build()
+            .unwrap();
+        assert_eq!(
+            ack.cseq().unwrap(),
+            sip_proto::headers::CSeq {
+                seq: 314159,
+                method: Method::Ack
+            }
+        );
+    }
+
+    #[test]
+    fn strict_route_rewrites_request_uri() {
+        let mut d = Dialog::from_uac_response(&invite(), &ok_with_routes("200 OK")).unwrap();
+        d.route_set = vec![
+            "<sip:strict.example.com>".into(),
+            "<sip:p2.biloxi.com;lr>".into(),
+        ];
+        let (ruri, routes) = d.target_and_routes();
+        assert_eq!(ruri, "sip:strict.example.com");
+        assert_eq!(routes, ["<sip:p2.biloxi.com;lr>", "<sip:bob@192.0.2.4>"]);
+    }
+
+    #[test]
+    fn uas_dialog_and_cseq_ordering() {
+        let mut req = invite().to_bytes().to_vec();
+        let text = String::from_utf8(req.clone()).unwrap().replace(
+            "Max-Forwards: 70\r\n",
+            "Max-Forwards: 70\r\nRecord-Route: <sip:p1.atlanta.com;lr>\r\nRecord-Route: <sip:p2.biloxi.com;lr>\r\n",
+        );
+        req = text.into_bytes();
+        let req = Message::parse(req).unwrap();
+        let mut d = Dialog::from_uas_request(&req, "a6c85cf", 1).unwrap();
+        assert_eq!(
+            d.route_set,
+            ["<sip:p1.atlanta.com;lr>", "<sip:p2.biloxi.com;lr>"],
+            "in order on the UAS side"
+        );
+        assert_eq!(d.remote_target, "sip:alice@pc33.atlanta.com");
+        assert_eq!(d.id.local_tag, "a6c85cf");
+        let in_dialog = |seq: u32, method: &str, contact: &str| {
+            msg(&format!(
+                "{method} sip:bob@192.0.2.4 SIP/2.0
+Via: SIP/2.0/UDP pc33.atlanta.com;branch=z9hG4bK{seq}
+To: Bob <sip:bob@biloxi.com>;tag=a6c85cf
+From: Alice <sip:alice@atlanta.com>;tag=1928301774
+Call-ID: a84b4c76e66710
+CSeq: {seq} {method}
+Contact: <{contact}>
+Content-Length: 0
+
+"
+            ))
+        };
+        // ACK keeps the INVITE's number and is exempt from ordering.
+        d.receive_request(&in_dialog(314159, "ACK", "sip:alice@pc33.atlanta.com"))
+            .unwrap();
+        // A re-INVITE refreshes the target.
+        d.receive_request(&in_dialog(314160, "INVITE", "sip:alice@198.51.100.7"))
+            .unwrap();
+        assert_eq!(d.remote_target, "sip:alice@198.51.100.7");
+        // Lower or equal CSeq: 500 per 12.2.2.
+        assert_eq!(
+            d.receive_request(&in_dialog(314160, "BYE", "sip:x@y")),
+            Err(DialogError::OutOfOrder {
+                got: 314160,
+                last: 314160
+            })
+        );
+        // Another dialog's request does not match.
+        let other = String::from_utf8(in_dialog(314161, "BYE", "sip:x@y").to_bytes().to_vec())
+            .unwrap()
+            .replace("tag=a6c85cf", "tag=zzz");
+        assert_eq!(
+            d.receive_request(&Message::parse(other.into_bytes()).unwrap()),
+            Err(DialogError::Mismatch)
+        );
+        // Our own CSeq starts where the caller said.
+        assert_eq!(
+            d.request(Method::Bye)
+                .unwrap()
+                .build()
+                .unwrap()
+                .cseq()
+                .unwrap()
+                .seq,
+            2
+        );
+    }
+
+    #[test]
+    fn early_dialog_confirmed_by_2xx_takes_its_route_set() {
+        let ringing = msg("SIP/2.0 180 Ringing
+Via: SIP/2.0/UDP pc33.atlanta.com;branch=z9hG4bKnashds8
+Record-Route: <sip:early.example.com;lr>
+To: Bob <sip:bob@biloxi.com>;tag=a6c85cf
+From: Alice <sip:alice@atlanta.com>;tag=1928301774
+Call-ID: a84b4c76e66710
+CSeq: 314159 INVITE
+Content-Length: 0
+
+");
+        let mut d = Dialog::from_uac_response(&invite(), &ringing).unwrap();
+        assert_eq!(d.state, DialogState::Early);
+        assert_eq!(
+            d.remote_target, "sip:bob@biloxi.com",
+            "no Contact yet: the Request-URI"
+        );
+        d.confirm(&ok_with_routes("200 OK")).unwrap();
+        assert_eq!(d.state, DialogState::Confirmed);
+        assert_eq!(
+            d.route_set,
+            ["<sip:p1.atlanta.com;lr>", "<sip:p2.biloxi.com;lr>"]
+        );
+        assert_eq!(d.remote_target, "sip:bob@192.0.2.4");
+    }
+
+    #[test]
+    fn responses_that_create_no_dialog() {
+        let no_tag = String::from_utf8(ok_with_routes("200 OK").to_bytes().to_vec())
+            .unwrap()
+            .replace(";tag=a6c85cf", "");
+        assert_eq!(
+            Dialog::from_uac_response(&invite(), &Message::parse(no_tag.into_bytes()).unwrap()),
+            Err(DialogError::NoRemoteTag)
+        );
+        assert_eq!(
+            Dialog::from_uac_response(&invite(), &ok_with_routes("486 Busy Here")),
+            Err(DialogError::Status(486))
+        );
+        assert_eq!(
+            Dialog::from_uac_response(&invite(), &ok_with_routes("100 Trying")),
+            Err(DialogError::Status(100))
+        );
+    }
+
+    #[test]
+    fn state_is_hashable_and_comparable() {
+        use std::collections::hash_map::DefaultHasher;
+        use std::hash::{Hash, Hasher};
+        let d = Dialog::from_uac_response(&invite(), &ok_with_routes("200 OK")).unwrap();
+        let e = d.clone();
+        let h = |x: &Dialog| {
+            let mut s = DefaultHasher::new();
+            x.hash(&mut s);
+            s.finish()
+        };
+        assert_eq!(d, e);
+        assert_eq!(h(&d), h(&e));
     }
 }

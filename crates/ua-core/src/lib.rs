@@ -40,10 +40,12 @@
 //! # let _ = key;
 //! ```
 
+pub mod dialog;
 pub mod time;
 pub mod transaction;
 pub mod transport;
 
+pub use dialog::{Dialog, DialogError, DialogId, DialogState};
 pub use time::{Time, TimerConfig};
 pub use transaction::{
     Dispatch, DropReason, LayerConfig, Timer, TransactionLayer, TxError, TxOutput, TxState,
