@@ -763,3 +763,22 @@ fn cancel_follows_the_invite_onto_tcp() {
     assert_eq!(c.body_bytes(), b"");
     assert_eq!(h.layer.route_of(&ck), Some((Transport::Tcp, addr(BOB))));
 }
+
+#[test]
+fn the_top_via_names_the_transport_used() {
+    let mut h = Harness::new(LayerConfig::default());
+    // The TU wrote UDP but sends over TLS.
+    h.layer
+        .send_request(
+            Time::ZERO,
+            request("OPTIONS", BR, "UDP", 1),
+            Transport::Tls,
+            addr(BOB),
+        )
+        .unwrap();
+    h.drain();
+    let sent = &h.sent()[0];
+    assert_eq!(sent.top_via().unwrap().transport, "TLS");
+    assert_eq!(sent.top_via().unwrap().branch(), Some(BR));
+    assert_eq!(h.transmits()[0].1.transport, Transport::Tls);
+}

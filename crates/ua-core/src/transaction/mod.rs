@@ -481,7 +481,8 @@ impl TransactionLayer {
     /// [`new_branch`](Self::new_branch) and [`transport::via_value`]). Over
     /// UDP a request larger than the size rule allows is sent over TCP
     /// instead, with the Via transport changed (section 18.1.1), unless
-    /// `size_rule.keep_udp` is set.
+    /// `size_rule.keep_udp` is set. A top Via naming another transport than
+    /// the one used is corrected the same way.
     pub fn send_request(
         &mut self,
         now: Time,
@@ -506,7 +507,11 @@ impl TransactionLayer {
         let mut request = request;
         let mut wire = request.to_bytes();
         let chosen = self.config.size_rule.transport_for(transport, wire.len());
-        if chosen != transport {
+        let via_matches = request
+            .top_via()
+            .is_some_and(|v| Transport::from_via_token(v.transport) == Some(chosen));
+        if !via_matches {
+            // Section 18.1.1: the top Via names the transport actually used.
             let via = request.top_via().ok_or(TxError::MissingBranch)?;
             let new_via = rebuild_via(&via, chosen.via_token(), &[]);
             request = replace_top_via(&request, &new_via).map_err(|_| TxError::Rewrite)?;
