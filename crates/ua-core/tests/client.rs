@@ -782,3 +782,38 @@ fn the_top_via_names_the_transport_used() {
     assert_eq!(sent.top_via().unwrap().branch(), Some(BR));
     assert_eq!(h.transmits()[0].1.transport, Transport::Tls);
 }
+
+#[test]
+fn multicast_requests_carry_maddr_and_ttl_and_take_the_first_response() {
+    let mut h = Harness::new(LayerConfig::default());
+    let group = addr("224.0.1.75:5060");
+    let key = h
+        .layer
+        .send_request(
+            Time::ZERO,
+            request("REGISTER", BR, "UDP", 1),
+            Transport::Udp,
+            group,
+        )
+        .unwrap();
+    h.drain();
+    let sent = h.sent()[0].clone();
+    let via = sent.top_via().unwrap();
+    assert_eq!((via.maddr(), via.ttl()), (Some("224.0.1.75"), Some(1)));
+    assert_eq!(h.transmits()[0].1.destination, group);
+    // Section 17.1.3: the first response is used, the others are retransmissions.
+    h.recv(
+        100,
+        response(&sent, 200, Some("r1")),
+        Transport::Udp,
+        "192.0.2.50:5060",
+    );
+    h.recv(
+        110,
+        response(&sent, 200, Some("r2")),
+        Transport::Udp,
+        "192.0.2.51:5060",
+    );
+    assert_eq!(responses(&h), [(100, 200)]);
+    assert!(h.layer.keys().any(|k| *k == key));
+}

@@ -135,7 +135,9 @@ pub enum TxOutput {
     /// Bytes to send.
     Transmit(Transmit),
     /// A new request: a server transaction `key` was created for it. The
-    /// request's top Via carries `received`/`rport` (section 18.2.1).
+    /// request's top Via carries `received`/`rport` (section 18.2.1). For a
+    /// CANCEL, [`TransactionLayer::cancel_target`] finds the transaction it
+    /// cancels (section 9.2).
     Request {
         /// The new server transaction.
         key: TxKey,
@@ -482,7 +484,8 @@ impl TransactionLayer {
     /// UDP a request larger than the size rule allows is sent over TCP
     /// instead, with the Via transport changed (section 18.1.1), unless
     /// `size_rule.keep_udp` is set. A top Via naming another transport than
-    /// the one used is corrected the same way.
+    /// the one used is corrected the same way, and a request to a multicast
+    /// group gets `maddr` (and `ttl=1` for IPv4) in its top Via.
     pub fn send_request(
         &mut self,
         now: Time,
@@ -510,10 +513,20 @@ impl TransactionLayer {
         let via_matches = request
             .top_via()
             .is_some_and(|v| Transport::from_via_token(v.transport) == Some(chosen));
-        if !via_matches {
+        // Section 18.1.1: a request to a multicast group names it in maddr
+        // (with ttl=1 for IPv4).
+        let group = destination.ip().to_string();
+        let mut edits: Vec<(&str, Option<&str>)> = Vec::new();
+        if destination.ip().is_multicast() {
+            edits.push(("maddr", Some(&group)));
+            if destination.is_ipv4() {
+                edits.push(("ttl", Some("1")));
+            }
+        }
+        if !via_matches || !edits.is_empty() {
             // Section 18.1.1: the top Via names the transport actually used.
             let via = request.top_via().ok_or(TxError::MissingBranch)?;
-            let new_via = rebuild_via(&via, chosen.via_token(), &[]);
+            let new_via = rebuild_via(&via, chosen.via_token(), &edits);
             request = replace_top_via(&request, &new_via).map_err(|_| TxError::Rewrite)?;
             wire = request.to_bytes();
         }
@@ -629,6 +642,10 @@ impl TransactionLayer {
     /// Passes the TU's `response` to server transaction `key` (sections
     /// 17.2.1, 17.2.2). The destination follows section 18.2.2 from the
     /// request's top Via as stamped on receipt.
+    ///
+    /// 2xx retransmissions of the UAS core (section 13.3.1.4) go through
+    /// here while the transaction is Accepted; after Timer L they go out with
+    /// [`send_stateless_response`](Self::send_stateless_response).
     pub fn send_response(
         &mut self,
         now: Time,
