@@ -14,7 +14,7 @@ use crate::method::Method;
 use crate::name::HeaderName;
 
 /// Builds a request or a response.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MessageBuilder {
     text: String,
     body: Bytes,
