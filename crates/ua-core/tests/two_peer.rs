@@ -40,6 +40,10 @@ struct Sim {
     wire: Vec<(Time, Side, SocketAddr, bytes::Bytes)>,
     rng: BranchGenerator,
     loss_percent: u64,
+    /// Chance that a delivered datagram arrives twice.
+    dup_percent: u64,
+    /// Extra random delay (ms) per datagram: reorders the link.
+    jitter_ms: u64,
     dropped: usize,
     delivered: usize,
     script: Script,
@@ -62,6 +66,8 @@ impl Sim {
             wire: Vec::new(),
             rng: BranchGenerator::new(seed.wrapping_mul(31).wrapping_add(7)),
             loss_percent,
+            dup_percent: 0,
+            jitter_ms: 0,
             dropped: 0,
             delivered: 0,
             script,
@@ -108,7 +114,16 @@ impl Sim {
                 if self.rng.next_u64() % 100 < self.loss_percent {
                     self.dropped += 1;
                 } else {
-                    self.wire.push((self.now + LATENCY, to, src, t.data));
+                    let copies = if self.rng.next_u64() % 100 < self.dup_percent {
+                        2
+                    } else {
+                        1
+                    };
+                    for _ in 0..copies {
+                        let jitter = self.rng.next_u64() % (self.jitter_ms + 1);
+                        let at = self.now + LATENCY + Duration::from_millis(jitter);
+                        self.wire.push((at, to, src, t.data.clone()));
+                    }
                 }
             }
             other => {
@@ -374,4 +389,53 @@ fn invite_cancel_487_completes_despite_losses() {
         total_dropped += sim.dropped;
     }
     assert!(total_dropped > 20);
+}
+
+mod link_properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+        /// Over a link that loses, duplicates and reorders, every
+        /// transaction ends with one final response or a timeout (never
+        /// both), the server TU sees each request once, and both layers
+        /// end empty.
+        #[test]
+        fn exchanges_end_cleanly(
+            seed in any::<u64>(),
+            loss in 0..70u64,
+            dup in 0..40u64,
+            jitter in 0..400u64,
+            script in 0..3u8,
+        ) {
+            let script = [Script::Ok, Script::RingThenBusy, Script::RingUntilCancelled][usize::from(script)];
+            let mut sim = Sim::new(seed, loss, script);
+            sim.dup_percent = dup;
+            sim.jitter_ms = jitter;
+            let method = if matches!(script, Script::Ok) { "OPTIONS" } else { "INVITE" };
+            let req = client_request(&mut sim, method);
+            let key = sim.client.send_request(Time::ZERO, req, Transport::Udp, addr(BOB)).unwrap();
+            if matches!(script, Script::RingUntilCancelled) {
+                sim.cancel_at = Some((Time::from_millis(1500), key.clone()));
+            }
+            // At 1.5 s the INVITE is still Calling or Proceeding, never final.
+            sim.run();
+            let finals: Vec<u16> = sim.client_events.iter().filter_map(|(_, o)| match o {
+                TxOutput::Response { key: k, response } if *k == key => response.status().filter(|s| *s >= 200),
+                _ => None,
+            }).collect();
+            let timed_out = sim.client_events.iter().any(|(_, o)| matches!(o, TxOutput::Timeout { key: k, .. } if *k == key));
+            prop_assert!(finals.len() <= 1, "one final to the TU: {:?}", finals);
+            prop_assert!(finals.len() == 1 || timed_out, "a final or a timeout");
+            prop_assert!(!(finals.len() == 1 && timed_out), "not both");
+            let requests = sim.server_events.iter().filter(|(_, o)| matches!(o, TxOutput::Request { request, .. } if request.method().map(|m| m.as_str()) == Some(method))).count();
+            prop_assert!(requests <= 1, "the server TU saw the request {} times", requests);
+            if loss == 0 {
+                prop_assert_eq!(finals.len(), 1);
+            }
+            prop_assert!(sim.client.is_empty() && sim.server.is_empty());
+        }
+    }
 }
