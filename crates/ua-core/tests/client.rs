@@ -817,3 +817,50 @@ fn multicast_requests_carry_maddr_and_ttl_and_take_the_first_response() {
     assert_eq!(responses(&h), [(100, 200)]);
     assert!(h.layer.keys().any(|k| *k == key));
 }
+
+#[test]
+fn rfc3581_nat_refresh_retransmits_the_invite_while_proceeding() {
+    let mut cfg = LayerConfig::default();
+    cfg.invite_nat_refresh = Some(std::time::Duration::from_secs(20));
+    let with_rport = parse(&invite(BR).to_string().replace(";branch=", ";rport;branch="));
+    let mut h = Harness::new(cfg.clone());
+    let key = h
+        .layer
+        .send_request(Time::ZERO, with_rport.clone(), Transport::Udp, addr(BOB))
+        .unwrap();
+    h.recv(
+        100,
+        response(&with_rport, 180, Some("t")),
+        Transport::Udp,
+        BOB,
+    );
+    h.run_until(65_000);
+    assert_eq!(h.transmit_times(), [0, 20_100, 40_100, 60_100]);
+    h.recv(
+        65_000,
+        response(&with_rport, 200, Some("t")),
+        Transport::Udp,
+        BOB,
+    );
+    h.run_until(200_000);
+    assert_eq!(
+        h.transmit_times().len(),
+        4,
+        "no refresh after the final response"
+    );
+    assert_eq!(h.terminated_at(&key), Some(97_000));
+
+    // Without rport in the Via, or over TCP: no refresh.
+    let mut h = Harness::new(cfg);
+    h.layer
+        .send_request(Time::ZERO, invite(BR), Transport::Udp, addr(BOB))
+        .unwrap();
+    h.recv(
+        100,
+        response(&invite(BR), 180, Some("t")),
+        Transport::Udp,
+        BOB,
+    );
+    h.run_until(65_000);
+    assert_eq!(h.transmit_times(), [0]);
+}

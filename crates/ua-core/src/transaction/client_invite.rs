@@ -38,6 +38,8 @@ pub struct ClientInvite {
     timer_m: Option<Time>,
     /// Optional limit on Proceeding (see `LayerConfig::invite_guard`).
     guard: Option<Time>,
+    /// RFC 3581 NAT refresh while Proceeding, if enabled for this request.
+    refresh: Option<Time>,
 }
 
 impl ClientInvite {
@@ -56,6 +58,7 @@ impl ClientInvite {
             timer_d: None,
             timer_m: None,
             guard: None,
+            refresh: None,
         }
     }
 
@@ -87,6 +90,7 @@ impl ClientInvite {
             (self.timer_d, Timer::D),
             (self.timer_m, Timer::M),
             (self.guard, Timer::Guard),
+            (self.refresh, Timer::NatRefresh),
         ])
     }
 
@@ -97,6 +101,7 @@ impl ClientInvite {
         self.timer_d = None;
         self.timer_m = None;
         self.guard = None;
+        self.refresh = None;
     }
 
     /// A response matched this transaction (section 17.1.3).
@@ -110,6 +115,7 @@ impl ClientInvite {
                 self.timer_b = None;
                 if self.state == Calling {
                     self.guard = ctx.cfg.invite_guard.map(|g| ctx.now + g);
+                    self.refresh = self.nat_refresh_interval(ctx).map(|d| ctx.now + d);
                 }
                 self.state = Proceeding;
                 out.push(Action::Response(resp));
@@ -119,6 +125,7 @@ impl ClientInvite {
                 self.timer_a = None;
                 self.timer_b = None;
                 self.guard = None;
+                self.refresh = None;
                 self.state = Accepted;
                 self.timer_m = Some(ctx.now + ctx.cfg.timers.t1_x64());
                 out.push(Action::Response(resp));
@@ -127,6 +134,7 @@ impl ClientInvite {
                 self.timer_a = None;
                 self.timer_b = None;
                 self.guard = None;
+                self.refresh = None;
                 self.ack = build_ack(&self.request, &resp).map(|m| m.to_bytes());
                 if let Some(ack) = &self.ack {
                     out.push(Action::Send(ack.clone()));
@@ -174,9 +182,23 @@ impl ClientInvite {
                     out.push(Action::Timeout(Timer::Guard));
                     self.terminate();
                 }
+                Timer::NatRefresh => {
+                    out.push(Action::Send(self.wire.clone()));
+                    self.refresh = self
+                        .nat_refresh_interval(ctx)
+                        .map(|d| ctx.now + d)
+                        .filter(|at| *at > ctx.now);
+                }
                 _ => self.terminate(),
             }
         }
+    }
+
+    /// The RFC 3581 refresh interval, if enabled and this INVITE asked for
+    /// `rport` over an unreliable transport.
+    fn nat_refresh_interval(&self, ctx: Ctx<'_>) -> Option<std::time::Duration> {
+        let asked = self.request.top_via()?.params.has("rport");
+        (asked && !ctx.reliable).then_some(ctx.cfg.invite_nat_refresh?)
     }
 
     /// A transport error on send (section 17.1.4): the layer informs the TU.

@@ -89,6 +89,9 @@ pub enum Timer {
     /// The layer's own limit on waiting for a final response (see the
     /// module documentation).
     Guard,
+    /// RFC 3581 section 3: INVITE retransmission in Proceeding to keep a
+    /// NAT binding open (see `LayerConfig::invite_nat_refresh`).
+    NatRefresh,
 }
 
 /// The earliest set timer of a list.
@@ -114,6 +117,12 @@ pub struct LayerConfig {
     /// Longest time an INVITE transaction may stay in Proceeding before the
     /// layer gives up with [`Timer::Guard`]; `None` waits forever.
     pub invite_guard: Option<Duration>,
+    /// RFC 3581 section 3: a client behind a NAT SHOULD retransmit its
+    /// INVITE "every 20 seconds or so", even after a provisional, to keep
+    /// the binding fresh. When set, an INVITE sent over UDP with `rport` in
+    /// its top Via is retransmitted at this interval while Proceeding.
+    /// Off by default.
+    pub invite_nat_refresh: Option<Duration>,
 }
 
 impl Default for LayerConfig {
@@ -125,6 +134,7 @@ impl Default for LayerConfig {
             size_rule: SizeRule::default(),
             trying_delay: Duration::from_millis(200),
             invite_guard: Some(Duration::from_secs(180)),
+            invite_nat_refresh: None,
         }
     }
 }
@@ -376,6 +386,9 @@ impl TransactionLayer {
         let mut config = config;
         // Retransmit intervals must move time forward.
         config.timers.t1 = config.timers.t1.max(Duration::from_millis(1));
+        config.invite_nat_refresh = config
+            .invite_nat_refresh
+            .map(|d| d.max(Duration::from_millis(1)));
         config.timers.t2 = config.timers.t2.max(config.timers.t1);
         TransactionLayer {
             config,
@@ -704,7 +717,9 @@ impl TransactionLayer {
         }
     }
 
-    /// Parses `data` and handles it as [`handle_message`](Self::handle_message).
+    /// Parses `data` (one datagram, or one message a stream framer such as
+    /// [`sip_proto::framer::Framer`] cut from a TCP/TLS stream) and handles
+    /// it as [`handle_message_on`](Self::handle_message_on).
     pub fn handle_bytes(
         &mut self,
         now: Time,
