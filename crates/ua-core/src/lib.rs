@@ -42,12 +42,14 @@
 
 pub mod dialog;
 pub mod registration;
+pub mod servers;
 pub mod time;
 pub mod transaction;
 pub mod transport;
 
 pub use dialog::{Dialog, DialogError, DialogId, DialogState};
 pub use registration::{RegAction, RegState, Registration, RegistrationConfig};
+pub use servers::{Failover, FailoverAction, ServerList, SrvRecord, order_srv};
 pub use time::{Time, TimerConfig};
 pub use transaction::{
     Dispatch, DropReason, LayerConfig, Timer, TransactionLayer, TxError, TxOutput, TxState,
