@@ -539,3 +539,29 @@ fn malformed_and_incomplete_messages_are_dropped() {
     assert!(h.log.is_empty());
     assert!(h.layer.is_empty());
 }
+
+#[test]
+fn timers_h_and_l_run_on_reliable_transports_too() {
+    // RFC 6026 section 8.7 / RFC 3261 section 17.2.1: "for all transports".
+    let mut h = Harness::new(LayerConfig::default());
+    let (key, stamped) = new_request(&mut h, 0, request("INVITE", BR, "TCP", 1), Transport::Tcp);
+    send(&mut h, 10, &key, response(&stamped, 200, Some("b")));
+    h.run_until(100_000);
+    assert_eq!(h.terminated_at(&key), Some(32_010), "Timer L");
+
+    let mut h = Harness::new(LayerConfig::default());
+    let (key, stamped) = new_request(&mut h, 0, request("INVITE", BR, "TLS", 1), Transport::Tls);
+    send(&mut h, 10, &key, response(&stamped, 480, Some("b")));
+    h.run_until(100_000);
+    assert_eq!(statuses(&h), [(10, 480)], "no Timer G on TLS");
+    assert!(h.events().contains(&(
+        32_010,
+        TxOutput::Timeout {
+            key: key.clone(),
+            timer: Timer::H
+        }
+    )));
+    for (_, t) in h.transmits() {
+        assert_eq!((t.transport, t.destination), (Transport::Tls, addr(ALICE)));
+    }
+}
