@@ -214,3 +214,15 @@ fn via_for_requests() {
     assert_eq!(Transport::from_via_token("tls"), Some(Transport::Tls));
     assert_eq!(Transport::Tls.default_port(), 5061);
 }
+
+#[test]
+fn layer_vias_have_fresh_cookie_branches() {
+    let mut l = ua_core::TransactionLayer::new(ua_core::LayerConfig::default(), 11);
+    let a = l.new_via(Transport::Udp, "192.0.2.1", Some(5060), true);
+    let b = l.new_via(Transport::Udp, "192.0.2.1", Some(5060), true);
+    assert_ne!(a, b);
+    assert!(a.starts_with("SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK") && a.ends_with(";rport"));
+    // Deterministic from the seed.
+    let mut m = ua_core::TransactionLayer::new(ua_core::LayerConfig::default(), 11);
+    assert_eq!(m.new_via(Transport::Udp, "192.0.2.1", Some(5060), true), a);
+}

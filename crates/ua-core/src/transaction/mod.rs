@@ -408,6 +408,19 @@ impl TransactionLayer {
         self.branches.next_branch()
     }
 
+    /// A top Via value for a new request with a fresh branch (sections
+    /// 8.1.1.7, 18.1.1; `rport` asks for RFC 3581 handling).
+    pub fn new_via(
+        &mut self,
+        transport: Transport,
+        host: &str,
+        port: Option<u16>,
+        rport: bool,
+    ) -> String {
+        let branch = self.new_branch();
+        transport::via_value(transport, host, port, &branch, rport)
+    }
+
     /// The number of live transactions.
     pub fn len(&self) -> usize {
         self.txs.len()
