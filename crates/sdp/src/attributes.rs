@@ -461,30 +461,100 @@ pub(crate) enum RawTyped {
     Mid(Span),
 }
 
+/// The attributes this crate types, by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Other,
+    Rtpmap,
+    Fmtp,
+    Ptime,
+    Maxptime,
+    Rtcp,
+    Ssrc,
+    Mid,
+    RtcpMux,
+    Direction(Direction),
+}
+
+/// An attribute name of at most 8 bytes as a little-endian word (zero above
+/// the name), for comparing names a word at a time.
+pub(crate) const fn name_word(s: &[u8]) -> u64 {
+    let mut w = 0u64;
+    let mut i = 0;
+    while i < s.len() && i < 8 {
+        w |= (s[i] as u64) << (8 * i);
+        i += 1;
+    }
+    w
+}
+
+const W_RTPMAP: u64 = name_word(b"rtpmap");
+const W_FMTP: u64 = name_word(b"fmtp");
+const W_PTIME: u64 = name_word(b"ptime");
+const W_RTCP: u64 = name_word(b"rtcp");
+const W_SSRC: u64 = name_word(b"ssrc");
+const W_MID: u64 = name_word(b"mid");
+const W_MAXPTIME: u64 = name_word(b"maxptime");
+const W_RTCP_MUX: u64 = name_word(b"rtcp-mux");
+const W_SENDRECV: u64 = name_word(b"sendrecv");
+const W_SENDONLY: u64 = name_word(b"sendonly");
+const W_RECVONLY: u64 = name_word(b"recvonly");
+const W_INACTIVE: u64 = name_word(b"inactive");
+
+/// The kind of an attribute from the length of its name and the name's
+/// first eight bytes as a word ([`name_word`]).
+#[inline(always)]
+pub(crate) fn kind_of(len: usize, word: u64) -> Kind {
+    match (len, word) {
+        (6, W_RTPMAP) => Kind::Rtpmap,
+        (4, W_FMTP) => Kind::Fmtp,
+        (5, W_PTIME) => Kind::Ptime,
+        (4, W_RTCP) => Kind::Rtcp,
+        (4, W_SSRC) => Kind::Ssrc,
+        (3, W_MID) => Kind::Mid,
+        (8, W_MAXPTIME) => Kind::Maxptime,
+        (8, W_RTCP_MUX) => Kind::RtcpMux,
+        (8, W_SENDRECV) => Kind::Direction(Direction::SendRecv),
+        (8, W_SENDONLY) => Kind::Direction(Direction::SendOnly),
+        (8, W_RECVONLY) => Kind::Direction(Direction::RecvOnly),
+        (8, W_INACTIVE) => Kind::Direction(Direction::Inactive),
+        _ => Kind::Other,
+    }
+}
+
 /// Checks a known attribute and records its fields, at positions counted
 /// from `base` (where `value` starts). Unknown attributes are
 /// [`RawTyped::Other`].
-#[inline(always)]
 pub(crate) fn parse_raw(
     name: &[u8],
     value: Option<&[u8]>,
     base: u32,
 ) -> Result<RawTyped, AttributeError> {
+    let kind = if name.len() <= 8 {
+        kind_of(name.len(), name_word(name))
+    } else {
+        Kind::Other
+    };
+    parse_kind(kind, value, base)
+}
+
+/// [`parse_raw`] for an attribute whose kind is known.
+#[inline(always)]
+pub(crate) fn parse_kind(
+    kind: Kind,
+    value: Option<&[u8]>,
+    base: u32,
+) -> Result<RawTyped, AttributeError> {
     let v = || value.ok_or("attribute needs a value");
-    // Element patterns compile to a decision tree on the bytes, which is
-    // cheaper than comparing the name with each string in turn.
-    Ok(match name {
-        [b'r', b't', b'p', b'm', b'a', b'p'] => raw_rtpmap(v()?, base)?,
-        [b'f', b'm', b't', b'p'] => raw_fmtp(v()?, base)?,
-        [b'p', b't', b'i', b'm', b'e'] => {
-            RawTyped::Ptime(millis(v()?).ok_or("ptime: bad packet time")?)
-        }
-        [b'm', b'a', b'x', b'p', b't', b'i', b'm', b'e'] => {
-            RawTyped::Maxptime(millis(v()?).ok_or("maxptime: bad packet time")?)
-        }
-        [b'r', b't', b'c', b'p'] => raw_rtcp(v()?, base)?,
-        [b's', b's', b'r', b'c'] => raw_ssrc(v()?, base)?,
-        [b'm', b'i', b'd'] => {
+    Ok(match kind {
+        Kind::Other => RawTyped::Other,
+        Kind::Rtpmap => raw_rtpmap(v()?, base)?,
+        Kind::Fmtp => raw_fmtp(v()?, base)?,
+        Kind::Ptime => RawTyped::Ptime(millis(v()?).ok_or("ptime: bad packet time")?),
+        Kind::Maxptime => RawTyped::Maxptime(millis(v()?).ok_or("maxptime: bad packet time")?),
+        Kind::Rtcp => raw_rtcp(v()?, base)?,
+        Kind::Ssrc => raw_ssrc(v()?, base)?,
+        Kind::Mid => {
             let mut c = Cursor::new(v()?, base);
             c.ws();
             let mid = c.rest();
@@ -493,20 +563,8 @@ pub(crate) fn parse_raw(
             }
             RawTyped::Mid(mid)
         }
-        [b'r', b't', b'c', b'p', b'-', b'm', b'u', b'x'] => RawTyped::RtcpMux,
-        [b's', b'e', b'n', b'd', b'r', b'e', b'c', b'v'] => {
-            RawTyped::Direction(Direction::SendRecv)
-        }
-        [b's', b'e', b'n', b'd', b'o', b'n', b'l', b'y'] => {
-            RawTyped::Direction(Direction::SendOnly)
-        }
-        [b'r', b'e', b'c', b'v', b'o', b'n', b'l', b'y'] => {
-            RawTyped::Direction(Direction::RecvOnly)
-        }
-        [b'i', b'n', b'a', b'c', b't', b'i', b'v', b'e'] => {
-            RawTyped::Direction(Direction::Inactive)
-        }
-        _ => RawTyped::Other,
+        Kind::RtcpMux => RawTyped::RtcpMux,
+        Kind::Direction(d) => RawTyped::Direction(d),
     })
 }
 

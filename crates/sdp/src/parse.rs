@@ -17,7 +17,7 @@
 
 use bytes::Bytes;
 
-use crate::attributes;
+use crate::attributes::{self, Kind, RawTyped};
 use crate::session::{
     Range, RawAttribute, RawBandwidth, RawConnection, RawMedia, RawOrigin, RawTiming,
     SessionDescription, Span,
@@ -77,15 +77,29 @@ impl SessionDescription {
     /// Parses a session description, keeping `text` and recording field positions.
     pub fn parse(text: impl Into<Bytes>) -> Result<Self, ParseError> {
         let buf: Bytes = text.into();
-        check_text(&buf)?;
+        if u32::try_from(buf.len()).is_err() {
+            return Err(err(0, ParseErrorReason::TooLarge));
+        }
         // Filled in place (the description is large; moving it costs).
         let mut sdp = SessionDescription::empty(buf.len());
-        Parser {
+        let parsed = Parser {
             buf: &buf,
             sdp: &mut sdp,
             line: 0,
         }
-        .run()?;
+        .run();
+        // The line scan notes whether any byte is not ASCII; only then is the
+        // text checked for UTF-8, and on an error it is checked first, so a
+        // text that is not UTF-8 is reported as such wherever the first
+        // syntax error lies.
+        match parsed {
+            Ok(true) => {}
+            Ok(false) => check_utf8(&buf)?,
+            Err(e) => {
+                check_utf8(&buf)?;
+                return Err(e);
+            }
+        }
         sdp.buf = buf;
         Ok(sdp)
     }
@@ -107,17 +121,14 @@ struct Parser<'b, 's> {
     line: usize,
 }
 
-/// The text must fit `u32` positions and be UTF-8.
-fn check_text(buf: &[u8]) -> Result<(), ParseError> {
-    if u32::try_from(buf.len()).is_err() {
-        return Err(err(0, ParseErrorReason::TooLarge));
-    }
-    if !buf.is_ascii() {
-        if let Err(e) = std::str::from_utf8(buf) {
-            let at = e.valid_up_to();
-            let line = 1 + buf[..at].iter().filter(|&&b| b == b'\n').count();
-            return Err(err(line, ParseErrorReason::NotUtf8));
-        }
+/// The text must be UTF-8.
+#[cold]
+#[inline(never)]
+fn check_utf8(buf: &[u8]) -> Result<(), ParseError> {
+    if let Err(e) = std::str::from_utf8(buf) {
+        let at = e.valid_up_to();
+        let line = 1 + buf[..at].iter().filter(|&&b| b == b'\n').count();
+        return Err(err(line, ParseErrorReason::NotUtf8));
     }
     Ok(())
 }
@@ -140,12 +151,13 @@ impl SessionDescription {
             emails: Vec::new(),
             phones: Vec::new(),
             connection: None,
-            timings: Vec::new(),
+            timings: Vec::with_capacity(1),
             zone: None,
             key: None,
             session_bandwidths: Range::default(),
             session_attributes: Range::default(),
-            media: Vec::new(),
+            session_direction: None,
+            media: Vec::with_capacity(len / 256 + 1),
             attributes: Vec::with_capacity(attributes.min(1 << 16)),
             bandwidths: Vec::new(),
             connections: Vec::new(),
@@ -160,8 +172,92 @@ fn err(line: usize, reason: ParseErrorReason) -> ParseError {
     ParseError { line, reason }
 }
 
+/// Space or tab, the field separators (one compare for most bytes).
+#[inline(always)]
 fn is_ws(b: u8) -> bool {
-    b == b' ' || b == b'\t'
+    b <= b' ' && (b == b' ' || b == b'\t')
+}
+
+/// Splits `b` (at position `base`) into exactly `N` fields separated by
+/// spaces and tabs, or into `N` fields and the rest (after white space)
+/// when `rest` is set. `None` when there are fewer fields, or more and no
+/// `rest`. One pass over the bytes.
+#[inline(always)]
+fn fields<const N: usize>(b: &[u8], base: u32, rest: bool) -> Option<([Span; N], Span)> {
+    let mut out = [Span::default(); N];
+    let mut n = 0;
+    let mut start = 0;
+    let mut in_field = false;
+    let at = |i: usize| base + i as u32;
+    for (i, &c) in b.iter().enumerate() {
+        if is_ws(c) {
+            if in_field {
+                in_field = false;
+                let slot = out.get_mut(n)?;
+                *slot = Span {
+                    start: at(start),
+                    end: at(i),
+                };
+                n += 1;
+            }
+        } else if !in_field {
+            if n == N {
+                // Another field: the rest, if allowed.
+                return rest.then(|| {
+                    (
+                        out,
+                        Span {
+                            start: at(i),
+                            end: at(b.len()),
+                        },
+                    )
+                });
+            }
+            in_field = true;
+            start = i;
+        }
+    }
+    if in_field {
+        let slot = out.get_mut(n)?;
+        *slot = Span {
+            start: at(start),
+            end: at(b.len()),
+        };
+        n += 1;
+    }
+    let end = at(b.len());
+    (n == N).then_some((out, Span { start: end, end }))
+}
+
+/// A decimal number of 1 to 20 digits that fits `u64`.
+#[inline(always)]
+fn digits_u64(b: &[u8]) -> Option<u64> {
+    if b.is_empty() || b.len() > 20 {
+        return None;
+    }
+    b.iter().try_fold(0u64, |acc, &d| {
+        if d.is_ascii_digit() {
+            acc.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+        } else {
+            None
+        }
+    })
+}
+
+/// A decimal number of 1 to 5 digits that fits `u16`.
+#[inline(always)]
+fn digits_u16(b: &[u8]) -> Option<u16> {
+    if b.is_empty() || b.len() > 5 {
+        return None;
+    }
+    let mut n = 0u32;
+    for &d in b {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u32::from(d - b'0');
+    }
+    u16::try_from(n).ok()
 }
 
 impl<'b> Parser<'b, '_> {
@@ -183,113 +279,78 @@ impl<'b> Parser<'b, '_> {
             .unwrap_or_default()
     }
 
-    /// Splits `span` into whitespace-separated tokens; writes at most `out.len()`
-    /// and returns how many there were, and the span of the rest after the
-    /// last one written.
-    fn tokens(&self, span: Span, out: &mut [Span]) -> (usize, Span) {
-        let b = self.bytes(span);
-        let base = span.start;
-        let mut i = 0;
-        let mut n = 0;
-        for slot in out.iter_mut() {
-            while i < b.len() && is_ws(b[i]) {
-                i += 1;
-            }
-            if i == b.len() {
-                break;
-            }
-            let s = i;
-            while i < b.len() && !is_ws(b[i]) {
-                i += 1;
-            }
-            *slot = Span {
-                start: base + s as u32,
-                end: base + i as u32,
-            };
-            n += 1;
-        }
-        while i < b.len() && is_ws(b[i]) {
-            i += 1;
-        }
-        (
-            n,
-            Span {
-                start: base + i as u32,
-                end: span.end,
-            },
-        )
-    }
-
-    fn digits_u64(&self, s: Span) -> Option<u64> {
-        let b = self.bytes(s);
-        if b.is_empty() || b.len() > 20 {
-            return None;
-        }
-        b.iter().try_fold(0u64, |acc, &d| {
-            if d.is_ascii_digit() {
-                acc.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-            } else {
-                None
-            }
-        })
-    }
-
-    fn run(mut self) -> Result<(), ParseError> {
+    /// Parses every line; returns whether the text is all ASCII.
+    fn run(mut self) -> Result<bool, ParseError> {
         let buf = self.buf;
         let len = buf.len();
         let mut pos = 0usize;
+        let mut high = 0u64;
         let mut seen_version = false;
         let mut seen_origin = false;
+        let mut in_media = false;
         while pos < len {
             self.line += 1;
-            let rest = &buf[pos..];
-            let (mut line, next) = match find_byte(rest, b'\n') {
-                Some(i) => (&rest[..i], pos + i + 1),
+            let rest = buf.get(pos..).unwrap_or_default();
+            let (nl, h) = find_newline(rest);
+            high |= h;
+            let (mut line, next) = match nl {
+                Some(i) => (rest.get(..i).unwrap_or_default(), pos + i + 1),
                 None => (rest, len),
             };
-            if let [head @ .., b'\r'] = line {
-                line = head;
-            }
-            while let [head @ .., b'\r' | b' ' | b'\t'] = line {
+            while let Some((&last, head)) = line.split_last() {
+                if last != b'\r' && !is_ws(last) {
+                    break;
+                }
                 line = head;
             }
             let start = pos;
-            let end = pos + line.len();
             pos = next;
-            let (ty, eq) = match line {
+            let (ty, value) = match line {
+                [ty, b'=', value @ ..] => (*ty, value),
                 [] => continue, // blank line
-                [ty, eq, ..] => (*ty, *eq),
-                [_] => return Err(err(self.line, ParseErrorReason::NotATypeLine)),
+                _ => return Err(err(self.line, ParseErrorReason::NotATypeLine)),
             };
-            if eq != b'=' {
-                return Err(err(self.line, ParseErrorReason::NotATypeLine));
+            let vstart = (start + 2) as u32;
+            if ty == b'a' && seen_version {
+                // The most common line, at either level.
+                let a = self.attribute(value, vstart)?;
+                if let RawTyped::Direction(d) = a.typed {
+                    match self.sdp.media.last_mut() {
+                        Some(m) if in_media => m.direction = Some(d),
+                        _ => self.sdp.session_direction = Some(d),
+                    }
+                }
+                self.sdp.attributes.push(a);
+                continue;
             }
-            let value = Span {
-                start: (start + 2) as u32,
-                end: end as u32,
-            };
             if !seen_version {
                 if ty != b'v' {
                     return Err(err(self.line, ParseErrorReason::MissingVersion));
                 }
                 seen_version = true;
-                let v = self
-                    .digits_u64(value)
+                let v = digits_u64(value)
                     .and_then(|v| u32::try_from(v).ok())
                     .ok_or_else(|| self.field_err(b'v', "expected a version number"))?;
                 self.sdp.version = v;
                 continue;
             }
-            if self.sdp.media.is_empty() {
+            if ty == b'm' {
+                let m = self.media(value, vstart)?;
+                self.close_section();
+                self.sdp.media.push(m);
+                in_media = true;
+                continue;
+            }
+            if in_media {
+                self.media_line(ty, value, vstart)?;
+            } else {
                 if ty == b'o' {
                     if seen_origin {
                         return Err(err(self.line, ParseErrorReason::Duplicate('o')));
                     }
                     seen_origin = true;
                 }
-                self.session_line(ty, value)?;
-            } else {
-                self.media_line(ty, value)?;
+                self.session_line(ty, value, vstart)?;
             }
         }
         if !seen_version {
@@ -298,7 +359,27 @@ impl<'b> Parser<'b, '_> {
         if !seen_origin {
             return Err(err(0, ParseErrorReason::MissingOrigin));
         }
-        Ok(())
+        self.close_section();
+        Ok(high & HI == 0)
+    }
+
+    /// Ends the ranges of the section (session or last media) being read.
+    fn close_section(&mut self) {
+        let sdp = &mut *self.sdp;
+        let attributes = sdp.attributes.len() as u32;
+        let bandwidths = sdp.bandwidths.len() as u32;
+        let connections = sdp.connections.len() as u32;
+        match sdp.media.last_mut() {
+            Some(m) => {
+                m.attributes.end = attributes;
+                m.bandwidths.end = bandwidths;
+                m.connections.end = connections;
+            }
+            None => {
+                sdp.session_attributes.end = attributes;
+                sdp.session_bandwidths.end = bandwidths;
+            }
+        }
     }
 
     fn once(&self, slot: &Option<Span>, ty: u8) -> Result<(), ParseError> {
@@ -309,10 +390,14 @@ impl<'b> Parser<'b, '_> {
         }
     }
 
-    fn session_line(&mut self, ty: u8, value: Span) -> Result<(), ParseError> {
+    fn session_line(&mut self, ty: u8, b: &'b [u8], base: u32) -> Result<(), ParseError> {
+        let value = Span {
+            start: base,
+            end: base + b.len() as u32,
+        };
         match ty {
             b'v' => return Err(err(self.line, ParseErrorReason::Duplicate('v'))),
-            b'o' => self.sdp.origin = self.origin(value)?,
+            b'o' => self.sdp.origin = self.origin(b, base)?,
             b's' => {
                 self.once(&self.sdp.session_name, ty)?;
                 self.sdp.session_name = Some(value);
@@ -331,20 +416,18 @@ impl<'b> Parser<'b, '_> {
                 if self.sdp.connection.is_some() {
                     return Err(err(self.line, ParseErrorReason::Duplicate('c')));
                 }
-                self.sdp.connection = Some(self.connection(value)?);
+                self.sdp.connection = Some(self.connection(b, base)?);
             }
             b'b' => {
-                let b = self.bandwidth(value)?;
-                self.sdp.bandwidths.push(b);
-                self.sdp.session_bandwidths.end = self.sdp.bandwidths.len() as u32;
+                let bw = self.bandwidth(value)?;
+                self.sdp.bandwidths.push(bw);
             }
             b't' => {
-                let mut t = [Span::default(); 2];
-                let (n, rest) = self.tokens(value, &mut t);
-                if n != 2 || rest.start != rest.end {
+                let Some(([start, stop], _)) = fields(b, base, false) else {
                     return Err(self.field_err(ty, "expected `<start> <stop>`"));
-                }
-                let (Some(start), Some(stop)) = (self.digits_u64(t[0]), self.digits_u64(t[1]))
+                };
+                let (Some(start), Some(stop)) =
+                    (digits_u64(self.bytes(start)), digits_u64(self.bytes(stop)))
                 else {
                     return Err(self.field_err(ty, "times must be decimal numbers"));
                 };
@@ -369,63 +452,44 @@ impl<'b> Parser<'b, '_> {
                 self.once(&self.sdp.key, ty)?;
                 self.sdp.key = Some(value);
             }
-            b'a' => {
-                let a = self.attribute(value)?;
-                self.sdp.attributes.push(a);
-                self.sdp.session_attributes.end = self.sdp.attributes.len() as u32;
-            }
-            b'm' => {
-                let m = self.media(value)?;
-                self.sdp.media.push(m);
-            }
             _ => return Err(self.unknown(ty)),
         }
         Ok(())
     }
 
+    #[cold]
     fn unknown(&self, ty: u8) -> ParseError {
         err(self.line, ParseErrorReason::UnknownType(char::from(ty)))
     }
 
-    fn media_line(&mut self, ty: u8, value: Span) -> Result<(), ParseError> {
+    fn media_line(&mut self, ty: u8, b: &'b [u8], base: u32) -> Result<(), ParseError> {
         let line = self.line;
+        let value = Span {
+            start: base,
+            end: base + b.len() as u32,
+        };
         match ty {
-            b'm' => {
-                let m = self.media(value)?;
-                self.sdp.media.push(m);
-                return Ok(());
-            }
             b'c' => {
-                let c = self.connection(value)?;
+                let c = self.connection(b, base)?;
                 self.sdp.connections.push(c);
-                let n = self.sdp.connections.len() as u32;
-                self.current().connections.end = n;
             }
             b'b' => {
-                let b = self.bandwidth(value)?;
-                self.sdp.bandwidths.push(b);
-                let n = self.sdp.bandwidths.len() as u32;
-                self.current().bandwidths.end = n;
+                let bw = self.bandwidth(value)?;
+                self.sdp.bandwidths.push(bw);
             }
-            b'a' => {
-                let a = self.attribute(value)?;
-                self.sdp.attributes.push(a);
-                let n = self.sdp.attributes.len() as u32;
-                self.current().attributes.end = n;
-            }
-            b'i' => {
-                let m = self.current();
-                if m.information.is_some() {
-                    return Err(err(line, ParseErrorReason::Duplicate('i')));
+            b'i' | b'k' => {
+                let Some(m) = self.sdp.media.last_mut() else {
+                    return Err(err(line, ParseErrorReason::Misplaced(char::from(ty))));
+                };
+                let slot = if ty == b'i' {
+                    &mut m.information
+                } else {
+                    &mut m.key
+                };
+                if slot.is_some() {
+                    return Err(err(line, ParseErrorReason::Duplicate(char::from(ty))));
                 }
-                m.information = Some(value);
-            }
-            b'k' => {
-                let m = self.current();
-                if m.key.is_some() {
-                    return Err(err(line, ParseErrorReason::Duplicate('k')));
-                }
-                m.key = Some(value);
+                *slot = Some(value);
             }
             b'v' | b'o' | b's' | b'u' | b'e' | b'p' | b't' | b'r' | b'z' => {
                 return Err(err(line, ParseErrorReason::Misplaced(char::from(ty))));
@@ -435,42 +499,43 @@ impl<'b> Parser<'b, '_> {
         Ok(())
     }
 
-    fn current(&mut self) -> &mut RawMedia {
-        // Only called from media_line, which runs once a media exists.
-        let n = self.sdp.media.len();
-        &mut self.sdp.media[n - 1]
-    }
-
-    fn origin(&self, value: Span) -> Result<RawOrigin, ParseError> {
-        let mut t = [Span::default(); 6];
-        let (n, rest) = self.tokens(value, &mut t);
-        if n != 6 || rest.start != rest.end {
+    fn origin(&self, b: &[u8], base: u32) -> Result<RawOrigin, ParseError> {
+        let Some((
+            [
+                username,
+                session_id,
+                session_version,
+                net_type,
+                addr_type,
+                address,
+            ],
+            _,
+        )) = fields(b, base, false)
+        else {
             return Err(self.field_err(
                 b'o',
                 "expected `<username> <sess-id> <sess-version> <nettype> <addrtype> <address>`",
             ));
-        }
+        };
         Ok(RawOrigin {
-            username: t[0],
-            session_id: t[1],
-            session_version: t[2],
-            net_type: t[3],
-            addr_type: t[4],
-            address: t[5],
+            username,
+            session_id,
+            session_version,
+            net_type,
+            addr_type,
+            address,
         })
     }
 
     #[inline(always)]
-    fn connection(&self, value: Span) -> Result<RawConnection, ParseError> {
-        let mut t = [Span::default(); 3];
-        let (n, rest) = self.tokens(value, &mut t);
-        if n != 3 || rest.start != rest.end {
+    fn connection(&self, b: &[u8], base: u32) -> Result<RawConnection, ParseError> {
+        let Some(([net_type, addr_type, address], _)) = fields(b, base, false) else {
             return Err(self.field_err(b'c', "expected `<nettype> <addrtype> <address>`"));
-        }
+        };
         Ok(RawConnection {
-            net_type: t[0],
-            addr_type: t[1],
-            address: t[2],
+            net_type,
+            addr_type,
+            address,
         })
     }
 
@@ -485,96 +550,107 @@ impl<'b> Parser<'b, '_> {
             start: value.start,
             end: value.start + colon as u32,
         };
-        let num = Span {
-            start: value.start + colon as u32 + 1,
-            end: value.end,
-        };
-        if self.bytes(bw_type).iter().any(|&c| is_ws(c)) {
+        if b[..colon].iter().any(|&c| is_ws(c)) {
             return Err(self.field_err(b'b', "space in bandwidth type"));
         }
-        let value = self
-            .digits_u64(num)
+        let value = digits_u64(b.get(colon + 1..).unwrap_or_default())
             .ok_or_else(|| self.field_err(b'b', "bandwidth must be a decimal number"))?;
         Ok(RawBandwidth { bw_type, value })
     }
 
+    /// `a=<name>[:<value>]`, with the value of a known attribute checked
+    /// and typed. `b` is the text after `a=`, at position `base`.
     #[inline(always)]
-    fn attribute(&self, value: Span) -> Result<RawAttribute, ParseError> {
-        let b = self.bytes(value);
-        let i = match name_end(b) {
-            Some(i) if i > 0 => i,
-            _ => return Err(self.field_err(b'a', "bad attribute name")),
+    fn attribute(&self, b: &'b [u8], base: u32) -> Result<RawAttribute, ParseError> {
+        // The name's length and kind: from the first word when the line is
+        // long enough (nearly always), else byte by byte.
+        let (i, kind) = match b.first_chunk::<8>() {
+            Some(chunk) => {
+                let w = u64::from_le_bytes(*chunk);
+                let c = zero_bytes(w ^ (LO * u64::from(b':')));
+                let ws = zero_bytes(w ^ (LO * u64::from(b' ')))
+                    | zero_bytes(w ^ (LO * u64::from(b'\t')));
+                if c != 0 {
+                    // Bits below the first colon are exact, and a false
+                    // white-space flag needs a true one below it.
+                    let bit = c.trailing_zeros();
+                    let below = (1u64 << bit) - 1;
+                    if ws & below != 0 {
+                        return Err(self.field_err(b'a', "bad attribute name"));
+                    }
+                    let i = (bit / 8) as usize;
+                    // The name's bytes: the bits below the colon's byte.
+                    (i, attributes::kind_of(i, w & (below >> 7)))
+                } else if ws != 0 {
+                    return Err(self.field_err(b'a', "bad attribute name"));
+                } else {
+                    match name_end(b.get(8..).unwrap_or_default()) {
+                        Some(0) => (8, attributes::kind_of(8, w)),
+                        Some(k) => (8 + k, Kind::Other),
+                        None => return Err(self.field_err(b'a', "bad attribute name")),
+                    }
+                }
+            }
+            None => match name_end(b) {
+                Some(i) => {
+                    let name = b.get(..i).unwrap_or_default();
+                    (i, attributes::kind_of(i, attributes::name_word(name)))
+                }
+                None => return Err(self.field_err(b'a', "bad attribute name")),
+            },
         };
-        let nb = &b[..i];
+        if i == 0 {
+            return Err(self.field_err(b'a', "bad attribute name"));
+        }
         let name = Span {
-            start: value.start,
-            end: value.start + i as u32,
+            start: base,
+            end: base + i as u32,
         };
-        let (val, vb) = if i < b.len() {
-            (
+        let (value, vb) = match b.get(i + 1..) {
+            Some(v) => (
                 Some(Span {
-                    start: value.start + i as u32 + 1,
-                    end: value.end,
+                    start: base + i as u32 + 1,
+                    end: base + b.len() as u32,
                 }),
-                Some(&b[i + 1..]),
-            )
-        } else {
-            (None, None)
+                Some(v),
+            ),
+            None => (None, None),
         };
-        let base = val.map_or(0, |v| v.start);
-        let typed = attributes::parse_raw(nb, vb, base)
+        let typed = attributes::parse_kind(kind, vb, base + i as u32 + 1)
             .map_err(|e| err(self.line, ParseErrorReason::Attribute(e)))?;
-        Ok(RawAttribute {
-            name,
-            value: val,
-            typed,
-        })
+        Ok(RawAttribute { name, value, typed })
     }
 
     #[inline(always)]
-    fn media(&self, value: Span) -> Result<RawMedia, ParseError> {
-        let mut t = [Span::default(); 3];
-        let (n, formats) = self.tokens(value, &mut t);
-        if n != 3 {
+    fn media(&self, b: &[u8], base: u32) -> Result<RawMedia, ParseError> {
+        let Some(([media, port, proto], formats)) = fields(b, base, true) else {
             return Err(self.field_err(b'm', "expected `<media> <port> <proto> <fmt> ...`"));
-        }
-        let port_text = self.bytes(t[1]);
-        let (port, count) = match port_text.iter().position(|&c| c == b'/') {
-            Some(i) => (
-                Span {
-                    start: t[1].start,
-                    end: t[1].start + i as u32,
-                },
-                Some(Span {
-                    start: t[1].start + i as u32 + 1,
-                    end: t[1].end,
-                }),
-            ),
-            None => (t[1], None),
         };
-        let port = self
-            .digits_u64(port)
-            .and_then(|p| u16::try_from(p).ok())
-            .ok_or_else(|| self.field_err(b'm', "bad port"))?;
+        let port_text = self.bytes(port);
+        let (port, count) = match port_text.iter().position(|&c| c == b'/') {
+            Some(i) => (&port_text[..i], Some(&port_text[i + 1..])),
+            None => (port_text, None),
+        };
+        let port = digits_u16(port).ok_or_else(|| self.field_err(b'm', "bad port"))?;
         let port_count = match count {
             None => None,
-            Some(c) => Some(
-                self.digits_u64(c)
-                    .and_then(|p| u16::try_from(p).ok())
-                    .ok_or_else(|| self.field_err(b'm', "bad number of ports"))?,
-            ),
+            Some(c) => {
+                Some(digits_u16(c).ok_or_else(|| self.field_err(b'm', "bad number of ports"))?)
+            }
         };
+        let sdp = &*self.sdp;
         Ok(RawMedia {
-            media: t[0],
+            media,
             port,
             port_count,
-            proto: t[2],
+            proto,
             formats,
             information: None,
             key: None,
-            connections: Range::at(self.sdp.connections.len()),
-            bandwidths: Range::at(self.sdp.bandwidths.len()),
-            attributes: Range::at(self.sdp.attributes.len()),
+            direction: None,
+            connections: Range::at(sdp.connections.len()),
+            bandwidths: Range::at(sdp.bandwidths.len()),
+            attributes: Range::at(sdp.attributes.len()),
         })
     }
 }
@@ -626,27 +702,34 @@ fn name_end(b: &[u8]) -> Option<usize> {
     Some(b.len())
 }
 
-/// The position of the first `needle` in `hay`, eight bytes at a time.
-#[inline]
-fn find_byte(hay: &[u8], needle: u8) -> Option<usize> {
-    let pattern = LO * u64::from(needle);
+/// The position of the first `\n` in `hay`, eight bytes at a time, and the
+/// bitwise or of the bytes read (every byte before the `\n` and at least
+/// the `\n`; all of `hay` when there is none).
+#[inline(always)]
+fn find_newline(hay: &[u8]) -> (Option<usize>, u64) {
+    let pattern = LO * u64::from(b'\n');
+    let mut high = 0u64;
     let mut chunks = hay.chunks_exact(8);
     let mut base = 0;
     for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word) ^ pattern;
-        let found = zero_bytes(x);
+        let Some(word) = chunk.first_chunk::<8>() else {
+            break;
+        };
+        let w = u64::from_le_bytes(*word);
+        high |= w;
+        let found = zero_bytes(w ^ pattern);
         if found != 0 {
-            return Some(base + (found.trailing_zeros() / 8) as usize);
+            return (Some(base + (found.trailing_zeros() / 8) as usize), high);
         }
         base += 8;
     }
-    chunks
-        .remainder()
-        .iter()
-        .position(|&b| b == needle)
-        .map(|i| base + i)
+    for (k, &b) in chunks.remainder().iter().enumerate() {
+        high |= u64::from(b);
+        if b == b'\n' {
+            return (Some(base + k), high);
+        }
+    }
+    (None, high)
 }
 
 #[cfg(test)]
@@ -681,15 +764,17 @@ mod tests {
     }
 
     #[test]
-    fn find_byte_matches_position() {
-        let text = b"v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\n\x80\xff\n\n\x0a\x0b\x09";
+    fn find_newline_matches_position() {
+        let text = b"v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\n\x80\xff\n\n\x0a\x0b\x09abcdefghijk";
         for start in 0..text.len() {
-            for needle in [b'\n', b'=', b'4', 0x80, 0xff, b'z', 0x0b, 0x09] {
-                let hay = &text[start..];
-                assert_eq!(
-                    find_byte(hay, needle),
-                    hay.iter().position(|&b| b == needle)
-                );
+            for end in start..=text.len() {
+                let hay = &text[start..end];
+                let (at, high) = find_newline(hay);
+                assert_eq!(at, hay.iter().position(|&b| b == b'\n'));
+                let read = &hay[..at.map_or(hay.len(), |i| i + 1)];
+                if !read.is_ascii() {
+                    assert_ne!(high & HI, 0, "{hay:?}");
+                }
             }
         }
     }

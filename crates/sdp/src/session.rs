@@ -93,6 +93,8 @@ pub(crate) struct RawMedia {
     pub(crate) formats: Span,
     pub(crate) information: Option<Span>,
     pub(crate) key: Option<Span>,
+    /// The last direction attribute of the media description.
+    pub(crate) direction: Option<Direction>,
     /// Into `SessionDescription::connections`.
     pub(crate) connections: Range,
     /// Into `SessionDescription::bandwidths`.
@@ -126,6 +128,8 @@ pub struct SessionDescription {
     /// Session-level ranges into the flat vectors.
     pub(crate) session_bandwidths: Range,
     pub(crate) session_attributes: Range,
+    /// The last session-level direction attribute.
+    pub(crate) session_direction: Option<Direction>,
     pub(crate) media: Vec<RawMedia>,
     // Flat vectors.
     pub(crate) attributes: Vec<RawAttribute>,
@@ -274,7 +278,7 @@ impl SessionDescription {
 
     /// The session-level direction attribute, if any.
     pub fn direction(&self) -> Option<Direction> {
-        direction_of(self.attributes())
+        self.session_direction
     }
 
     /// The media descriptions, in order.
@@ -337,19 +341,11 @@ fn conn_in(text: &str, c: RawConnection) -> Connection<'_> {
 }
 
 /// The part of `whole` (which starts at position `base`) at `span`.
+#[inline]
 fn sub(whole: &str, base: u32, span: Span) -> &str {
     whole
         .get(span.start.saturating_sub(base) as usize..span.end.saturating_sub(base) as usize)
         .unwrap_or("")
-}
-
-fn direction_of<'a>(attrs: impl Iterator<Item = Attribute<'a>>) -> Option<Direction> {
-    attrs
-        .filter_map(|a| match a.raw.typed {
-            RawTyped::Direction(d) => Some(d),
-            _ => None,
-        })
-        .last()
 }
 
 /// `o=<username> <sess-id> <sess-version> <nettype> <addrtype> <unicast-address>`.
@@ -672,8 +668,9 @@ impl<'a> Media<'a> {
     /// The direction that applies (RFC 8866 section 6.7): the media-level
     /// attribute, else the session-level one, else sendrecv.
     pub fn direction(&self) -> Direction {
-        direction_of(self.attributes())
-            .or_else(|| self.sdp.direction())
+        self.raw
+            .direction
+            .or(self.sdp.session_direction)
             .unwrap_or_default()
     }
 
