@@ -40,6 +40,7 @@
 //! # let _ = key;
 //! ```
 
+pub mod agent;
 pub mod dialog;
 pub mod registration;
 pub mod servers;
@@ -47,6 +48,9 @@ pub mod time;
 pub mod transaction;
 pub mod transport;
 
+pub use agent::{
+    AccountConfig, AccountId, AgentConfig, AgentError, Event, Input, Output, UserAgent,
+};
 pub use dialog::{Dialog, DialogError, DialogId, DialogState};
 pub use registration::{RegAction, RegState, Registration, RegistrationConfig};
 pub use servers::{Failover, FailoverAction, ServerList, SrvRecord, order_srv};

@@ -1,0 +1,524 @@
+//! The user agent: accounts, their registrations and servers, wired to the
+//! transaction layer, behind the Sans-IO surface of DESIGN.md
+//! (`handle_input`, `handle_timeout`, `poll_output`, `poll_timeout`).
+//!
+//! This first part covers what a handset does before any call: register
+//! every account (digest, 423, refresh), fail over to the next server when
+//! the current one does not answer, probe the primary with OPTIONS and fail
+//! back, follow a 301/302 from a secondary back to the primary at once, and
+//! answer OPTIONS. Calls come next and plug into the same dispatch.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use bytes::Bytes;
+use sip_proto::headers::Contact;
+use sip_proto::{HeaderName, Message, MessageBuilder, Method};
+
+use crate::registration::{RegAction, RegState, Registration, RegistrationConfig};
+use crate::servers::{Failover, FailoverAction, ServerList, ServerListError};
+use crate::time::Time;
+use crate::transaction::key::TxKey;
+use crate::transaction::{Dispatch, LayerConfig, TransactionLayer, TxOutput};
+use crate::transport::{Transmit, Transport};
+
+/// The methods we implement, for Allow.
+pub const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS, NOTIFY, REFER, INFO, UPDATE";
+
+/// Index of an account in [`AgentConfig::accounts`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AccountId(pub usize);
+
+/// One line of the handset (seed 2.8): extension, credentials and servers.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AccountConfig {
+    /// The user part of the AOR, e.g. the extension `6001`.
+    pub user: String,
+    /// The digest user name; the extension when `None`.
+    pub auth_username: Option<String>,
+    /// The digest password.
+    pub password: String,
+    /// `"domain; ip1[:port]; ip2[:port]"` (seed 2.8 "SIP server").
+    pub servers: String,
+    /// Requested registration expiry in seconds.
+    pub expires: u32,
+    /// The transport to the servers.
+    pub transport: Transport,
+}
+
+/// The agent's settings.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AgentConfig {
+    /// Our address as the servers should reach it (Via sent-by, Contact).
+    pub local: SocketAddr,
+    /// The lines.
+    pub accounts: Vec<AccountConfig>,
+    /// Transaction layer settings (timers, DSCP 40, size rule).
+    pub layer: LayerConfig,
+    /// User-Agent header value.
+    pub user_agent: String,
+}
+
+/// Something the application must know.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Event {
+    /// An account's registration changed at `server`.
+    Registration {
+        /// The account.
+        account: AccountId,
+        /// The server it is registered (or failing) at.
+        server: SocketAddr,
+        /// The new state.
+        state: RegState,
+    },
+    /// The account moved from one server to another.
+    Failover {
+        /// The account.
+        account: AccountId,
+        /// The server that failed.
+        from: SocketAddr,
+        /// The server now in use.
+        to: SocketAddr,
+    },
+    /// The account went back to its primary server.
+    Failback {
+        /// The account.
+        account: AccountId,
+        /// The primary.
+        to: SocketAddr,
+    },
+    /// Every server of the account failed.
+    AllServersFailed {
+        /// The account.
+        account: AccountId,
+    },
+}
+
+/// What the driver receives from [`UserAgent::poll_output`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Output {
+    /// Bytes to send.
+    Transmit(Transmit),
+    /// Something for the application.
+    Event(Event),
+}
+
+/// What the driver feeds in.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Input {
+    /// A datagram (UDP) or a framed stream message (TCP/TLS).
+    Message {
+        /// The peer.
+        from: SocketAddr,
+        /// Our address it arrived on.
+        to: SocketAddr,
+        /// How it arrived.
+        transport: Transport,
+        /// The bytes.
+        data: Bytes,
+    },
+}
+
+/// Errors of the commands.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error)]
+pub enum AgentError {
+    /// No such account.
+    #[error("no account {0:?}")]
+    NoAccount(AccountId),
+    /// The account's server list does not parse.
+    #[error("account {0:?}: {1}")]
+    Servers(AccountId, ServerListError),
+    /// The account names a domain only; SRV resolution is not wired in yet.
+    #[error("account {0:?} needs DNS, which this agent does not do yet")]
+    NeedsDns(AccountId),
+    /// The transaction layer refused the request.
+    #[error("transaction layer: {0}")]
+    Transaction(#[from] crate::transaction::TxError),
+}
+
+/// What a client transaction of ours is for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Pending {
+    Register(AccountId),
+    Probe(AccountId),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Account {
+    config: AccountConfig,
+    domain: String,
+    registration: Registration,
+    failover: Failover,
+}
+
+/// The Sans-IO user agent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct UserAgent {
+    config: AgentConfig,
+    layer: TransactionLayer,
+    accounts: Vec<Account>,
+    pending: BTreeMap<TxKey, Pending>,
+    out: VecDeque<Output>,
+    rng: u64,
+}
+
+impl UserAgent {
+    /// A new agent. `seed` is all its randomness (tags, Call-IDs,
+    /// branches, cnonces): the same seed and inputs give the same bytes.
+    pub fn new(config: AgentConfig, seed: u64) -> Result<UserAgent, AgentError> {
+        let mut ua = UserAgent {
+            layer: TransactionLayer::new(config.layer.clone(), seed ^ 0x5bd1_e995),
+            accounts: Vec::new(),
+            pending: BTreeMap::new(),
+            out: VecDeque::new(),
+            rng: seed,
+            config,
+        };
+        for (k, acc) in ua.config.accounts.clone().into_iter().enumerate() {
+            let id = AccountId(k);
+            let default_port = if acc.transport == Transport::Tls {
+                5061
+            } else {
+                5060
+            };
+            let list = ServerList::parse(&acc.servers, default_port)
+                .map_err(|e| AgentError::Servers(id, e))?;
+            if list.needs_dns() {
+                return Err(AgentError::NeedsDns(id));
+            }
+            let local = ua.config.local;
+            let mut reg = RegistrationConfig::new(
+                &format!("sip:{}", list.domain),
+                &format!("sip:{}@{}", acc.user, list.domain),
+                &format!("sip:{}@{}", acc.user, local),
+                acc.auth_username.as_deref().unwrap_or(&acc.user),
+                &acc.password,
+            );
+            reg.expires = acc.expires;
+            let call_id = format!("{:016x}@{}", ua.next_random(), local.ip());
+            let tag = format!("{:08x}", ua.next_random() as u32);
+            let reg_seed = ua.next_random();
+            ua.accounts.push(Account {
+                registration: Registration::new(reg, &call_id, &tag, reg_seed),
+                failover: Failover::new(
+                    list.addresses,
+                    Duration::from_secs(acc.expires.max(32).into()),
+                ),
+                domain: list.domain,
+                config: acc,
+            });
+        }
+        Ok(ua)
+    }
+
+    fn next_random(&mut self) -> u64 {
+        self.rng = self.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.rng;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// The registration state of an account.
+    pub fn registration(&self, account: AccountId) -> Option<&RegState> {
+        self.accounts.get(account.0).map(|a| a.registration.state())
+    }
+
+    /// The server an account uses now.
+    pub fn current_server(&self, account: AccountId) -> Option<SocketAddr> {
+        self.accounts.get(account.0)?.failover.current()
+    }
+
+    /// Registers an account at its current server.
+    pub fn register(&mut self, now: Time, account: AccountId) -> Result<(), AgentError> {
+        let acc = self
+            .accounts
+            .get_mut(account.0)
+            .ok_or(AgentError::NoAccount(account))?;
+        let builder = acc.registration.register();
+        self.send_register(now, account, builder)
+    }
+
+    /// Unregisters an account (`Expires: 0`).
+    pub fn unregister(&mut self, now: Time, account: AccountId) -> Result<(), AgentError> {
+        let acc = self
+            .accounts
+            .get_mut(account.0)
+            .ok_or(AgentError::NoAccount(account))?;
+        let builder = acc.registration.unregister();
+        self.send_register(now, account, builder)
+    }
+
+    fn send_register(
+        &mut self,
+        now: Time,
+        account: AccountId,
+        builder: MessageBuilder,
+    ) -> Result<(), AgentError> {
+        let acc = &self.accounts[account.0];
+        let Some(server) = acc.failover.current() else {
+            return Err(AgentError::NoAccount(account));
+        };
+        let transport = acc.config.transport;
+        let via = self.layer.new_via(
+            transport,
+            &self.config.local.ip().to_string(),
+            Some(self.config.local.port()),
+            true,
+        );
+        let request = builder
+            .header(HeaderName::Via, via)
+            .header(HeaderName::MaxForwards, 70)
+            .header(HeaderName::UserAgent, &self.config.user_agent)
+            .build()
+            .map_err(|_| AgentError::NoAccount(account))?;
+        let key = self.layer.send_request(now, request, transport, server)?;
+        self.pending.insert(key, Pending::Register(account));
+        self.drain_layer(now);
+        Ok(())
+    }
+
+    fn send_probe(&mut self, now: Time, account: AccountId, target: SocketAddr) {
+        let acc = &self.accounts[account.0];
+        let transport = acc.config.transport;
+        let (domain, user) = (acc.domain.clone(), acc.config.user.clone());
+        let via = self.layer.new_via(
+            transport,
+            &self.config.local.ip().to_string(),
+            Some(self.config.local.port()),
+            true,
+        );
+        let (call_id, tag) = (
+            format!("{:016x}@{}", self.next_random(), self.config.local.ip()),
+            format!("{:08x}", self.next_random() as u32),
+        );
+        let built = MessageBuilder::request(&Method::Options, format_args!("sip:{domain}"))
+            .header(HeaderName::Via, via)
+            .header(HeaderName::MaxForwards, 70)
+            .header(
+                HeaderName::From,
+                format_args!("<sip:{user}@{domain}>;tag={tag}"),
+            )
+            .header(HeaderName::To, format_args!("<sip:{domain}>"))
+            .header(HeaderName::CallId, call_id)
+            .header(HeaderName::CSeq, "1 OPTIONS")
+            .build();
+        if let Ok(request) = built
+            && let Ok(key) = self.layer.send_request(now, request, transport, target)
+        {
+            self.pending.insert(key, Pending::Probe(account));
+        }
+    }
+
+    /// Feeds a message from the network.
+    pub fn handle_input(&mut self, now: Time, input: Input) {
+        match input {
+            Input::Message {
+                from,
+                to,
+                transport,
+                data,
+            } => {
+                // A stray response or unparsable bytes are discarded (RFC 6026
+                // section 8.9); everything else surfaces through the layer's outputs.
+                let _: Dispatch = self
+                    .layer
+                    .handle_bytes(now, data, transport, from, Some(to));
+            }
+        }
+        self.drain_layer(now);
+    }
+
+    /// Advances time: transaction timers, registration refreshes, probes.
+    pub fn handle_timeout(&mut self, now: Time) {
+        self.layer.handle_timeout(now);
+        for k in 0..self.accounts.len() {
+            let id = AccountId(k);
+            if let RegAction::Send(b) = self.accounts[k].registration.handle_timeout(now) {
+                let _ = self.send_register(now, id, b);
+            }
+            if let FailoverAction::Probe(target) = self.accounts[k].failover.handle_timeout(now) {
+                self.send_probe(now, id, target);
+            }
+        }
+        self.drain_layer(now);
+    }
+
+    /// The earliest deadline, if any.
+    pub fn poll_timeout(&self) -> Option<Time> {
+        let accounts = self
+            .accounts
+            .iter()
+            .flat_map(|a| [a.registration.poll_timeout(), a.failover.poll_timeout()]);
+        std::iter::once(self.layer.poll_timeout())
+            .chain(accounts)
+            .flatten()
+            .min()
+    }
+
+    /// The next output.
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.out.pop_front()
+    }
+
+    fn drain_layer(&mut self, now: Time) {
+        while let Some(o) = self.layer.poll_output() {
+            match o {
+                TxOutput::Transmit(t) => self.out.push_back(Output::Transmit(t)),
+                TxOutput::Response { key, response } => self.on_response(now, &key, &response),
+                TxOutput::Timeout { key, .. } | TxOutput::TransportError { key, .. } => {
+                    self.on_failure(now, &key)
+                }
+                TxOutput::Request { key, request } => self.on_request(now, &key, &request),
+                TxOutput::Terminated { key } => {
+                    self.pending.remove(&key);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn on_request(&mut self, now: Time, key: &TxKey, request: &Message) {
+        let response = match request.method() {
+            // Section 11.2: answer OPTIONS with what we can do.
+            Some(Method::Options) => MessageBuilder::response_to(
+                request,
+                200,
+                "",
+                Some(&format!("{:08x}", self.next_random() as u32)),
+            )
+            .header(HeaderName::Allow, ALLOW)
+            .header(HeaderName::Accept, "application/sdp")
+            .header(HeaderName::Supported, "replaces, timer")
+            .header(HeaderName::UserAgent, &self.config.user_agent),
+            // Calls and subscriptions are not wired in yet.
+            _ => MessageBuilder::response_to(
+                request,
+                501,
+                "",
+                Some(&format!("{:08x}", self.next_random() as u32)),
+            )
+            .header(HeaderName::Allow, ALLOW),
+        };
+        if let Ok(r) = response.build() {
+            let _ = self.layer.send_response(now, key, r);
+        }
+    }
+
+    fn on_response(&mut self, now: Time, key: &TxKey, response: &Message) {
+        let status = response.status().unwrap_or(0);
+        match self.pending.get(key).cloned() {
+            Some(Pending::Register(id)) if status >= 200 => {
+                let server = self.accounts[id.0].failover.current();
+                // A 301/302 from a secondary: the primary is back (MiVoice).
+                if matches!(status, 301 | 302) && self.accounts[id.0].failover.on_secondary() {
+                    let action = self.accounts[id.0]
+                        .failover
+                        .on_redirect(redirect_target(response));
+                    self.apply_failover(now, id, server, action, true);
+                    return;
+                }
+                let action = self.accounts[id.0].registration.on_response(now, response);
+                self.apply_reg_action(now, id, server, action);
+            }
+            Some(Pending::Probe(id)) if status >= 200 => {
+                let from = self.accounts[id.0].failover.current();
+                if matches!(status, 301 | 302) {
+                    let action = self.accounts[id.0]
+                        .failover
+                        .on_redirect(redirect_target(response));
+                    self.apply_failover(now, id, from, action, true);
+                } else {
+                    let action = self.accounts[id.0].failover.on_probe_result(now, true);
+                    self.apply_failover(now, id, from, action, true);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn on_failure(&mut self, now: Time, key: &TxKey) {
+        match self.pending.remove(key) {
+            Some(Pending::Register(id)) => {
+                let from = self.accounts[id.0].failover.current();
+                let action = self.accounts[id.0].registration.on_transaction_failure();
+                self.apply_reg_action(now, id, from, action);
+                let step = self.accounts[id.0].failover.on_failure(now);
+                self.apply_failover(now, id, from, step, false);
+            }
+            Some(Pending::Probe(id)) => {
+                self.accounts[id.0].failover.on_probe_result(now, false);
+            }
+            None => {}
+        }
+    }
+
+    fn apply_reg_action(
+        &mut self,
+        now: Time,
+        id: AccountId,
+        server: Option<SocketAddr>,
+        action: RegAction,
+    ) {
+        match action {
+            RegAction::Send(b) => {
+                let _ = self.send_register(now, id, b);
+            }
+            RegAction::Changed(state) => {
+                if let Some(server) = server {
+                    self.out.push_back(Output::Event(Event::Registration {
+                        account: id,
+                        server,
+                        state,
+                    }));
+                }
+            }
+            RegAction::None => {}
+        }
+    }
+
+    fn apply_failover(
+        &mut self,
+        now: Time,
+        id: AccountId,
+        from: Option<SocketAddr>,
+        action: FailoverAction,
+        back: bool,
+    ) {
+        match action {
+            FailoverAction::UseServer(to) => {
+                if back {
+                    self.out
+                        .push_back(Output::Event(Event::Failback { account: id, to }));
+                } else if let Some(from) = from {
+                    self.out.push_back(Output::Event(Event::Failover {
+                        account: id,
+                        from,
+                        to,
+                    }));
+                }
+                let _ = self.register(now, id);
+            }
+            FailoverAction::Exhausted => self
+                .out
+                .push_back(Output::Event(Event::AllServersFailed { account: id })),
+            FailoverAction::Probe(_) | FailoverAction::None => {}
+        }
+    }
+}
+
+fn redirect_target(response: &Message) -> Option<SocketAddr> {
+    response.contacts().find_map(|c| match c {
+        Contact::Addr(a) => {
+            let u = a.uri.as_sip()?;
+            let ip: std::net::IpAddr = match u.host {
+                sip_proto::Host::V4(v) => v.into(),
+                sip_proto::Host::V6(v) => v.into(),
+                sip_proto::Host::Name(_) => return None,
+            };
+            Some(SocketAddr::new(ip, u.port.unwrap_or(5060)))
+        }
+        Contact::Wildcard => None,
+    })
+}
