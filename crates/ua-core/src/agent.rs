@@ -16,6 +16,7 @@ use bytes::Bytes;
 use sip_proto::headers::Contact;
 use sip_proto::{HeaderName, Message, MessageBuilder, Method};
 
+use crate::call::{Call, CallId, CallState};
 use crate::registration::{RegAction, RegState, Registration, RegistrationConfig};
 use crate::servers::{Failover, FailoverAction, ServerList, ServerListError};
 use crate::time::Time;
@@ -58,6 +59,8 @@ pub struct AgentConfig {
     pub layer: LayerConfig,
     /// User-Agent header value.
     pub user_agent: String,
+    /// First RTP port for calls (each call takes the next even port).
+    pub media_port_base: u16,
 }
 
 /// Something the application must know.
@@ -92,6 +95,35 @@ pub enum Event {
     AllServersFailed {
         /// The account.
         account: AccountId,
+    },
+    /// A call arrived.
+    IncomingCall {
+        /// Its handle.
+        call: CallId,
+        /// The account it arrived on.
+        account: AccountId,
+        /// The caller's URI (From).
+        from: String,
+        /// The caller's display name.
+        display_name: Option<String>,
+        /// P-Asserted-Identity, when the PBX asserted one.
+        asserted_identity: Option<String>,
+        /// The number called (Request-URI).
+        called: String,
+    },
+    /// A call changed state.
+    CallState {
+        /// The call.
+        call: CallId,
+        /// Its new state.
+        state: CallState,
+    },
+    /// The negotiated media changed: what the media layer must run.
+    Media {
+        /// The call.
+        call: CallId,
+        /// The negotiated stream.
+        params: sdp::MediaParams,
     },
 }
 
@@ -145,22 +177,25 @@ enum Pending {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct Account {
-    config: AccountConfig,
-    domain: String,
-    registration: Registration,
-    failover: Failover,
+pub(crate) struct Account {
+    pub(crate) config: AccountConfig,
+    pub(crate) domain: String,
+    pub(crate) registration: Registration,
+    pub(crate) failover: Failover,
 }
 
 /// The Sans-IO user agent.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct UserAgent {
-    config: AgentConfig,
-    layer: TransactionLayer,
-    accounts: Vec<Account>,
+    pub(crate) config: AgentConfig,
+    pub(crate) layer: TransactionLayer,
+    pub(crate) accounts: Vec<Account>,
     pending: BTreeMap<TxKey, Pending>,
-    out: VecDeque<Output>,
+    pub(crate) out: VecDeque<Output>,
     rng: u64,
+    pub(crate) calls: BTreeMap<CallId, Call>,
+    pub(crate) call_tx: BTreeMap<TxKey, CallId>,
+    pub(crate) next_call: u64,
 }
 
 impl UserAgent {
@@ -173,6 +208,9 @@ impl UserAgent {
             pending: BTreeMap::new(),
             out: VecDeque::new(),
             rng: seed,
+            calls: BTreeMap::new(),
+            call_tx: BTreeMap::new(),
+            next_call: 1,
             config,
         };
         for (k, acc) in ua.config.accounts.clone().into_iter().enumerate() {
@@ -212,7 +250,7 @@ impl UserAgent {
         Ok(ua)
     }
 
-    fn next_random(&mut self) -> u64 {
+    pub(crate) fn next_random(&mut self) -> u64 {
         self.rng = self.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.rng;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -275,7 +313,7 @@ impl UserAgent {
             .map_err(|_| AgentError::NoAccount(account))?;
         let key = self.layer.send_request(now, request, transport, server)?;
         self.pending.insert(key, Pending::Register(account));
-        self.drain_layer(now);
+        self.drain(now);
         Ok(())
     }
 
@@ -327,12 +365,13 @@ impl UserAgent {
                     .handle_bytes(now, data, transport, from, Some(to));
             }
         }
-        self.drain_layer(now);
+        self.drain(now);
     }
 
     /// Advances time: transaction timers, registration refreshes, probes.
     pub fn handle_timeout(&mut self, now: Time) {
         self.layer.handle_timeout(now);
+        self.call_timers(now);
         for k in 0..self.accounts.len() {
             let id = AccountId(k);
             if let RegAction::Send(b) = self.accounts[k].registration.handle_timeout(now) {
@@ -342,7 +381,7 @@ impl UserAgent {
                 self.send_probe(now, id, target);
             }
         }
-        self.drain_layer(now);
+        self.drain(now);
     }
 
     /// The earliest deadline, if any.
@@ -351,7 +390,8 @@ impl UserAgent {
             .accounts
             .iter()
             .flat_map(|a| [a.registration.poll_timeout(), a.failover.poll_timeout()]);
-        std::iter::once(self.layer.poll_timeout())
+        [self.layer.poll_timeout(), self.call_timeout()]
+            .into_iter()
             .chain(accounts)
             .flatten()
             .min()
@@ -362,17 +402,40 @@ impl UserAgent {
         self.out.pop_front()
     }
 
-    fn drain_layer(&mut self, now: Time) {
+    pub(crate) fn drain(&mut self, now: Time) {
         while let Some(o) = self.layer.poll_output() {
             match o {
                 TxOutput::Transmit(t) => self.out.push_back(Output::Transmit(t)),
-                TxOutput::Response { key, response } => self.on_response(now, &key, &response),
+                TxOutput::Response { key, response } => match self.call_tx.get(&key).copied() {
+                    Some(call) => self.call_response(now, call, &key, &response),
+                    None => self.on_response(now, &key, &response),
+                },
                 TxOutput::Timeout { key, .. } | TxOutput::TransportError { key, .. } => {
-                    self.on_failure(now, &key)
+                    match self.call_tx.get(&key).copied() {
+                        Some(call) => self.call_failure(call, &key),
+                        None => self.on_failure(now, &key),
+                    }
                 }
-                TxOutput::Request { key, request } => self.on_request(now, &key, &request),
+                TxOutput::Request { key, request } => {
+                    // Where a call's in-dialog requests go when the INVITE names no
+                    // reachable Contact: the server the account uses.
+                    let fallback = self.accounts.first().and_then(|a| a.failover.current());
+                    let transport = request
+                        .top_via()
+                        .and_then(|v| Transport::from_via_token(v.transport))
+                        .unwrap_or(Transport::Udp);
+                    let handled = match fallback {
+                        Some(src) => self.call_request(now, &key, &request, src, transport),
+                        None => false,
+                    };
+                    if !handled {
+                        self.on_request(now, &key, &request);
+                    }
+                }
+                TxOutput::Ack { request, .. } => self.call_ack(&request),
                 TxOutput::Terminated { key } => {
                     self.pending.remove(&key);
+                    self.call_tx.remove(&key);
                 }
                 _ => {}
             }

@@ -41,6 +41,7 @@
 //! ```
 
 pub mod agent;
+pub mod call;
 pub mod dialog;
 pub mod registration;
 pub mod servers;
@@ -51,6 +52,7 @@ pub mod transport;
 pub use agent::{
     AccountConfig, AccountId, AgentConfig, AgentError, Event, Input, Output, UserAgent,
 };
+pub use call::{CallId, CallState};
 pub use dialog::{Dialog, DialogError, DialogId, DialogState};
 pub use registration::{RegAction, RegState, Registration, RegistrationConfig};
 pub use servers::{Failover, FailoverAction, ServerList, SrvRecord, order_srv};

@@ -111,6 +111,7 @@ impl Net {
             }],
             layer: Default::default(),
             user_agent: "handset-test/1".into(),
+            media_port_base: 40000,
         };
         let mut servers = BTreeMap::new();
         servers.insert(

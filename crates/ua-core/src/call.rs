@@ -1,0 +1,791 @@
+//! Basic calls (RFC 3261 sections 13-15, RFC 3264 offer/answer through the
+//! `sdp` negotiator): outgoing INVITE with an offer, provisional and early
+//! media, 2xx and its ACK, digest on 401/407, CANCEL and the CANCEL/2xx
+//! race, incoming INVITE with 180 and answer/reject, 2xx retransmission
+//! until the ACK (13.3.1.4), 488 when no codec matches, BYE both ways.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use sdp::{MediaParams, Negotiator, SessionDescription};
+use sip_proto::auth::{DigestInput, DigestPolicy, Password, Secret};
+use sip_proto::headers::{Contact, Route};
+use sip_proto::{HeaderName, Message, MessageBuilder, Method, TypedHeader};
+
+use crate::agent::{ALLOW, AccountId, Event, Output, UserAgent};
+use crate::dialog::{Dialog, DialogState};
+use crate::time::Time;
+use crate::transaction::key::TxKey;
+use crate::transport::Transport;
+
+/// A call's handle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CallId(pub u64);
+
+/// Where a call stands, as the application sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CallState {
+    /// INVITE sent, nothing heard yet.
+    Calling,
+    /// Incoming, ringing here.
+    Incoming,
+    /// 180 received.
+    Ringing,
+    /// 183 with SDP: early media.
+    EarlyMedia,
+    /// Answered and acknowledged.
+    Connected,
+    /// Over: the status that ended it (200 for a BYE) and its reason.
+    Terminated {
+        /// The status code.
+        status: u16,
+        /// The reason phrase or what happened.
+        reason: String,
+    },
+}
+
+/// A call.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Call {
+    pub(crate) account: AccountId,
+    pub(crate) outgoing: bool,
+    pub(crate) state: CallState,
+    pub(crate) negotiator: Negotiator,
+    /// The INVITE as last sent (outgoing) or received (incoming).
+    pub(crate) invite: Message,
+    pub(crate) invite_key: Option<TxKey>,
+    pub(crate) dialog: Option<Dialog>,
+    pub(crate) local_tag: String,
+    pub(crate) peer: SocketAddr,
+    pub(crate) transport: Transport,
+    pub(crate) challenged: bool,
+    pub(crate) cancelled: bool,
+    /// Our 2xx, retransmitted until the ACK (section 13.3.1.4).
+    pub(crate) ok: Option<(Message, Time, Duration)>,
+    pub(crate) ok_deadline: Option<Time>,
+    pub(crate) media: Option<MediaParams>,
+}
+
+fn tag(ua: &mut UserAgent) -> String {
+    format!("{:08x}", ua.next_random() as u32)
+}
+
+impl UserAgent {
+    fn emit(&mut self, e: Event) {
+        self.out.push_back(Output::Event(e));
+    }
+
+    fn set_state(&mut self, id: CallId, state: CallState) {
+        if let Some(c) = self.calls.get_mut(&id) {
+            if c.state == state {
+                return;
+            }
+            c.state = state.clone();
+            self.emit(Event::CallState { call: id, state });
+        }
+    }
+
+    fn media_event(&mut self, id: CallId, params: Option<MediaParams>) {
+        if let (Some(c), Some(p)) = (self.calls.get_mut(&id), params) {
+            if c.media.as_ref() == Some(&p) {
+                return;
+            }
+            c.media = Some(p.clone());
+            self.emit(Event::Media {
+                call: id,
+                params: p,
+            });
+        }
+    }
+
+    /// Call `id` gets the `id`-th even port from the base (wrapping after 1000 calls).
+    fn new_negotiator(&mut self, id: CallId) -> Negotiator {
+        let slot = (id.0.saturating_sub(1) % 1000) as u16;
+        let port = self.config.media_port_base.saturating_add(2 * slot);
+        let cfg = sdp::Config::new(self.config.local.ip(), port);
+        Negotiator::new(cfg, self.next_random() & 0x7fff_ffff_ffff)
+    }
+
+    fn via(&mut self, transport: Transport) -> String {
+        let local = self.config.local;
+        self.layer
+            .new_via(transport, &local.ip().to_string(), Some(local.port()), true)
+    }
+
+    fn contact(&self, account: AccountId) -> String {
+        let user = &self.accounts[account.0].config.user;
+        format!("<sip:{user}@{}>", self.config.local)
+    }
+
+    /// Places a call from `account` to `target`: a SIP URI, or digits that
+    /// become `sip:digits@domain`. The INVITE goes to the account's current
+    /// server with our SDP offer.
+    pub fn call(
+        &mut self,
+        now: Time,
+        account: AccountId,
+        target: &str,
+    ) -> Result<CallId, crate::agent::AgentError> {
+        let acc = self
+            .accounts
+            .get(account.0)
+            .ok_or(crate::agent::AgentError::NoAccount(account))?;
+        let server = acc
+            .failover
+            .current()
+            .ok_or(crate::agent::AgentError::NoAccount(account))?;
+        let (domain, user, transport) = (
+            acc.domain.clone(),
+            acc.config.user.clone(),
+            acc.config.transport,
+        );
+        let uri = if target.contains(':') {
+            target.to_string()
+        } else {
+            format!("sip:{target}@{domain}")
+        };
+        let id = CallId(self.next_call);
+        self.next_call += 1;
+        let mut negotiator = self.new_negotiator(id);
+        let offer = negotiator
+            .create_offer()
+            .map_err(|_| crate::agent::AgentError::NoAccount(account))?;
+        let local_tag = tag(self);
+        let call_id = format!("{:016x}@{}", self.next_random(), self.config.local.ip());
+        let via = self.via(transport);
+        let invite = MessageBuilder::request(&Method::Invite, &uri)
+            .header(HeaderName::Via, via)
+            .header(HeaderName::MaxForwards, 70)
+            .header(
+                HeaderName::From,
+                format_args!("<sip:{user}@{domain}>;tag={local_tag}"),
+            )
+            .header(HeaderName::To, format_args!("<{uri}>"))
+            .header(HeaderName::CallId, call_id)
+            .header(HeaderName::CSeq, "1 INVITE")
+            .header(HeaderName::Contact, self.contact(account))
+            .header(HeaderName::Allow, ALLOW)
+            .header(HeaderName::Supported, "replaces, timer")
+            .header(HeaderName::UserAgent, &self.config.user_agent)
+            .body("application/sdp", offer.to_bytes())
+            .build()
+            .map_err(|_| crate::agent::AgentError::NoAccount(account))?;
+        let key = self
+            .layer
+            .send_request(now, invite.clone(), transport, server)?;
+        self.calls.insert(
+            id,
+            Call {
+                account,
+                outgoing: true,
+                state: CallState::Calling,
+                negotiator,
+                invite,
+                invite_key: Some(key.clone()),
+                dialog: None,
+                local_tag,
+                peer: server,
+                transport,
+                challenged: false,
+                cancelled: false,
+                ok: None,
+                ok_deadline: None,
+                media: None,
+            },
+        );
+        self.call_tx.insert(key, id);
+        self.emit(Event::CallState {
+            call: id,
+            state: CallState::Calling,
+        });
+        self.drain(now);
+        Ok(id)
+    }
+
+    /// The state of a call.
+    pub fn call_state(&self, id: CallId) -> Option<&CallState> {
+        self.calls.get(&id).map(|c| &c.state)
+    }
+
+    /// Answers an incoming call with 200 OK and our SDP answer.
+    pub fn answer(&mut self, now: Time, id: CallId) -> bool {
+        let Some(c) = self.calls.get_mut(&id) else {
+            return false;
+        };
+        if c.outgoing || c.state != CallState::Incoming {
+            return false;
+        }
+        let Some(sdp) = c
+            .negotiator
+            .local_description()
+            .map(SessionDescription::to_bytes)
+        else {
+            return false;
+        };
+        let (invite, key, local_tag, account) = (
+            c.invite.clone(),
+            c.invite_key.clone(),
+            c.local_tag.clone(),
+            c.account,
+        );
+        let contact = self.contact(account);
+        let Ok(ok) = MessageBuilder::response_to(&invite, 200, "", Some(&local_tag))
+            .record_route_from(&invite)
+            .header(HeaderName::Contact, contact)
+            .header(HeaderName::Allow, ALLOW)
+            .body("application/sdp", sdp)
+            .build()
+        else {
+            return false;
+        };
+        if let Some(key) = key {
+            let _ = self.layer.send_response(now, &key, ok.clone());
+        }
+        let t1 = self.config.layer.timers.t1;
+        let c = self.calls.get_mut(&id).expect("call exists");
+        c.ok = Some((ok, now.saturating_add(t1), t1));
+        c.ok_deadline = Some(now.saturating_add(t1 * 64));
+        self.drain(now);
+        true
+    }
+
+    /// Rejects an incoming call (486 Busy Here, 480, 603 ...).
+    pub fn reject(&mut self, now: Time, id: CallId, status: u16) -> bool {
+        let Some(c) = self.calls.get(&id) else {
+            return false;
+        };
+        if c.outgoing || c.state != CallState::Incoming {
+            return false;
+        }
+        let (invite, key, local_tag) =
+            (c.invite.clone(), c.invite_key.clone(), c.local_tag.clone());
+        if let (Some(key), Ok(r)) = (
+            key,
+            MessageBuilder::response_to(&invite, status, "", Some(&local_tag)).build(),
+        ) {
+            let _ = self.layer.send_response(now, &key, r);
+        }
+        self.end(id, status, sip_proto::reason_phrase(status));
+        self.drain(now);
+        true
+    }
+
+    /// Ends a call: BYE when established, CANCEL while an outgoing call
+    /// rings, 480 to an incoming call not yet answered.
+    pub fn hangup(&mut self, now: Time, id: CallId) -> bool {
+        let Some(c) = self.calls.get(&id).cloned() else {
+            return false;
+        };
+        match (&c.state, c.outgoing) {
+            (CallState::Connected, _) => {
+                self.send_bye(now, id);
+                self.end(id, 200, "BYE sent");
+            }
+            (CallState::Incoming, false) => {
+                self.reject(now, id, 480);
+            }
+            (CallState::Calling | CallState::Ringing | CallState::EarlyMedia, true) => {
+                if let Some(key) = c.invite_key.clone() {
+                    let _ = self.layer.cancel(now, &key);
+                }
+                if let Some(call) = self.calls.get_mut(&id) {
+                    call.cancelled = true;
+                }
+            }
+            _ => return false,
+        }
+        self.drain(now);
+        true
+    }
+
+    fn send_bye(&mut self, now: Time, id: CallId) {
+        let Some(c) = self.calls.get_mut(&id) else {
+            return;
+        };
+        let Some(dialog) = c.dialog.as_mut() else {
+            return;
+        };
+        let Ok(b) = dialog.request(Method::Bye) else {
+            return;
+        };
+        let (transport, peer) = (c.transport, c.peer);
+        let via = self.via(transport);
+        if let Ok(bye) = b
+            .header(HeaderName::Via, via)
+            .header(HeaderName::MaxForwards, 70)
+            .build()
+            && let Ok(key) = self.layer.send_request(now, bye, transport, peer)
+        {
+            self.call_tx.insert(key, id);
+        }
+    }
+
+    fn send_ack(&mut self, id: CallId) {
+        let Some(c) = self.calls.get(&id) else { return };
+        let (Some(dialog), Some(cseq)) = (c.dialog.as_ref(), c.invite.cseq()) else {
+            return;
+        };
+        let (transport, peer) = (c.transport, c.peer);
+        let b = dialog.ack(cseq.seq);
+        let via = self.via(transport);
+        if let Ok(ack) = b
+            .header(HeaderName::Via, via)
+            .header(HeaderName::MaxForwards, 70)
+            .build()
+        {
+            self.layer.send_stateless(&ack, transport, peer);
+        }
+    }
+
+    fn end(&mut self, id: CallId, status: u16, reason: &str) {
+        self.set_state(
+            id,
+            CallState::Terminated {
+                status,
+                reason: reason.to_string(),
+            },
+        );
+        if let Some(c) = self.calls.get_mut(&id) {
+            c.ok = None;
+            c.ok_deadline = None;
+        }
+    }
+
+    /// A response on a client transaction of a call.
+    pub(crate) fn call_response(&mut self, now: Time, id: CallId, key: &TxKey, response: &Message) {
+        let Some(c) = self.calls.get(&id).cloned() else {
+            return;
+        };
+        let status = response.status().unwrap_or(0);
+        let is_invite = response
+            .cseq()
+            .is_some_and(|cs| cs.method == Method::Invite);
+        if !is_invite {
+            return; // BYE and CANCEL answers need no action.
+        }
+        // Early dialogs and the final dialog come from responses with a To tag.
+        if (101..300).contains(&status) && response.to_header().is_some_and(|t| t.tag().is_some()) {
+            match self.calls.get_mut(&id).and_then(|c| c.dialog.as_mut()) {
+                Some(d) if status >= 200 => {
+                    let _ = d.confirm(response);
+                }
+                Some(_) => {}
+                None => {
+                    if let Ok(d) = Dialog::from_uac_response(&c.invite, response)
+                        && let Some(call) = self.calls.get_mut(&id)
+                    {
+                        call.dialog = Some(d);
+                    }
+                }
+            }
+        }
+        let body = response.body_bytes();
+        let sdp = (!body.is_empty())
+            .then(|| SessionDescription::parse(response.body()).ok())
+            .flatten();
+        match status {
+            180 => self.set_state(id, CallState::Ringing),
+            181..=199 => {
+                if let Some(answer) = sdp {
+                    let media = self
+                        .calls
+                        .get_mut(&id)
+                        .and_then(|c| c.negotiator.receive_answer(&answer).ok().flatten());
+                    self.set_state(id, CallState::EarlyMedia);
+                    self.media_event(id, media);
+                }
+            }
+            200..=299 => {
+                if let Some(answer) = sdp
+                    && self
+                        .calls
+                        .get(&id)
+                        .is_some_and(|c| c.negotiator.offer_outstanding())
+                {
+                    let media = self
+                        .calls
+                        .get_mut(&id)
+                        .and_then(|c| c.negotiator.receive_answer(&answer).ok().flatten());
+                    self.media_event(id, media);
+                }
+                // The ACK is ours for a 2xx, every time one arrives (13.2.2.4).
+                self.send_ack(id);
+                if c.cancelled || matches!(c.state, CallState::Terminated { .. }) {
+                    // CANCEL lost the race with the 2xx: ACK, then BYE.
+                    if !matches!(c.state, CallState::Terminated { .. }) {
+                        self.set_state(id, CallState::Connected);
+                        self.send_bye(now, id);
+                        self.end(id, 487, "cancelled; answered anyway, BYE sent");
+                    }
+                } else {
+                    self.set_state(id, CallState::Connected);
+                }
+            }
+            401 | 407 if !c.challenged => {
+                self.retry_with_credentials(now, id, key, status, response)
+            }
+            300..=699 => {
+                let reason = if c.cancelled {
+                    "cancelled"
+                } else {
+                    response.reason().unwrap_or("")
+                };
+                self.end(id, status, reason);
+            }
+            _ => {}
+        }
+    }
+
+    fn retry_with_credentials(
+        &mut self,
+        now: Time,
+        id: CallId,
+        key: &TxKey,
+        status: u16,
+        response: &Message,
+    ) {
+        let Some(c) = self.calls.get(&id).cloned() else {
+            return;
+        };
+        let acc = &self.accounts[c.account.0];
+        let (user, password) = (
+            acc.config
+                .auth_username
+                .clone()
+                .unwrap_or(acc.config.user.clone()),
+            acc.config.password.clone(),
+        );
+        let name = if status == 407 {
+            HeaderName::ProxyAuthenticate
+        } else {
+            HeaderName::WwwAuthenticate
+        };
+        let Ok(challenge) = sip_proto::auth::select_challenge(response.values(name), |_| true)
+        else {
+            self.end(id, status, "no usable challenge");
+            return;
+        };
+        let uri = c.invite.request_uri_str().unwrap_or_default().to_string();
+        let cnonce = format!("{:016x}", self.next_random());
+        let secret = Secret::Password(Password::new(password));
+        let input = DigestInput {
+            username: &user,
+            secret: &secret,
+            method: "INVITE",
+            uri: &uri,
+            body: c.invite.body_bytes(),
+            cnonce: &cnonce,
+            nc: sip_proto::auth::NonceCount::FIRST,
+        };
+        let Ok(creds) = challenge.respond(&input, &DigestPolicy::default()) else {
+            self.end(id, status, "cannot answer the challenge");
+            return;
+        };
+        // Same Call-ID and From tag, CSeq one higher, a new branch (section 22.2).
+        let cseq = c.invite.cseq().map_or(1, |cs| cs.seq + 1);
+        let via = self.via(c.transport);
+        let mut b = MessageBuilder::request(&Method::Invite, &uri).header(HeaderName::Via, via);
+        for f in c.invite.fields() {
+            match f.known {
+                Some(
+                    HeaderName::Via
+                    | HeaderName::CSeq
+                    | HeaderName::ContentLength
+                    | HeaderName::ContentType,
+                ) => {}
+                Some(k) => b = b.header(k, f.value),
+                None => b = b.header_raw(f.name, f.value),
+            }
+        }
+        let auth_name = if status == 407 {
+            HeaderName::ProxyAuthorization
+        } else {
+            HeaderName::Authorization
+        };
+        let Ok(invite) = b
+            .header(HeaderName::CSeq, format_args!("{cseq} INVITE"))
+            .header(auth_name, creds)
+            .body("application/sdp", c.invite.body())
+            .build()
+        else {
+            return;
+        };
+        self.call_tx.remove(key);
+        if let Ok(new_key) = self
+            .layer
+            .send_request(now, invite.clone(), c.transport, c.peer)
+        {
+            self.call_tx.insert(new_key.clone(), id);
+            if let Some(call) = self.calls.get_mut(&id) {
+                call.invite = invite;
+                call.invite_key = Some(new_key);
+                call.challenged = true;
+            }
+        }
+    }
+
+    /// A client transaction of a call failed (Timer B/F or transport error).
+    pub(crate) fn call_failure(&mut self, id: CallId, key: &TxKey) {
+        let is_invite = self
+            .calls
+            .get(&id)
+            .is_some_and(|c| c.invite_key.as_ref() == Some(key));
+        if is_invite
+            && !matches!(
+                self.calls.get(&id).map(|c| &c.state),
+                Some(CallState::Connected | CallState::Terminated { .. })
+            )
+        {
+            self.end(id, 408, "no answer from the server");
+        }
+    }
+
+    /// A new request on a server transaction: INVITE, ACK-less requests of
+    /// a dialog (BYE), CANCEL. Returns `false` when it is not for a call.
+    pub(crate) fn call_request(
+        &mut self,
+        now: Time,
+        key: &TxKey,
+        request: &Message,
+        source: SocketAddr,
+        transport: Transport,
+    ) -> bool {
+        match request.method() {
+            Some(Method::Invite) if request.to_header().is_some_and(|t| t.tag().is_none()) => {
+                self.incoming_invite(now, key, request, source, transport);
+                true
+            }
+            Some(Method::Bye) => {
+                let found = self
+                    .calls
+                    .iter()
+                    .find(|(_, c)| c.dialog.as_ref().is_some_and(|d| d.matches(request)))
+                    .map(|(id, _)| *id);
+                let status = if found.is_some() { 200 } else { 481 };
+                if let Ok(r) = MessageBuilder::response_to(request, status, "", None).build() {
+                    let _ = self.layer.send_response(now, key, r);
+                }
+                if let Some(id) = found {
+                    if let Some(d) = self.calls.get_mut(&id).and_then(|c| c.dialog.as_mut()) {
+                        let _ = d.receive_request(request);
+                    }
+                    self.end(id, 200, "BYE received");
+                }
+                true
+            }
+            Some(Method::Cancel) => {
+                let target = self.layer.cancel_target(request);
+                let call = target.as_ref().and_then(|t| {
+                    self.calls
+                        .iter()
+                        .find(|(_, c)| c.invite_key.as_ref() == Some(t) && !c.outgoing)
+                        .map(|(id, _)| *id)
+                });
+                let status = if call.is_some() { 200 } else { 481 };
+                if let Ok(r) = MessageBuilder::response_to(request, status, "", None).build() {
+                    let _ = self.layer.send_response(now, key, r);
+                }
+                if let (Some(id), Some(t)) = (call, target)
+                    && self
+                        .calls
+                        .get(&id)
+                        .is_some_and(|c| c.state == CallState::Incoming)
+                {
+                    let (invite, tag) = {
+                        let c = &self.calls[&id];
+                        (c.invite.clone(), c.local_tag.clone())
+                    };
+                    if let Ok(r) = MessageBuilder::response_to(&invite, 487, "", Some(&tag)).build()
+                    {
+                        let _ = self.layer.send_response(now, &t, r);
+                    }
+                    self.end(id, 487, "cancelled by the caller");
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn incoming_invite(
+        &mut self,
+        now: Time,
+        key: &TxKey,
+        request: &Message,
+        source: SocketAddr,
+        transport: Transport,
+    ) {
+        let id = CallId(self.next_call);
+        self.next_call += 1;
+        let local_tag = tag(self);
+        let account = self.account_for(request);
+        let mut negotiator = self.new_negotiator(id);
+        let offer = SessionDescription::parse(request.body()).ok();
+        let answered = match offer {
+            Some(o) => negotiator.answer_offer(&o).map(|a| a.media),
+            // Late offer (no SDP): our offer goes in the 2xx. Not yet supported.
+            None => Err(sdp::NegotiationError::NoOfferOutstanding),
+        };
+        let media = match answered {
+            Ok(m) => m,
+            Err(e) => {
+                let status = if request.body_bytes().is_empty() {
+                    488
+                } else {
+                    e.sip_status()
+                };
+                if let Ok(r) = MessageBuilder::response_to(request, status, "", Some(&local_tag))
+                    .header(HeaderName::Warning, "304 - \"Media type not available\"")
+                    .build()
+                {
+                    let _ = self.layer.send_response(now, key, r);
+                }
+                return;
+            }
+        };
+        let contact = self.contact(account);
+        let dialog =
+            Dialog::from_uas_request(request, &local_tag, (self.next_random() as u32) & 0x7fff)
+                .ok();
+        let peer = request
+            .contacts()
+            .find_map(|c| match c {
+                Contact::Addr(a) => socket_of(&a.uri),
+                Contact::Wildcard => None,
+            })
+            .unwrap_or(source);
+        // Requests of the dialog follow its route set; the first route names the next hop.
+        let peer = dialog
+            .as_ref()
+            .and_then(|d| d.route_set.first())
+            .and_then(|r| Route::parse(r).ok().and_then(|r| socket_of(&r.0.uri)))
+            .unwrap_or(peer);
+        self.calls.insert(
+            id,
+            Call {
+                account,
+                outgoing: false,
+                state: CallState::Incoming,
+                negotiator,
+                invite: request.clone(),
+                invite_key: Some(key.clone()),
+                dialog,
+                local_tag: local_tag.clone(),
+                peer,
+                transport,
+                challenged: false,
+                cancelled: false,
+                ok: None,
+                ok_deadline: None,
+                media: None,
+            },
+        );
+        self.call_tx.insert(key.clone(), id);
+        // 180 at once: the PBX then knows the handset alerts.
+        if let Ok(ringing) = MessageBuilder::response_to(request, 180, "", Some(&local_tag))
+            .record_route_from(request)
+            .header(HeaderName::Contact, contact)
+            .build()
+        {
+            let _ = self.layer.send_response(now, key, ringing);
+        }
+        let from = request.from_header();
+        self.emit(Event::IncomingCall {
+            call: id,
+            account,
+            from: from.map(|f| f.uri.to_string()).unwrap_or_default(),
+            display_name: from.and_then(|f| f.display.map(|d| d.text().into_owned())),
+            asserted_identity: request
+                .values(HeaderName::PAssertedIdentity)
+                .next()
+                .map(str::to_string),
+            called: request.request_uri_str().unwrap_or_default().to_string(),
+        });
+        self.media_event(id, media);
+    }
+
+    fn account_for(&self, request: &Message) -> AccountId {
+        let user = request
+            .request_uri()
+            .and_then(|u| u.as_sip().and_then(|s| s.user.map(str::to_string)));
+        let found = self
+            .accounts
+            .iter()
+            .position(|a| Some(&a.config.user) == user.as_ref());
+        AccountId(found.unwrap_or(0))
+    }
+
+    /// An ACK for one of our 2xx: the call is up.
+    pub(crate) fn call_ack(&mut self, ack: &Message) {
+        let found = self
+            .calls
+            .iter()
+            .find(|(_, c)| !c.outgoing && c.dialog.as_ref().is_some_and(|d| d.matches(ack)))
+            .map(|(id, _)| *id);
+        if let Some(id) = found
+            && let Some(c) = self.calls.get_mut(&id)
+            && c.ok.is_some()
+        {
+            c.ok = None;
+            c.ok_deadline = None;
+            self.set_state(id, CallState::Connected);
+        }
+    }
+
+    /// 2xx retransmission (section 13.3.1.4: T1 doubling up to T2) and the
+    /// 64*T1 give-up that ends an unacknowledged call with a BYE.
+    pub(crate) fn call_timers(&mut self, now: Time) {
+        let t2 = self.config.layer.timers.t2;
+        let ids: Vec<CallId> = self.calls.keys().copied().collect();
+        for id in ids {
+            let Some(c) = self.calls.get(&id) else {
+                continue;
+            };
+            if c.ok_deadline.is_some_and(|d| now >= d) {
+                // Section 13.3.1.4: no ACK: the session is over; BYE it.
+                if let Some(call) = self.calls.get_mut(&id) {
+                    call.ok = None;
+                    call.ok_deadline = None;
+                    if let Some(d) = call.dialog.as_mut() {
+                        d.state = DialogState::Confirmed;
+                    }
+                }
+                self.send_bye(now, id);
+                self.end(id, 408, "no ACK for our 2xx");
+                continue;
+            }
+            if let Some((ok, at, interval)) = c.ok.clone()
+                && now >= at
+            {
+                let (transport, peer) = (c.transport, c.peer);
+                match c.invite_key.clone() {
+                    Some(key) if self.layer.send_response(now, &key, ok.clone()).is_ok() => {}
+                    _ => self.layer.send_stateless(&ok, transport, peer),
+                }
+                let next = (interval * 2).min(t2);
+                if let Some(call) = self.calls.get_mut(&id) {
+                    call.ok = Some((ok, now.saturating_add(next), next));
+                }
+            }
+        }
+    }
+
+    /// The earliest call deadline.
+    pub(crate) fn call_timeout(&self) -> Option<Time> {
+        self.calls
+            .values()
+            .flat_map(|c| [c.ok.as_ref().map(|o| o.1), c.ok_deadline])
+            .flatten()
+            .min()
+    }
+}
+
+fn socket_of(uri: &sip_proto::Uri<'_>) -> Option<SocketAddr> {
+    let u = uri.as_sip()?;
+    let ip: std::net::IpAddr = match u.host {
+        sip_proto::Host::V4(v) => v.into(),
+        sip_proto::Host::V6(v) => v.into(),
+        sip_proto::Host::Name(_) => return None,
+    };
+    Some(SocketAddr::new(ip, u.port.unwrap_or(5060)))
+}

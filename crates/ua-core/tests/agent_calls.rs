@@ -1,0 +1,396 @@
+//! Basic calls between two user agents on an in-memory network with a
+//! virtual clock: answer, reject, cancel, BYE, 488, and a call under loss
+//! and duplication. Each agent's "server" is the other agent, so requests
+//! go straight across.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+
+use sip_proto::Message;
+use ua_core::{
+    AccountConfig, AccountId, AgentConfig, CallId, CallState, Event, Input, Output, Time,
+    Transport, UserAgent,
+};
+
+const A: &str = "192.0.2.10:5060";
+const B: &str = "192.0.2.20:5060";
+
+fn sa(s: &str) -> SocketAddr {
+    s.parse().unwrap()
+}
+
+fn agent(local: &str, user: &str, peer: &str, seed: u64) -> UserAgent {
+    UserAgent::new(
+        AgentConfig {
+            local: sa(local),
+            accounts: vec![AccountConfig {
+                user: user.into(),
+                auth_username: None,
+                password: "pw".into(),
+                servers: format!("example.com; {peer}"),
+                expires: 3600,
+                transport: Transport::Udp,
+            }],
+            layer: Default::default(),
+            user_agent: "handset-test/1".into(),
+            media_port_base: 40000,
+        },
+        seed,
+    )
+    .unwrap()
+}
+
+/// Two agents and the wire between them.
+struct Net {
+    agents: BTreeMap<SocketAddr, UserAgent>,
+    events: BTreeMap<SocketAddr, Vec<Event>>,
+    now: Time,
+    /// Seeded loss and duplication, in percent.
+    loss: u32,
+    dup: u32,
+    rng: u64,
+    delivered: usize,
+}
+
+impl Net {
+    fn new(seed: u64) -> Net {
+        let mut agents = BTreeMap::new();
+        agents.insert(sa(A), agent(A, "6001", B, seed));
+        agents.insert(sa(B), agent(B, "6002", A, seed + 1));
+        Net {
+            agents,
+            events: BTreeMap::new(),
+            now: Time::ZERO,
+            loss: 0,
+            dup: 0,
+            rng: seed | 1,
+            delivered: 0,
+        }
+    }
+
+    fn roll(&mut self) -> u32 {
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        (self.rng % 100) as u32
+    }
+
+    fn ua(&mut self, at: &str) -> &mut UserAgent {
+        self.agents.get_mut(&sa(at)).unwrap()
+    }
+
+    fn pump(&mut self) {
+        for _ in 0..10_000 {
+            let mut moved = false;
+            for at in [sa(A), sa(B)] {
+                while let Some(out) = self.agents.get_mut(&at).unwrap().poll_output() {
+                    moved = true;
+                    match out {
+                        Output::Event(e) => self.events.entry(at).or_default().push(e),
+                        Output::Transmit(t) => {
+                            let copies = if self.roll() < self.loss {
+                                0
+                            } else if self.roll() < self.dup {
+                                2
+                            } else {
+                                1
+                            };
+                            for _ in 0..copies {
+                                self.delivered += 1;
+                                let now = self.now;
+                                if let Some(dst) = self.agents.get_mut(&t.destination) {
+                                    dst.handle_input(
+                                        now,
+                                        Input::Message {
+                                            from: at,
+                                            to: t.destination,
+                                            transport: t.transport,
+                                            data: t.data.clone(),
+                                        },
+                                    );
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            if !moved {
+                return;
+            }
+        }
+        panic!("message storm");
+    }
+
+    /// Runs the clock forward by `ms`, firing deadlines on the way.
+    fn run(&mut self, ms: u64) {
+        let until = Time::from_millis(self.now.as_millis() + ms);
+        self.pump();
+        loop {
+            let next = self
+                .agents
+                .values()
+                .filter_map(UserAgent::poll_timeout)
+                .min();
+            match next {
+                Some(t) if t <= until => {
+                    self.now = self.now.max(t);
+                    let now = self.now;
+                    for ua in self.agents.values_mut() {
+                        ua.handle_timeout(now);
+                    }
+                    self.pump();
+                }
+                _ => break,
+            }
+        }
+        self.now = until;
+    }
+
+    fn incoming(&self, at: &str) -> Option<CallId> {
+        self.events.get(&sa(at))?.iter().find_map(|e| match e {
+            Event::IncomingCall { call, .. } => Some(*call),
+            _ => None,
+        })
+    }
+
+    fn states(&self, at: &str) -> Vec<CallState> {
+        self.events
+            .get(&sa(at))
+            .map(|v| {
+                v.iter()
+                    .filter_map(|e| match e {
+                        Event::CallState { state, .. } => Some(state.clone()),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn media(&self, at: &str) -> Vec<sdp::MediaParams> {
+        self.events
+            .get(&sa(at))
+            .map(|v| {
+                v.iter()
+                    .filter_map(|e| {
+                        if let Event::Media { params, .. } = e {
+                            Some(params.clone())
+                        } else {
+                            None
+                        }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+const ACC: AccountId = AccountId(0);
+
+fn terminated(status: u16) -> impl Fn(&CallState) -> bool {
+    move |s| matches!(s, CallState::Terminated { status: x, .. } if *x == status)
+}
+
+#[test]
+fn call_answered_then_hung_up_by_the_caller() {
+    let mut net = Net::new(1);
+    let now = net.now;
+    let call = net.ua(A).call(now, ACC, "6002").unwrap();
+    net.run(100);
+    let incoming = net.incoming(B).expect("B sees the call");
+    let ev = &net.events[&sa(B)];
+    assert!(ev.iter().any(|e| matches!(e, Event::IncomingCall { from, called, .. } if from == "sip:6001@example.com" && called == "sip:6002@example.com")));
+    assert_eq!(net.states(A), [CallState::Calling, CallState::Ringing]);
+    let now = net.now;
+    assert!(net.ua(B).answer(now, incoming));
+    net.run(100);
+    assert_eq!(net.ua(A).call_state(call), Some(&CallState::Connected));
+    assert_eq!(
+        net.ua(B).call_state(incoming),
+        Some(&CallState::Connected),
+        "B saw the ACK"
+    );
+    // Both sides run PCMU (the handset's first choice) to each other's ports.
+    let (ma, mb) = (net.media(A), net.media(B));
+    assert_eq!(ma.last().unwrap().codec, sdp::Codec::Pcmu);
+    assert_eq!(mb.last().unwrap().codec, sdp::Codec::Pcmu);
+    assert_eq!(
+        ma.last().unwrap().remote_port,
+        40000,
+        "B's first call takes the base port"
+    );
+    let now = net.now;
+    assert!(net.ua(A).hangup(now, call));
+    net.run(100);
+    assert!(
+        net.states(B).iter().any(terminated(200)),
+        "{:?}",
+        net.states(B)
+    );
+    assert!(net.states(A).iter().any(terminated(200)));
+}
+
+#[test]
+fn call_rejected_busy() {
+    let mut net = Net::new(2);
+    let now = net.now;
+    let call = net.ua(A).call(now, ACC, "6002").unwrap();
+    net.run(100);
+    let incoming = net.incoming(B).unwrap();
+    let now = net.now;
+    assert!(net.ua(B).reject(now, incoming, 486));
+    net.run(1000);
+    assert!(matches!(
+        net.ua(A).call_state(call),
+        Some(CallState::Terminated { status: 486, .. })
+    ));
+    // The non-2xx was ACKed by the transaction: B stops retransmitting it.
+    let before = net.delivered;
+    net.run(40_000);
+    assert_eq!(net.delivered, before, "quiet after the ACK");
+}
+
+#[test]
+fn caller_cancels_while_ringing() {
+    let mut net = Net::new(3);
+    let now = net.now;
+    let call = net.ua(A).call(now, ACC, "6002").unwrap();
+    net.run(100);
+    let incoming = net.incoming(B).unwrap();
+    let now = net.now;
+    assert!(net.ua(A).hangup(now, call));
+    net.run(1000);
+    assert!(matches!(
+        net.ua(B).call_state(incoming),
+        Some(CallState::Terminated { status: 487, .. })
+    ));
+    assert!(matches!(
+        net.ua(A).call_state(call),
+        Some(CallState::Terminated { status: 487, .. })
+    ));
+}
+
+#[test]
+fn callee_hangs_up_with_bye() {
+    let mut net = Net::new(4);
+    let now = net.now;
+    let call = net.ua(A).call(now, ACC, "6002").unwrap();
+    net.run(100);
+    let incoming = net.incoming(B).unwrap();
+    let now = net.now;
+    net.ua(B).answer(now, incoming);
+    net.run(100);
+    let now = net.now;
+    assert!(net.ua(B).hangup(now, incoming));
+    net.run(100);
+    assert!(matches!(
+        net.ua(A).call_state(call),
+        Some(CallState::Terminated { status: 200, .. })
+    ));
+}
+
+#[test]
+fn no_common_codec_gets_488() {
+    let mut net = Net::new(5);
+    // An offer with G.722.1 only, which the handset does not do.
+    let sdp = "v=0\r\no=- 1 1 IN IP4 192.0.2.99\r\ns=-\r\nc=IN IP4 192.0.2.99\r\nt=0 0\r\nm=audio 5004 RTP/AVP 102\r\na=rtpmap:102 G7221/16000\r\n";
+    let invite = format!(
+        "INVITE sip:6002@192.0.2.20 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.99:5060;branch=z9hG4bKx488\r\nMax-Forwards: 70\r\n\
+         From: <sip:9@example.com>;tag=x\r\nTo: <sip:6002@example.com>\r\nCall-ID: c488@x\r\nCSeq: 1 INVITE\r\n\
+         Contact: <sip:9@192.0.2.99>\r\nContent-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{sdp}",
+        sdp.len()
+    );
+    let now = net.now;
+    net.ua(B).handle_input(
+        now,
+        Input::Message {
+            from: sa("192.0.2.99:5060"),
+            to: sa(B),
+            transport: Transport::Udp,
+            data: invite.into(),
+        },
+    );
+    let mut statuses = Vec::new();
+    while let Some(o) = net.ua(B).poll_output() {
+        if let Output::Transmit(t) = o {
+            statuses.push(Message::parse(t.data).unwrap().status());
+        }
+    }
+    assert_eq!(statuses, [Some(488)]);
+    assert!(net.incoming(B).is_none());
+}
+
+#[test]
+fn call_completes_under_loss_and_duplication() {
+    for seed in 10..30 {
+        let mut net = Net::new(seed);
+        net.loss = 20;
+        net.dup = 10;
+        let now = net.now;
+        let call = net.ua(A).call(now, ACC, "6002").unwrap();
+        net.run(3000);
+        let Some(incoming) = net.incoming(B) else {
+            // All INVITE copies were lost within 3 s: Timer A keeps trying.
+            net.run(30_000);
+            assert!(
+                net.incoming(B).is_some()
+                    || matches!(
+                        net.ua(A).call_state(call),
+                        Some(CallState::Terminated { status: 408, .. })
+                    ),
+                "seed {seed}"
+            );
+            continue;
+        };
+        let now = net.now;
+        net.ua(B).answer(now, incoming);
+        net.run(40_000);
+        let a = net.ua(A).call_state(call).cloned();
+        let b = net.ua(B).call_state(incoming).cloned();
+        assert_eq!(
+            a,
+            Some(CallState::Connected),
+            "seed {seed}: A {a:?}, B {b:?}"
+        );
+        assert!(
+            matches!(
+                b,
+                Some(CallState::Connected) | Some(CallState::Terminated { status: 408, .. })
+            ),
+            "seed {seed}: B {b:?}"
+        );
+        // Exactly one IncomingCall despite duplicated INVITEs.
+        let incomings = net.events[&sa(B)]
+            .iter()
+            .filter(|e| matches!(e, Event::IncomingCall { .. }))
+            .count();
+        assert_eq!(incomings, 1, "seed {seed}");
+    }
+}
+
+#[test]
+fn agent_mid_call_clones_hashes_and_replays() {
+    let run = || {
+        let mut net = Net::new(7);
+        let now = net.now;
+        let call = net.ua(A).call(now, ACC, "6002").unwrap();
+        net.run(100);
+        let incoming = net.incoming(B).unwrap();
+        let now = net.now;
+        net.ua(B).answer(now, incoming);
+        net.run(100);
+        let _ = call;
+        net
+    };
+    let (x, y) = (run(), run());
+    assert_eq!(x.agents, y.agents, "same seed, same inputs, same state");
+    use std::hash::{Hash, Hasher};
+    let h = |n: &Net| {
+        let mut s = std::collections::hash_map::DefaultHasher::new();
+        n.agents.hash(&mut s);
+        s.finish()
+    };
+    assert_eq!(h(&x), h(&y));
+    let copy = x.agents[&sa(A)].clone();
+    assert_eq!(copy, x.agents[&sa(A)]);
+}
