@@ -229,6 +229,18 @@ fn fields<const N: usize>(b: &[u8], base: u32, rest: bool) -> Option<([Span; N],
     (n == N).then_some((out, Span { start: end, end }))
 }
 
+/// `line` without trailing CRs, spaces and tabs.
+#[cold]
+fn trim_end(mut line: &[u8]) -> &[u8] {
+    while let Some((&last, head)) = line.split_last() {
+        if last != b'\r' && !is_ws(last) {
+            break;
+        }
+        line = head;
+    }
+    line
+}
+
 /// A decimal number of 1 to 20 digits that fits `u64`.
 #[inline(always)]
 fn digits_u64(b: &[u8]) -> Option<u64> {
@@ -297,12 +309,12 @@ impl<'b> Parser<'b, '_> {
                 Some(i) => (rest.get(..i).unwrap_or_default(), pos + i + 1),
                 None => (rest, len),
             };
-            while let Some((&last, head)) = line.split_last() {
-                if last != b'\r' && !is_ws(last) {
-                    break;
-                }
-                line = head;
-            }
+            // Usually just a CR; trailing white space is rare.
+            line = match line {
+                [.., c, b'\r'] if *c > b' ' => line.split_last().map_or(line, |(_, h)| h),
+                [.., c] if *c > b' ' => line,
+                _ => trim_end(line),
+            };
             let start = pos;
             pos = next;
             let (ty, value) = match line {

@@ -332,6 +332,7 @@ impl fmt::Debug for SessionDescription {
     }
 }
 
+#[inline]
 fn conn_in(text: &str, c: RawConnection) -> Connection<'_> {
     Connection {
         net_type: sub(text, 0, c.net_type),
@@ -346,6 +347,43 @@ fn sub(whole: &str, base: u32, span: Span) -> &str {
     whole
         .get(span.start.saturating_sub(base) as usize..span.end.saturating_sub(base) as usize)
         .unwrap_or("")
+}
+
+/// The formats of an `m=` line that are payload type numbers (what
+/// [`crate::attributes::parse_payload_type`] accepts), in one pass over the
+/// bytes.
+struct PayloadTypes<'a> {
+    b: &'a [u8],
+}
+
+impl Iterator for PayloadTypes<'_> {
+    type Item = u8;
+
+    #[inline]
+    fn next(&mut self) -> Option<u8> {
+        loop {
+            // Skip white space (what `split_ascii_whitespace` splits on).
+            let start = self.b.iter().position(|c| !c.is_ascii_whitespace())?;
+            let rest = self.b.get(start..).unwrap_or_default();
+            let len = rest
+                .iter()
+                .position(|c| c.is_ascii_whitespace())
+                .unwrap_or(rest.len());
+            let (token, after) = rest.split_at_checked(len).unwrap_or((rest, &[]));
+            self.b = after;
+            if token.len() <= 10 {
+                let mut n = 0u64;
+                let mut digits = true;
+                for &d in token {
+                    digits &= d.is_ascii_digit();
+                    n = n * 10 + u64::from(d.wrapping_sub(b'0'));
+                }
+                if digits && n < 128 {
+                    return Some(n as u8);
+                }
+            }
+        }
+    }
 }
 
 /// `o=<username> <sess-id> <sess-version> <nettype> <addrtype> <unicast-address>`.
@@ -550,8 +588,9 @@ impl<'a> Media<'a> {
 
     /// The formats that are RTP payload type numbers, in order.
     pub fn payload_types(&self) -> impl Iterator<Item = u8> + use<'a> {
-        self.formats()
-            .filter_map(crate::attributes::parse_payload_type)
+        PayloadTypes {
+            b: self.t(self.raw.formats).as_bytes(),
+        }
     }
 
     /// `i=`: media title.

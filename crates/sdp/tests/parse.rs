@@ -331,3 +331,15 @@ fn equality_and_hash_follow_content_not_layout() {
     assert_eq!(h(&a), h(&b));
     assert!(format!("{a:?}").contains("o=- 1 1 IN IP4 1.2.3.4"));
 }
+
+#[test]
+fn payload_types_are_the_numeric_formats_below_128() {
+    let d = SessionDescription::parse(
+        "v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\nt=0 0\r\n\
+         m=audio 1 RTP/AVP 0 08\t0000000101 00000000101 128 x 12a 127 -1 +5 255 99999999999\r\n",
+    )
+    .unwrap();
+    let m = d.media_at(0).unwrap();
+    assert_eq!(m.payload_types().collect::<Vec<_>>(), [0, 8, 101, 127]);
+    assert_eq!(m.formats().count(), 12);
+}
