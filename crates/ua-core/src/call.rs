@@ -425,6 +425,11 @@ impl UserAgent {
                 self.retry_with_credentials(now, id, key, status, response)
             }
             300..=699 => {
+                // MiVoice answers 404 to an INVITE from a handset it does not
+                // consider registered: register again at once.
+                if status == 404 && !c.cancelled {
+                    let _ = self.register(now, c.account);
+                }
                 let reason = if c.cancelled {
                     "cancelled"
                 } else {

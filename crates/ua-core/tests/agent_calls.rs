@@ -80,6 +80,12 @@ impl Net {
     }
 
     fn pump(&mut self) {
+        self.pump_with(|_| {});
+    }
+
+    /// Delivers everything in flight until the network is quiet, losing
+    /// and duplicating as configured, and showing every transmit to `seen`.
+    fn pump_with(&mut self, mut seen: impl FnMut(&ua_core::Transmit)) {
         for _ in 0..10_000 {
             let mut moved = false;
             for at in [sa(A), sa(B)] {
@@ -88,6 +94,7 @@ impl Net {
                     match out {
                         Output::Event(e) => self.events.entry(at).or_default().push(e),
                         Output::Transmit(t) => {
+                            seen(&t);
                             let copies = if self.roll() < self.loss {
                                 0
                             } else if self.roll() < self.dup {
@@ -99,13 +106,14 @@ impl Net {
                                 self.delivered += 1;
                                 let now = self.now;
                                 if let Some(dst) = self.agents.get_mut(&t.destination) {
+                                    let data = t.data.clone();
                                     dst.handle_input(
                                         now,
                                         Input::Message {
                                             from: at,
                                             to: t.destination,
                                             transport: t.transport,
-                                            data: t.data.clone(),
+                                            data,
                                         },
                                     );
                                 }
@@ -393,4 +401,27 @@ fn agent_mid_call_clones_hashes_and_replays() {
     assert_eq!(h(&x), h(&y));
     let copy = x.agents[&sa(A)].clone();
     assert_eq!(copy, x.agents[&sa(A)]);
+}
+
+#[test]
+fn not_found_to_an_invite_triggers_registration() {
+    let mut net = Net::new(8);
+    let now = net.now;
+    let call = net.ua(A).call(now, ACC, "6002").unwrap();
+    net.run(100);
+    let incoming = net.incoming(B).unwrap();
+    let now = net.now;
+    net.ua(B).reject(now, incoming, 404);
+    // Catch what A sends next: a REGISTER to its server (B here).
+    let mut sent = Vec::new();
+    net.pump_with(|t| sent.push(Message::parse(t.data.clone()).unwrap()));
+    assert!(matches!(
+        net.ua(A).call_state(call),
+        Some(CallState::Terminated { status: 404, .. })
+    ));
+    assert!(
+        sent.iter()
+            .any(|m| m.method() == Some(&sip_proto::Method::Register)),
+        "re-registers at once"
+    );
 }
