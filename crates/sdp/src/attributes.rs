@@ -123,7 +123,7 @@ impl<'a> Rtpmap<'a> {
                 payload_type,
                 encoding: slice(value, encoding),
                 clock_rate,
-                params: params.map(|p| slice(value, p)),
+                params: opt(params).map(|p| slice(value, p)),
             }),
             _ => Err("rtpmap: not an rtpmap"),
         }
@@ -302,8 +302,7 @@ impl<'a> Rtcp<'a> {
         match raw_rtcp(value.as_bytes(), 0)? {
             RawTyped::Rtcp { port, address } => Ok(Self {
                 port,
-                address: address
-                    .map(|[n, a, c]| (slice(value, n), slice(value, a), slice(value, c))),
+                address: opt(address).map(|a| three(slice(value, a))),
             }),
             _ => Err("rtcp: not an rtcp"),
         }
@@ -332,7 +331,7 @@ impl<'a> Ssrc<'a> {
             } => Ok(Self {
                 ssrc,
                 attribute: slice(value, attribute),
-                value: v.map(|v| slice(value, v)),
+                value: ssrc_value(attribute, v).map(|v| slice(value, v)),
             }),
             _ => Err("ssrc: not an ssrc"),
         }
@@ -400,7 +399,7 @@ impl<'a> TypedAttribute<'a> {
                 payload_type,
                 encoding: text(encoding),
                 clock_rate,
-                params: params.map(&text),
+                params: opt(params).map(&text),
             }),
             RawTyped::Fmtp { format, params } => Self::Fmtp(Fmtp {
                 format: text(format),
@@ -412,7 +411,7 @@ impl<'a> TypedAttribute<'a> {
             RawTyped::RtcpMux => Self::RtcpMux,
             RawTyped::Rtcp { port, address } => Self::Rtcp(Rtcp {
                 port,
-                address: address.map(|[n, a, c]| (text(n), text(a), text(c))),
+                address: opt(address).map(|a| three(text(a))),
             }),
             RawTyped::Ssrc {
                 ssrc,
@@ -421,16 +420,36 @@ impl<'a> TypedAttribute<'a> {
             } => Self::Ssrc(Ssrc {
                 ssrc,
                 attribute: text(attribute),
-                value: v.map(&text),
+                value: ssrc_value(attribute, v).map(&text),
             }),
             RawTyped::Mid(m) => Self::Mid(text(m)),
         }
     }
 }
 
+/// An optional span stored as a span: empty means none (for fields that
+/// are never empty when present).
+fn opt(span: Span) -> Option<Span> {
+    (span.start != span.end).then_some(span)
+}
+
+/// The `ssrc` source attribute value: none when it starts where the
+/// attribute name ends (a value starts after a `:`).
+fn ssrc_value(attribute: Span, value: Span) -> Option<Span> {
+    (value.start != attribute.end).then_some(value)
+}
+
+/// The three fields of a checked `a=rtcp` address.
+fn three(s: &str) -> (&str, &str, &str) {
+    let mut it = s.split([' ', '\t']).filter(|f| !f.is_empty());
+    let mut next = || it.next().unwrap_or("");
+    (next(), next(), next())
+}
+
 /// The checked form of a known attribute, with positions instead of
 /// strings: relative to the value when parsing a lone value, absolute in a
-/// session description (the `base` given to [`parse_raw`]).
+/// session description (the `base` given to [`parse_raw`]). Kept small
+/// (24 bytes): optional parts are spans that are empty when absent.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) enum RawTyped {
     #[default]
@@ -439,7 +458,8 @@ pub(crate) enum RawTyped {
         payload_type: u8,
         clock_rate: u32,
         encoding: Span,
-        params: Option<Span>,
+        /// Empty when absent (never empty when present).
+        params: Span,
     },
     Fmtp {
         format: Span,
@@ -451,12 +471,14 @@ pub(crate) enum RawTyped {
     RtcpMux,
     Rtcp {
         port: u16,
-        address: Option<[Span; 3]>,
+        /// `<nettype> <addrtype> <address>`, three checked fields; empty when absent.
+        address: Span,
     },
     Ssrc {
         ssrc: u32,
         attribute: Span,
-        value: Option<Span>,
+        /// Absent when it starts at `attribute.end` (see [`ssrc_value`]).
+        value: Span,
     },
     Mid(Span),
 }
@@ -698,8 +720,8 @@ fn raw_rtpmap(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
     let (clock, j) = digits(v, i + 1, 10).ok_or("rtpmap: bad clock rate")?;
     let clock_rate = u32::try_from(clock).map_err(|_| "rtpmap: bad clock rate")?;
     let params = match v.get(j) {
-        None => None,
-        Some(b'/') if j + 1 < v.len() => Some(at(j + 1, v.len())),
+        None => at(j, j),
+        Some(b'/') if j + 1 < v.len() => at(j + 1, v.len()),
         Some(b'/') => return Err("rtpmap: empty encoding parameters"),
         Some(_) => return Err("rtpmap: bad clock rate"),
     };
@@ -764,7 +786,7 @@ fn raw_rtcp(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
     if c.done() {
         return Ok(RawTyped::Rtcp {
             port,
-            address: None,
+            address: Span::default(),
         });
     }
     if !gap {
@@ -785,7 +807,10 @@ fn raw_rtcp(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
     }
     Ok(RawTyped::Rtcp {
         port,
-        address: Some(address),
+        address: Span {
+            start: address[0].start,
+            end: address[2].end,
+        },
     })
 }
 
@@ -804,7 +829,14 @@ fn raw_ssrc(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
     if attribute.start == attribute.end {
         return Err("ssrc: missing source attribute");
     }
-    let value = c.eat(b':').then(|| c.rest());
+    let value = if c.eat(b':') {
+        c.rest()
+    } else {
+        Span {
+            start: attribute.end,
+            end: attribute.end,
+        }
+    };
     Ok(RawTyped::Ssrc {
         ssrc,
         attribute,

@@ -620,13 +620,19 @@ impl<'b> Parser<'b, '_> {
         };
         let (value, vb) = match b.get(i + 1..) {
             Some(v) => (
-                Some(Span {
+                Span {
                     start: base + i as u32 + 1,
                     end: base + b.len() as u32,
-                }),
+                },
                 Some(v),
             ),
-            None => (None, None),
+            None => (
+                Span {
+                    start: name.end,
+                    end: name.end,
+                },
+                None,
+            ),
         };
         let typed = attributes::parse_kind(kind, vb, base + i as u32 + 1)
             .map_err(|e| err(self.line, ParseErrorReason::Attribute(e)))?;
@@ -773,6 +779,13 @@ mod tests {
                 assert_eq!(name_end(&n[cut..]), plain(&n[cut..]), "{:?}", &n[cut..]);
             }
         }
+    }
+
+    #[test]
+    fn attribute_records_stay_small() {
+        // Every attribute line pushes one of these; keep the pushes cheap.
+        assert!(std::mem::size_of::<RawTyped>() <= 24);
+        assert!(std::mem::size_of::<RawAttribute>() <= 40);
     }
 
     #[test]

@@ -35,7 +35,7 @@ impl SessionDescription {
     fn write_attr(&self, f: &mut impl Write, a: &RawAttribute) -> fmt::Result {
         f.write_str("a=")?;
         f.write_str(self.text(a.name))?;
-        if let Some(v) = a.value {
+        if let Some(v) = a.value() {
             f.write_char(':')?;
             f.write_str(self.text(v))?;
         }

@@ -79,9 +79,18 @@ pub(crate) struct RawTiming {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct RawAttribute {
     pub(crate) name: Span,
-    pub(crate) value: Option<Span>,
+    /// Starts at `name.end` when there is no value (a value starts after
+    /// the `:`); see [`RawAttribute::value`].
+    pub(crate) value: Span,
     /// Checked and typed while parsing (absolute positions).
     pub(crate) typed: RawTyped,
+}
+
+impl RawAttribute {
+    /// The value after the first `:`, if there is one.
+    pub(crate) fn value(&self) -> Option<Span> {
+        (self.value.start != self.name.end).then_some(self.value)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -509,7 +518,7 @@ impl<'a> Attribute<'a> {
 
     /// The value after the first `:`, if there is one.
     pub fn value(&self) -> Option<&'a str> {
-        self.raw.value.map(|v| sub(self.text, 0, v))
+        self.raw.value().map(|v| sub(self.text, 0, v))
     }
 
     /// The typed form of the attribute. The parser checked and typed every
@@ -519,7 +528,7 @@ impl<'a> Attribute<'a> {
         let raw = self.raw;
         let text = self.text;
         let text = move |span| sub(text, 0, span);
-        TypedAttribute::from_raw(raw.typed, || (text(raw.name), raw.value.map(text)), text)
+        TypedAttribute::from_raw(raw.typed, || (text(raw.name), raw.value().map(text)), text)
     }
 }
 
@@ -666,7 +675,7 @@ impl<'a> Media<'a> {
                 payload_type,
                 encoding: sub(text, 0, encoding),
                 clock_rate,
-                params: params.map(|p| sub(text, 0, p)),
+                params: (params.start != params.end).then(|| sub(text, 0, params)),
             }),
             _ => None,
         })
