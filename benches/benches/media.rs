@@ -4,9 +4,13 @@
 //!   sequence, timestamp, SSRC and payload length (ours: borrowed view;
 //!   webrtc-rs `rtp` 0.17: `Packet::unmarshal` from `Bytes`).
 //! - `rtp_build/{ours,rtp}/172B`: write the same packet into a caller
-//!   buffer (`RtpHeader::write` against `Packet::marshal_to`).
-//! - `rtp_build_header/ours/12B`: our zero-copy build (header only; the
-//!   codec encodes the payload in place after it). No peer equivalent.
+//!   buffer (`RtpHeader::write` against `Packet::marshal_to`), both copying
+//!   the same 160 payload bytes; `rtp_build/copy/172B` is that copy alone,
+//!   the floor for any builder that copies the payload.
+//! - `rtp_build_header/{ours,rtp}/12B`: the 12-byte header alone into a
+//!   caller buffer (ours: `RtpHeader::write_header`, the zero-copy build
+//!   where the codec encodes the payload in place after it; webrtc-rs:
+//!   `Header::marshal_to`).
 //! - `g711_encode|g711_decode/{scalar,sse2,avx2}/{160,1M}` (µ-law).
 //! - `g722_encode|g722_decode/ours/20ms`: 320 samples / 160 codes.
 //! - `jitter/ours/insert_pull`: one packet inserted and one frame pulled.
@@ -63,8 +67,9 @@ fn rtp(c: &mut Criterion) {
     });
     g.finish();
 
-    let parsed = RtpPacket::parse(&raw).unwrap();
     let theirs = rtp_rs::packet::Packet::unmarshal(&mut bytes.clone()).unwrap();
+    // both builders copy the very same payload bytes into the same buffer
+    let payload: &[u8] = &theirs.payload;
     let mut out = [0u8; 1500];
     let mut g = c.benchmark_group("rtp_build");
     g.throughput(Throughput::Elements(1));
@@ -78,11 +83,19 @@ fn rtp(c: &mut Criterion) {
                 ssrc: 0xDEAD_BEEF,
                 ..Default::default()
             };
-            h.write(black_box(parsed.payload()), &mut out).unwrap()
+            h.write(black_box(payload), &mut out).unwrap()
         })
     });
     g.bench_function(BenchmarkId::new("rtp", "172B"), |b| {
         b.iter(|| black_box(&theirs).marshal_to(&mut out).unwrap())
+    });
+    // the floor of any builder that copies: the 160-byte payload copy alone
+    g.bench_function(BenchmarkId::new("copy", "172B"), |b| {
+        b.iter(|| {
+            let p = black_box(payload);
+            out[12..12 + p.len()].copy_from_slice(p);
+            out[12]
+        })
     });
     g.finish();
 
@@ -101,6 +114,9 @@ fn rtp(c: &mut Criterion) {
             };
             h.write_header(&mut out).unwrap()
         })
+    });
+    g.bench_function(BenchmarkId::new("rtp", "12B"), |b| {
+        b.iter(|| black_box(&theirs.header).marshal_to(&mut out).unwrap())
     });
     g.finish();
 }

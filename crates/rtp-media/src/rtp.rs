@@ -253,7 +253,9 @@ impl RtpHeader<'_> {
         FIXED_HEADER_LEN + 4 * self.csrcs.len() + self.extension.map_or(0, |(_, d)| 4 + d.len())
     }
 
-    /// The 12-byte fixed header (CC, X and P as this header needs).
+    /// The 12-byte fixed header (CC, X and P as this header needs), built
+    /// in two big-endian words: V/P/X/CC, M/PT, sequence and timestamp in
+    /// one 64-bit store, SSRC in one 32-bit store.
     #[inline(always)]
     fn fixed(&self) -> [u8; 12] {
         let b0 = (RTP_VERSION << 6)
@@ -261,40 +263,97 @@ impl RtpHeader<'_> {
             | (u8::from(self.extension.is_some()) << 4)
             | (self.csrcs.len() as u8 & 0x0F);
         let b1 = (u8::from(self.marker) << 7) | (self.payload_type & 0x7F);
-        let w0 = u32::from_be_bytes([b0, b1, 0, 0]) | u32::from(self.sequence);
+        let w = (u64::from(b0) << 56)
+            | (u64::from(b1) << 48)
+            | (u64::from(self.sequence) << 32)
+            | u64::from(self.timestamp);
         let mut h = [0u8; 12];
-        h[0..4].copy_from_slice(&w0.to_be_bytes());
-        h[4..8].copy_from_slice(&self.timestamp.to_be_bytes());
-        h[8..12].copy_from_slice(&self.ssrc.to_be_bytes());
+        let (hi, lo) = h.split_at_mut(8);
+        hi.copy_from_slice(&w.to_be_bytes());
+        lo.copy_from_slice(&self.ssrc.to_be_bytes());
         h
+    }
+
+    /// No CSRCs and no extension: the header is the 12 fixed bytes.
+    #[inline(always)]
+    fn is_plain(&self) -> bool {
+        self.csrcs.is_empty() && self.extension.is_none()
+    }
+
+    /// The limits a writer enforces (at most 15 CSRCs; extension data in
+    /// whole 32-bit words, at most 65,535 of them).
+    #[inline]
+    fn check(&self) -> Result<(), RtpError> {
+        if self.csrcs.len() > 15 {
+            return Err(RtpError::TooManyCsrcs(self.csrcs.len()));
+        }
+        if let Some((_, d)) = self.extension {
+            if d.len() % 4 != 0 || d.len() / 4 > u16::MAX as usize {
+                return Err(RtpError::ExtensionNotAligned(d.len()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the header into `h`, which is exactly [`Self::header_len`]
+    /// bytes long and was checked by [`Self::check`]: one copy per part,
+    /// no per-field bounds checks.
+    #[inline(always)]
+    fn put_header(&self, h: &mut [u8]) {
+        let (fixed, rest) = h.split_at_mut(FIXED_HEADER_LEN);
+        fixed.copy_from_slice(&self.fixed());
+        let (csrcs, ext) = rest.split_at_mut(4 * self.csrcs.len());
+        for (dst, c) in csrcs.chunks_exact_mut(4).zip(self.csrcs) {
+            dst.copy_from_slice(&c.to_be_bytes());
+        }
+        if let Some((profile, d)) = self.extension {
+            let (eh, data) = ext.split_at_mut(4);
+            let word = (u32::from(profile) << 16) | (d.len() / 4) as u32;
+            eh.copy_from_slice(&word.to_be_bytes());
+            data.copy_from_slice(d);
+        }
     }
 
     /// Writes only the header (fixed part, CSRCs, extension) into `out`
     /// and returns its length, so a codec can encode the payload in place
-    /// right after it (zero-copy build). Padding is not supported here.
+    /// right after it (zero-copy build). No padding octets are written: a
+    /// non-zero `padding` only sets the `P` bit, and the caller appends the
+    /// padding after its payload.
     #[inline(always)]
     pub fn write_header(&self, out: &mut [u8]) -> Result<usize, RtpError> {
-        if self.csrcs.is_empty() && self.extension.is_none() {
+        if self.is_plain() {
             let have = out.len();
-            let Some(h) = out.get_mut(..FIXED_HEADER_LEN) else {
+            let Some(h) = out.first_chunk_mut::<FIXED_HEADER_LEN>() else {
                 return Err(RtpError::BufferTooSmall {
                     need: FIXED_HEADER_LEN,
                     have,
                 });
             };
-            h.copy_from_slice(&self.fixed());
+            *h = self.fixed();
             return Ok(FIXED_HEADER_LEN);
         }
-        let n = self.write_general(&[], out)?;
-        Ok(n - self.padding as usize)
+        self.write_header_general(out)
+    }
+
+    /// [`Self::write_header`] with CSRCs or an extension.
+    #[inline(never)]
+    fn write_header_general(&self, out: &mut [u8]) -> Result<usize, RtpError> {
+        self.check()?;
+        let need = self.header_len();
+        let have = out.len();
+        let Some(h) = out.get_mut(..need) else {
+            return Err(RtpError::BufferTooSmall { need, have });
+        };
+        self.put_header(h);
+        Ok(need)
     }
 
     /// Writes header, `payload` and padding into `out`; returns the packet
     /// length.
     #[inline(always)]
     pub fn write(&self, payload: &[u8], out: &mut [u8]) -> Result<usize, RtpError> {
-        if self.csrcs.is_empty() && self.extension.is_none() && self.padding == 0 {
-            // the common case: fixed header + payload
+        if self.is_plain() && self.padding == 0 {
+            // the common case: fixed header + payload, one bounds check
             let need = FIXED_HEADER_LEN + payload.len();
             let have = out.len();
             let Some(dst) = out.get_mut(..need) else {
@@ -308,46 +367,25 @@ impl RtpHeader<'_> {
         self.write_general(payload, out)
     }
 
-    /// CSRCs, extension or padding present.
+    /// [`Self::write`] with CSRCs, an extension or padding.
     #[inline(never)]
     fn write_general(&self, payload: &[u8], out: &mut [u8]) -> Result<usize, RtpError> {
-        if self.csrcs.len() > 15 {
-            return Err(RtpError::TooManyCsrcs(self.csrcs.len()));
-        }
-        if let Some((_, d)) = self.extension {
-            if d.len() % 4 != 0 || d.len() / 4 > u16::MAX as usize {
-                return Err(RtpError::ExtensionNotAligned(d.len()));
-            }
-        }
+        self.check()?;
         let hl = self.header_len();
         let need = hl + payload.len() + self.padding as usize;
-        if out.len() < need {
-            return Err(RtpError::BufferTooSmall {
-                need,
-                have: out.len(),
-            });
+        let have = out.len();
+        let Some(dst) = out.get_mut(..need) else {
+            return Err(RtpError::BufferTooSmall { need, have });
+        };
+        let (h, rest) = dst.split_at_mut(hl);
+        self.put_header(h);
+        let (p, pad) = rest.split_at_mut(payload.len());
+        p.copy_from_slice(payload);
+        if let Some((count, zeros)) = pad.split_last_mut() {
+            zeros.fill(0);
+            *count = self.padding;
         }
-        out[..FIXED_HEADER_LEN].copy_from_slice(&self.fixed());
-        let mut off = FIXED_HEADER_LEN;
-        for c in self.csrcs {
-            out[off..off + 4].copy_from_slice(&c.to_be_bytes());
-            off += 4;
-        }
-        if let Some((profile, d)) = self.extension {
-            out[off..off + 2].copy_from_slice(&profile.to_be_bytes());
-            out[off + 2..off + 4].copy_from_slice(&((d.len() / 4) as u16).to_be_bytes());
-            out[off + 4..off + 4 + d.len()].copy_from_slice(d);
-            off += 4 + d.len();
-        }
-        out[off..off + payload.len()].copy_from_slice(payload);
-        off += payload.len();
-        if self.padding != 0 {
-            let p = self.padding as usize;
-            out[off..off + p - 1].fill(0);
-            out[off + p - 1] = self.padding;
-            off += p;
-        }
-        Ok(off)
+        Ok(need)
     }
 
     /// Writes the packet into a new `Vec` (convenience for non-hot paths).
@@ -466,7 +504,45 @@ mod tests {
         assert_eq!((p.sequence(), p.payload()), (3, &b"abc"[..]));
     }
 
+    #[test]
+    fn header_with_padding_writes_no_padding_octets() {
+        let h = RtpHeader {
+            csrcs: &[1, 2],
+            extension: Some((0xBEDE, &[9, 9, 9, 9])),
+            padding: 4,
+            ..Default::default()
+        };
+        let mut buf = [0xAAu8; 40];
+        assert_eq!(h.write_header(&mut buf), Ok(28));
+        assert_eq!(buf[0], 0xB2); // V=2, P, X, CC=2
+        assert!(buf[28..].iter().all(|&b| b == 0xAA));
+        assert_eq!(
+            h.write_header(&mut buf[..27]),
+            Err(RtpError::BufferTooSmall { need: 28, have: 27 })
+        );
+        assert_eq!(
+            RtpHeader::default().write_header(&mut buf[..11]),
+            Err(RtpError::BufferTooSmall { need: 12, have: 11 })
+        );
+    }
+
     proptest! {
+        #[test]
+        fn write_header_is_the_prefix_of_write(marker: bool, pt: u8, seq: u16, ts: u32, ssrc: u32,
+                      csrcs in proptest::collection::vec(any::<u32>(), 0..=15),
+                      ext in proptest::option::of((any::<u16>(), proptest::collection::vec(any::<u8>(), 0..3).prop_map(|v| v.repeat(4)))),
+                      payload in proptest::collection::vec(any::<u8>(), 0..40), padding: u8) {
+            let h = RtpHeader { marker, payload_type: pt, sequence: seq, timestamp: ts, ssrc, csrcs: &csrcs,
+                extension: ext.as_ref().map(|(p, d)| (*p, d.as_slice())), padding };
+            let full = h.to_vec(&payload).unwrap();
+            let mut buf = [0u8; 200];
+            let n = h.write_header(&mut buf).unwrap();
+            prop_assert_eq!(n, h.header_len());
+            prop_assert_eq!(&buf[..n], &full[..n]);
+            prop_assert!(buf[n..].iter().all(|&b| b == 0));
+            prop_assert_eq!(&full[n..n + payload.len()], payload.as_slice());
+        }
+
         #[test]
         fn round_trip(marker: bool, pt in 0u8..128, seq: u16, ts: u32, ssrc: u32,
                       csrcs in proptest::collection::vec(any::<u32>(), 0..=15),
