@@ -647,16 +647,14 @@ mod x86 {
             Law::Ulaw => &scalar::ULAW_SPLIT,
             Law::Alaw => &scalar::ALAW_SPLIT,
         };
-        let b0 = t.b0.map(|b| b as u8);
-        let b1 = t.b1.map(|b| b as u8);
-        // SAFETY: each load reads exactly the 16 bytes of a `[u8; 16]`
-        // (unaligned load); the rest is AVX2 register arithmetic.
+        // SAFETY: each load reads exactly the 16 bytes of a `[u8; 16]` or
+        // `[i8; 16]` (unaligned load); the rest is AVX2 register arithmetic.
         unsafe {
             DecConsts {
                 a0: _mm256_broadcastsi128_si256(_mm_loadu_si128(t.a0.as_ptr() as *const __m128i)),
                 a1_minus_a0: _mm256_set1_epi8(t.a1_minus_a0 as i8),
-                b0: _mm256_broadcastsi128_si256(_mm_loadu_si128(b0.as_ptr() as *const __m128i)),
-                b1: _mm256_broadcastsi128_si256(_mm_loadu_si128(b1.as_ptr() as *const __m128i)),
+                b0: _mm256_broadcastsi128_si256(_mm_loadu_si128(t.b0.as_ptr() as *const __m128i)),
+                b1: _mm256_broadcastsi128_si256(_mm_loadu_si128(t.b1.as_ptr() as *const __m128i)),
                 nibble: _mm256_set1_epi8(0x0F),
             }
         }
