@@ -337,6 +337,9 @@ impl UserAgent {
         }
     }
 
+    /// Ends a call: reports it and forgets it. Late messages of its dialog
+    /// then find no call (a BYE gets 481), and its transactions finish on
+    /// their own; the agent's memory does not grow with past calls.
     fn end(&mut self, id: CallId, status: u16, reason: &str) {
         self.set_state(
             id,
@@ -345,10 +348,7 @@ impl UserAgent {
                 reason: reason.to_string(),
             },
         );
-        if let Some(c) = self.calls.get_mut(&id) {
-            c.ok = None;
-            c.ok_deadline = None;
-        }
+        self.calls.remove(&id);
     }
 
     /// A response on a client transaction of a call.
