@@ -151,7 +151,8 @@ impl SessionDescription {
             emails: Vec::new(),
             phones: Vec::new(),
             connection: None,
-            timings: Vec::with_capacity(1),
+            first_timing: None,
+            timings: Vec::new(),
             zone: None,
             key: None,
             session_bandwidths: Range::default(),
@@ -443,13 +444,24 @@ impl<'b> Parser<'b, '_> {
                 else {
                     return Err(self.field_err(ty, "times must be decimal numbers"));
                 };
-                self.sdp.timings.push(RawTiming {
+                let t = RawTiming {
                     start,
                     stop,
                     repeats: Range::at(self.sdp.repeats.len()),
-                });
+                };
+                // The first (nearly always the only) one needs no allocation.
+                if self.sdp.first_timing.is_none() {
+                    self.sdp.first_timing = Some(t);
+                } else {
+                    self.sdp.timings.push(t);
+                }
             }
-            b'r' => match self.sdp.timings.last_mut() {
+            b'r' => match self
+                .sdp
+                .timings
+                .last_mut()
+                .or(self.sdp.first_timing.as_mut())
+            {
                 Some(t) => {
                     self.sdp.repeats.push(value);
                     t.repeats.end = self.sdp.repeats.len() as u32;

@@ -71,7 +71,7 @@ impl fmt::Display for SessionDescription {
         for b in self.session_bandwidths.of(&self.bandwidths) {
             self.write_bw(f, b)?;
         }
-        if self.timings.is_empty() {
+        if self.first_timing.is_none() {
             f.write_str("t=0 0\r\n")?;
         }
         for t in self.timings() {

@@ -131,6 +131,9 @@ pub struct SessionDescription {
     pub(crate) emails: Vec<Span>,
     pub(crate) phones: Vec<Span>,
     pub(crate) connection: Option<RawConnection>,
+    /// The first `t=` line (kept inline: there is nearly always one).
+    pub(crate) first_timing: Option<RawTiming>,
+    /// The `t=` lines after the first.
     pub(crate) timings: Vec<RawTiming>,
     pub(crate) zone: Option<Span>,
     pub(crate) key: Option<Span>,
@@ -260,12 +263,12 @@ impl SessionDescription {
     /// `t=` lines with their `r=` lines. A description without `t=` reads
     /// (and prints) as `t=0 0`.
     pub fn timings(&self) -> impl ExactSizeIterator<Item = Timing<'_>> {
-        let text = self.whole();
-        self.timings.iter().map(move |t| Timing {
+        Timings {
             sdp: self,
-            text,
-            raw: t,
-        })
+            text: self.whole(),
+            first: self.first_timing.as_slice().iter(),
+            rest: self.timings.iter(),
+        }
     }
 
     /// `z=`: time zone adjustments.
@@ -501,6 +504,35 @@ impl fmt::Debug for Timing<'_> {
             .finish()
     }
 }
+
+/// The iterator of [`SessionDescription::timings`]: the inline first
+/// timing, then the rest.
+struct Timings<'a> {
+    sdp: &'a SessionDescription,
+    text: &'a str,
+    first: std::slice::Iter<'a, RawTiming>,
+    rest: std::slice::Iter<'a, RawTiming>,
+}
+
+impl<'a> Iterator for Timings<'a> {
+    type Item = Timing<'a>;
+
+    fn next(&mut self) -> Option<Timing<'a>> {
+        let raw = self.first.next().or_else(|| self.rest.next())?;
+        Some(Timing {
+            sdp: self.sdp,
+            text: self.text,
+            raw,
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.first.len() + self.rest.len();
+        (n, Some(n))
+    }
+}
+
+impl ExactSizeIterator for Timings<'_> {}
 
 /// `a=<name>[:<value>]` (RFC 8866 section 5.13).
 #[derive(Clone, Copy)]
