@@ -602,11 +602,12 @@ struct Cursor<'b> {
 
 impl<'b> Cursor<'b> {
     #[inline]
-    fn new(mut b: &'b [u8], base: u32) -> Self {
-        while let [head @ .., b' ' | b'\t'] = b {
-            b = head;
+    fn new(b: &'b [u8], base: u32) -> Self {
+        Self {
+            b: trim_ws_end(b),
+            i: 0,
+            base,
         }
-        Self { b, i: 0, base }
     }
 
     #[inline]
@@ -678,6 +679,27 @@ impl<'b> Cursor<'b> {
     }
 }
 
+/// `v` without trailing spaces and tabs (in a description, line ends are
+/// already trimmed, so the first test nearly always settles it).
+#[inline(always)]
+fn trim_ws_end(v: &[u8]) -> &[u8] {
+    match v.last() {
+        Some(&c) if is_ws(c) => trim_ws_end_slow(v),
+        _ => v,
+    }
+}
+
+#[cold]
+fn trim_ws_end_slow(mut v: &[u8]) -> &[u8] {
+    while let Some((&c, head)) = v.split_last() {
+        if !is_ws(c) {
+            break;
+        }
+        v = head;
+    }
+    v
+}
+
 fn slice(s: &str, span: Span) -> &str {
     s.get(span.start as usize..span.end as usize).unwrap_or("")
 }
@@ -685,10 +707,7 @@ fn slice(s: &str, span: Span) -> &str {
 #[inline(always)]
 fn raw_rtpmap(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
     // Hand-written: this is the hottest attribute.
-    let mut v = v;
-    while let [head @ .., b' ' | b'\t'] = v {
-        v = head;
-    }
+    let v = trim_ws_end(v);
     let at = |s: usize, e: usize| Span {
         start: base + s as u32,
         end: base + e as u32,
@@ -774,7 +793,7 @@ fn raw_fmtp(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
     })
 }
 
-#[inline]
+#[inline(never)]
 fn raw_rtcp(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
     let mut c = Cursor::new(v, base);
     c.ws();
@@ -814,7 +833,7 @@ fn raw_rtcp(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
     })
 }
 
-#[inline]
+#[inline(never)]
 fn raw_ssrc(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
     let mut c = Cursor::new(v, base);
     c.ws();

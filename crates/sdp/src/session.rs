@@ -361,6 +361,37 @@ fn sub(whole: &str, base: u32, span: Span) -> &str {
         .unwrap_or("")
 }
 
+/// The rtpmap of an attribute that is one.
+#[inline(always)]
+fn rtpmap_of<'a>(text: &'a str, a: &RawAttribute) -> Option<Rtpmap<'a>> {
+    match a.typed {
+        RawTyped::Rtpmap {
+            payload_type,
+            clock_rate,
+            encoding,
+            params,
+        } => Some(Rtpmap {
+            payload_type,
+            encoding: sub(text, 0, encoding),
+            clock_rate,
+            params: (params.start != params.end).then(|| sub(text, 0, params)),
+        }),
+        _ => None,
+    }
+}
+
+/// The fmtp of an attribute that is one.
+#[inline(always)]
+fn fmtp_of<'a>(text: &'a str, a: &RawAttribute) -> Option<Fmtp<'a>> {
+    match a.typed {
+        RawTyped::Fmtp { format, params } => Some(Fmtp {
+            format: sub(text, 0, format),
+            params: sub(text, 0, params),
+        }),
+        _ => None,
+    }
+}
+
 /// The formats of an `m=` line that are payload type numbers (what
 /// [`crate::attributes::parse_payload_type`] accepts), in one pass over the
 /// bytes.
@@ -373,26 +404,31 @@ impl Iterator for PayloadTypes<'_> {
 
     #[inline]
     fn next(&mut self) -> Option<u8> {
+        let b = self.b;
+        let mut i = 0;
         loop {
             // Skip white space (what `split_ascii_whitespace` splits on).
-            let start = self.b.iter().position(|c| !c.is_ascii_whitespace())?;
-            let rest = self.b.get(start..).unwrap_or_default();
-            let len = rest
-                .iter()
-                .position(|c| c.is_ascii_whitespace())
-                .unwrap_or(rest.len());
-            let (token, after) = rest.split_at_checked(len).unwrap_or((rest, &[]));
-            self.b = after;
-            if token.len() <= 10 {
-                let mut n = 0u64;
-                let mut digits = true;
-                for &d in token {
-                    digits &= d.is_ascii_digit();
-                    n = n * 10 + u64::from(d.wrapping_sub(b'0'));
-                }
-                if digits && n < 128 {
-                    return Some(n as u8);
-                }
+            while i < b.len() && b[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            if i >= b.len() {
+                self.b = &[];
+                return None;
+            }
+            let start = i;
+            let mut n = 0u64;
+            let mut digits = true;
+            while i < b.len() && !b[i].is_ascii_whitespace() {
+                let d = b[i];
+                digits &= d.is_ascii_digit();
+                n = n
+                    .wrapping_mul(10)
+                    .wrapping_add(u64::from(d.wrapping_sub(b'0')));
+                i += 1;
+            }
+            if digits && i - start <= 10 && n < 128 {
+                self.b = b.get(i..).unwrap_or_default();
+                return Some(n as u8);
             }
         }
     }
@@ -676,6 +712,10 @@ impl<'a> Media<'a> {
         self.raw.key.map(|s| self.t(s))
     }
 
+    fn raw_attributes(&self) -> &'a [RawAttribute] {
+        self.raw.attributes.of(&self.sdp.attributes)
+    }
+
     /// Media-level `a=` lines, in order.
     pub fn attributes(&self) -> impl ExactSizeIterator<Item = Attribute<'a>> + use<'a> {
         let text = self.text;
@@ -697,20 +737,9 @@ impl<'a> Media<'a> {
     /// The `a=rtpmap` lines.
     pub fn rtpmaps(&self) -> impl Iterator<Item = Rtpmap<'a>> + use<'a> {
         let text = self.text;
-        self.attributes().filter_map(move |a| match a.raw.typed {
-            RawTyped::Rtpmap {
-                payload_type,
-                clock_rate,
-                encoding,
-                params,
-            } => Some(Rtpmap {
-                payload_type,
-                encoding: sub(text, 0, encoding),
-                clock_rate,
-                params: (params.start != params.end).then(|| sub(text, 0, params)),
-            }),
-            _ => None,
-        })
+        self.raw_attributes()
+            .iter()
+            .filter_map(move |a| rtpmap_of(text, a))
     }
 
     /// The `a=rtpmap` for a payload type.
@@ -721,13 +750,9 @@ impl<'a> Media<'a> {
     /// The `a=fmtp` lines.
     pub fn fmtps(&self) -> impl Iterator<Item = Fmtp<'a>> + use<'a> {
         let text = self.text;
-        self.attributes().filter_map(move |a| match a.raw.typed {
-            RawTyped::Fmtp { format, params } => Some(Fmtp {
-                format: sub(text, 0, format),
-                params: sub(text, 0, params),
-            }),
-            _ => None,
-        })
+        self.raw_attributes()
+            .iter()
+            .filter_map(move |a| fmtp_of(text, a))
     }
 
     /// The `a=fmtp` for a format.
