@@ -185,6 +185,91 @@ fn is_ws(b: u8) -> bool {
 /// `rest`. One pass over the bytes.
 #[inline(always)]
 fn fields<const N: usize>(b: &[u8], base: u32, rest: bool) -> Option<([Span; N], Span)> {
+    if b.len() <= 64 {
+        fields_short(b, base, rest)
+    } else {
+        fields_long(b, base, rest)
+    }
+}
+
+/// Exact: 0x80 in each byte of `w` equal to `c`, 0 in the others.
+#[inline(always)]
+fn eq_bytes(w: u64, c: u8) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let x = w ^ (LO * u64::from(c));
+    !((x & LOW7).wrapping_add(LOW7) | x | LOW7)
+}
+
+/// For `b` of at most 64 bytes: bit `k` set when `b[k]` is a space or a
+/// tab, and every bit from `b.len()` up set.
+#[inline(always)]
+fn ws_mask(b: &[u8]) -> u64 {
+    let mut mask = 0u64;
+    let mut chunks = b.chunks_exact(8);
+    let mut shift = 0;
+    for chunk in &mut chunks {
+        let Some(word) = chunk.first_chunk::<8>() else {
+            break;
+        };
+        let w = u64::from_le_bytes(*word);
+        let z = eq_bytes(w, b' ') | eq_bytes(w, b'\t');
+        // Gather the eight flags into eight bits (byte k to bit k).
+        mask |= ((z >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) << shift;
+        shift += 8;
+    }
+    for (k, &c) in chunks.remainder().iter().enumerate() {
+        mask |= u64::from(is_ws(c)) << ((shift + k) & 63);
+    }
+    if b.len() < 64 {
+        mask |= !0u64 << b.len();
+    }
+    mask
+}
+
+/// [`fields`] for a value of at most 64 bytes, from a bit mask of its white
+/// space.
+#[inline(always)]
+fn fields_short<const N: usize>(b: &[u8], base: u32, rest: bool) -> Option<([Span; N], Span)> {
+    let ws = ws_mask(b);
+    let mut text = !ws;
+    let mut out = [Span::default(); N];
+    for slot in &mut out {
+        if text == 0 {
+            return None;
+        }
+        let start = text.trailing_zeros();
+        let after = ws & (!0u64 << start);
+        let end = if after == 0 {
+            64
+        } else {
+            after.trailing_zeros()
+        };
+        *slot = Span {
+            start: base + start,
+            end: base + end,
+        };
+        text &= if end >= 64 { 0 } else { !0u64 << end };
+    }
+    let len = b.len() as u32;
+    let rest_start = if text == 0 {
+        len
+    } else {
+        text.trailing_zeros()
+    };
+    if rest_start < len && !rest {
+        return None;
+    }
+    Some((
+        out,
+        Span {
+            start: base + rest_start,
+            end: base + len,
+        },
+    ))
+}
+
+/// [`fields`] byte by byte.
+fn fields_long<const N: usize>(b: &[u8], base: u32, rest: bool) -> Option<([Span; N], Span)> {
     let mut out = [Span::default(); N];
     let mut n = 0;
     let mut start = 0;
@@ -789,6 +874,58 @@ mod tests {
         for n in names {
             for cut in 0..=n.len() {
                 assert_eq!(name_end(&n[cut..]), plain(&n[cut..]), "{:?}", &n[cut..]);
+            }
+        }
+    }
+
+    #[test]
+    fn short_and_long_field_splitting_agree() {
+        let words: [&[u8]; 6] = [
+            b"a",
+            b"IN",
+            b"192.0.2.10",
+            b"x\x0by",
+            b"",
+            b"0123456789abcdef",
+        ];
+        let seps: [&[u8]; 4] = [b" ", b"\t", b"  \t ", b""];
+        let mut texts: Vec<Vec<u8>> = Vec::new();
+        for (i, w1) in words.iter().enumerate() {
+            for (j, w2) in words.iter().enumerate() {
+                for (k, s1) in seps.iter().enumerate() {
+                    for pad in [0usize, 1, 7, 8, 30, 50, 60] {
+                        let mut t = Vec::new();
+                        t.extend_from_slice(seps[(i + j) % 4]);
+                        t.extend_from_slice(w1);
+                        t.extend_from_slice(s1);
+                        t.extend_from_slice(w2);
+                        t.extend_from_slice(seps[(j + k) % 4]);
+                        t.extend(std::iter::repeat_n(b'z', pad));
+                        t.extend_from_slice(seps[k]);
+                        t.extend_from_slice(words[(i + k) % 6]);
+                        texts.push(t);
+                    }
+                }
+            }
+        }
+        for t in &texts {
+            for cut in 0..=t.len().min(64) {
+                let b = &t[..cut];
+                assert_eq!(
+                    fields_short::<2>(b, 7, false),
+                    fields_long::<2>(b, 7, false),
+                    "{b:?}"
+                );
+                assert_eq!(
+                    fields_short::<3>(b, 7, true),
+                    fields_long::<3>(b, 7, true),
+                    "{b:?}"
+                );
+                assert_eq!(
+                    fields_short::<1>(b, 0, true),
+                    fields_long::<1>(b, 0, true),
+                    "{b:?}"
+                );
             }
         }
     }
