@@ -688,8 +688,8 @@ mod x86 {
     /// Outputs at least this long (samples) use non-temporal stores. Below
     /// it the buffers stay in cache between calls and streaming is slower
     /// (1 Mi samples: 10 against 13-16 Gsample/s on the benchmark machine,
-    /// 32 MiB L3); from 8 Mi samples on, streaming was faster (6.5-8.3
-    /// against 4.0-5.6 Gsample/s); 4 Mi samples was a tie.
+    /// 32 MiB L3); at 8 and 16 Mi samples streaming was faster in every
+    /// timing (3.1-8.3 against 2.1-5.6 Gsample/s); 4 Mi samples was a tie.
     pub(super) const STREAM_MIN: usize = 1 << 22;
 
     /// AVX2 decoder, 32 codes per iteration (see [`dec32_avx2`]).
