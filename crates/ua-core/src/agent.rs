@@ -195,6 +195,8 @@ pub struct UserAgent {
     rng: u64,
     pub(crate) calls: BTreeMap<CallId, Call>,
     pub(crate) call_tx: BTreeMap<TxKey, CallId>,
+    /// Calls by (Call-ID, our tag), for requests within their dialogs.
+    pub(crate) dialogs: BTreeMap<(String, String), CallId>,
     pub(crate) next_call: u64,
 }
 
@@ -210,6 +212,7 @@ impl UserAgent {
             rng: seed,
             calls: BTreeMap::new(),
             call_tx: BTreeMap::new(),
+            dialogs: BTreeMap::new(),
             next_call: 1,
             config,
         };
@@ -256,6 +259,16 @@ impl UserAgent {
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
+    }
+
+    /// Live transactions, calls and call-transaction links: what the agent
+    /// holds. For tests and monitoring: it must not grow with past traffic.
+    pub fn footprint(&self) -> (usize, usize, usize) {
+        (
+            self.layer.len(),
+            self.calls.len(),
+            self.call_tx.len() + self.pending.len() + self.dialogs.len(),
+        )
     }
 
     /// The registration state of an account.

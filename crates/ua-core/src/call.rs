@@ -194,6 +194,7 @@ impl UserAgent {
             },
         );
         self.call_tx.insert(key, id);
+        self.index_dialog(id);
         self.emit(Event::CallState {
             call: id,
             state: CallState::Calling,
@@ -340,6 +341,30 @@ impl UserAgent {
     /// Ends a call: reports it and forgets it. Late messages of its dialog
     /// then find no call (a BYE gets 481), and its transactions finish on
     /// their own; the agent's memory does not grow with past calls.
+    /// The call whose dialog a request from the peer belongs to, found by
+    /// (Call-ID, our tag) and checked against the whole dialog id.
+    fn call_for(&self, request: &Message) -> Option<CallId> {
+        let key = (
+            request.call_id()?.to_string(),
+            request.to_header()?.tag()?.to_string(),
+        );
+        let id = *self.dialogs.get(&key)?;
+        self.calls[&id]
+            .dialog
+            .as_ref()?
+            .matches(request)
+            .then_some(id)
+    }
+
+    fn index_dialog(&mut self, id: CallId) {
+        if let Some(c) = self.calls.get(&id)
+            && let Some(call_id) = c.invite.call_id()
+        {
+            self.dialogs
+                .insert((call_id.to_string(), c.local_tag.clone()), id);
+        }
+    }
+
     fn end(&mut self, id: CallId, status: u16, reason: &str) {
         self.set_state(
             id,
@@ -348,7 +373,11 @@ impl UserAgent {
                 reason: reason.to_string(),
             },
         );
-        self.calls.remove(&id);
+        if let Some(c) = self.calls.remove(&id)
+            && let Some(call_id) = c.invite.call_id()
+        {
+            self.dialogs.remove(&(call_id.to_string(), c.local_tag));
+        }
     }
 
     /// A response on a client transaction of a call.
@@ -561,11 +590,7 @@ impl UserAgent {
                 true
             }
             Some(Method::Bye) => {
-                let found = self
-                    .calls
-                    .iter()
-                    .find(|(_, c)| c.dialog.as_ref().is_some_and(|d| d.matches(request)))
-                    .map(|(id, _)| *id);
+                let found = self.call_for(request);
                 let status = if found.is_some() { 200 } else { 481 };
                 if let Ok(r) = MessageBuilder::response_to(request, status, "", None).build() {
                     let _ = self.layer.send_response(now, key, r);
@@ -686,6 +711,7 @@ impl UserAgent {
             },
         );
         self.call_tx.insert(key.clone(), id);
+        self.index_dialog(id);
         // 180 at once: the PBX then knows the handset alerts.
         if let Ok(ringing) = MessageBuilder::response_to(request, 180, "", Some(&local_tag))
             .record_route_from(request)
@@ -722,11 +748,7 @@ impl UserAgent {
 
     /// An ACK for one of our 2xx: the call is up.
     pub(crate) fn call_ack(&mut self, ack: &Message) {
-        let found = self
-            .calls
-            .iter()
-            .find(|(_, c)| !c.outgoing && c.dialog.as_ref().is_some_and(|d| d.matches(ack)))
-            .map(|(id, _)| *id);
+        let found = self.call_for(ack).filter(|id| !self.calls[id].outgoing);
         if let Some(id) = found
             && let Some(c) = self.calls.get_mut(&id)
             && c.ok.is_some()

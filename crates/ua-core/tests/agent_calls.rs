@@ -449,3 +449,31 @@ fn not_found_to_an_invite_triggers_registration() {
         "re-registers at once"
     );
 }
+
+#[test]
+fn state_does_not_grow_with_past_calls() {
+    let mut net = Net::new(11);
+    for _ in 0..50 {
+        let now = net.now;
+        let call = net.ua(A).call(now, ACC, "6002").unwrap();
+        net.run(100);
+        let incoming = *net.events[&sa(B)]
+            .iter()
+            .rev()
+            .find_map(|e| match e {
+                Event::IncomingCall { call, .. } => Some(call),
+                _ => None,
+            })
+            .unwrap();
+        let now = net.now;
+        net.ua(B).answer(now, incoming);
+        net.run(100);
+        let now = net.now;
+        net.ua(A).hangup(now, call);
+        net.run(40_000);
+    }
+    for at in [A, B] {
+        let (txs, calls, links) = net.ua(at).footprint();
+        assert_eq!((txs, calls, links), (0, 0, 0), "{at}");
+    }
+}
