@@ -9,6 +9,7 @@
 pub mod media;
 pub mod sdp;
 pub mod sip;
+pub mod ua;
 
 /// A fuzz target: its cargo-fuzz name and its check.
 pub type Target = (&'static str, fn(&[u8]));
@@ -19,5 +20,6 @@ pub fn targets() -> impl Iterator<Item = Target> {
         .iter()
         .chain(sdp::TARGETS)
         .chain(media::TARGETS)
+        .chain(ua::TARGETS)
         .copied()
 }
