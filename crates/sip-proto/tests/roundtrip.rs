@@ -333,3 +333,23 @@ fn builder_keeps_values_on_one_line() {
     assert!(m.values_by_name("Injected").next().is_none());
     assert_eq!(m.values_by_name("X-Evil").next(), Some("a  Injected: yes"));
 }
+
+#[test]
+fn top_via_replaced_in_place() {
+    let raw = b"OPTIONS sip:a@b SIP/2.0\r\nv: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK1;rport, SIP/2.0/UDP proxy;branch=z9hG4bK0\r\nVia: SIP/2.0/TCP p2;branch=z9hG4bKx\r\nFrom: <sip:x@y>;tag=1\r\nTo: <sip:a@b>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+    let m = Message::parse(&raw[..]).unwrap();
+    let stamped = m
+        .with_top_via("SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK1;rport=5062;received=192.0.2.7")
+        .unwrap();
+    let vias: Vec<Via<'_>> = stamped.vias().collect();
+    assert_eq!(vias.len(), 3);
+    assert_eq!(vias[0].rport(), Some(Some(5062)));
+    assert_eq!(vias[0].received(), Some("192.0.2.7"));
+    assert_eq!(
+        vias[1].host,
+        sip_proto::Host::Name("proxy"),
+        "the rest of the folded line is kept"
+    );
+    assert_eq!(stamped.call_id(), m.call_id());
+    assert!(m.with_top_via("garbage").is_err());
+}

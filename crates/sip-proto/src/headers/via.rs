@@ -60,6 +60,17 @@ impl<'a> Via<'a> {
         self.params.get("ttl").flatten()?.parse().ok()
     }
 
+    /// sent-by as compared by transaction matching (RFC 3261 section
+    /// 17.2.3): the host lower-cased and the port, 5060 (5061 for TLS)
+    /// when absent.
+    pub fn sent_by(&self) -> (String, u16) {
+        let default = if self.transport_is("TLS") { 5061 } else { 5060 };
+        (
+            self.host.to_string().to_ascii_lowercase(),
+            self.port.unwrap_or(default),
+        )
+    }
+
     /// Whether the transport is `name`, case-insensitively.
     pub fn transport_is(&self, name: &str) -> bool {
         self.transport.eq_ignore_ascii_case(name)
@@ -182,6 +193,14 @@ mod tests {
         assert_eq!(v.rport(), Some(Some(5062)));
         assert_eq!(v.maddr(), Some("224.2.0.1"));
         assert_eq!(v.ttl(), Some(16));
+    }
+
+    #[test]
+    fn sent_by_normalised() {
+        let v = Via::parse("SIP/2.0/TLS PBX.Example.COM;branch=z9hG4bK1").unwrap();
+        assert_eq!(v.sent_by(), ("pbx.example.com".to_string(), 5061));
+        let v = Via::parse("SIP/2.0/UDP [2001:DB8::1]:5070;branch=z9hG4bK1").unwrap();
+        assert_eq!(v.sent_by(), ("[2001:db8::1]".to_string(), 5070));
     }
 
     #[test]
