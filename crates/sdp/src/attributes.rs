@@ -483,21 +483,6 @@ pub(crate) enum RawTyped {
     Mid(Span),
 }
 
-/// The attributes this crate types, by name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Kind {
-    Other,
-    Rtpmap,
-    Fmtp,
-    Ptime,
-    Maxptime,
-    Rtcp,
-    Ssrc,
-    Mid,
-    RtcpMux,
-    Direction(Direction),
-}
-
 /// An attribute name of at most 8 bytes as a little-endian word (zero above
 /// the name), for comparing names a word at a time.
 pub(crate) const fn name_word(s: &[u8]) -> u64 {
@@ -523,27 +508,6 @@ const W_SENDONLY: u64 = name_word(b"sendonly");
 const W_RECVONLY: u64 = name_word(b"recvonly");
 const W_INACTIVE: u64 = name_word(b"inactive");
 
-/// The kind of an attribute from the length of its name and the name's
-/// first eight bytes as a word ([`name_word`]).
-#[inline(always)]
-pub(crate) fn kind_of(len: usize, word: u64) -> Kind {
-    match (len, word) {
-        (6, W_RTPMAP) => Kind::Rtpmap,
-        (4, W_FMTP) => Kind::Fmtp,
-        (5, W_PTIME) => Kind::Ptime,
-        (4, W_RTCP) => Kind::Rtcp,
-        (4, W_SSRC) => Kind::Ssrc,
-        (3, W_MID) => Kind::Mid,
-        (8, W_MAXPTIME) => Kind::Maxptime,
-        (8, W_RTCP_MUX) => Kind::RtcpMux,
-        (8, W_SENDRECV) => Kind::Direction(Direction::SendRecv),
-        (8, W_SENDONLY) => Kind::Direction(Direction::SendOnly),
-        (8, W_RECVONLY) => Kind::Direction(Direction::RecvOnly),
-        (8, W_INACTIVE) => Kind::Direction(Direction::Inactive),
-        _ => Kind::Other,
-    }
-}
-
 /// Checks a known attribute and records its fields, at positions counted
 /// from `base` (where `value` starts). Unknown attributes are
 /// [`RawTyped::Other`].
@@ -552,42 +516,45 @@ pub(crate) fn parse_raw(
     value: Option<&[u8]>,
     base: u32,
 ) -> Result<RawTyped, AttributeError> {
-    let kind = if name.len() <= 8 {
-        kind_of(name.len(), name_word(name))
-    } else {
-        Kind::Other
-    };
-    parse_kind(kind, value, base)
+    let word = if name.len() <= 8 { name_word(name) } else { 0 };
+    parse_named(name.len(), word, value, base)
 }
 
-/// [`parse_raw`] for an attribute whose kind is known.
+/// [`parse_raw`] for a name given as its length and [`name_word`] (any
+/// word for names longer than 8 bytes): one dispatch on the name.
 #[inline(always)]
-pub(crate) fn parse_kind(
-    kind: Kind,
+pub(crate) fn parse_named(
+    len: usize,
+    word: u64,
     value: Option<&[u8]>,
     base: u32,
 ) -> Result<RawTyped, AttributeError> {
     let v = || value.ok_or("attribute needs a value");
-    Ok(match kind {
-        Kind::Other => RawTyped::Other,
-        Kind::Rtpmap => raw_rtpmap(v()?, base)?,
-        Kind::Fmtp => raw_fmtp(v()?, base)?,
-        Kind::Ptime => RawTyped::Ptime(millis(v()?).ok_or("ptime: bad packet time")?),
-        Kind::Maxptime => RawTyped::Maxptime(millis(v()?).ok_or("maxptime: bad packet time")?),
-        Kind::Rtcp => raw_rtcp(v()?, base)?,
-        Kind::Ssrc => raw_ssrc(v()?, base)?,
-        Kind::Mid => {
-            let mut c = Cursor::new(v()?, base);
-            c.ws();
-            let mid = c.rest();
-            if mid.start == mid.end {
-                return Err("mid: empty identification tag");
-            }
-            RawTyped::Mid(mid)
-        }
-        Kind::RtcpMux => RawTyped::RtcpMux,
-        Kind::Direction(d) => RawTyped::Direction(d),
+    Ok(match (len, word) {
+        (6, W_RTPMAP) => raw_rtpmap(v()?, base)?,
+        (4, W_FMTP) => raw_fmtp(v()?, base)?,
+        (5, W_PTIME) => RawTyped::Ptime(millis(v()?).ok_or("ptime: bad packet time")?),
+        (8, W_MAXPTIME) => RawTyped::Maxptime(millis(v()?).ok_or("maxptime: bad packet time")?),
+        (4, W_RTCP) => raw_rtcp(v()?, base)?,
+        (4, W_SSRC) => raw_ssrc(v()?, base)?,
+        (3, W_MID) => raw_mid(v()?, base)?,
+        (8, W_RTCP_MUX) => RawTyped::RtcpMux,
+        (8, W_SENDRECV) => RawTyped::Direction(Direction::SendRecv),
+        (8, W_SENDONLY) => RawTyped::Direction(Direction::SendOnly),
+        (8, W_RECVONLY) => RawTyped::Direction(Direction::RecvOnly),
+        (8, W_INACTIVE) => RawTyped::Direction(Direction::Inactive),
+        _ => RawTyped::Other,
     })
+}
+
+fn raw_mid(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
+    let mut c = Cursor::new(v, base);
+    c.ws();
+    let mid = c.rest();
+    if mid.start == mid.end {
+        return Err("mid: empty identification tag");
+    }
+    Ok(RawTyped::Mid(mid))
 }
 
 /// A byte cursor over an attribute value. Positions are `u32` (values are

@@ -17,7 +17,7 @@
 
 use bytes::Bytes;
 
-use crate::attributes::{self, Kind, RawTyped};
+use crate::attributes::{self, RawTyped};
 use crate::session::{
     Range, RawAttribute, RawBandwidth, RawConnection, RawMedia, RawOrigin, RawTiming,
     SessionDescription, Span,
@@ -671,45 +671,33 @@ impl<'b> Parser<'b, '_> {
     /// and typed. `b` is the text after `a=`, at position `base`.
     #[inline(always)]
     fn attribute(&self, b: &'b [u8], base: u32) -> Result<RawAttribute, ParseError> {
-        // The name's length and kind: from the first word when the line is
-        // long enough (nearly always), else byte by byte.
-        let (i, kind) = match b.first_chunk::<8>() {
+        // The name's length, and its first (up to) eight bytes as a word for
+        // matching known names: from the first word of the line when it is
+        // long enough (nearly always), else byte by byte. Known names hold
+        // no white space, so only other names are checked for it.
+        let bad_name = || self.field_err(b'a', "bad attribute name");
+        let (i, word) = match b.first_chunk::<8>() {
             Some(chunk) => {
                 let w = u64::from_le_bytes(*chunk);
                 let c = zero_bytes(w ^ (LO * u64::from(b':')));
-                let ws = zero_bytes(w ^ (LO * u64::from(b' ')))
-                    | zero_bytes(w ^ (LO * u64::from(b'\t')));
                 if c != 0 {
-                    // Bits below the first colon are exact, and a false
-                    // white-space flag needs a true one below it.
+                    // Bits below the first colon are exact.
                     let bit = c.trailing_zeros();
-                    let below = (1u64 << bit) - 1;
-                    if ws & below != 0 {
-                        return Err(self.field_err(b'a', "bad attribute name"));
-                    }
-                    let i = (bit / 8) as usize;
-                    // The name's bytes: the bits below the colon's byte.
-                    (i, attributes::kind_of(i, w & (below >> 7)))
-                } else if ws != 0 {
-                    return Err(self.field_err(b'a', "bad attribute name"));
+                    ((bit / 8) as usize, w & (((1u64 << bit) - 1) >> 7))
                 } else {
                     match name_end(b.get(8..).unwrap_or_default()) {
-                        Some(0) => (8, attributes::kind_of(8, w)),
-                        Some(k) => (8 + k, Kind::Other),
-                        None => return Err(self.field_err(b'a', "bad attribute name")),
+                        Some(k) => (8 + k, w),
+                        None => return Err(bad_name()),
                     }
                 }
             }
             None => match name_end(b) {
-                Some(i) => {
-                    let name = b.get(..i).unwrap_or_default();
-                    (i, attributes::kind_of(i, attributes::name_word(name)))
-                }
-                None => return Err(self.field_err(b'a', "bad attribute name")),
+                Some(i) => (i, attributes::name_word(b.get(..i).unwrap_or_default())),
+                None => return Err(bad_name()),
             },
         };
         if i == 0 {
-            return Err(self.field_err(b'a', "bad attribute name"));
+            return Err(bad_name());
         }
         let name = Span {
             start: base,
@@ -731,8 +719,13 @@ impl<'b> Parser<'b, '_> {
                 None,
             ),
         };
-        let typed = attributes::parse_kind(kind, vb, base + i as u32 + 1)
+        let typed = attributes::parse_named(i, word, vb, base + i as u32 + 1)
             .map_err(|e| err(self.line, ParseErrorReason::Attribute(e)))?;
+        if let RawTyped::Other = typed {
+            if b.get(..i).unwrap_or_default().iter().any(|&c| is_ws(c)) {
+                return Err(bad_name());
+            }
+        }
         Ok(RawAttribute { name, value, typed })
     }
 

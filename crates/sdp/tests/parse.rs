@@ -343,3 +343,26 @@ fn payload_types_are_the_numeric_formats_below_128() {
     assert_eq!(m.payload_types().collect::<Vec<_>>(), [0, 8, 101, 127]);
     assert_eq!(m.formats().count(), 12);
 }
+
+#[test]
+fn attribute_names_with_white_space_are_rejected_with_their_line() {
+    let head = "v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\nt=0 0\r\nm=audio 1 RTP/AVP 0\r\n";
+    for bad in [
+        "a=rtp map:0 PCMU/8000",
+        "a=abcdefgh ijk:l",
+        "a=abc\tdefghij:k",
+        "a=x y",
+        "a=abcdefghij k",
+        "a=send recv",
+        "a=:x",
+    ] {
+        let (line, reason) = error_of(&format!("{head}{bad}\r\n"));
+        assert_eq!(line, 6, "{bad}");
+        assert!(
+            matches!(reason, ParseErrorReason::Field { line_type: 'a', .. }),
+            "{bad}: {reason:?}"
+        );
+    }
+    // White space after the name's colon belongs to the value.
+    assert!(SessionDescription::parse(format!("{head}a=x-y:a b\r\na=tool: t 1\r\n")).is_ok());
+}
