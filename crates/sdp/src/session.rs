@@ -397,6 +397,7 @@ fn fmtp_of<'a>(text: &'a str, a: &RawAttribute) -> Option<Fmtp<'a>> {
 /// bytes.
 struct PayloadTypes<'a> {
     b: &'a [u8],
+    i: usize,
 }
 
 impl Iterator for PayloadTypes<'_> {
@@ -405,29 +406,33 @@ impl Iterator for PayloadTypes<'_> {
     #[inline]
     fn next(&mut self) -> Option<u8> {
         let b = self.b;
-        let mut i = 0;
+        let mut i = self.i;
         loop {
             // Skip white space (what `split_ascii_whitespace` splits on).
-            while i < b.len() && b[i].is_ascii_whitespace() {
+            while let Some(c) = b.get(i) {
+                if !c.is_ascii_whitespace() {
+                    break;
+                }
                 i += 1;
-            }
-            if i >= b.len() {
-                self.b = &[];
-                return None;
             }
             let start = i;
             let mut n = 0u64;
             let mut digits = true;
-            while i < b.len() && !b[i].is_ascii_whitespace() {
-                let d = b[i];
-                digits &= d.is_ascii_digit();
-                n = n
-                    .wrapping_mul(10)
-                    .wrapping_add(u64::from(d.wrapping_sub(b'0')));
+            while let Some(&c) = b.get(i) {
+                if c.is_ascii_whitespace() {
+                    break;
+                }
+                let d = c.wrapping_sub(b'0');
+                digits &= d < 10;
+                n = n.wrapping_mul(10).wrapping_add(u64::from(d));
                 i += 1;
             }
+            self.i = i;
+            if i == start {
+                return None;
+            }
+            // At most 10 digits (no wrap-around), below 128.
             if digits && i - start <= 10 && n < 128 {
-                self.b = b.get(i..).unwrap_or_default();
                 return Some(n as u8);
             }
         }
@@ -667,6 +672,7 @@ impl<'a> Media<'a> {
     pub fn payload_types(&self) -> impl Iterator<Item = u8> + use<'a> {
         PayloadTypes {
             b: self.t(self.raw.formats).as_bytes(),
+            i: 0,
         }
     }
 
