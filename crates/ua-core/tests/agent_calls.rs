@@ -154,6 +154,28 @@ impl Net {
         self.now = until;
     }
 
+    /// A calls B; returns the call on both sides once B rings.
+    fn ring(&mut self) -> (CallId, CallId) {
+        let now = self.now;
+        let call = self.ua(A).call(now, ACC, "6002").unwrap();
+        self.run(100);
+        (call, self.incoming(B).expect("B sees the call"))
+    }
+
+    /// `call` ended at `at` with `status`, and the agent forgot it.
+    fn assert_ended(&mut self, at: &str, call: CallId, status: u16) {
+        assert!(
+            self.states(at).iter().any(terminated(status)),
+            "{:?}",
+            self.states(at)
+        );
+        assert_eq!(
+            self.ua(at).call_state(call),
+            None,
+            "a finished call is forgotten"
+        );
+    }
+
     fn incoming(&self, at: &str) -> Option<CallId> {
         self.events.get(&sa(at))?.iter().find_map(|e| match e {
             Event::IncomingCall { call, .. } => Some(*call),
@@ -241,23 +263,11 @@ fn call_answered_then_hung_up_by_the_caller() {
 #[test]
 fn call_rejected_busy() {
     let mut net = Net::new(2);
-    let now = net.now;
-    let call = net.ua(A).call(now, ACC, "6002").unwrap();
-    net.run(100);
-    let incoming = net.incoming(B).unwrap();
+    let (call, incoming) = net.ring();
     let now = net.now;
     assert!(net.ua(B).reject(now, incoming, 486));
     net.run(1000);
-    assert!(
-        net.states(A).iter().any(terminated(486)),
-        "{:?}",
-        net.states(A)
-    );
-    assert_eq!(
-        net.ua(A).call_state(call),
-        None,
-        "a finished call is forgotten"
-    );
+    net.assert_ended(A, call, 486);
     // The non-2xx was ACKed by the transaction: B stops retransmitting it.
     let before = net.delivered;
     net.run(40_000);
@@ -267,58 +277,25 @@ fn call_rejected_busy() {
 #[test]
 fn caller_cancels_while_ringing() {
     let mut net = Net::new(3);
-    let now = net.now;
-    let call = net.ua(A).call(now, ACC, "6002").unwrap();
-    net.run(100);
-    let incoming = net.incoming(B).unwrap();
+    let (call, incoming) = net.ring();
     let now = net.now;
     assert!(net.ua(A).hangup(now, call));
     net.run(1000);
-    assert!(
-        net.states(B).iter().any(terminated(487)),
-        "{:?}",
-        net.states(B)
-    );
-    assert_eq!(
-        net.ua(B).call_state(incoming),
-        None,
-        "a finished call is forgotten"
-    );
-    assert!(
-        net.states(A).iter().any(terminated(487)),
-        "{:?}",
-        net.states(A)
-    );
-    assert_eq!(
-        net.ua(A).call_state(call),
-        None,
-        "a finished call is forgotten"
-    );
+    net.assert_ended(B, incoming, 487);
+    net.assert_ended(A, call, 487);
 }
 
 #[test]
 fn callee_hangs_up_with_bye() {
     let mut net = Net::new(4);
-    let now = net.now;
-    let call = net.ua(A).call(now, ACC, "6002").unwrap();
-    net.run(100);
-    let incoming = net.incoming(B).unwrap();
+    let (call, incoming) = net.ring();
     let now = net.now;
     net.ua(B).answer(now, incoming);
     net.run(100);
     let now = net.now;
     assert!(net.ua(B).hangup(now, incoming));
     net.run(100);
-    assert!(
-        net.states(A).iter().any(terminated(200)),
-        "{:?}",
-        net.states(A)
-    );
-    assert_eq!(
-        net.ua(A).call_state(call),
-        None,
-        "a finished call is forgotten"
-    );
+    net.assert_ended(A, call, 200);
 }
 
 #[test]
@@ -424,25 +401,13 @@ fn agent_mid_call_clones_hashes_and_replays() {
 #[test]
 fn not_found_to_an_invite_triggers_registration() {
     let mut net = Net::new(8);
-    let now = net.now;
-    let call = net.ua(A).call(now, ACC, "6002").unwrap();
-    net.run(100);
-    let incoming = net.incoming(B).unwrap();
+    let (call, incoming) = net.ring();
     let now = net.now;
     net.ua(B).reject(now, incoming, 404);
     // Catch what A sends next: a REGISTER to its server (B here).
     let mut sent = Vec::new();
     net.pump_with(|t| sent.push(Message::parse(t.data.clone()).unwrap()));
-    assert!(
-        net.states(A).iter().any(terminated(404)),
-        "{:?}",
-        net.states(A)
-    );
-    assert_eq!(
-        net.ua(A).call_state(call),
-        None,
-        "a finished call is forgotten"
-    );
+    net.assert_ended(A, call, 404);
     assert!(
         sent.iter()
             .any(|m| m.method() == Some(&sip_proto::Method::Register)),
