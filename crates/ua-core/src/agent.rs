@@ -24,8 +24,9 @@ use crate::transaction::key::TxKey;
 use crate::transaction::{Dispatch, LayerConfig, TransactionLayer, TxOutput};
 use crate::transport::{Transmit, Transport};
 
-/// The methods we implement, for Allow.
-pub const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS, NOTIFY, REFER, INFO, UPDATE";
+/// The methods we implement, for Allow. Methods join it as their features
+/// land (NOTIFY, REFER, UPDATE, INFO with hold, transfer and MWI).
+pub const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS";
 
 /// Index of an account in [`AgentConfig::accounts`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -455,27 +456,28 @@ impl UserAgent {
         }
     }
 
+    /// Requests no call took: OPTIONS is answered (section 11.2); a
+    /// re-INVITE gets 488 and the session stays as it was (section 14.2,
+    /// hold comes with the next features); a request for an unknown dialog
+    /// gets 481 (12.2.2); a method we know but do not do gets 405 with Allow
+    /// (8.2.1); an unknown method 501 (8.2.1).
     fn on_request(&mut self, now: Time, key: &TxKey, request: &Message) {
+        let tag = format!("{:08x}", self.next_random() as u32);
+        let in_dialog = request.to_header().is_some_and(|t| t.tag().is_some());
         let response = match request.method() {
-            // Section 11.2: answer OPTIONS with what we can do.
-            Some(Method::Options) => MessageBuilder::response_to(
-                request,
-                200,
-                "",
-                Some(&format!("{:08x}", self.next_random() as u32)),
-            )
-            .header(HeaderName::Allow, ALLOW)
-            .header(HeaderName::Accept, "application/sdp")
-            .header(HeaderName::Supported, "replaces, timer")
-            .header(HeaderName::UserAgent, &self.config.user_agent),
-            // Calls and subscriptions are not wired in yet.
-            _ => MessageBuilder::response_to(
-                request,
-                501,
-                "",
-                Some(&format!("{:08x}", self.next_random() as u32)),
-            )
-            .header(HeaderName::Allow, ALLOW),
+            Some(Method::Options) => MessageBuilder::response_to(request, 200, "", Some(&tag))
+                .header(HeaderName::Allow, ALLOW)
+                .header(HeaderName::Accept, "application/sdp")
+                .header(HeaderName::UserAgent, &self.config.user_agent),
+            Some(Method::Invite) if in_dialog && self.dialog_exists(request) => {
+                MessageBuilder::response_to(request, 488, "", None)
+                    .header(HeaderName::Warning, "399 - \"re-INVITE not supported yet\"")
+            }
+            _ if in_dialog => MessageBuilder::response_to(request, 481, "", None),
+            Some(Method::Extension(_)) => MessageBuilder::response_to(request, 501, "", Some(&tag))
+                .header(HeaderName::Allow, ALLOW),
+            _ => MessageBuilder::response_to(request, 405, "", Some(&tag))
+                .header(HeaderName::Allow, ALLOW),
         };
         if let Ok(r) = response.build() {
             let _ = self.layer.send_response(now, key, r);

@@ -165,7 +165,6 @@ impl UserAgent {
             .header(HeaderName::CSeq, "1 INVITE")
             .header(HeaderName::Contact, self.contact(account))
             .header(HeaderName::Allow, ALLOW)
-            .header(HeaderName::Supported, "replaces, timer")
             .header(HeaderName::UserAgent, &self.config.user_agent)
             .body("application/sdp", offer.to_bytes())
             .build()
@@ -201,6 +200,11 @@ impl UserAgent {
         });
         self.drain(now);
         Ok(id)
+    }
+
+    /// The dialog of a call, once it has one.
+    pub fn dialog_of(&self, id: CallId) -> Option<&Dialog> {
+        self.calls.get(&id)?.dialog.as_ref()
     }
 
     /// The state of a call.
@@ -341,6 +345,11 @@ impl UserAgent {
     /// Ends a call: reports it and forgets it. Late messages of its dialog
     /// then find no call (a BYE gets 481), and its transactions finish on
     /// their own; the agent's memory does not grow with past calls.
+    /// Whether a request from the peer belongs to one of our calls' dialogs.
+    pub(crate) fn dialog_exists(&self, request: &Message) -> bool {
+        self.call_for(request).is_some()
+    }
+
     /// The call whose dialog a request from the peer belongs to, found by
     /// (Call-ID, our tag) and checked against the whole dialog id.
     fn call_for(&self, request: &Message) -> Option<CallId> {

@@ -442,3 +442,69 @@ fn state_does_not_grow_with_past_calls() {
         assert_eq!((txs, calls, links), (0, 0, 0), "{at}");
     }
 }
+
+/// Feeds B a request from A and returns B's response status.
+fn answer_to(net: &mut Net, text: &str) -> Option<u16> {
+    let now = net.now;
+    net.ua(B).handle_input(
+        now,
+        Input::Message {
+            from: sa(A),
+            to: sa(B),
+            transport: Transport::Udp,
+            data: text.to_string().into(),
+        },
+    );
+    let mut status = None;
+    while let Some(o) = net.ua(B).poll_output() {
+        if let Output::Transmit(t) = o {
+            status = status.or(Message::parse(t.data).ok().and_then(|m| m.status()));
+        }
+    }
+    status
+}
+
+#[test]
+fn unsupported_requests_get_the_right_answers() {
+    let mut net = Net::new(12);
+    let (call, incoming) = net.ring();
+    let now = net.now;
+    net.ua(B).answer(now, incoming);
+    net.run(100);
+    // A re-INVITE in the call: 488, and the call stays up (RFC 3261 14.2).
+    let in_dialog = |method: &str, to_tag: &str, from_tag: &str, call_id: &str| {
+        format!(
+            "{method} sip:6002@192.0.2.20 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK{method}x\r\n\
+             From: <sip:6001@example.com>;tag={from_tag}\r\nTo: <sip:6002@example.com>;tag={to_tag}\r\n\
+             Call-ID: {call_id}\r\nCSeq: 77 {method}\r\nContact: <sip:6001@192.0.2.10>\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+        )
+    };
+    // The dialog's identity as B knows it, from the INVITE A sent.
+    let (call_id, from_tag, to_tag) = {
+        let d = net.ua(A).dialog_of(call).expect("A's dialog");
+        (
+            d.id.call_id.clone(),
+            d.id.local_tag.clone(),
+            d.id.remote_tag.clone(),
+        )
+    };
+    assert_eq!(
+        answer_to(&mut net, &in_dialog("INVITE", &to_tag, &from_tag, &call_id)),
+        Some(488)
+    );
+    assert_eq!(net.ua(B).call_state(incoming), Some(&CallState::Connected));
+    // Unknown dialog: 481. A method we know but do not do: 405. Unknown: 501.
+    assert_eq!(
+        answer_to(&mut net, &in_dialog("BYE", "nope", "nope", "other@x")),
+        Some(481)
+    );
+    let out_of_dialog = |method: &str| {
+        format!(
+            "{method} sip:6002@192.0.2.20 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK{method}y\r\n\
+             From: <sip:6001@example.com>;tag=f\r\nTo: <sip:6002@example.com>\r\nCall-ID: od-{method}@x\r\n\
+             CSeq: 1 {method}\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+        )
+    };
+    assert_eq!(answer_to(&mut net, &out_of_dialog("SUBSCRIBE")), Some(405));
+    assert_eq!(answer_to(&mut net, &out_of_dialog("FROBNICATE")), Some(501));
+}
