@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ua_core::{
-    AccountConfig, AccountId, AgentConfig, CallId, Event, Input, Output, Time, Transport, UserAgent,
+    AccountConfig, AccountId, AgentConfig, CallId, Event, Input, Output, Time, UserAgent,
 };
 
 /// Resident memory of this process in bytes (Linux `/proc/self/statm`).
@@ -22,24 +22,8 @@ const A: &str = "192.0.2.10:5060";
 const B: &str = "192.0.2.20:5060";
 
 fn agent(local: &str, user: &str, peer: &str) -> UserAgent {
-    UserAgent::new(
-        AgentConfig {
-            local: local.parse().unwrap(),
-            accounts: vec![AccountConfig {
-                user: user.into(),
-                auth_username: None,
-                password: "pw".into(),
-                servers: format!("example.com; {peer}"),
-                expires: 3600,
-                transport: Transport::Udp,
-            }],
-            layer: Default::default(),
-            user_agent: "bench/1".into(),
-            media_port_base: 40000,
-        },
-        1,
-    )
-    .unwrap()
+    let account = AccountConfig::new(user, "pw", &format!("example.com; {peer}"));
+    UserAgent::new(AgentConfig::new(local.parse().unwrap(), vec![account]), 1).unwrap()
 }
 
 struct Pair {

@@ -15,21 +15,9 @@ const A: &str = "192.0.2.10:5060";
 const B: &str = "192.0.2.20:5060";
 
 fn agent(local: &str, user: &str, peer: &str) -> UserAgent {
+    let account = AccountConfig::new(user, "pw", &format!("example.com; {peer}"));
     UserAgent::new(
-        AgentConfig {
-            local: local.parse().expect("address"),
-            accounts: vec![AccountConfig {
-                user: user.into(),
-                auth_username: None,
-                password: "pw".into(),
-                servers: format!("example.com; {peer}"),
-                expires: 3600,
-                transport: Transport::Udp,
-            }],
-            layer: Default::default(),
-            user_agent: "fuzz/1".into(),
-            media_port_base: 40000,
-        },
+        AgentConfig::new(local.parse().expect("address"), vec![account]),
         1,
     )
     .expect("agent")

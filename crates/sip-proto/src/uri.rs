@@ -216,6 +216,20 @@ impl<'a> SipUri<'a> {
         self.params.get("maddr").flatten()
     }
 
+    /// Host and port as a socket address when the host is an IP literal
+    /// (port `default_port` when absent); `None` for a name, which needs DNS.
+    pub fn socket_addr(&self, default_port: u16) -> Option<std::net::SocketAddr> {
+        let ip: std::net::IpAddr = match self.host {
+            Host::V4(a) => a.into(),
+            Host::V6(a) => a.into(),
+            Host::Name(_) => return None,
+        };
+        Some(std::net::SocketAddr::new(
+            ip,
+            self.port.unwrap_or(default_port),
+        ))
+    }
+
     /// The URI headers as (name, value), still escaped.
     pub fn header_fields(&self) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
         self.headers
@@ -648,6 +662,19 @@ mod tests {
         ] {
             assert_eq!(Host::parse(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn socket_addr_only_for_ip_literals() {
+        assert_eq!(
+            sip("sip:a@192.0.2.1").socket_addr(5060),
+            Some("192.0.2.1:5060".parse().unwrap())
+        );
+        assert_eq!(
+            sip("sips:[2001:db8::1]:5071").socket_addr(5061),
+            Some("[2001:db8::1]:5071".parse().unwrap())
+        );
+        assert_eq!(sip("sip:pbx.example.com").socket_addr(5060), None);
     }
 
     #[test]

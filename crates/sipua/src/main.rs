@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
 use ua_core::registration::RegState;
-use ua_core::{AccountConfig, AccountId, AgentConfig, CallState, Event, Transport, UserAgent};
+use ua_core::{AccountConfig, AccountId, AgentConfig, CallState, Event, UserAgent};
 use ua_net::Driver;
 
 #[derive(Parser, Debug)]
@@ -61,20 +61,12 @@ enum Command {
 }
 
 fn config(args: &Args) -> AgentConfig {
-    AgentConfig {
-        local: args.local,
-        accounts: vec![AccountConfig {
-            user: args.user.clone(),
-            auth_username: args.auth_user.clone(),
-            password: args.password.clone(),
-            servers: args.servers.clone(),
-            expires: args.expires,
-            transport: Transport::Udp,
-        }],
-        layer: Default::default(),
-        user_agent: concat!("sipua/", env!("CARGO_PKG_VERSION")).into(),
-        media_port_base: 40000,
-    }
+    let mut account = AccountConfig::new(&args.user, &args.password, &args.servers);
+    account.auth_username = args.auth_user.clone();
+    account.expires = args.expires;
+    let mut config = AgentConfig::new(args.local, vec![account]);
+    config.user_agent = concat!("sipua/", env!("CARGO_PKG_VERSION")).into();
+    config
 }
 
 #[tokio::main(flavor = "current_thread")]

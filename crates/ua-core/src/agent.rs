@@ -49,6 +49,21 @@ pub struct AccountConfig {
     pub transport: Transport,
 }
 
+impl AccountConfig {
+    /// A line with the handset defaults: digest user name = extension,
+    /// 3600 s registrations, UDP.
+    pub fn new(user: &str, password: &str, servers: &str) -> Self {
+        AccountConfig {
+            user: user.to_string(),
+            auth_username: None,
+            password: password.to_string(),
+            servers: servers.to_string(),
+            expires: 3600,
+            transport: Transport::Udp,
+        }
+    }
+}
+
 /// The agent's settings.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct AgentConfig {
@@ -62,6 +77,20 @@ pub struct AgentConfig {
     pub user_agent: String,
     /// First RTP port for calls (each call takes the next even port).
     pub media_port_base: u16,
+}
+
+impl AgentConfig {
+    /// Settings with the defaults: transaction layer per RFC 3261 with DSCP
+    /// 40, this crate's User-Agent, media from port 40000.
+    pub fn new(local: SocketAddr, accounts: Vec<AccountConfig>) -> Self {
+        AgentConfig {
+            local,
+            accounts,
+            layer: LayerConfig::default(),
+            user_agent: concat!("sip-handset/", env!("CARGO_PKG_VERSION")).to_string(),
+            media_port_base: 40000,
+        }
+    }
 }
 
 /// Something the application must know.
@@ -238,7 +267,7 @@ impl UserAgent {
                 &acc.password,
             );
             reg.expires = acc.expires;
-            let call_id = format!("{:016x}@{}", ua.next_random(), local.ip());
+            let call_id = ua.new_call_id();
             let tag = format!("{:08x}", ua.next_random() as u32);
             let reg_seed = ua.next_random();
             ua.accounts.push(Account {
@@ -252,6 +281,16 @@ impl UserAgent {
             });
         }
         Ok(ua)
+    }
+
+    /// A fresh tag (section 19.3): 32 random bits from the seed.
+    pub(crate) fn new_tag(&mut self) -> String {
+        format!("{:08x}", self.next_random() as u32)
+    }
+
+    /// A fresh Call-ID (section 8.1.1.4): 64 random bits at our address.
+    pub(crate) fn new_call_id(&mut self) -> String {
+        format!("{:016x}@{}", self.next_random(), self.config.local.ip())
     }
 
     pub(crate) fn next_random(&mut self) -> u64 {
@@ -341,10 +380,7 @@ impl UserAgent {
             Some(self.config.local.port()),
             true,
         );
-        let (call_id, tag) = (
-            format!("{:016x}@{}", self.next_random(), self.config.local.ip()),
-            format!("{:08x}", self.next_random() as u32),
-        );
+        let (call_id, tag) = (self.new_call_id(), self.new_tag());
         let built = MessageBuilder::request(&Method::Options, format_args!("sip:{domain}"))
             .header(HeaderName::Via, via)
             .header(HeaderName::MaxForwards, 70)
@@ -462,7 +498,7 @@ impl UserAgent {
     /// gets 481 (12.2.2); a method we know but do not do gets 405 with Allow
     /// (8.2.1); an unknown method 501 (8.2.1).
     fn on_request(&mut self, now: Time, key: &TxKey, request: &Message) {
-        let tag = format!("{:08x}", self.next_random() as u32);
+        let tag = self.new_tag();
         let in_dialog = request.to_header().is_some_and(|t| t.tag().is_some());
         let response = match request.method() {
             Some(Method::Options) => MessageBuilder::response_to(request, 200, "", Some(&tag))
@@ -588,15 +624,7 @@ impl UserAgent {
 
 fn redirect_target(response: &Message) -> Option<SocketAddr> {
     response.contacts().find_map(|c| match c {
-        Contact::Addr(a) => {
-            let u = a.uri.as_sip()?;
-            let ip: std::net::IpAddr = match u.host {
-                sip_proto::Host::V4(v) => v.into(),
-                sip_proto::Host::V6(v) => v.into(),
-                sip_proto::Host::Name(_) => return None,
-            };
-            Some(SocketAddr::new(ip, u.port.unwrap_or(5060)))
-        }
+        Contact::Addr(a) => a.uri.as_sip()?.socket_addr(5060),
         Contact::Wildcard => None,
     })
 }

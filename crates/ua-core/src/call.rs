@@ -66,10 +66,6 @@ pub(crate) struct Call {
     pub(crate) media: Option<MediaParams>,
 }
 
-fn tag(ua: &mut UserAgent) -> String {
-    format!("{:08x}", ua.next_random() as u32)
-}
-
 impl UserAgent {
     fn emit(&mut self, e: Event) {
         self.out.push_back(Output::Event(e));
@@ -150,8 +146,8 @@ impl UserAgent {
         let offer = negotiator
             .create_offer()
             .map_err(|_| crate::agent::AgentError::NoAccount(account))?;
-        let local_tag = tag(self);
-        let call_id = format!("{:016x}@{}", self.next_random(), self.config.local.ip());
+        let local_tag = self.new_tag();
+        let call_id = self.new_call_id();
         let via = self.via(transport);
         let invite = MessageBuilder::request(&Method::Invite, &uri)
             .header(HeaderName::Via, via)
@@ -656,7 +652,7 @@ impl UserAgent {
     ) {
         let id = CallId(self.next_call);
         self.next_call += 1;
-        let local_tag = tag(self);
+        let local_tag = self.new_tag();
         let account = self.account_for(request);
         let mut negotiator = self.new_negotiator(id);
         let offer = SessionDescription::parse(request.body()).ok();
@@ -689,7 +685,7 @@ impl UserAgent {
         let peer = request
             .contacts()
             .find_map(|c| match c {
-                Contact::Addr(a) => socket_of(&a.uri),
+                Contact::Addr(a) => a.uri.as_sip().and_then(|u| u.socket_addr(5060)),
                 Contact::Wildcard => None,
             })
             .unwrap_or(source);
@@ -697,7 +693,7 @@ impl UserAgent {
         let peer = dialog
             .as_ref()
             .and_then(|d| d.route_set.first())
-            .and_then(|r| Route::parse(r).ok().and_then(|r| socket_of(&r.0.uri)))
+            .and_then(|r| Route::parse(r).ok()?.0.uri.as_sip()?.socket_addr(5060))
             .unwrap_or(peer);
         self.calls.insert(
             id,
@@ -814,14 +810,4 @@ impl UserAgent {
             .flatten()
             .min()
     }
-}
-
-fn socket_of(uri: &sip_proto::Uri<'_>) -> Option<SocketAddr> {
-    let u = uri.as_sip()?;
-    let ip: std::net::IpAddr = match u.host {
-        sip_proto::Host::V4(v) => v.into(),
-        sip_proto::Host::V6(v) => v.into(),
-        sip_proto::Host::Name(_) => return None,
-    };
-    Some(SocketAddr::new(ip, u.port.unwrap_or(5060)))
 }

@@ -20,24 +20,8 @@ fn sa(s: &str) -> SocketAddr {
 }
 
 fn agent(local: &str, user: &str, peer: &str, seed: u64) -> UserAgent {
-    UserAgent::new(
-        AgentConfig {
-            local: sa(local),
-            accounts: vec![AccountConfig {
-                user: user.into(),
-                auth_username: None,
-                password: "pw".into(),
-                servers: format!("example.com; {peer}"),
-                expires: 3600,
-                transport: Transport::Udp,
-            }],
-            layer: Default::default(),
-            user_agent: "handset-test/1".into(),
-            media_port_base: 40000,
-        },
-        seed,
-    )
-    .unwrap()
+    let account = AccountConfig::new(user, "pw", &format!("example.com; {peer}"));
+    UserAgent::new(AgentConfig::new(sa(local), vec![account]), seed).unwrap()
 }
 
 /// Two agents and the wire between them.

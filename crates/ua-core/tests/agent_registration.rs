@@ -99,20 +99,12 @@ struct Net {
 
 impl Net {
     fn new(seed: u64) -> Net {
-        let config = AgentConfig {
-            local: sa(UA),
-            accounts: vec![AccountConfig {
-                user: "6001".into(),
-                auth_username: None,
-                password: "1234".into(),
-                servers: format!("mivb.example.com; {PRIMARY}; {SECONDARY}"),
-                expires: 3600,
-                transport: Transport::Udp,
-            }],
-            layer: Default::default(),
-            user_agent: "handset-test/1".into(),
-            media_port_base: 40000,
-        };
+        let account = AccountConfig::new(
+            "6001",
+            "1234",
+            &format!("mivb.example.com; {PRIMARY}; {SECONDARY}"),
+        );
+        let config = AgentConfig::new(sa(UA), vec![account]);
         let mut servers = BTreeMap::new();
         servers.insert(
             sa(PRIMARY),

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use sip_proto::{HeaderName, Message, MessageBuilder, Method};
+use sip_proto::{HeaderName, Message, Method};
 
 use super::{Action, Ctx, Timer, earliest};
 use crate::time::Time;
@@ -211,18 +211,5 @@ impl ClientInvite {
 /// Call-ID, From and the single Via of the original request, its Route
 /// values, the To of the response, CSeq number of the INVITE with method ACK.
 pub fn build_ack(invite: &Message, resp: &Message) -> Option<Message> {
-    let uri = invite.request_uri_str()?;
-    let seq = invite.cseq()?.seq;
-    let mut b = MessageBuilder::request(&Method::Ack, uri)
-        .header(HeaderName::Via, invite.values(HeaderName::Via).next()?);
-    for route in invite.values(HeaderName::Route) {
-        b = b.header(HeaderName::Route, route);
-    }
-    b = b
-        .header(HeaderName::MaxForwards, invite.max_forwards().unwrap_or(70))
-        .header(HeaderName::From, invite.values(HeaderName::From).next()?)
-        .header(HeaderName::To, resp.values(HeaderName::To).next()?)
-        .header(HeaderName::CallId, invite.call_id()?)
-        .header(HeaderName::CSeq, format_args!("{seq} ACK"));
-    b.build().ok()
+    super::cancel::hop_by_hop(invite, Method::Ack, resp.values(HeaderName::To).next()?)
 }
