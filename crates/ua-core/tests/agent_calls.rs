@@ -359,17 +359,13 @@ fn call_completes_under_loss_and_duplication() {
 fn agent_mid_call_clones_hashes_and_replays() {
     let run = || {
         let mut net = Net::new(7);
-        let now = net.now;
-        let call = net.ua(A).call(now, ACC, "6002").unwrap();
-        net.run(100);
-        let incoming = net.incoming(B).unwrap();
+        let (call, incoming) = net.ring();
         let now = net.now;
         net.ua(B).answer(now, incoming);
         net.run(100);
-        let _ = call;
-        net
+        (net, call)
     };
-    let (x, y) = (run(), run());
+    let ((x, call), (y, _)) = (run(), run());
     assert_eq!(x.agents, y.agents, "same seed, same inputs, same state");
     use std::hash::{Hash, Hasher};
     let h = |n: &Net| {
@@ -378,8 +374,22 @@ fn agent_mid_call_clones_hashes_and_replays() {
         s.finish()
     };
     assert_eq!(h(&x), h(&y));
-    let copy = x.agents[&sa(A)].clone();
-    assert_eq!(copy, x.agents[&sa(A)]);
+    // A clone taken mid-call carries on exactly as the original: the
+    // value is the whole state.
+    let mut original = x.agents[&sa(A)].clone();
+    let mut copy = original.clone();
+    let later = Time::from_millis(x.now.as_millis() + 5);
+    let outputs = |ua: &mut UserAgent| {
+        assert!(ua.hangup(later, call));
+        std::iter::from_fn(|| ua.poll_output()).collect::<Vec<_>>()
+    };
+    let (a, b) = (outputs(&mut original), outputs(&mut copy));
+    assert!(
+        a.iter().any(|o| matches!(o, Output::Transmit(_))),
+        "the BYE goes out"
+    );
+    assert_eq!(a, b);
+    assert_eq!(original, copy);
 }
 
 #[test]
