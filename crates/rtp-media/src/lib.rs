@@ -56,6 +56,7 @@ pub mod codec;
 pub mod dtmf;
 pub mod g711;
 pub mod g722;
+pub mod g729;
 pub mod jitter;
 pub mod mixer;
 pub mod plc;
