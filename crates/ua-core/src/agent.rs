@@ -77,6 +77,9 @@ pub struct AgentConfig {
     pub user_agent: String,
     /// First RTP port for calls (each call takes the next even port).
     pub media_port_base: u16,
+    /// Send INVITEs without SDP (late offer): the peer offers in its 2xx
+    /// and our answer goes in the ACK. Off by default, as on the handset.
+    pub late_offer: bool,
 }
 
 impl AgentConfig {
@@ -89,6 +92,7 @@ impl AgentConfig {
             layer: LayerConfig::default(),
             user_agent: concat!("sip-handset/", env!("CARGO_PKG_VERSION")).to_string(),
             media_port_base: 40000,
+            late_offer: false,
         }
     }
 }
@@ -194,6 +198,10 @@ pub enum AgentError {
     /// The account names a domain only; SRV resolution is not wired in yet.
     #[error("account {0:?} needs DNS, which this agent does not do yet")]
     NeedsDns(AccountId),
+    /// A message or description could not be built (a bad target URI, an
+    /// SDP configuration the negotiator refuses).
+    #[error("cannot build the request: {0}")]
+    Build(String),
     /// The transaction layer refused the request.
     #[error("transaction layer: {0}")]
     Transaction(#[from] crate::transaction::TxError),
@@ -201,9 +209,22 @@ pub enum AgentError {
 
 /// What a client transaction of ours is for.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Pending {
+pub(crate) enum Pending {
     Register(AccountId),
     Probe(AccountId),
+    /// A request that outlives its call (the BYE that ends it, the BYE to a
+    /// losing fork), kept so that a 401/407 can be answered once (section 22.2).
+    Detached(Box<Detached>),
+}
+
+/// A request no call waits for; see [`Pending::Detached`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Detached {
+    pub(crate) account: AccountId,
+    pub(crate) request: Message,
+    pub(crate) peer: SocketAddr,
+    pub(crate) transport: Transport,
+    pub(crate) challenged: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -220,7 +241,7 @@ pub struct UserAgent {
     pub(crate) config: AgentConfig,
     pub(crate) layer: TransactionLayer,
     pub(crate) accounts: Vec<Account>,
-    pending: BTreeMap<TxKey, Pending>,
+    pub(crate) pending: BTreeMap<TxKey, Pending>,
     pub(crate) out: VecDeque<Output>,
     rng: u64,
     pub(crate) calls: BTreeMap<CallId, Call>,
@@ -482,7 +503,7 @@ impl UserAgent {
                         self.on_request(now, &key, &request);
                     }
                 }
-                TxOutput::Ack { request, .. } => self.call_ack(&request),
+                TxOutput::Ack { request, .. } => self.call_ack(now, &request),
                 TxOutput::Terminated { key } => {
                     self.pending.remove(&key);
                     self.call_tx.remove(&key);
@@ -536,6 +557,24 @@ impl UserAgent {
                 let action = self.accounts[id.0].registration.on_response(now, response);
                 self.apply_reg_action(now, id, server, action);
             }
+            Some(Pending::Detached(d)) if matches!(status, 401 | 407) && !d.challenged => {
+                self.pending.remove(key);
+                if let Some(again) =
+                    self.with_credentials(d.account, &d.request, response, d.transport)
+                    && let Ok(k) = self
+                        .layer
+                        .send_request(now, again.clone(), d.transport, d.peer)
+                {
+                    self.pending.insert(
+                        k,
+                        Pending::Detached(Box::new(Detached {
+                            request: again,
+                            challenged: true,
+                            ..*d
+                        })),
+                    );
+                }
+            }
             Some(Pending::Probe(id)) if status >= 200 => {
                 let from = self.accounts[id.0].failover.current();
                 if matches!(status, 301 | 302) {
@@ -564,7 +603,7 @@ impl UserAgent {
             Some(Pending::Probe(id)) => {
                 self.accounts[id.0].failover.on_probe_result(now, false);
             }
-            None => {}
+            Some(Pending::Detached(_)) | None => {}
         }
     }
 

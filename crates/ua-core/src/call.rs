@@ -12,7 +12,7 @@ use sip_proto::auth::{DigestInput, DigestPolicy, Password, Secret};
 use sip_proto::headers::{Contact, Route};
 use sip_proto::{HeaderName, Message, MessageBuilder, Method, TypedHeader};
 
-use crate::agent::{ALLOW, AccountId, Event, Output, UserAgent};
+use crate::agent::{ALLOW, AccountId, AgentError, Detached, Event, Output, Pending, UserAgent};
 use crate::dialog::{Dialog, DialogState};
 use crate::time::Time;
 use crate::transaction::key::TxKey;
@@ -55,6 +55,9 @@ pub(crate) struct Call {
     pub(crate) invite: Message,
     pub(crate) invite_key: Option<TxKey>,
     pub(crate) dialog: Option<Dialog>,
+    /// Early dialogs of other forks (section 13.2.2.4), at most
+    /// [`MAX_FORKS`]; dropped when a 2xx confirms one dialog.
+    pub(crate) forks: Vec<Dialog>,
     pub(crate) local_tag: String,
     pub(crate) peer: SocketAddr,
     pub(crate) transport: Transport,
@@ -64,7 +67,14 @@ pub(crate) struct Call {
     pub(crate) ok: Option<(Message, Time, Duration)>,
     pub(crate) ok_deadline: Option<Time>,
     pub(crate) media: Option<MediaParams>,
+    /// The answer our ACK carries when the offer came in a 2xx (late offer
+    /// on our INVITE), kept so that every ACK for a retransmitted 2xx is the same.
+    pub(crate) ack_body: Option<bytes::Bytes>,
 }
+
+/// Early dialogs kept per outgoing call: a forking proxy may create many;
+/// beyond this many, further forks' provisional responses only update the state.
+pub const MAX_FORKS: usize = 8;
 
 impl UserAgent {
     fn emit(&mut self, e: Event) {
@@ -121,15 +131,15 @@ impl UserAgent {
         now: Time,
         account: AccountId,
         target: &str,
-    ) -> Result<CallId, crate::agent::AgentError> {
+    ) -> Result<CallId, AgentError> {
         let acc = self
             .accounts
             .get(account.0)
-            .ok_or(crate::agent::AgentError::NoAccount(account))?;
+            .ok_or(AgentError::NoAccount(account))?;
         let server = acc
             .failover
             .current()
-            .ok_or(crate::agent::AgentError::NoAccount(account))?;
+            .ok_or(AgentError::NoAccount(account))?;
         let (domain, user, transport) = (
             acc.domain.clone(),
             acc.config.user.clone(),
@@ -143,13 +153,21 @@ impl UserAgent {
         let id = CallId(self.next_call);
         self.next_call += 1;
         let mut negotiator = self.new_negotiator(id);
-        let offer = negotiator
-            .create_offer()
-            .map_err(|_| crate::agent::AgentError::NoAccount(account))?;
+        // Late offer (knob): the INVITE goes without SDP; the offer then
+        // comes in the 2xx and our answer in the ACK (section 13.2.1).
+        let offer = if self.config.late_offer {
+            None
+        } else {
+            Some(
+                negotiator
+                    .create_offer()
+                    .map_err(|e| AgentError::Build(e.to_string()))?,
+            )
+        };
         let local_tag = self.new_tag();
         let call_id = self.new_call_id();
         let via = self.via(transport);
-        let invite = MessageBuilder::request(&Method::Invite, &uri)
+        let mut b = MessageBuilder::request(&Method::Invite, &uri)
             .header(HeaderName::Via, via)
             .header(HeaderName::MaxForwards, 70)
             .header(
@@ -161,10 +179,11 @@ impl UserAgent {
             .header(HeaderName::CSeq, "1 INVITE")
             .header(HeaderName::Contact, self.contact(account))
             .header(HeaderName::Allow, ALLOW)
-            .header(HeaderName::UserAgent, &self.config.user_agent)
-            .body("application/sdp", offer.to_bytes())
-            .build()
-            .map_err(|_| crate::agent::AgentError::NoAccount(account))?;
+            .header(HeaderName::UserAgent, &self.config.user_agent);
+        if let Some(offer) = offer {
+            b = b.body("application/sdp", offer.to_bytes());
+        }
+        let invite = b.build().map_err(|e| AgentError::Build(e.to_string()))?;
         let key = self
             .layer
             .send_request(now, invite.clone(), transport, server)?;
@@ -186,6 +205,8 @@ impl UserAgent {
                 ok: None,
                 ok_deadline: None,
                 media: None,
+                forks: Vec::new(),
+                ack_body: None,
             },
         );
         self.call_tx.insert(key, id);
@@ -299,25 +320,26 @@ impl UserAgent {
         true
     }
 
+    /// BYE on the call's dialog. It is sent detached from the call, which
+    /// ends now: a challenge to it is still answered (section 22.2).
     fn send_bye(&mut self, now: Time, id: CallId) {
         let Some(c) = self.calls.get_mut(&id) else {
             return;
         };
+        let (transport, peer, account) = (c.transport, c.peer, c.account);
         let Some(dialog) = c.dialog.as_mut() else {
             return;
         };
         let Ok(b) = dialog.request(Method::Bye) else {
             return;
         };
-        let (transport, peer) = (c.transport, c.peer);
         let via = self.via(transport);
         if let Ok(bye) = b
             .header(HeaderName::Via, via)
             .header(HeaderName::MaxForwards, 70)
             .build()
-            && let Ok(key) = self.layer.send_request(now, bye, transport, peer)
         {
-            self.call_tx.insert(key, id);
+            self.send_detached(now, account, bye, peer, transport);
         }
     }
 
@@ -327,7 +349,10 @@ impl UserAgent {
             return;
         };
         let (transport, peer) = (c.transport, c.peer);
-        let b = dialog.ack(cseq.seq);
+        let mut b = dialog.ack(cseq.seq);
+        if let Some(answer) = &c.ack_body {
+            b = b.body("application/sdp", answer.clone());
+        }
         let via = self.via(transport);
         if let Ok(ack) = b
             .header(HeaderName::Via, via)
@@ -387,7 +412,7 @@ impl UserAgent {
 
     /// A response on a client transaction of a call.
     pub(crate) fn call_response(&mut self, now: Time, id: CallId, key: &TxKey, response: &Message) {
-        let Some(c) = self.calls.get(&id).cloned() else {
+        let Some(c) = self.calls.get(&id) else {
             return;
         };
         let status = response.status().unwrap_or(0);
@@ -397,21 +422,16 @@ impl UserAgent {
         if !is_invite {
             return; // BYE and CANCEL answers need no action.
         }
-        // Early dialogs and the final dialog come from responses with a To tag.
-        if (101..300).contains(&status) && response.to_header().is_some_and(|t| t.tag().is_some()) {
-            match self.calls.get_mut(&id).and_then(|c| c.dialog.as_mut()) {
-                Some(d) if status >= 200 => {
-                    let _ = d.confirm(response);
-                }
-                Some(_) => {}
-                None => {
-                    if let Ok(d) = Dialog::from_uac_response(&c.invite, response)
-                        && let Some(call) = self.calls.get_mut(&id)
-                    {
-                        call.dialog = Some(d);
-                    }
-                }
-            }
+        let (cancelled, state, account) = (c.cancelled, c.state.clone(), c.account);
+        let remote_tag = response
+            .to_header()
+            .and_then(|t| t.tag())
+            .map(str::to_string);
+        if (101..300).contains(&status)
+            && let Some(tag) = remote_tag
+            && !self.track_dialog(now, id, status, &tag, response)
+        {
+            return; // a 2xx of a losing fork: ACKed and BYEd
         }
         let body = response.body_bytes();
         let sdp = (!body.is_empty())
@@ -420,16 +440,6 @@ impl UserAgent {
         match status {
             180 => self.set_state(id, CallState::Ringing),
             181..=199 => {
-                if let Some(answer) = sdp {
-                    let media = self
-                        .calls
-                        .get_mut(&id)
-                        .and_then(|c| c.negotiator.receive_answer(&answer).ok().flatten());
-                    self.set_state(id, CallState::EarlyMedia);
-                    self.media_event(id, media);
-                }
-            }
-            200..=299 => {
                 if let Some(answer) = sdp
                     && self
                         .calls
@@ -440,119 +450,216 @@ impl UserAgent {
                         .calls
                         .get_mut(&id)
                         .and_then(|c| c.negotiator.receive_answer(&answer).ok().flatten());
+                    self.set_state(id, CallState::EarlyMedia);
                     self.media_event(id, media);
+                }
+            }
+            200..=299 => {
+                let mut failed = None;
+                if let Some(remote) = sdp {
+                    failed = self.sdp_in_2xx(id, &remote);
                 }
                 // The ACK is ours for a 2xx, every time one arrives (13.2.2.4).
                 self.send_ack(id);
-                if c.cancelled || matches!(c.state, CallState::Terminated { .. }) {
+                if cancelled {
                     // CANCEL lost the race with the 2xx: ACK, then BYE.
-                    if !matches!(c.state, CallState::Terminated { .. }) {
-                        self.set_state(id, CallState::Connected);
-                        self.send_bye(now, id);
-                        self.end(id, 487, "cancelled; answered anyway, BYE sent");
-                    }
+                    self.set_state(id, CallState::Connected);
+                    self.send_bye(now, id);
+                    self.end(id, 487, "cancelled; answered anyway, BYE sent");
+                } else if let Some(status) = failed {
+                    // An offer in the 2xx we cannot answer: the session is
+                    // not wanted; ACK (above), then BYE (section 13.2.2.4).
+                    self.set_state(id, CallState::Connected);
+                    self.send_bye(now, id);
+                    self.end(id, status, "no common codec in the offer of the 2xx");
                 } else {
                     self.set_state(id, CallState::Connected);
                 }
             }
-            401 | 407 if !c.challenged => {
-                self.retry_with_credentials(now, id, key, status, response)
+            401 | 407 if !self.calls.get(&id).is_some_and(|c| c.challenged) => {
+                self.retry_with_credentials(now, id, key, response)
             }
             300..=699 => {
                 // MiVoice answers 404 to an INVITE from a handset it does not
                 // consider registered: register again at once.
-                if status == 404 && !c.cancelled {
-                    let _ = self.register(now, c.account);
+                if status == 404 && !cancelled {
+                    let _ = self.register(now, account);
                 }
-                let reason = if c.cancelled {
+                let reason = if cancelled {
                     "cancelled"
                 } else {
                     response.reason().unwrap_or("")
                 };
-                self.end(id, status, reason);
+                if !matches!(state, CallState::Terminated { .. }) {
+                    self.end(id, status, reason);
+                }
             }
             _ => {}
         }
     }
 
-    fn retry_with_credentials(
+    /// Early and confirmed dialogs of an outgoing call (sections 12.1.2 and
+    /// 13.2.2.4), one per remote tag: a forking proxy may send responses
+    /// from several UAS. The first 2xx confirms its dialog and drops the
+    /// other early ones; a 2xx from another fork after that is ACKed and
+    /// its dialog ended with a BYE at once. Returns `false` for such a
+    /// losing 2xx, which the call must not act on.
+    fn track_dialog(
         &mut self,
         now: Time,
         id: CallId,
-        key: &TxKey,
         status: u16,
+        tag: &str,
         response: &Message,
+    ) -> bool {
+        let Some(c) = self.calls.get_mut(&id) else {
+            return false;
+        };
+        let current = c.dialog.as_ref().map(|d| d.id.remote_tag.as_str());
+        let confirmed = c
+            .dialog
+            .as_ref()
+            .is_some_and(|d| d.state == DialogState::Confirmed);
+        if current == Some(tag) {
+            if let (true, Some(d)) = (status >= 200, c.dialog.as_mut()) {
+                let _ = d.confirm(response);
+            }
+            return true;
+        }
+        if confirmed {
+            if status >= 200 {
+                self.end_losing_fork(now, id, response);
+                return false;
+            }
+            return true; // a late provisional of another fork: nothing to do
+        }
+        // A dialog of another fork, or the first one.
+        let known = c.forks.iter().position(|d| d.id.remote_tag == tag);
+        let fork = match known {
+            Some(k) => Some(c.forks.swap_remove(k)),
+            None => Dialog::from_uac_response(&c.invite, response).ok(),
+        };
+        let Some(mut fork) = fork else {
+            return true;
+        };
+        if status >= 200 {
+            let _ = fork.confirm(response);
+            c.dialog = Some(fork);
+            c.forks.clear();
+        } else if c.dialog.is_none() {
+            c.dialog = Some(fork);
+        } else if c.forks.len() < MAX_FORKS {
+            c.forks.push(fork);
+        }
+        true
+    }
+
+    /// A 2xx from a fork that lost (section 13.2.2.4): ACK it, then BYE it.
+    /// The BYE outlives the call's interest, so it is kept as a detached
+    /// request that can still answer a challenge.
+    fn end_losing_fork(&mut self, now: Time, id: CallId, response: &Message) {
+        let Some(c) = self.calls.get(&id) else { return };
+        let Ok(mut d) = Dialog::from_uac_response(&c.invite, response) else {
+            return;
+        };
+        let (transport, peer, account) = (c.transport, c.peer, c.account);
+        let Some(cseq) = c.invite.cseq().map(|cs| cs.seq) else {
+            return;
+        };
+        let via = self.via(transport);
+        if let Ok(ack) = d
+            .ack(cseq)
+            .header(HeaderName::Via, via)
+            .header(HeaderName::MaxForwards, 70)
+            .build()
+        {
+            self.layer.send_stateless(&ack, transport, peer);
+        }
+        let Ok(b) = d.request(Method::Bye) else {
+            return;
+        };
+        let via = self.via(transport);
+        if let Ok(bye) = b
+            .header(HeaderName::Via, via)
+            .header(HeaderName::MaxForwards, 70)
+            .header(
+                HeaderName::Reason,
+                "SIP;cause=200;text=\"another fork answered first\"",
+            )
+            .build()
+        {
+            self.send_detached(now, account, bye, peer, transport);
+        }
+    }
+
+    /// Sends a request no call waits for (a BYE): its answer is only
+    /// looked at for a digest challenge.
+    pub(crate) fn send_detached(
+        &mut self,
+        now: Time,
+        account: AccountId,
+        request: Message,
+        peer: SocketAddr,
+        transport: Transport,
     ) {
-        let Some(c) = self.calls.get(&id).cloned() else {
-            return;
-        };
-        let acc = &self.accounts[c.account.0];
-        let (user, password) = (
-            acc.config
-                .auth_username
-                .clone()
-                .unwrap_or(acc.config.user.clone()),
-            acc.config.password.clone(),
-        );
-        let name = if status == 407 {
-            HeaderName::ProxyAuthenticate
-        } else {
-            HeaderName::WwwAuthenticate
-        };
-        let Ok(challenge) = sip_proto::auth::select_challenge(response.values(name), |_| true)
-        else {
-            self.end(id, status, "no usable challenge");
-            return;
-        };
-        let uri = c.invite.request_uri_str().unwrap_or_default().to_string();
-        let cnonce = format!("{:016x}", self.next_random());
-        let secret = Secret::Password(Password::new(password));
-        let input = DigestInput {
-            username: &user,
-            secret: &secret,
-            method: "INVITE",
-            uri: &uri,
-            body: c.invite.body_bytes(),
-            cnonce: &cnonce,
-            nc: sip_proto::auth::NonceCount::FIRST,
-        };
-        let Ok(creds) = challenge.respond(&input, &DigestPolicy::default()) else {
-            self.end(id, status, "cannot answer the challenge");
-            return;
-        };
-        // Same Call-ID and From tag, CSeq one higher, a new branch (section 22.2).
-        let cseq = c.invite.cseq().map_or(1, |cs| cs.seq + 1);
-        let via = self.via(c.transport);
-        let mut b = MessageBuilder::request(&Method::Invite, &uri).header(HeaderName::Via, via);
-        for f in c.invite.fields() {
-            match f.known {
-                Some(
-                    HeaderName::Via
-                    | HeaderName::CSeq
-                    | HeaderName::ContentLength
-                    | HeaderName::ContentType,
-                ) => {}
-                Some(k) => b = b.header(k, f.value),
-                None => b = b.header_raw(f.name, f.value),
+        if let Ok(key) = self
+            .layer
+            .send_request(now, request.clone(), transport, peer)
+        {
+            self.pending.insert(
+                key,
+                Pending::Detached(Box::new(Detached {
+                    account,
+                    request,
+                    peer,
+                    transport,
+                    challenged: false,
+                })),
+            );
+        }
+    }
+
+    /// SDP in a 2xx to our INVITE: the answer to our offer, or (late offer)
+    /// the peer's offer, answered in the ACK. Returns the status that ends
+    /// the call when an offer cannot be answered.
+    fn sdp_in_2xx(&mut self, id: CallId, remote: &SessionDescription) -> Option<u16> {
+        let c = self.calls.get_mut(&id)?;
+        if c.negotiator.offer_outstanding() {
+            let media = c.negotiator.receive_answer(remote).ok().flatten();
+            self.media_event(id, media);
+            return None;
+        }
+        if c.ack_body.is_some() || c.dialog.as_ref().is_none() {
+            return None; // a retransmitted 2xx: the same ACK goes again
+        }
+        if c.invite.body_bytes().is_empty() {
+            match c.negotiator.answer_offer(remote) {
+                Ok(answer) => {
+                    c.ack_body = Some(answer.sdp.to_bytes());
+                    let media = answer.media;
+                    self.media_event(id, media);
+                }
+                Err(e) => return Some(e.sip_status()),
             }
         }
-        let auth_name = if status == 407 {
-            HeaderName::ProxyAuthorization
-        } else {
-            HeaderName::Authorization
+        None
+    }
+
+    /// The INVITE again with credentials for the challenge in `response`.
+    fn retry_with_credentials(&mut self, now: Time, id: CallId, key: &TxKey, response: &Message) {
+        let Some(c) = self.calls.get(&id) else {
+            return;
         };
-        let Ok(invite) = b
-            .header(HeaderName::CSeq, format_args!("{cseq} INVITE"))
-            .header(auth_name, creds)
-            .body("application/sdp", c.invite.body())
-            .build()
-        else {
+        let (account, invite, transport, peer) = (c.account, c.invite.clone(), c.transport, c.peer);
+        let status = response.status().unwrap_or(0);
+        let Some(invite) = self.with_credentials(account, &invite, response, transport) else {
+            self.end(id, status, "cannot answer the challenge");
             return;
         };
         self.call_tx.remove(key);
         if let Ok(new_key) = self
             .layer
-            .send_request(now, invite.clone(), c.transport, c.peer)
+            .send_request(now, invite.clone(), transport, peer)
         {
             self.call_tx.insert(new_key.clone(), id);
             if let Some(call) = self.calls.get_mut(&id) {
@@ -561,6 +668,82 @@ impl UserAgent {
                 call.challenged = true;
             }
         }
+    }
+
+    /// `request` again, answering the digest challenge of `response` (a 401
+    /// or 407) with the account's credentials (section 22.2): the same
+    /// Call-ID, From and To, CSeq one higher, a new branch, and an
+    /// Authorization or Proxy-Authorization header. `None` when the
+    /// challenge cannot be answered (no digest challenge, unknown algorithm).
+    pub(crate) fn with_credentials(
+        &mut self,
+        account: AccountId,
+        request: &Message,
+        response: &Message,
+        transport: Transport,
+    ) -> Option<Message> {
+        let proxy = response.status() == Some(407);
+        let acc = self.accounts.get(account.0)?;
+        let user = acc
+            .config
+            .auth_username
+            .clone()
+            .unwrap_or_else(|| acc.config.user.clone());
+        let password = acc.config.password.clone();
+        let name = if proxy {
+            HeaderName::ProxyAuthenticate
+        } else {
+            HeaderName::WwwAuthenticate
+        };
+        let challenge = sip_proto::auth::select_challenge(response.values(name), |_| true).ok()?;
+        let method = request.method()?.clone();
+        let uri = request.request_uri_str()?.to_string();
+        let cnonce = format!("{:016x}", self.next_random());
+        let secret = Secret::Password(Password::new(password));
+        let input = DigestInput {
+            username: &user,
+            secret: &secret,
+            method: method.as_str(),
+            uri: &uri,
+            body: request.body_bytes(),
+            cnonce: &cnonce,
+            nc: sip_proto::auth::NonceCount::FIRST,
+        };
+        let creds = challenge.respond(&input, &DigestPolicy::default()).ok()?;
+        let cseq = request.cseq().map_or(1, |cs| cs.seq + 1);
+        let via = self.via(transport);
+        let mut b = MessageBuilder::request(&method, &uri).header(HeaderName::Via, via);
+        for f in request.fields() {
+            match f.known {
+                Some(
+                    HeaderName::Via
+                    | HeaderName::CSeq
+                    | HeaderName::ContentLength
+                    | HeaderName::ContentType
+                    | HeaderName::Authorization
+                    | HeaderName::ProxyAuthorization,
+                ) => {}
+                Some(k) => b = b.header(k, f.value),
+                None => b = b.header_raw(f.name, f.value),
+            }
+        }
+        let auth_name = if proxy {
+            HeaderName::ProxyAuthorization
+        } else {
+            HeaderName::Authorization
+        };
+        b = b
+            .header(HeaderName::CSeq, format_args!("{cseq} {method}"))
+            .header(auth_name, creds);
+        if !request.body_bytes().is_empty() {
+            let ctype = request
+                .values(HeaderName::ContentType)
+                .next()
+                .unwrap_or("application/sdp")
+                .to_string();
+            b = b.body(&ctype, request.body());
+        }
+        b.build().ok()
     }
 
     /// A client transaction of a call failed (Timer B/F or transport error).
@@ -655,20 +838,20 @@ impl UserAgent {
         let local_tag = self.new_tag();
         let account = self.account_for(request);
         let mut negotiator = self.new_negotiator(id);
-        let offer = SessionDescription::parse(request.body()).ok();
-        let answered = match offer {
-            Some(o) => negotiator.answer_offer(&o).map(|a| a.media),
-            // Late offer (no SDP): our offer goes in the 2xx. Not yet supported.
-            None => Err(sdp::NegotiationError::NoOfferOutstanding),
+        let answered = if request.body_bytes().is_empty() {
+            // Late offer (section 13.2.1): our offer goes in the 2xx and the
+            // answer comes in the ACK; no media until then.
+            negotiator.create_offer().map(|_| None)
+        } else {
+            match SessionDescription::parse(request.body()) {
+                Ok(o) => negotiator.answer_offer(&o).map(|a| a.media),
+                Err(_) => Err(sdp::NegotiationError::NoOfferOutstanding),
+            }
         };
         let media = match answered {
             Ok(m) => m,
             Err(e) => {
-                let status = if request.body_bytes().is_empty() {
-                    488
-                } else {
-                    e.sip_status()
-                };
+                let status = e.sip_status();
                 if let Ok(r) = MessageBuilder::response_to(request, status, "", Some(&local_tag))
                     .header(HeaderName::Warning, "304 - \"Media type not available\"")
                     .build()
@@ -713,6 +896,8 @@ impl UserAgent {
                 ok: None,
                 ok_deadline: None,
                 media: None,
+                forks: Vec::new(),
+                ack_body: None,
             },
         );
         self.call_tx.insert(key.clone(), id);
@@ -751,17 +936,39 @@ impl UserAgent {
         AccountId(found.unwrap_or(0))
     }
 
-    /// An ACK for one of our 2xx: the call is up.
-    pub(crate) fn call_ack(&mut self, ack: &Message) {
+    /// An ACK for one of our 2xx: the call is up. When our 2xx carried the
+    /// offer (the INVITE had none), the ACK carries the answer; an ACK
+    /// without one, or with one we cannot use, ends the call with a BYE
+    /// (section 13.3.1.4, RFC 3264 section 5).
+    pub(crate) fn call_ack(&mut self, now: Time, ack: &Message) {
         let found = self.call_for(ack).filter(|id| !self.calls[id].outgoing);
-        if let Some(id) = found
-            && let Some(c) = self.calls.get_mut(&id)
-            && c.ok.is_some()
-        {
-            c.ok = None;
-            c.ok_deadline = None;
-            self.set_state(id, CallState::Connected);
+        let Some(id) = found else { return };
+        let Some(c) = self.calls.get_mut(&id) else {
+            return;
+        };
+        if c.ok.is_none() {
+            return; // a retransmitted ACK
         }
+        c.ok = None;
+        c.ok_deadline = None;
+        if c.negotiator.offer_outstanding() {
+            let answer = (!ack.body_bytes().is_empty())
+                .then(|| SessionDescription::parse(ack.body()).ok())
+                .flatten();
+            match answer.map(|a| c.negotiator.receive_answer(&a)) {
+                Some(Ok(media)) => {
+                    self.set_state(id, CallState::Connected);
+                    self.media_event(id, media);
+                }
+                _ => {
+                    self.set_state(id, CallState::Connected);
+                    self.send_bye(now, id);
+                    self.end(id, 488, "no usable answer in the ACK");
+                }
+            }
+            return;
+        }
+        self.set_state(id, CallState::Connected);
     }
 
     /// 2xx retransmission (section 13.3.1.4: T1 doubling up to T2) and the
