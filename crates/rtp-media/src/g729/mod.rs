@@ -8,7 +8,17 @@
 //! |---|---|---|
 //! | [`basic_op`] | ITU fixed-point operators, per-instance overflow flag | G.729 §5, basic operators |
 //! | [`tables`] | constant tables and `#define`s (generated) | G.729 / Annex A tables |
+//! | [`util`] | Log2, Pow2, Inv_sqrt, Random | G.729 §3.9, §4.4 |
+//! | [`lsp`] | LSP dequantisation, LSF↔LSP, LSP→LP, interpolation | §3.2.3–3.2.6, §4.1.1, A.3.2 |
+//! | [`filter`] | synthesis, residual, convolution, A(z/γ) | §3.6, §3.10, §4.1.6 |
+//! | [`pitch_common`] | fractional long-term prediction, lag decoding, parity | §3.7, §4.1.2–4.1.3 |
+//! | [`gain_common`] | MA gain prediction and its memory | §3.9.1, §4.4.2 |
 //! | [`encoder`] | the Annex A encoder | G.729 §3, Annex A A.3 |
 pub mod basic_op;
 pub mod encoder;
+pub mod filter;
+pub mod gain_common;
+pub mod lsp;
+pub mod pitch_common;
 pub mod tables;
+pub mod util;

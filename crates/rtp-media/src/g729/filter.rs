@@ -1,0 +1,172 @@
+//! Filters on LP coefficients (Q12, `a[0] = 1.0`, order `M = 10`):
+//! synthesis 1/A(z) (§3.10 / §4.1.6), inverse filter A(z) (residual,
+//! §3.6), convolution with an impulse response (§3.7), bandwidth expansion
+//! A(z/γ) (§3.3 / Annex A A.4.2).
+
+use super::basic_op::*;
+use super::tables::{M, MP1};
+
+/// Longest block the synthesis filter accepts (the reference uses a
+/// 100-sample scratch buffer including the `M` memory samples).
+pub const SYN_FILT_MAX: usize = 100 - M;
+
+#[inline(always)]
+fn syn_filt_core(
+    a: &[i16; MP1],
+    x: &[i16],
+    tmp: &mut [i16; SYN_FILT_MAX + M],
+    mem: &[i16; M],
+) -> bool {
+    let mut ovf = false;
+    tmp[..M].copy_from_slice(mem);
+    for (i, &xi) in x.iter().enumerate() {
+        let mut s = l_mult_o(&mut ovf, xi, a[0]);
+        for j in 1..=M {
+            s = l_msu_o(&mut ovf, s, a[j], tmp[M + i - j]);
+        }
+        s = l_shl_o(&mut ovf, s, 3);
+        tmp[M + i] = round16_o(&mut ovf, s);
+    }
+    ovf
+}
+
+/// Synthesis filter 1/A(z) (`Syn_filt`): `y = x` filtered, starting from
+/// the filter memory `mem` (the last `M` outputs, oldest first). With
+/// `update`, `mem` receives the last `M` outputs.
+///
+/// Returns `true` when any operation saturated (the reference's `Overflow`
+/// flag, which the decoder reads, §4.1.6). `x.len() == y.len() ≤
+/// SYN_FILT_MAX` (panics otherwise: a programming error).
+#[inline]
+pub fn syn_filt(
+    a: &[i16; MP1],
+    x: &[i16],
+    y: &mut [i16],
+    mem: &mut [i16; M],
+    update: bool,
+) -> bool {
+    let lg = x.len();
+    assert!(lg == y.len() && lg <= SYN_FILT_MAX, "syn_filt length");
+    let mut tmp = [0i16; SYN_FILT_MAX + M];
+    let ovf = syn_filt_core(a, x, &mut tmp, mem);
+    y.copy_from_slice(&tmp[M..M + lg]);
+    if update && lg >= M {
+        mem.copy_from_slice(&y[lg - M..]);
+    }
+    ovf
+}
+
+/// [`syn_filt`] with the output written over the input.
+#[inline]
+pub fn syn_filt_in_place(a: &[i16; MP1], xy: &mut [i16], mem: &mut [i16; M], update: bool) -> bool {
+    let lg = xy.len();
+    assert!(lg <= SYN_FILT_MAX, "syn_filt length");
+    let mut tmp = [0i16; SYN_FILT_MAX + M];
+    let ovf = syn_filt_core(a, xy, &mut tmp, mem);
+    xy.copy_from_slice(&tmp[M..M + lg]);
+    if update && lg >= M {
+        mem.copy_from_slice(&xy[lg - M..]);
+    }
+    ovf
+}
+
+/// LP residual through A(z) (`Residu`): `y[i] = Σ a[j]·x[M + i − j]`.
+/// `x` carries `M` samples of history before the block:
+/// `x.len() == y.len() + M`.
+#[inline]
+pub fn residu(a: &[i16; MP1], x: &[i16], y: &mut [i16]) {
+    assert_eq!(x.len(), y.len() + M, "residu history");
+    for (i, yi) in y.iter_mut().enumerate() {
+        let n = i + M;
+        let mut s = l_mult(x[n], a[0]);
+        for j in 1..=M {
+            s = l_mac(s, a[j], x[n - j]);
+        }
+        s = l_shl(s, 3);
+        *yi = round16(s);
+    }
+}
+
+/// Convolution `y[n] = Σ_{i≤n} x[i]·h[n−i]` with `h` in Q12 (`Convolve`);
+/// length `y.len()` (≤ `x.len()`, `h.len()`).
+#[inline]
+pub fn convolve(x: &[i16], h: &[i16], y: &mut [i16]) {
+    for (n, yn) in y.iter_mut().enumerate() {
+        let mut s = 0i32;
+        for i in 0..=n {
+            s = l_mac(s, x[i], h[n - i]);
+        }
+        s = l_shl(s, 3);
+        *yn = extract_h(s);
+    }
+}
+
+/// Bandwidth expansion `ap[i] = a[i]·γ^i` (`Weight_Az`), γ in Q15.
+#[inline]
+pub fn weight_az(a: &[i16; MP1], gamma: i16, ap: &mut [i16; MP1]) {
+    ap[0] = a[0];
+    let mut fac = gamma;
+    for i in 1..M {
+        ap[i] = round16(l_mult(a[i], fac));
+        fac = round16(l_mult(fac, gamma));
+    }
+    ap[M] = round16(l_mult(a[M], fac));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn synthesis_inverts_residual() {
+        let a: [i16; MP1] = [4096, -2000, 800, -300, 100, 0, 0, 0, 0, 0, 0];
+        let mut x = [0i16; 40 + M];
+        for (i, v) in x.iter_mut().enumerate().skip(M) {
+            *v = ((i as i32 * 731) % 2000 - 1000) as i16;
+        }
+        let mut res = [0i16; 40];
+        residu(&a, &x, &mut res);
+        let mut y = [0i16; 40];
+        let mut mem = [0i16; M];
+        let ovf = syn_filt(&a, &res, &mut y, &mut mem, true);
+        assert!(!ovf);
+        for i in 0..40 {
+            assert!((y[i] - x[i + M]).abs() <= 2, "{i}: {} {}", y[i], x[i + M]);
+        }
+        assert_eq!(mem, y[30..40]);
+        let mut z = res;
+        let mut mem2 = [0i16; M];
+        syn_filt_in_place(&a, &mut z, &mut mem2, false);
+        assert_eq!(z, y);
+        assert_eq!(mem2, [0; M]);
+    }
+
+    #[test]
+    fn synthesis_reports_overflow() {
+        let a: [i16; MP1] = [4096, -8000, 4000, 0, 0, 0, 0, 0, 0, 0, 0];
+        let x = [30000i16; 40];
+        let mut y = [0i16; 40];
+        let mut mem = [0i16; M];
+        assert!(syn_filt(&a, &x, &mut y, &mut mem, false));
+    }
+
+    #[test]
+    fn convolve_with_unit_impulse_is_identity() {
+        let mut h = [0i16; 40];
+        h[0] = 4096;
+        let x: Vec<i16> = (0..40).map(|i| (i * 100 - 2000) as i16).collect();
+        let mut y = [0i16; 40];
+        convolve(&x, &h, &mut y);
+        assert_eq!(&y[..], &x[..]);
+    }
+
+    #[test]
+    fn weight_az_powers() {
+        let a = [4096i16; MP1];
+        let mut ap = [0i16; MP1];
+        weight_az(&a, 16384, &mut ap);
+        assert_eq!(ap[0], 4096);
+        assert_eq!(ap[1], 2048);
+        assert_eq!(ap[2], 1024);
+    }
+}

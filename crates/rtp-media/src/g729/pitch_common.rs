@@ -1,0 +1,139 @@
+//! Adaptive-codebook helpers shared by encoder and decoder: the fractional
+//! (1/3 resolution) long-term predictor (§3.7.1 eq. 40, `Pred_lt_3`),
+//! decoding of the pitch-lag index (§3.7.2 / §4.1.3, `Dec_lag3`) and the
+//! parity bit protecting the first-subframe pitch index (§3.7.2 / §4.1.2).
+
+use super::basic_op::*;
+use super::tables::{INTER_3L, L_INTER10, UP_SAMP};
+
+/// Adaptive-codebook vector by interpolating the past excitation
+/// (`Pred_lt_3`): writes `exc[pos..pos + len]` from
+/// `exc[pos − t0 − 10 ..]`, with fractional delay `frac` ∈ {−1, 0, 1}
+/// (thirds). Works in place: when `t0 < len` the newly written samples are
+/// reused, as the Recommendation requires.
+///
+/// Needs `pos ≥ t0 + L_INTER10 + 1` (the excitation history of
+/// `PIT_MAX + L_INTERPOL` samples guarantees it) and `pos + len ≤ exc.len()`.
+#[inline]
+pub fn pred_lt_3(exc: &mut [i16], pos: usize, t0: i16, frac: i16, len: usize) {
+    let mut frac = negate(frac);
+    let mut x0 = pos - t0 as usize;
+    if frac < 0 {
+        frac = add(frac, UP_SAMP as i16);
+        x0 -= 1;
+    }
+    let c1 = frac as usize;
+    let c2 = (UP_SAMP as i16 - frac) as usize;
+    for j in 0..len {
+        let x1 = x0 + j; // x1[-i] = exc[x1 - i]
+        let x2 = x1 + 1; // x2[i]  = exc[x2 + i]
+        let mut s = 0i32;
+        for i in 0..L_INTER10 {
+            let k = i * UP_SAMP;
+            s = l_mac(s, exc[x1 - i], INTER_3L[c1 + k]);
+            s = l_mac(s, exc[x2 + i], INTER_3L[c2 + k]);
+        }
+        exc[pos + j] = round16(s);
+    }
+}
+
+/// Decodes a pitch index (`Dec_lag3`) into `(t0, t0_frac)`.
+///
+/// First subframe (`first == true`): 8-bit index, lags 19⅓..85 in thirds,
+/// 85..143 integer. Second subframe: 5-bit index relative to
+/// `t0_first` (the integer lag of the first subframe), within
+/// `[t0_min, t0_min + 9]` clamped to `[pit_min, pit_max]`.
+#[inline]
+pub fn dec_lag3(index: i16, pit_min: i16, pit_max: i16, first: bool, t0_first: i16) -> (i16, i16) {
+    if first {
+        if index < 197 {
+            let t0 = add(mult(add(index, 2), 10923), 19);
+            let i = add(add(t0, t0), t0);
+            (t0, add(sub(index, i), 58))
+        } else {
+            (sub(index, 112), 0)
+        }
+    } else {
+        let mut t0_min = sub(t0_first, 5);
+        if t0_min < pit_min {
+            t0_min = pit_min;
+        }
+        let mut t0_max = add(t0_min, 9);
+        if t0_max > pit_max {
+            t0_max = pit_max;
+            t0_min = sub(t0_max, 9);
+        }
+        let i = sub(mult(add(index, 2), 10923), 1);
+        let t0 = add(i, t0_min);
+        let i3 = add(add(i, i), i);
+        (t0, sub(sub(index, 2), i3))
+    }
+}
+
+/// Parity bit of the 6 most significant bits of the 8-bit first-subframe
+/// pitch index (`Parity_Pitch`; the transmitted P0 bit).
+#[inline]
+pub fn parity_pitch(pitch_index: i16) -> i16 {
+    let mut temp = shr(pitch_index, 1);
+    let mut sum = 1i16;
+    for _ in 0..=5 {
+        temp = shr(temp, 1);
+        sum = add(sum, temp & 1);
+    }
+    sum & 1
+}
+
+/// Checks the received parity bit (`Check_Parity_Pitch`): 0 = consistent,
+/// 1 = parity error.
+#[inline]
+pub fn check_parity_pitch(pitch_index: i16, parity: i16) -> i16 {
+    add(parity_pitch(pitch_index), parity) & 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lag_decoding_ranges() {
+        assert_eq!(dec_lag3(0, 20, 143, true, 0), (19, 1));
+        assert_eq!(dec_lag3(1, 20, 143, true, 0), (20, -1));
+        assert_eq!(dec_lag3(2, 20, 143, true, 0), (20, 0));
+        assert_eq!(dec_lag3(196, 20, 143, true, 0), (85, -1));
+        assert_eq!(dec_lag3(197, 20, 143, true, 0), (85, 0));
+        assert_eq!(dec_lag3(255, 20, 143, true, 0), (143, 0));
+        // Second subframe, relative to 60: t0_min = 55.
+        assert_eq!(dec_lag3(0, 20, 143, false, 60), (54, 1));
+        assert_eq!(dec_lag3(2, 20, 143, false, 60), (55, 0));
+        // Near PIT_MAX the window is clamped: t0_min = 134.
+        assert_eq!(dec_lag3(2, 20, 143, false, 143), (134, 0));
+    }
+
+    #[test]
+    fn parity_bit() {
+        // 6 MSBs of an 8-bit index are bits 7..2; parity = 1 + their xor.
+        for idx in 0i16..256 {
+            let ones = ((idx >> 2) & 0x3f).count_ones() as i16;
+            assert_eq!(parity_pitch(idx), (1 + ones) & 1);
+            assert_eq!(check_parity_pitch(idx, parity_pitch(idx)), 0);
+            assert_eq!(check_parity_pitch(idx, 1 - parity_pitch(idx)), 1);
+        }
+    }
+
+    #[test]
+    fn interpolation_has_unit_dc_gain() {
+        for frac in [-1i16, 0, 1] {
+            let mut exc = [0i16; 200];
+            exc[..160].fill(1000);
+            // A short lag reuses freshly written samples.
+            pred_lt_3(&mut exc, 160, 20, frac, 40);
+            for j in 0..40 {
+                assert!(
+                    (exc[160 + j] - 1000).abs() <= 8,
+                    "{frac} {j}: {}",
+                    exc[160 + j]
+                );
+            }
+        }
+    }
+}
