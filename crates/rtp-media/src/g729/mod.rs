@@ -13,12 +13,25 @@
 //! | [`filter`] | synthesis, residual, convolution, A(z/γ) | §3.6, §3.10, §4.1.6 |
 //! | [`pitch_common`] | fractional long-term prediction, lag decoding, parity | §3.7, §4.1.2–4.1.3 |
 //! | [`gain_common`] | MA gain prediction and its memory | §3.9.1, §4.4.2 |
+//! | [`bits`] | parameters ⇄ RFC 3551 octets, ITU serial format | §3.10 Table 8, RFC 3551 §4.5.6 |
+//! | [`decoder`] | the Annex A decoder with concealment | §4, §4.4, Annex A A.4 |
+//! | [`postfilter`] | Annex A post-filter and post-processing | A.4.2, §4.3 |
 //! | [`encoder`] | the Annex A encoder | G.729 §3, Annex A A.3 |
+
+// DSP loops index several arrays with the same sample index, as the
+// Recommendation's equations do; iterator rewrites would obscure them.
+#![allow(clippy::needless_range_loop)]
 pub mod basic_op;
+pub mod bits;
+pub mod decoder;
 pub mod encoder;
 pub mod filter;
 pub mod gain_common;
 pub mod lsp;
 pub mod pitch_common;
+pub mod postfilter;
 pub mod tables;
 pub mod util;
+
+pub use bits::{Params, SerialError, SerialFrame, SerialReader};
+pub use decoder::G729Decoder;

@@ -1,0 +1,281 @@
+//! Annex A post-filter (A.4.2, replacing G.729 §4.2) and the output
+//! high-pass post-processing (§4.3).
+//!
+//! Per subframe: residual of the synthesis through A(z/γ2); long-term
+//! (pitch) post-filter with an integer delay searched around the decoded
+//! lag (A.4.2.1); tilt compensation 1 − μ·k1'·z⁻¹ with k1' from the impulse
+//! response of A(z/γ2)/A(z/γ1) (A.4.2.3); short-term synthesis through
+//! 1/A(z/γ1) (A.4.2.2); adaptive gain control (A.4.2.4).
+
+use super::basic_op::*;
+use super::filter::{residu, syn_filt, syn_filt_in_place, weight_az};
+use super::tables::{
+    A100, AGC_FAC, AGC_FAC1, B100, GAMMA1_PST, GAMMA2_PST, GAMMAP, GAMMAP_2,
+    INIT_POSTFILTER_PAST_GAIN, INV_GAMMAP, L_FRAME, L_H, L_SUBFR, M, MP1, MU, PIT_MAX,
+};
+use super::util::inv_sqrt;
+
+const PM: usize = PIT_MAX as usize;
+
+/// State of the Annex A post-filter.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PostFilter {
+    /// Residual history through A(z/γ2): `PIT_MAX` past samples, then the
+    /// current subframe.
+    res2: [i16; PM + L_SUBFR],
+    /// The same scaled by 1/4 (for the correlation search).
+    scal_res2: [i16; PM + L_SUBFR],
+    /// Memory of 1/A(z/γ1).
+    mem_syn_pst: [i16; M],
+    /// Memory of the tilt-compensation filter.
+    mem_pre: i16,
+    /// AGC gain of the previous sample (Q12).
+    past_gain: i16,
+}
+
+impl Default for PostFilter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl PostFilter {
+    /// Reset state.
+    pub fn new() -> Self {
+        Self {
+            res2: [0; PM + L_SUBFR],
+            scal_res2: [0; PM + L_SUBFR],
+            mem_syn_pst: [0; M],
+            mem_pre: 0,
+            past_gain: INIT_POSTFILTER_PAST_GAIN,
+        }
+    }
+
+    /// Post-filters one frame. `syn` holds `M` samples of the previous
+    /// frame's (unfiltered) synthesis followed by the current frame's
+    /// synthesis; `az` the two subframe LP filters; `t` the two decoded
+    /// integer pitch lags. The filtered frame is written to `out`; the
+    /// history part of `syn` is updated for the next frame.
+    pub fn filter(
+        &mut self,
+        syn: &mut [i16; M + L_FRAME],
+        az: &[i16; 2 * MP1],
+        t: &[i16; 2],
+        out: &mut [i16; L_FRAME],
+    ) {
+        for (sub_idx, i_subfr) in [0usize, L_SUBFR].into_iter().enumerate() {
+            let a: &[i16; MP1] = az[sub_idx * MP1..(sub_idx + 1) * MP1]
+                .try_into()
+                .expect("MP1 slice");
+            let mut t0_min = sub(t[sub_idx], 3);
+            let mut t0_max = add(t0_min, 6);
+            if t0_max > PIT_MAX {
+                t0_max = PIT_MAX;
+                t0_min = sub(t0_max, 6);
+            }
+
+            let mut ap3 = [0i16; MP1];
+            let mut ap4 = [0i16; MP1];
+            weight_az(a, GAMMA2_PST, &mut ap3);
+            weight_az(a, GAMMA1_PST, &mut ap4);
+
+            // Residual of the synthesis through A(z/γ2) (needs M past samples).
+            residu(
+                &ap3,
+                &syn[i_subfr..i_subfr + M + L_SUBFR],
+                &mut self.res2[PM..],
+            );
+            for j in 0..L_SUBFR {
+                self.scal_res2[PM + j] = shr(self.res2[PM + j], 2);
+            }
+
+            let mut res2_pst = [0i16; L_SUBFR];
+            self.pitch_postfilter(t0_min, t0_max, &mut res2_pst);
+
+            // Impulse response of A(z/γ2)/A(z/γ1), 22 samples, for the tilt.
+            let mut h = [0i16; L_H];
+            h[..MP1].copy_from_slice(&ap3);
+            let mut zero_mem = [0i16; M];
+            let _ = syn_filt_in_place(&ap4, &mut h, &mut zero_mem, false);
+
+            let mut l_tmp = l_mult(h[0], h[0]);
+            for &hi in &h[1..L_H] {
+                l_tmp = l_mac(l_tmp, hi, hi);
+            }
+            let temp1 = extract_h(l_tmp);
+            let mut l_tmp = l_mult(h[0], h[1]);
+            for i in 1..L_H - 1 {
+                l_tmp = l_mac(l_tmp, h[i], h[i + 1]);
+            }
+            let mut temp2 = extract_h(l_tmp);
+            if temp2 <= 0 {
+                temp2 = 0;
+            } else {
+                temp2 = mult(temp2, MU);
+                temp2 = div_s(temp2, temp1);
+            }
+            self.preemphasis(&mut res2_pst, temp2);
+
+            let out_sub: &mut [i16] = &mut out[i_subfr..i_subfr + L_SUBFR];
+            let _ = syn_filt(&ap4, &res2_pst, out_sub, &mut self.mem_syn_pst, true);
+
+            self.agc(&syn[M + i_subfr..M + i_subfr + L_SUBFR], out_sub);
+
+            self.res2.copy_within(L_SUBFR.., 0);
+            self.scal_res2.copy_within(L_SUBFR.., 0);
+        }
+        syn.copy_within(L_FRAME.., 0);
+    }
+
+    /// Long-term post-filter (A.4.2.1): integer delay in `[t0_min, t0_max]`
+    /// maximising the correlation of the (scaled) residual, then
+    /// `(1 + g·z^−T)/(1 + g)`-style mixing, switched off when the prediction
+    /// gain is below 3 dB.
+    fn pitch_postfilter(&self, t0_min: i16, t0_max: i16, out: &mut [i16; L_SUBFR]) {
+        let sig = &self.res2;
+        let scal = &self.scal_res2;
+        let mut cor_max = MIN_32;
+        let mut t0 = t0_min;
+        for i in t0_min..=t0_max {
+            let d = PM - i as usize;
+            let mut corr = 0i32;
+            for j in 0..L_SUBFR {
+                corr = l_mac(corr, scal[PM + j], scal[d + j]);
+            }
+            if l_sub(corr, cor_max) > 0 {
+                cor_max = corr;
+                t0 = i;
+            }
+        }
+        let d = PM - t0 as usize;
+        let mut ener = 1i32;
+        for j in 0..L_SUBFR {
+            ener = l_mac(ener, scal[d + j], scal[d + j]);
+        }
+        let mut ener0 = 1i32;
+        for j in 0..L_SUBFR {
+            ener0 = l_mac(ener0, scal[PM + j], scal[PM + j]);
+        }
+        if cor_max < 0 {
+            cor_max = 0;
+        }
+        let temp = cor_max.max(ener).max(ener0);
+        let j = norm_l(temp);
+        let mut cmax = round16(l_shl(cor_max, j));
+        let mut en = round16(l_shl(ener, j));
+        let en0 = round16(l_shl(ener0, j));
+
+        let temp = l_sub(l_mult(cmax, cmax), l_shr(l_mult(en, en0), 1));
+        if temp < 0 {
+            out.copy_from_slice(&sig[PM..]);
+            return;
+        }
+        let (g0, gain) = if cmax > en {
+            (INV_GAMMAP, GAMMAP_2)
+        } else {
+            cmax = shr(mult(cmax, GAMMAP), 1);
+            en = shr(en, 1);
+            let i = add(cmax, en);
+            if i > 0 {
+                let gain = div_s(cmax, i);
+                (sub(32767, gain), gain)
+            } else {
+                (32767, 0)
+            }
+        };
+        for i in 0..L_SUBFR {
+            out[i] = add(mult(g0, sig[PM + i]), mult(gain, sig[d + i]));
+        }
+    }
+
+    /// Tilt compensation `1 − g·z⁻¹` in place (A.4.2.3).
+    fn preemphasis(&mut self, signal: &mut [i16; L_SUBFR], g: i16) {
+        let last = signal[L_SUBFR - 1];
+        for i in (1..L_SUBFR).rev() {
+            signal[i] = sub(signal[i], mult(g, signal[i - 1]));
+        }
+        signal[0] = sub(signal[0], mult(g, self.mem_pre));
+        self.mem_pre = last;
+    }
+
+    /// Adaptive gain control (A.4.2.4): matches the output energy to the
+    /// input energy with a smoothed per-sample gain.
+    fn agc(&mut self, sig_in: &[i16], sig_out: &mut [i16]) {
+        let mut s = 0i32;
+        for &v in sig_out.iter() {
+            let x = shr(v, 2);
+            s = l_mac(s, x, x);
+        }
+        if s == 0 {
+            self.past_gain = 0;
+            return;
+        }
+        let mut exp = sub(norm_l(s), 1);
+        let gain_out = round16(l_shl(s, exp));
+
+        let mut s = 0i32;
+        for &v in sig_in {
+            let x = shr(v, 2);
+            s = l_mac(s, x, x);
+        }
+        let g0 = if s == 0 {
+            0
+        } else {
+            let i = norm_l(s);
+            let gain_in = round16(l_shl(s, i));
+            exp = sub(exp, i);
+            let mut s = l_deposit_l(div_s(gain_out, gain_in));
+            s = l_shl(s, 7);
+            s = l_shr(s, exp);
+            let s = inv_sqrt(s);
+            let i = round16(l_shl(s, 9));
+            mult(i, AGC_FAC1)
+        };
+        let mut gain = self.past_gain;
+        for v in sig_out.iter_mut() {
+            gain = mult(gain, AGC_FAC);
+            gain = add(gain, g0);
+            *v = extract_h(l_shl(l_mult(*v, gain), 3));
+        }
+        self.past_gain = gain;
+    }
+}
+
+/// Output post-processing (§4.3): 2nd-order 100 Hz high-pass with the
+/// output doubled (the decoder works at half scale), recursive part in
+/// double precision.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct PostProcess {
+    y2_hi: i16,
+    y2_lo: i16,
+    y1_hi: i16,
+    y1_lo: i16,
+    x0: i16,
+    x1: i16,
+}
+
+impl PostProcess {
+    /// Reset state.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Filters `signal` in place.
+    pub fn process(&mut self, signal: &mut [i16]) {
+        for v in signal.iter_mut() {
+            let x2 = self.x1;
+            self.x1 = self.x0;
+            self.x0 = *v;
+            let mut l_tmp = mpy_32_16(self.y1_hi, self.y1_lo, A100[1]);
+            l_tmp = l_add(l_tmp, mpy_32_16(self.y2_hi, self.y2_lo, A100[2]));
+            l_tmp = l_mac(l_tmp, self.x0, B100[0]);
+            l_tmp = l_mac(l_tmp, self.x1, B100[1]);
+            l_tmp = l_mac(l_tmp, x2, B100[2]);
+            l_tmp = l_shl(l_tmp, 2);
+            *v = round16(l_shl(l_tmp, 1));
+            self.y2_hi = self.y1_hi;
+            self.y2_lo = self.y1_lo;
+            (self.y1_hi, self.y1_lo) = l_extract(l_tmp);
+        }
+    }
+}
