@@ -52,7 +52,7 @@ impl Pair {
                     moved = true;
                     match out {
                         Output::Event(Event::IncomingCall { call, .. }) => incoming.push(call),
-                        Output::Event(_) => {}
+                        Output::Event(_) | Output::DnsQuery(_) | Output::Close { .. } => {}
                         Output::Transmit(t) => {
                             let now = self.now;
                             let dst = self.agents.get_mut(&t.destination).unwrap();

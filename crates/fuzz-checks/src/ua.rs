@@ -56,6 +56,7 @@ fn pump(a: &mut UserAgent, b: &mut UserAgent, now: Time) -> Vec<Event> {
                     },
                 ),
                 Output::Event(e) => events.push(e),
+                Output::DnsQuery(_) | Output::Close { .. } => {}
             }
         }
         if !moved {

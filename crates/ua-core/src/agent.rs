@@ -16,8 +16,11 @@ use bytes::Bytes;
 use sip_proto::headers::Contact;
 use sip_proto::{HeaderName, Message, MessageBuilder, Method};
 
+use sip_proto::framer::{Frame, Framer, PONG};
+
 use crate::call::{Call, CallId, CallState};
 use crate::registration::{RegAction, RegState, Registration, RegistrationConfig};
+use crate::resolver::{DnsAnswer, DnsQuery, Resolution, ResolveStep};
 use crate::servers::{Failover, FailoverAction, ServerList, ServerListError};
 use crate::time::Time;
 use crate::transaction::key::TxKey;
@@ -168,7 +171,25 @@ pub enum Output {
     Transmit(Transmit),
     /// Something for the application.
     Event(Event),
+    /// A DNS question (RFC 3263); answer it with [`Input::Dns`].
+    DnsQuery(DnsQuery),
+    /// Close this stream connection: its bytes cannot be framed (RFC 3261
+    /// section 18.3: a message without Content-Length, one too large).
+    Close {
+        /// The far end.
+        peer: SocketAddr,
+        /// Our end.
+        local: SocketAddr,
+        /// TCP or TLS.
+        transport: Transport,
+        /// What was wrong.
+        reason: String,
+    },
 }
+
+/// Stream connections the agent frames at once; bytes of a further one are
+/// refused with [`Output::Close`].
+pub const MAX_STREAMS: usize = 256;
 
 /// What the driver feeds in.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -184,6 +205,45 @@ pub enum Input {
         /// The bytes.
         data: Bytes,
     },
+    /// Bytes read from a TCP or TLS connection (TLS already decrypted), in
+    /// any chunking: the agent frames them (RFC 3261 section 18.3) and
+    /// answers RFC 5626 keep-alive pings.
+    Stream {
+        /// The far end of the connection.
+        from: SocketAddr,
+        /// Our end.
+        to: SocketAddr,
+        /// TCP or TLS.
+        transport: Transport,
+        /// The bytes.
+        data: Bytes,
+    },
+    /// A stream connection closed: its partial message is dropped and
+    /// client transactions sent over it fail (section 18.4).
+    StreamClosed {
+        /// The far end.
+        from: SocketAddr,
+        /// Our end.
+        to: SocketAddr,
+        /// TCP or TLS.
+        transport: Transport,
+    },
+    /// Sending to `destination` failed (ICMP unreachable, connection
+    /// refused or reset; section 18.4): its client transactions fail, which
+    /// fails an account over to its next server.
+    TransportError {
+        /// Where we could not send.
+        destination: SocketAddr,
+        /// Over what.
+        transport: Transport,
+    },
+    /// The answer to [`Output::DnsQuery`] `id`.
+    Dns {
+        /// The query's id.
+        id: u64,
+        /// What the driver found.
+        answer: DnsAnswer,
+    },
 }
 
 /// Errors of the commands.
@@ -195,9 +255,6 @@ pub enum AgentError {
     /// The account's server list does not parse.
     #[error("account {0:?}: {1}")]
     Servers(AccountId, ServerListError),
-    /// The account names a domain only; SRV resolution is not wired in yet.
-    #[error("account {0:?} needs DNS, which this agent does not do yet")]
-    NeedsDns(AccountId),
     /// A message or description could not be built (a bad target URI, an
     /// SDP configuration the negotiator refuses).
     #[error("cannot build the request: {0}")]
@@ -233,6 +290,10 @@ pub(crate) struct Account {
     pub(crate) domain: String,
     pub(crate) registration: Registration,
     pub(crate) failover: Failover,
+    /// The domain must be resolved (no addresses configured).
+    pub(crate) use_dns: bool,
+    /// The resolution under way, if any.
+    pub(crate) resolution: Option<Resolution>,
 }
 
 /// The Sans-IO user agent.
@@ -249,6 +310,9 @@ pub struct UserAgent {
     /// Calls by (Call-ID, our tag), for requests within their dialogs.
     pub(crate) dialogs: BTreeMap<(String, String), CallId>,
     pub(crate) next_call: u64,
+    /// Framers of the stream connections, by (far end, our end, transport).
+    streams: BTreeMap<(SocketAddr, SocketAddr, Transport), Framer>,
+    next_dns: u64,
 }
 
 impl UserAgent {
@@ -265,6 +329,8 @@ impl UserAgent {
             call_tx: BTreeMap::new(),
             dialogs: BTreeMap::new(),
             next_call: 1,
+            streams: BTreeMap::new(),
+            next_dns: 1,
             config,
         };
         for (k, acc) in ua.config.accounts.clone().into_iter().enumerate() {
@@ -276,9 +342,14 @@ impl UserAgent {
             };
             let list = ServerList::parse(&acc.servers, default_port)
                 .map_err(|e| AgentError::Servers(id, e))?;
-            if list.needs_dns() {
-                return Err(AgentError::NeedsDns(id));
+            // A domain that is an IP literal needs no DNS (RFC 3263 section 4.2).
+            let mut addresses = list.addresses.clone();
+            if addresses.is_empty()
+                && let Ok(ip) = list.domain.parse::<std::net::IpAddr>()
+            {
+                addresses.push(SocketAddr::new(ip, acc.transport.default_port()));
             }
+            let use_dns = addresses.is_empty();
             let local = ua.config.local;
             let mut reg = RegistrationConfig::new(
                 &format!("sip:{}", list.domain),
@@ -293,10 +364,9 @@ impl UserAgent {
             let reg_seed = ua.next_random();
             ua.accounts.push(Account {
                 registration: Registration::new(reg, &call_id, &tag, reg_seed),
-                failover: Failover::new(
-                    list.addresses,
-                    Duration::from_secs(acc.expires.max(32).into()),
-                ),
+                failover: Failover::new(addresses, Duration::from_secs(acc.expires.max(32).into())),
+                use_dns,
+                resolution: None,
                 domain: list.domain,
                 config: acc,
             });
@@ -342,12 +412,26 @@ impl UserAgent {
         self.accounts.get(account.0)?.failover.current()
     }
 
-    /// Registers an account at its current server.
+    /// Registers an account at its current server. An account configured
+    /// with a domain alone first resolves it ([`Output::DnsQuery`]) and
+    /// registers when the answers are in.
     pub fn register(&mut self, now: Time, account: AccountId) -> Result<(), AgentError> {
         let acc = self
             .accounts
             .get_mut(account.0)
             .ok_or(AgentError::NoAccount(account))?;
+        if acc.use_dns && acc.failover.current().is_none() {
+            if acc.resolution.is_none() {
+                let id = self.next_dns;
+                self.next_dns += 1;
+                let (r, step) = Resolution::start(&acc.domain, acc.config.transport, id);
+                acc.resolution = Some(r);
+                if let ResolveStep::Query(q) = step {
+                    self.out.push_back(Output::DnsQuery(q));
+                }
+            }
+            return Ok(());
+        }
         let builder = acc.registration.register();
         self.send_register(now, account, builder)
     }
@@ -435,8 +519,146 @@ impl UserAgent {
                     .layer
                     .handle_bytes(now, data, transport, from, Some(to));
             }
+            Input::Stream {
+                from,
+                to,
+                transport,
+                data,
+            } => self.stream_bytes(now, from, to, transport, &data),
+            Input::StreamClosed {
+                from,
+                to,
+                transport,
+            } => {
+                self.streams.remove(&(from, to, transport));
+                self.fail_route(now, from, transport);
+            }
+            Input::TransportError {
+                destination,
+                transport,
+            } => self.fail_route(now, destination, transport),
+            Input::Dns { id, answer } => self.dns_answer(now, id, answer),
         }
         self.drain(now);
+    }
+
+    /// Frames stream bytes and feeds each whole message to the layer.
+    fn stream_bytes(
+        &mut self,
+        now: Time,
+        from: SocketAddr,
+        to: SocketAddr,
+        transport: Transport,
+        data: &[u8],
+    ) {
+        let key = (from, to, transport);
+        if !self.streams.contains_key(&key) && self.streams.len() >= MAX_STREAMS {
+            self.out.push_back(Output::Close {
+                peer: from,
+                local: to,
+                transport,
+                reason: format!("more than {MAX_STREAMS} connections"),
+            });
+            return;
+        }
+        let framer = self.streams.entry(key).or_default();
+        framer.push(data);
+        let mut frames = Vec::new();
+        let mut failure = None;
+        while let Some(f) = framer.next_frame() {
+            match f {
+                Ok(frame) => frames.push(frame),
+                Err(e) => {
+                    failure = Some(e.to_string());
+                    break;
+                }
+            }
+        }
+        if framer.is_idle() && framer.buffered() == 0 {
+            // Nothing pending: keep no buffer for an idle connection.
+            self.streams.remove(&key);
+        }
+        for frame in frames {
+            match frame {
+                Frame::Message(bytes) => {
+                    let _: Dispatch =
+                        self.layer
+                            .handle_bytes(now, bytes, transport, from, Some(to));
+                }
+                // RFC 5626 section 4.4.1: a ping gets a pong.
+                Frame::Ping => self.out.push_back(Output::Transmit(Transmit {
+                    transport,
+                    destination: from,
+                    source: Some(to),
+                    dscp: self.config.layer.dscp,
+                    data: Bytes::from_static(PONG),
+                })),
+                Frame::Pong => {}
+            }
+        }
+        if let Some(reason) = failure {
+            self.streams.remove(&key);
+            self.out.push_back(Output::Close {
+                peer: from,
+                local: to,
+                transport,
+                reason,
+            });
+        }
+    }
+
+    /// Every client transaction sent to `destination` over `transport`
+    /// fails at once (section 18.4).
+    fn fail_route(&mut self, now: Time, destination: SocketAddr, transport: Transport) {
+        let keys: Vec<TxKey> = self
+            .layer
+            .keys()
+            .filter(|k| self.layer.route_of(k) == Some((transport, destination)))
+            .cloned()
+            .collect();
+        for k in keys {
+            self.layer.handle_transport_error(now, &k);
+        }
+    }
+
+    /// An answer for an account's resolution: the next question, or the
+    /// servers found (then register there), or none (report it).
+    fn dns_answer(&mut self, now: Time, id: u64, answer: DnsAnswer) {
+        let Some(k) = self.accounts.iter().position(|a| {
+            a.resolution
+                .as_ref()
+                .is_some_and(|r| r.waiting_for() == Some(id))
+        }) else {
+            return;
+        };
+        let next_id = self.next_dns;
+        self.next_dns += 1;
+        let mut seeds = [0u32; 16];
+        for s in &mut seeds {
+            *s = self.next_random() as u32;
+        }
+        let mut draws = seeds.into_iter().cycle();
+        let mut random = || draws.next().unwrap_or(0);
+        let acc = &mut self.accounts[k];
+        let Some(r) = acc.resolution.as_mut() else {
+            return;
+        };
+        match r.on_answer(id, answer, next_id, &mut random) {
+            ResolveStep::Query(q) => self.out.push_back(Output::DnsQuery(q)),
+            ResolveStep::Done(found) => {
+                acc.resolution = None;
+                let interval = Duration::from_secs(acc.config.expires.max(32).into());
+                if found.is_empty() {
+                    self.out.push_back(Output::Event(Event::AllServersFailed {
+                        account: AccountId(k),
+                    }));
+                } else {
+                    acc.failover = Failover::new(found, interval);
+                    let _ = self.register(now, AccountId(k));
+                }
+            }
+            ResolveStep::Ignored => {}
+        }
     }
 
     /// Advances time: transaction timers, registration refreshes, probes.

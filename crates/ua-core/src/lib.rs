@@ -44,6 +44,7 @@ pub mod agent;
 pub mod call;
 pub mod dialog;
 pub mod registration;
+pub mod resolver;
 pub mod servers;
 pub mod time;
 pub mod transaction;
@@ -55,6 +56,7 @@ pub use agent::{
 pub use call::{CallId, CallState};
 pub use dialog::{Dialog, DialogError, DialogId, DialogState};
 pub use registration::{RegAction, RegState, Registration, RegistrationConfig};
+pub use resolver::{DnsAnswer, DnsKind, DnsQuery};
 pub use servers::{Failover, FailoverAction, ServerList, SrvRecord, order_srv};
 pub use time::{Time, TimerConfig};
 pub use transaction::{

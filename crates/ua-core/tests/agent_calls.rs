@@ -77,6 +77,9 @@ impl Net {
                     moved = true;
                     match out {
                         Output::Event(e) => self.events.entry(at).or_default().push(e),
+                        other @ (Output::DnsQuery(_) | Output::Close { .. }) => {
+                            panic!("no DNS or streams here: {other:?}")
+                        }
                         Output::Transmit(t) => {
                             seen(&t);
                             let copies = if self.roll() < self.loss {

@@ -56,6 +56,7 @@ impl Bench {
                     v.push(Message::parse(t.data).expect("the agent sends valid SIP"));
                 }
                 Output::Event(e) => self.events.push(e),
+                other => panic!("no DNS or streams here: {other:?}"),
             }
         }
         v

@@ -137,6 +137,9 @@ impl Net {
             assert!(rounds < 10_000, "message storm");
             match out {
                 Output::Event(e) => self.events.push(e),
+                other @ (Output::DnsQuery(_) | Output::Close { .. }) => {
+                    panic!("no DNS or streams here: {other:?}")
+                }
                 Output::Transmit(t) => {
                     assert_eq!(t.dscp, 40, "SIP signalling carries DSCP 40");
                     self.sent_to.push(t.destination);

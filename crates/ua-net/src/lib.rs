@@ -13,7 +13,36 @@ use std::time::Duration;
 
 use tokio::net::UdpSocket;
 use tokio::time::Instant;
-use ua_core::{Event, Input, Output, Time, Transport, UserAgent};
+use ua_core::{DnsAnswer, DnsKind, DnsQuery, Event, Input, Output, Time, Transport, UserAgent};
+
+/// How long one DNS lookup may take before it counts as failed.
+const DNS_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Answers the agent's DNS question with the system resolver. A and AAAA
+/// go through `getaddrinfo` (tokio's `lookup_host`); SRV needs a DNS client
+/// library and is answered `Failed` for now, so the agent falls back to the
+/// domain's own addresses (RFC 3263 section 4.2).
+async fn resolve(q: &DnsQuery) -> DnsAnswer {
+    if q.kind == DnsKind::Srv {
+        return DnsAnswer::Failed;
+    }
+    let lookup = tokio::net::lookup_host((q.name.as_str(), 0));
+    match tokio::time::timeout(DNS_TIMEOUT, lookup).await {
+        Ok(Ok(addrs)) => {
+            let v6 = q.kind == DnsKind::Aaaa;
+            let ips: Vec<_> = addrs
+                .map(|a| a.ip())
+                .filter(|ip| ip.is_ipv6() == v6)
+                .collect();
+            if ips.is_empty() {
+                DnsAnswer::Failed
+            } else {
+                DnsAnswer::Addresses(ips)
+            }
+        }
+        _ => DnsAnswer::Failed,
+    }
+}
 
 /// Largest UDP datagram we accept (RFC 3261 section 18.1.1 allows up to 65,535).
 const MAX_DATAGRAM: usize = 65_535;
@@ -69,6 +98,17 @@ impl Driver {
                     t.transport, t.destination
                 ),
                 Output::Event(e) => events.push(e),
+                Output::DnsQuery(q) => {
+                    let answer = resolve(&q).await;
+                    let now = self.now();
+                    self.ua.handle_input(now, Input::Dns { id: q.id, answer });
+                }
+                Output::Close {
+                    peer,
+                    transport,
+                    reason,
+                    ..
+                } => eprintln!("closing {transport:?} connection to {peer}: {reason}"),
             }
         }
         Ok(events)
