@@ -51,9 +51,11 @@ fn annex_a_decoder_vectors() {
     for name in NAMES {
         let bit = std::fs::read(dir.join(format!("{name}.bit"))).expect("read .bit");
         let pst = std::fs::read(dir.join(format!("{name}.pst"))).expect("read .pst");
+        let t = std::time::Instant::now();
         let got = decode(&bit);
+        let us = t.elapsed().as_secs_f64() * 1e6 / (pst.len() / 160).max(1) as f64;
         if got == pst {
-            println!("{name}: pass ({} frames)", pst.len() / 160);
+            println!("{name}: pass ({} frames, {us:.1} µs/frame)", pst.len() / 160);
             continue;
         }
         let first = got.iter().zip(&pst).position(|(a, b)| a != b);

@@ -10,6 +10,15 @@ use super::tables::{M, MP1};
 /// 100-sample scratch buffer including the `M` memory samples).
 pub const SYN_FILT_MAX: usize = 100 - M;
 
+/// `Σ |a[j]|` over the coefficients. When it is below 2^15, every partial
+/// sum of `Σ 2·a[j]·v[j]` over 16-bit `v` stays inside 32 bits, so no
+/// `L_mac`/`L_msu` of such a chain can saturate: plain integer arithmetic
+/// then gives exactly the saturating result (and sets no overflow flag).
+#[inline(always)]
+fn sum_abs(a: &[i16; MP1]) -> i32 {
+    a.iter().map(|&v| (v as i32).abs()).sum()
+}
+
 #[inline(always)]
 fn syn_filt_core(
     a: &[i16; MP1],
@@ -19,6 +28,20 @@ fn syn_filt_core(
 ) -> bool {
     let mut ovf = false;
     tmp[..M].copy_from_slice(mem);
+    if sum_abs(a) < 32768 {
+        // Exact fast path (see `sum_abs`): only the final shift and rounding
+        // can saturate.
+        for (i, &xi) in x.iter().enumerate() {
+            let past: &[i16; M] = tmp[i..i + M].try_into().expect("M window");
+            let mut s = xi as i32 * a[0] as i32;
+            for j in 1..=M {
+                s -= a[j] as i32 * past[M - j] as i32;
+            }
+            let s = l_shl_o(&mut ovf, s << 1, 3);
+            tmp[M + i] = round16_o(&mut ovf, s);
+        }
+        return ovf;
+    }
     for (i, &xi) in x.iter().enumerate() {
         let mut s = l_mult_o(&mut ovf, xi, a[0]);
         for j in 1..=M {
@@ -76,14 +99,24 @@ pub fn syn_filt_in_place(a: &[i16; MP1], xy: &mut [i16], mem: &mut [i16; M], upd
 #[inline]
 pub fn residu(a: &[i16; MP1], x: &[i16], y: &mut [i16]) {
     assert_eq!(x.len(), y.len() + M, "residu history");
+    let fast = sum_abs(a) < 32768;
     for (i, yi) in y.iter_mut().enumerate() {
-        let n = i + M;
-        let mut s = l_mult(x[n], a[0]);
-        for j in 1..=M {
-            s = l_mac(s, a[j], x[n - j]);
-        }
-        s = l_shl(s, 3);
-        *yi = round16(s);
+        let w: &[i16; MP1] = x[i..i + MP1].try_into().expect("MP1 window");
+        let s = if fast {
+            // Exact: no partial sum can leave 32 bits (see `sum_abs`).
+            let mut s = 0i32;
+            for j in 0..=M {
+                s += a[j] as i32 * w[M - j] as i32;
+            }
+            s << 1
+        } else {
+            let mut s = l_mult(w[M], a[0]);
+            for j in 1..=M {
+                s = l_mac(s, a[j], w[M - j]);
+            }
+            s
+        };
+        *yi = round16(l_shl(s, 3));
     }
 }
 
@@ -148,6 +181,60 @@ mod tests {
         let mut y = [0i16; 40];
         let mut mem = [0i16; M];
         assert!(syn_filt(&a, &x, &mut y, &mut mem, false));
+    }
+
+    /// The reference sequence, always with saturating operators.
+    fn syn_filt_reference(a: &[i16; MP1], x: &[i16], mem: &[i16; M]) -> (Vec<i16>, bool) {
+        let mut ovf = false;
+        let mut yy: Vec<i16> = mem.to_vec();
+        for &xi in x {
+            let mut s = l_mult_o(&mut ovf, xi, a[0]);
+            for j in 1..=M {
+                s = l_msu_o(&mut ovf, s, a[j], yy[yy.len() - j]);
+            }
+            s = l_shl_o(&mut ovf, s, 3);
+            yy.push(round16_o(&mut ovf, s));
+        }
+        (yy[M..].to_vec(), ovf)
+    }
+
+    #[test]
+    fn fast_paths_equal_the_saturating_sequence() {
+        let mut seed = 1u32;
+        let mut rnd = |range: i32| {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            ((seed >> 8) as i32 % (2 * range + 1) - range) as i16
+        };
+        for case in 0..400 {
+            let scale = [300, 3000, 32767][case % 3];
+            let mut a = [0i16; MP1];
+            a[0] = 4096;
+            for v in a.iter_mut().skip(1) {
+                *v = rnd(if case % 2 == 0 { 3000 } else { 20000 });
+            }
+            let x: Vec<i16> = (0..40).map(|_| rnd(scale)).collect();
+            let mut mem = [0i16; M];
+            for v in mem.iter_mut() {
+                *v = rnd(scale);
+            }
+            let (want, want_ovf) = syn_filt_reference(&a, &x, &mem);
+            let mut y = [0i16; 40];
+            let mut m2 = mem;
+            let ovf = syn_filt(&a, &x, &mut y, &mut m2, true);
+            assert_eq!((&y[..], ovf), (&want[..], want_ovf), "case {case}");
+            // Residual against the saturating sequence.
+            let mut xh = mem.to_vec();
+            xh.extend_from_slice(&x);
+            let mut r = [0i16; 40];
+            residu(&a, &xh, &mut r);
+            for i in 0..40 {
+                let mut s = l_mult(xh[i + M], a[0]);
+                for j in 1..=M {
+                    s = l_mac(s, a[j], xh[i + M - j]);
+                }
+                assert_eq!(r[i], round16(l_shl(s, 3)), "case {case} residu {i}");
+            }
+        }
     }
 
     #[test]

@@ -24,16 +24,48 @@ pub fn pred_lt_3(exc: &mut [i16], pos: usize, t0: i16, frac: i16, len: usize) {
     }
     let c1 = frac as usize;
     let c2 = (UP_SAMP as i16 - frac) as usize;
+
+    // The 20 taps applied to exc[x0 + j − 9 ..= x0 + j + 10], in order.
+    let mut kernel = [0i32; 2 * L_INTER10];
+    let mut sum_c = 0i32;
+    for i in 0..L_INTER10 {
+        kernel[L_INTER10 - 1 - i] = INTER_3L[c1 + i * UP_SAMP] as i32;
+        kernel[L_INTER10 + i] = INTER_3L[c2 + i * UP_SAMP] as i32;
+        sum_c +=
+            (INTER_3L[c1 + i * UP_SAMP] as i32).abs() + (INTER_3L[c2 + i * UP_SAMP] as i32).abs();
+    }
+    // Largest magnitude among the samples read so far. While
+    // 2·max·Σ|c| < 2^31 no partial sum of the L_mac chain can saturate, so
+    // plain integer arithmetic is exact.
+    let mut max_abs = exc[x0 + 1 - L_INTER10..pos]
+        .iter()
+        .map(|&v| (v as i32).abs())
+        .max()
+        .unwrap_or(0);
     for j in 0..len {
-        let x1 = x0 + j; // x1[-i] = exc[x1 - i]
-        let x2 = x1 + 1; // x2[i]  = exc[x2 + i]
-        let mut s = 0i32;
-        for i in 0..L_INTER10 {
-            let k = i * UP_SAMP;
-            s = l_mac(s, exc[x1 - i], INTER_3L[c1 + k]);
-            s = l_mac(s, exc[x2 + i], INTER_3L[c2 + k]);
-        }
-        exc[pos + j] = round16(s);
+        let base = x0 + j + 1 - L_INTER10;
+        let s = if max_abs as i64 * sum_c as i64 * 2 < (1i64 << 31) {
+            let w: &[i16; 2 * L_INTER10] =
+                exc[base..base + 2 * L_INTER10].try_into().expect("window");
+            let mut s = 0i32;
+            for k in 0..2 * L_INTER10 {
+                s += w[k] as i32 * kernel[k];
+            }
+            s << 1
+        } else {
+            let x1 = x0 + j; // x1[-i] = exc[x1 - i]
+            let x2 = x1 + 1; // x2[i]  = exc[x2 + i]
+            let mut s = 0i32;
+            for i in 0..L_INTER10 {
+                let k = i * UP_SAMP;
+                s = l_mac(s, exc[x1 - i], INTER_3L[c1 + k]);
+                s = l_mac(s, exc[x2 + i], INTER_3L[c2 + k]);
+            }
+            s
+        };
+        let v = round16(s);
+        exc[pos + j] = v;
+        max_abs = max_abs.max((v as i32).abs());
     }
 }
 
@@ -117,6 +149,45 @@ mod tests {
             assert_eq!(parity_pitch(idx), (1 + ones) & 1);
             assert_eq!(check_parity_pitch(idx, parity_pitch(idx)), 0);
             assert_eq!(check_parity_pitch(idx, 1 - parity_pitch(idx)), 1);
+        }
+    }
+
+    /// The reference sequence with saturating operators only.
+    fn pred_lt_3_reference(exc: &mut [i16], pos: usize, t0: i16, frac: i16, len: usize) {
+        let mut frac = negate(frac);
+        let mut x0 = pos - t0 as usize;
+        if frac < 0 {
+            frac = add(frac, UP_SAMP as i16);
+            x0 -= 1;
+        }
+        for j in 0..len {
+            let (x1, x2) = (x0 + j, x0 + j + 1);
+            let mut s = 0i32;
+            for i in 0..L_INTER10 {
+                let k = i * UP_SAMP;
+                s = l_mac(s, exc[x1 - i], INTER_3L[frac as usize + k]);
+                s = l_mac(s, exc[x2 + i], INTER_3L[UP_SAMP - frac as usize + k]);
+            }
+            exc[pos + j] = round16(s);
+        }
+    }
+
+    #[test]
+    fn fast_path_equals_saturating_sequence() {
+        let mut seed = 7u32;
+        for case in 0..300 {
+            let amp = [100i32, 10000, 20000, 32767][case % 4];
+            let mut exc = [0i16; 234];
+            for v in exc.iter_mut().take(154) {
+                seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                *v = ((seed >> 8) as i32 % (2 * amp + 1) - amp) as i16;
+            }
+            let t0 = 19 + (case as i16 * 7) % 125;
+            let frac = (case as i16 % 3) - 1;
+            let mut want = exc;
+            pred_lt_3_reference(&mut want, 154, t0, frac, 40);
+            pred_lt_3(&mut exc, 154, t0, frac, 40);
+            assert_eq!(exc, want, "case {case} t0 {t0} frac {frac}");
         }
     }
 
