@@ -10,13 +10,27 @@ use super::tables::{M, MP1};
 /// 100-sample scratch buffer including the `M` memory samples).
 pub const SYN_FILT_MAX: usize = 100 - M;
 
-/// `Σ |a[j]|` over the coefficients. When it is below 2^15, every partial
-/// sum of `Σ 2·a[j]·v[j]` over 16-bit `v` stays inside 32 bits, so no
-/// `L_mac`/`L_msu` of such a chain can saturate: plain integer arithmetic
-/// then gives exactly the saturating result (and sets no overflow flag).
+/// Plain dot product `Σ a[k]·b[k]` in 32 bits. Callers guarantee by a
+/// magnitude bound that it cannot overflow.
 #[inline(always)]
-fn sum_abs(a: &[i16; MP1]) -> i32 {
-    a.iter().map(|&v| (v as i32).abs()).sum()
+pub(crate) fn dot<const N: usize>(a: &[i16; N], b: &[i16; N]) -> i32 {
+    a.iter().zip(b).map(|(&x, &y)| x as i32 * y as i32).sum()
+}
+
+/// `Σ |a[j]|` over the coefficients.
+///
+/// Exactness argument of the fast paths below: a chain `L_mac`/`L_msu` of
+/// products `a[j]·v[j]` never saturates (neither a product nor a partial
+/// sum) when `Σ |a[j]|·|v[j]| < 2^30`; the plain integer sum is then
+/// exactly the saturating result and no overflow flag would be set.
+#[inline(always)]
+fn sum_abs(a: &[i16]) -> i64 {
+    a.iter().map(|&v| (v as i64).abs()).sum()
+}
+
+#[inline(always)]
+fn max_abs(v: &[i16]) -> i64 {
+    v.iter().map(|&x| (x as i64).abs()).max().unwrap_or(0)
 }
 
 #[inline(always)]
@@ -28,27 +42,32 @@ fn syn_filt_core(
 ) -> bool {
     let mut ovf = false;
     tmp[..M].copy_from_slice(mem);
-    if sum_abs(a) < 32768 {
-        // Exact fast path (see `sum_abs`): only the final shift and rounding
-        // can saturate.
-        for (i, &xi) in x.iter().enumerate() {
-            let past: &[i16; M] = tmp[i..i + M].try_into().expect("M window");
-            let mut s = xi as i32 * a[0] as i32;
-            for j in 1..=M {
-                s -= a[j] as i32 * past[M - j] as i32;
-            }
-            let s = l_shl_o(&mut ovf, s << 1, 3);
-            tmp[M + i] = round16_o(&mut ovf, s);
-        }
-        return ovf;
+    // `ar[k] = a[M − k]` turns the recursion into a forward dot product
+    // with the last M outputs.
+    let mut ar = [0i16; M];
+    for k in 0..M {
+        ar[k] = a[M - k];
     }
+    let a0 = (a[0] as i64).abs();
+    let sa = sum_abs(&a[1..]);
+    // Bound on the magnitude of every past output read so far.
+    let mut max_y = max_abs(mem);
     for (i, &xi) in x.iter().enumerate() {
-        let mut s = l_mult_o(&mut ovf, xi, a[0]);
-        for j in 1..=M {
-            s = l_msu_o(&mut ovf, s, a[j], tmp[M + i - j]);
-        }
-        s = l_shl_o(&mut ovf, s, 3);
-        tmp[M + i] = round16_o(&mut ovf, s);
+        let past: &[i16; M] = tmp[i..i + M].try_into().expect("M window");
+        let s = if (xi as i64).abs() * a0 + sa * max_y < 1 << 30 {
+            // Exact fast path (see `sum_abs`).
+            (xi as i32 * a[0] as i32 - dot(&ar, past)) << 1
+        } else {
+            let mut s = l_mult_o(&mut ovf, xi, a[0]);
+            for j in 1..=M {
+                s = l_msu_o(&mut ovf, s, a[j], past[M - j]);
+            }
+            s
+        };
+        let s = l_shl_o(&mut ovf, s, 3);
+        let y = round16_o(&mut ovf, s);
+        tmp[M + i] = y;
+        max_y = max_y.max((y as i64).abs());
     }
     ovf
 }
@@ -99,16 +118,17 @@ pub fn syn_filt_in_place(a: &[i16; MP1], xy: &mut [i16], mem: &mut [i16; M], upd
 #[inline]
 pub fn residu(a: &[i16; MP1], x: &[i16], y: &mut [i16]) {
     assert_eq!(x.len(), y.len() + M, "residu history");
-    let fast = sum_abs(a) < 32768;
+    // Exact fast path when no partial sum can saturate (see `sum_abs`).
+    let fast = sum_abs(a) * max_abs(x) < 1 << 30;
+    // Reversed coefficients: y[i] = Σ_k ar[k]·x[i + k].
+    let mut ar = [0i16; MP1];
+    for k in 0..MP1 {
+        ar[k] = a[M - k];
+    }
     for (i, yi) in y.iter_mut().enumerate() {
         let w: &[i16; MP1] = x[i..i + MP1].try_into().expect("MP1 window");
         let s = if fast {
-            // Exact: no partial sum can leave 32 bits (see `sum_abs`).
-            let mut s = 0i32;
-            for j in 0..=M {
-                s += a[j] as i32 * w[M - j] as i32;
-            }
-            s << 1
+            dot(&ar, w) << 1
         } else {
             let mut s = l_mult(w[M], a[0]);
             for j in 1..=M {

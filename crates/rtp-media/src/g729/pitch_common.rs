@@ -4,6 +4,7 @@
 //! parity bit protecting the first-subframe pitch index (§3.7.2 / §4.1.2).
 
 use super::basic_op::*;
+use super::filter::dot;
 use super::tables::{INTER_3L, L_INTER10, UP_SAMP};
 
 /// Adaptive-codebook vector by interpolating the past excitation
@@ -26,11 +27,11 @@ pub fn pred_lt_3(exc: &mut [i16], pos: usize, t0: i16, frac: i16, len: usize) {
     let c2 = (UP_SAMP as i16 - frac) as usize;
 
     // The 20 taps applied to exc[x0 + j − 9 ..= x0 + j + 10], in order.
-    let mut kernel = [0i32; 2 * L_INTER10];
+    let mut kernel = [0i16; 2 * L_INTER10];
     let mut sum_c = 0i32;
     for i in 0..L_INTER10 {
-        kernel[L_INTER10 - 1 - i] = INTER_3L[c1 + i * UP_SAMP] as i32;
-        kernel[L_INTER10 + i] = INTER_3L[c2 + i * UP_SAMP] as i32;
+        kernel[L_INTER10 - 1 - i] = INTER_3L[c1 + i * UP_SAMP];
+        kernel[L_INTER10 + i] = INTER_3L[c2 + i * UP_SAMP];
         sum_c +=
             (INTER_3L[c1 + i * UP_SAMP] as i32).abs() + (INTER_3L[c2 + i * UP_SAMP] as i32).abs();
     }
@@ -47,11 +48,7 @@ pub fn pred_lt_3(exc: &mut [i16], pos: usize, t0: i16, frac: i16, len: usize) {
         let s = if max_abs as i64 * sum_c as i64 * 2 < (1i64 << 31) {
             let w: &[i16; 2 * L_INTER10] =
                 exc[base..base + 2 * L_INTER10].try_into().expect("window");
-            let mut s = 0i32;
-            for k in 0..2 * L_INTER10 {
-                s += w[k] as i32 * kernel[k];
-            }
-            s << 1
+            dot(&kernel, w) << 1
         } else {
             let x1 = x0 + j; // x1[-i] = exc[x1 - i]
             let x2 = x1 + 1; // x2[i]  = exc[x2 + i]

@@ -8,7 +8,7 @@
 //! 1/A(z/γ1) (A.4.2.2); adaptive gain control (A.4.2.4).
 
 use super::basic_op::*;
-use super::filter::{residu, syn_filt, syn_filt_in_place, weight_az};
+use super::filter::{dot, residu, syn_filt, syn_filt_in_place, weight_az};
 use super::tables::{
     A100, AGC_FAC, AGC_FAC1, B100, GAMMA1_PST, GAMMA2_PST, GAMMAP, GAMMAP_2,
     INIT_POSTFILTER_PAST_GAIN, INV_GAMMAP, L_FRAME, L_H, L_SUBFR, M, MP1, MU, PIT_MAX,
@@ -134,28 +134,33 @@ impl PostFilter {
     fn pitch_postfilter(&self, t0_min: i16, t0_max: i16, out: &mut [i16; L_SUBFR]) {
         let sig = &self.res2;
         let scal = &self.scal_res2;
+        let cur: &[i16; L_SUBFR] = scal[PM..].try_into().expect("subframe");
+        let lagged = |t: i16| -> &[i16; L_SUBFR] {
+            let d = PM - t as usize;
+            scal[d..d + L_SUBFR].try_into().expect("subframe")
+        };
+        // With |v| ≤ 5000, 1 + Σ 2·v·w over 40 terms stays below 2^31: the
+        // L_mac chains cannot saturate and plain sums are exact.
+        let fast = max_abs(&scal[PM - t0_max as usize..]) <= 5000;
+        let corr_of = |a: &[i16; L_SUBFR], b: &[i16; L_SUBFR], init: i32| -> i32 {
+            if fast {
+                init + (dot(a, b) << 1)
+            } else {
+                a.iter().zip(b).fold(init, |acc, (&x, &y)| l_mac(acc, x, y))
+            }
+        };
         let mut cor_max = MIN_32;
         let mut t0 = t0_min;
         for i in t0_min..=t0_max {
-            let d = PM - i as usize;
-            let mut corr = 0i32;
-            for j in 0..L_SUBFR {
-                corr = l_mac(corr, scal[PM + j], scal[d + j]);
-            }
+            let corr = corr_of(cur, lagged(i), 0);
             if l_sub(corr, cor_max) > 0 {
                 cor_max = corr;
                 t0 = i;
             }
         }
         let d = PM - t0 as usize;
-        let mut ener = 1i32;
-        for j in 0..L_SUBFR {
-            ener = l_mac(ener, scal[d + j], scal[d + j]);
-        }
-        let mut ener0 = 1i32;
-        for j in 0..L_SUBFR {
-            ener0 = l_mac(ener0, scal[PM + j], scal[PM + j]);
-        }
+        let ener = corr_of(lagged(t0), lagged(t0), 1);
+        let ener0 = corr_of(cur, cur, 1);
         if cor_max < 0 {
             cor_max = 0;
         }
@@ -201,11 +206,7 @@ impl PostFilter {
     /// Adaptive gain control (A.4.2.4): matches the output energy to the
     /// input energy with a smoothed per-sample gain.
     fn agc(&mut self, sig_in: &[i16], sig_out: &mut [i16]) {
-        let mut s = 0i32;
-        for &v in sig_out.iter() {
-            let x = shr(v, 2);
-            s = l_mac(s, x, x);
-        }
+        let s = energy_q2(sig_out);
         if s == 0 {
             self.past_gain = 0;
             return;
@@ -213,11 +214,7 @@ impl PostFilter {
         let mut exp = sub(norm_l(s), 1);
         let gain_out = round16(l_shl(s, exp));
 
-        let mut s = 0i32;
-        for &v in sig_in {
-            let x = shr(v, 2);
-            s = l_mac(s, x, x);
-        }
+        let s = energy_q2(sig_in);
         let g0 = if s == 0 {
             0
         } else {
@@ -238,6 +235,26 @@ impl PostFilter {
             *v = extract_h(l_shl(l_mult(*v, gain), 3));
         }
         self.past_gain = gain;
+    }
+}
+
+/// Largest magnitude in `v`.
+#[inline(always)]
+fn max_abs(v: &[i16]) -> i32 {
+    v.iter().map(|&x| (x as i32).abs()).max().unwrap_or(0)
+}
+
+/// `Σ L_mac` of `(v >> 2)²` over a subframe (the AGC energies), exact.
+#[inline(always)]
+fn energy_q2(v: &[i16]) -> i32 {
+    let mut q = [0i16; L_SUBFR];
+    for (d, &x) in q.iter_mut().zip(v) {
+        *d = shr(x, 2);
+    }
+    if max_abs(&q) <= 5000 {
+        dot(&q, &q) << 1
+    } else {
+        q.iter().fold(0i32, |acc, &x| l_mac(acc, x, x))
     }
 }
 
