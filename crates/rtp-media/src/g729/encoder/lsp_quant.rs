@@ -1,0 +1,200 @@
+//! LSP quantisation of the encoder (G.729 §3.2.4, Annex A A.3.2.4).
+//!
+//! The LSPs are converted to LSFs ω in Q13 and quantised by a switched
+//! fourth-order MA predictor (2 predictors, bit L0) followed by a two-stage
+//! VQ: a 7-bit first stage (L1) and a split 5+5-bit second stage (L2 for the
+//! lower five coefficients, L3 for the upper five). The search minimises the
+//! weighted distance of eq. 21 with the weights of eq. 20; candidate vectors
+//! are rearranged to keep the minimum distances of §3.2.4 (eq. 19).
+
+use crate::g729::basic_op::{
+    MAX_32, add, extract_h, l_mac, l_mult, l_shl, l_sub, mult, norm_s, shl, sub,
+};
+use crate::g729::lsp::{
+    lsf_lsp2, lsp_expand_1, lsp_expand_1_2, lsp_expand_2, lsp_get_quant, lsp_lsf2, lsp_prev_extract,
+};
+use crate::g729::tables::{
+    CONST10, CONST12, FG, FG_SUM, FG_SUM_INV, FREQ_PREV_RESET, GAP1, GAP2, LSPCB1, LSPCB2, M,
+    MA_NP, MODE, NC, NC0_B, NC1_B, PI04, PI92,
+};
+
+/// The LSP quantiser with its MA-predictor memory (the last four
+/// quantised first+second-stage vectors, Q13).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct LspQuantizer {
+    freq_prev: [[i16; M]; MA_NP],
+}
+
+impl Default for LspQuantizer {
+    fn default() -> Self {
+        Self {
+            freq_prev: [FREQ_PREV_RESET; MA_NP],
+        }
+    }
+}
+
+/// Weighting coefficients of the LSF distance (§3.2.4, eq. 20), normalised
+/// so that the largest has no leading headroom.
+fn get_wegt(flsp: &[i16; M]) -> [i16; M] {
+    let mut buf = [0i16; M];
+    buf[0] = sub(flsp[1], PI04 + 8192);
+    for i in 1..M - 1 {
+        buf[i] = sub(sub(flsp[i + 1], flsp[i - 1]), 8192);
+    }
+    buf[M - 1] = sub(PI92 - 8192, flsp[M - 2]);
+
+    let mut wegt = [0i16; M];
+    for (w, &b) in wegt.iter_mut().zip(buf.iter()) {
+        *w = if b > 0 {
+            2048
+        } else {
+            let sq = extract_h(l_shl(l_mult(b, b), 2));
+            let t = extract_h(l_shl(l_mult(sq, CONST10), 2));
+            add(t, 2048)
+        };
+    }
+    // Coefficients 5 and 6 (indices 4, 5) get the extra factor 1.2.
+    wegt[4] = extract_h(l_shl(l_mult(wegt[4], CONST12), 1));
+    wegt[5] = extract_h(l_shl(l_mult(wegt[5], CONST12), 1));
+
+    let mut max = 0i16;
+    for &w in &wegt {
+        if sub(w, max) > 0 {
+            max = w;
+        }
+    }
+    let sft = norm_s(max);
+    for w in wegt.iter_mut() {
+        *w = shl(*w, sft);
+    }
+    wegt
+}
+
+/// First stage: the codebook entry nearest (plain squared error) to the
+/// prediction residual `rbuf`.
+fn pre_select(rbuf: &[i16; M]) -> usize {
+    let mut cand = 0usize;
+    let mut dmin = MAX_32;
+    for (i, cb) in LSPCB1.iter().enumerate() {
+        let mut dist = 0i32;
+        for (&r, &c) in rbuf.iter().zip(cb.iter()) {
+            let t = sub(r, c);
+            dist = l_mac(dist, t, t);
+        }
+        if l_sub(dist, dmin) < 0 {
+            dmin = dist;
+            cand = i;
+        }
+    }
+    cand
+}
+
+/// Second stage for coefficients `range` (0..5 or 5..10): the weighted
+/// nearest entry of the second-stage codebook to `rbuf − lspcb1[cand]`.
+fn select_second(
+    rbuf: &[i16; M],
+    first: &[i16; M],
+    wegt: &[i16; M],
+    range: core::ops::Range<usize>,
+) -> usize {
+    let mut buf = [0i16; M];
+    for j in range.clone() {
+        buf[j] = sub(rbuf[j], first[j]);
+    }
+    let mut index = 0usize;
+    let mut dmin = MAX_32;
+    for (k, cb) in LSPCB2.iter().enumerate() {
+        let mut dist = 0i32;
+        for j in range.clone() {
+            let t = sub(buf[j], cb[j]);
+            let tw = mult(wegt[j], t);
+            dist = l_mac(dist, tw, t);
+        }
+        if l_sub(dist, dmin) < 0 {
+            dmin = dist;
+            index = k;
+        }
+    }
+    index
+}
+
+/// Weighted distance (eq. 21) between the candidate and the target, both
+/// taken back through the predictor gain `fg_sum`.
+fn get_tdist(wegt: &[i16; M], buf: &[i16; M], rbuf: &[i16; M], fg_sum: &[i16; M]) -> i32 {
+    let mut dist = 0i32;
+    for j in 0..M {
+        let t = mult(sub(buf[j], rbuf[j]), fg_sum[j]);
+        let tw = extract_h(l_shl(l_mult(wegt[j], t), 4));
+        dist = l_mac(dist, tw, t);
+    }
+    dist
+}
+
+impl LspQuantizer {
+    /// Quantises the LSPs `lsp` (Q15, cosine domain). Returns the quantised
+    /// LSPs (Q15) and the two transmitted words `L0·2^7 + L1` and
+    /// `L2·2^5 + L3`; updates the predictor memory.
+    pub(crate) fn quantize(&mut self, lsp: &[i16; M]) -> ([i16; M], [i16; 2]) {
+        let mut lsf = [0i16; M];
+        lsp_lsf2(lsp, &mut lsf);
+        let wegt = get_wegt(&lsf);
+
+        let mut cand = [0usize; MODE];
+        let mut idx_lo = [0usize; MODE];
+        let mut idx_hi = [0usize; MODE];
+        let mut tdist = [0i32; MODE];
+
+        for mode in 0..MODE {
+            let mut rbuf = [0i16; M];
+            lsp_prev_extract(
+                &lsf,
+                &mut rbuf,
+                &FG[mode],
+                &self.freq_prev,
+                &FG_SUM_INV[mode],
+            );
+
+            let c = pre_select(&rbuf);
+            let first = &LSPCB1[c];
+            cand[mode] = c;
+
+            let mut buf = [0i16; M];
+            let lo = select_second(&rbuf, first, &wegt, 0..NC);
+            idx_lo[mode] = lo;
+            for j in 0..NC {
+                buf[j] = add(first[j], LSPCB2[lo][j]);
+            }
+            lsp_expand_1(&mut buf, GAP1);
+
+            let hi = select_second(&rbuf, first, &wegt, NC..M);
+            idx_hi[mode] = hi;
+            for j in NC..M {
+                buf[j] = add(first[j], LSPCB2[hi][j]);
+            }
+            lsp_expand_2(&mut buf, GAP1);
+            lsp_expand_1_2(&mut buf, GAP2);
+
+            tdist[mode] = get_tdist(&wegt, &buf, &rbuf, &FG_SUM[mode]);
+        }
+
+        let mode = usize::from(l_sub(tdist[1], tdist[0]) < 0);
+        let words = [
+            ((mode as i16) << NC0_B) | cand[mode] as i16,
+            ((idx_lo[mode] as i16) << NC1_B) | idx_hi[mode] as i16,
+        ];
+
+        let mut lsf_q = [0i16; M];
+        lsp_get_quant(
+            cand[mode],
+            idx_lo[mode],
+            idx_hi[mode],
+            mode,
+            &mut self.freq_prev,
+            &mut lsf_q,
+        );
+
+        let mut lsp_q = [0i16; M];
+        lsf_lsp2(&lsf_q, &mut lsp_q);
+        (lsp_q, words)
+    }
+}
