@@ -12,11 +12,11 @@
 //! in; only the pairs the search uses are stored.
 
 use crate::g729::basic_op::{
-    MAX_16, MAX_32, MIN_16, add, extract_h, l_mac, l_msu, l_mult, mult, negate, norm_l, round16,
-    shl, shr, sub,
+    MAX_16, MAX_32, MIN_16, add, extract_h, l_mac, mult, negate, norm_l, shl, shr, sub,
 };
-use crate::g729::tables::{C_1_2, C_1_4, C_1_8, C_1_16, L_SUBFR, NB_POS};
+use crate::g729::tables::{L_SUBFR, NB_POS};
 
+use super::exact;
 use super::pitch_search::cor_h_x;
 
 /// Number of tracks counting the two halves of the fourth pulse separately.
@@ -36,9 +36,6 @@ const PAIRS: [(usize, usize); 9] = [
 ];
 /// Offset of the cross-correlation matrices in [`Correlations::rr`].
 const CROSS_BASE: usize = TRACKS * NB_POS;
-/// Marker for partial sums that belong to no stored pair.
-const UNUSED: u16 = u16::MAX;
-
 /// Slot of track pair (a, b), a < b, in [`PAIRS`].
 const fn pair_slot(a: usize, b: usize) -> usize {
     let mut k = 0;
@@ -51,41 +48,74 @@ const fn pair_slot(a: usize, b: usize) -> usize {
     usize::MAX
 }
 
-/// Where the partial sum Σ_{m=0}^{n} h(m)·h(m+d) is stored: it is φ(p, q)
-/// for the positions q = 39 − n and p = q − d (eq. 50 with the sum
-/// reversed). Built once at compile time.
-const COR_DEST: [[u16; L_SUBFR]; L_SUBFR] = {
-    let mut t = [[UNUSED; L_SUBFR]; L_SUBFR];
+/// Number of stored correlations: the diagonals and the pair matrices.
+const DIM_RR: usize = CROSS_BASE + PAIRS.len() * NB_POS * NB_POS;
+const _: () = assert!(DIM_RR == crate::g729::tables::DIM_RR);
+
+/// [`pair_slot`] as a table.
+const PAIR_SLOT: [[usize; TRACKS]; TRACKS] = {
+    let mut t = [[usize::MAX; TRACKS]; TRACKS];
+    let mut k = 0;
+    while k < PAIRS.len() {
+        t[PAIRS[k].0][PAIRS[k].1] = k;
+        k += 1;
+    }
+    t
+};
+
+/// Slot of φ(p, q), q ≥ p, in [`Correlations::rr`], if it is stored.
+const fn rr_slot(p: usize, q: usize) -> Option<usize> {
+    let (tp, tq) = (p % TRACKS, q % TRACKS);
+    if p == q {
+        Some(tp * NB_POS + p / TRACKS)
+    } else if tp != tq && tp + tq != 7 {
+        let (a, ia, b, ib) = if tp < tq {
+            (tp, p / TRACKS, tq, q / TRACKS)
+        } else {
+            (tq, q / TRACKS, tp, p / TRACKS)
+        };
+        Some(CROSS_BASE + pair_slot(a, b) * NB_POS * NB_POS + ia * NB_POS + ib)
+    } else {
+        None
+    }
+}
+
+/// Schedule of the correlation computation: φ(p, q) with q ≥ p is the
+/// partial sum Σ_{m=0}^{n} h(m)·h(m+d) of eq. 50 (reversed), d = q − p,
+/// n = 39 − q. `COR_SCHEDULE` lists `(n, slot)` grouped by d (entries of
+/// lag d at `COR_SCHEDULE_START[d]..COR_SCHEDULE_START[d + 1]`, n rising).
+/// Built at compile time.
+const COR_SCHEDULE: [(u8, u16); DIM_RR] = build_schedule().0;
+const COR_SCHEDULE_START: [u16; L_SUBFR + 1] = build_schedule().1;
+
+const fn build_schedule() -> ([(u8, u16); DIM_RR], [u16; L_SUBFR + 1]) {
+    let mut list = [(0u8, 0u16); DIM_RR];
+    let mut start = [0u16; L_SUBFR + 1];
+    let mut k = 0;
     let mut d = 0;
     while d < L_SUBFR {
+        start[d] = k as u16;
         let mut n = 0;
         while n < L_SUBFR - d {
             let q = L_SUBFR - 1 - n;
-            let p = q - d;
-            let (tp, tq) = (p % TRACKS, q % TRACKS);
-            if d == 0 {
-                t[d][n] = (tp * NB_POS + p / TRACKS) as u16;
-            } else if tp != tq && tp + tq != 7 {
-                let (a, ia, b, ib) = if tp < tq {
-                    (tp, p / TRACKS, tq, q / TRACKS)
-                } else {
-                    (tq, q / TRACKS, tp, p / TRACKS)
-                };
-                t[d][n] =
-                    (CROSS_BASE + pair_slot(a, b) * NB_POS * NB_POS + ia * NB_POS + ib) as u16;
+            if let Some(slot) = rr_slot(q - d, q) {
+                list[k] = (n as u8, slot as u16);
+                k += 1;
             }
             n += 1;
         }
         d += 1;
     }
-    t
-};
+    start[L_SUBFR] = k as u16;
+    assert!(k == DIM_RR);
+    (list, start)
+}
 
 /// Correlation tables for the codebook search: φ(p, p) per track
 /// (`diag`), then one 8×8 matrix per pair of [`PAIRS`] with
 /// `cross(a, b)[i·8 + j]` = φ(a + 5i, b + 5j).
 struct Correlations {
-    rr: [i16; CROSS_BASE + PAIRS.len() * NB_POS * NB_POS],
+    rr: [i16; DIM_RR],
 }
 
 impl Correlations {
@@ -96,7 +126,7 @@ impl Correlations {
 
     #[inline(always)]
     fn cross(&self, a: usize, b: usize) -> &[i16] {
-        let base = CROSS_BASE + pair_slot(a, b) * NB_POS * NB_POS;
+        let base = CROSS_BASE + PAIR_SLOT[a][b] * NB_POS * NB_POS;
         &self.rr[base..base + NB_POS * NB_POS]
     }
 }
@@ -119,29 +149,33 @@ fn cor_h(hin: &[i16; L_SUBFR]) -> Correlations {
         }
     }
 
-    let mut c = Correlations {
-        rr: [0; CROSS_BASE + PAIRS.len() * NB_POS * NB_POS],
-    };
-    // With the scaled energy within 32 bits every partial sum is bounded
-    // (Cauchy–Schwarz) and plain arithmetic is exact.
-    let e: i64 = h.iter().map(|&v| 2 * (v as i64) * (v as i64)).sum();
-    let exact = e <= MAX_32 as i64;
-    for (d, dest) in COR_DEST.iter().enumerate() {
-        let mut acc = 0i32;
-        for n in 0..L_SUBFR - d {
-            if exact {
-                acc += h[n] as i32 * h[n + d] as i32;
-            } else {
-                acc = l_mac(acc, h[n], h[n + d]);
+    // For each lag d the running L_mac chain Σ_{m≤n} h(m)·h(m+d) of the
+    // Recommendation, stored at the scheduled points. With the scaled
+    // energy within 32 bits every partial sum is bounded (Cauchy–Schwarz)
+    // and plain arithmetic is exact; otherwise the saturating chain is run.
+    let exact = exact::energy(&h) <= MAX_32 as i64;
+    let mut c = Correlations { rr: [0; DIM_RR] };
+    let mut partial = [0i32; L_SUBFR];
+    for d in 0..L_SUBFR {
+        let len = L_SUBFR - d;
+        if exact {
+            let mut acc = 0i32;
+            for ((&a, &b), r) in h[..len].iter().zip(h[d..].iter()).zip(partial.iter_mut()) {
+                acc += a as i32 * b as i32;
+                *r = acc;
             }
-            let slot = dest[n];
-            if slot != UNUSED {
-                c.rr[slot as usize] = if exact {
-                    ((acc << 1) >> 16) as i16
-                } else {
-                    extract_h(acc)
-                };
+        } else {
+            let mut acc = 0i32;
+            for ((&a, &b), r) in h[..len].iter().zip(h[d..].iter()).zip(partial.iter_mut()) {
+                acc = l_mac(acc, a, b);
+                *r = acc >> 1;
             }
+        }
+        let sched =
+            &COR_SCHEDULE[COR_SCHEDULE_START[d] as usize..COR_SCHEDULE_START[d + 1] as usize];
+        for &(n, slot) in sched {
+            // extract_h of the ×2 accumulator.
+            c.rr[slot as usize] = (partial[n as usize] >> 15) as i16;
         }
     }
     c
@@ -205,7 +239,7 @@ fn two_best(dn: &[i16; L_SUBFR], t: usize) -> [usize; 2] {
     for slot in out.iter_mut() {
         let mut max = -1i16;
         for p in (t..L_SUBFR).step_by(TRACKS) {
-            if sub(dn[p], max) > 0 && p != prev {
+            if dn[p] > max && p != prev {
                 max = dn[p];
                 *slot = p;
             }
@@ -215,23 +249,175 @@ fn two_best(dn: &[i16; L_SUBFR], t: usize) -> [usize; 2] {
     out
 }
 
-/// Running best of a search stage: squared correlation `sq` over energy
-/// `alp`, compared by cross-multiplication.
-struct Best {
-    sq: i16,
-    alp: i16,
+/// The track of a position.
+#[inline(always)]
+fn track(pos: usize) -> usize {
+    pos % TRACKS
 }
 
-impl Best {
-    fn new() -> Self {
-        Self { sq: -1, alp: 1 }
+/// φ(t_k, q) for the eight positions t_k = t + 5k of track `t` and a
+/// position `q` on another track.
+#[inline(always)]
+fn phi_track(rr: &Correlations, t: usize, q: usize) -> [i32; NB_POS] {
+    let (tq, jq) = (track(q), q / TRACKS);
+    let mut out = [0i32; NB_POS];
+    if t < tq {
+        let m = rr.cross(t, tq);
+        for (k, o) in out.iter_mut().enumerate() {
+            *o = m[k * NB_POS + jq] as i32;
+        }
+    } else {
+        let row = &rr.cross(tq, t)[jq * NB_POS..(jq + 1) * NB_POS];
+        for (o, &v) in out.iter_mut().zip(row.iter()) {
+            *o = v as i32;
+        }
     }
+    out
+}
 
-    /// `sq2/alp2 > sq/alp`, evaluated as the Recommendation does.
-    #[inline(always)]
-    fn better(&self, sq2: i16, alp2: i16) -> bool {
-        l_msu(l_mult(self.alp, sq2), self.sq, alp2) > 0
+/// |d(n)| of the eight positions of track `t`.
+#[inline(always)]
+fn dn_track(dn: &[i16; L_SUBFR], t: usize) -> [i32; NB_POS] {
+    let mut out = [0i32; NB_POS];
+    for (k, o) in out.iter_mut().enumerate() {
+        *o = dn[pos(t, k)] as i32;
     }
+    out
+}
+
+/// The search criterion of a candidate: squared correlation `sq` (Q15 of
+/// the square) and energy `alp`, both as the Recommendation rounds them.
+#[derive(Clone, Copy)]
+struct Criterion {
+    sq: i32,
+    alp: i32,
+}
+
+impl Criterion {
+    /// The starting point of each search stage.
+    const START: Self = Self { sq: -1, alp: 1 };
+
+    /// `sq'/alp' > sq/alp`, the sign of `L_msu(L_mult(alp, sq'), sq, alp')`
+    /// (saturation keeps the sign, and neither product saturates since
+    /// `sq ≥ −1`), computed exactly.
+    #[inline(always)]
+    fn beaten_by(self, other: Criterion) -> bool {
+        (self.alp as i64) * (other.sq as i64) > (self.sq as i64) * (other.alp as i64)
+    }
+}
+
+/// Candidate from the sum of pulse correlations `ps` and the energy `alp2`
+/// (Q-format of the accumulator): `sq = ps²` in Q15, `alp = round(alp2)`.
+#[inline(always)]
+fn criterion(ps: i32, alp2: i32) -> Criterion {
+    Criterion {
+        sq: (ps * ps) >> 15,
+        alp: (alp2 + 0x8000) >> 16,
+    }
+}
+
+/// Pulse-correlation sums: |d(n)| ≤ 8192 after the 13-bit normalisation of
+/// `cor_h_x`, so only a sum of four values of exactly 8192 reaches the
+/// 16-bit limit, where `add` saturates.
+#[inline(always)]
+fn ps_add(a: i32, b: i32) -> i32 {
+    (a + b).min(i16::MAX as i32)
+}
+
+/// Search state carried across the stages of the depth-first search, as in
+/// the Recommendation (a stage that never improves keeps the previous
+/// choice).
+struct SearchState {
+    ps: i32,
+    ix: usize,
+    iy: usize,
+}
+
+/// First level of a depth-first search (A.3.8.1): one of the two best
+/// positions of track `ta`, combined with every position of track `tb`.
+/// Leaves the chosen pair in `st` and returns its energy (rounded).
+///
+/// Arithmetic bound: with |φ| ≤ 2^15 the energy
+/// φ(a,a)/4 + φ(a,b)/2 + φ(b,b)/4 stays within `MIN_32..=MAX_32` in the
+/// Q of the accumulator, so the saturating chain equals plain arithmetic.
+fn stage_pair(
+    rr: &Correlations,
+    dn: &[i16; L_SUBFR],
+    ta: usize,
+    tb: usize,
+    st: &mut SearchState,
+) -> i32 {
+    let dnb = dn_track(dn, tb);
+    let mut best = Criterion::START;
+    for i0 in two_best(dn, ta) {
+        let ps1 = dn[i0] as i32;
+        let alp1 = rr.diag(ta)[i0 / TRACKS] as i32 * 16384;
+        let cross = phi_track(rr, tb, i0);
+        for k in 0..NB_POS {
+            let ps2 = ps_add(ps1, dnb[k]);
+            let alp2 = alp1 + cross[k] * 32768 + rr.diag(tb)[k] as i32 * 16384;
+            let c = criterion(ps2, alp2);
+            if best.beaten_by(c) {
+                best = c;
+                st.ps = ps2;
+                st.ix = i0;
+                st.iy = pos(tb, k);
+            }
+        }
+    }
+    best.alp
+}
+
+/// Second level: with pulses `i0`, `i1` fixed (energy `alp`, correlation
+/// `st.ps`), every position of track `tc` combined with every position of
+/// track `td`. Returns the criterion of the best quadruple; the two new
+/// positions are left in `st.ix`, `st.iy`.
+///
+/// Arithmetic bound: the terms are alp/4, φ/8 (four of them), φ/16 and the
+/// rounded inner-track vector (|·| ≤ 20480) / 2; their extreme sums are
+/// exactly `MIN_32` and just below `MAX_32`, so plain arithmetic is exact.
+#[allow(clippy::too_many_arguments)]
+fn stage_quad(
+    rr: &Correlations,
+    dn: &[i16; L_SUBFR],
+    tc: usize,
+    td: usize,
+    i0: usize,
+    i1: usize,
+    alp: i32,
+    st: &mut SearchState,
+) -> Criterion {
+    debug_assert!(tc < td);
+    let ps0 = st.ps;
+    let alp0 = alp * 16384;
+    let dnd = dn_track(dn, td);
+    // round(φ(q,q)/8 + φ(q,i0)/4 + φ(q,i1)/4) for the positions q of track
+    // td, kept as its /2 contribution.
+    let (d0, d1) = (phi_track(rr, td, i0), phi_track(rr, td, i1));
+    let mut rrv = [0i32; NB_POS];
+    for k in 0..NB_POS {
+        let s = d0[k] * 16384 + d1[k] * 16384 + rr.diag(td)[k] as i32 * 8192;
+        rrv[k] = ((s + 0x8000) >> 16) * 32768;
+    }
+    let (c0, c1) = (phi_track(rr, tc, i0), phi_track(rr, tc, i1));
+    let cross = rr.cross(tc, td);
+    let mut best = Criterion::START;
+    for m in 0..NB_POS {
+        let ps1 = ps_add(ps0, dn[pos(tc, m)] as i32);
+        let alp1 = alp0 + c0[m] * 8192 + c1[m] * 8192 + rr.diag(tc)[m] as i32 * 4096;
+        let row = &cross[m * NB_POS..(m + 1) * NB_POS];
+        for k in 0..NB_POS {
+            let ps2 = ps_add(ps1, dnd[k]);
+            let alp2 = alp1 + row[k] as i32 * 8192 + rrv[k];
+            let c = criterion(ps2, alp2);
+            if best.beaten_by(c) {
+                best = c;
+                st.ix = pos(tc, m);
+                st.iy = pos(td, k);
+            }
+        }
+    }
+    best
 }
 
 /// Depth-first search of the 4-pulse codebook (A.3.8.1).
@@ -251,8 +437,9 @@ fn d4i40_17_fast(
         }
     }
 
-    // Fold the signs into the cross-correlations: ×MAX_16 when the pulses
-    // agree, ×MIN_16 when they differ (the Recommendation's rounding).
+    // Fold the signs into the cross-correlations: `mult` by MAX_16 when the
+    // pulses agree, by MIN_16 when they differ (the Recommendation's
+    // rounding: ×32767/32768, or negation saturating −32768 to 32767).
     for (k, &(a, b)) in PAIRS.iter().enumerate() {
         let m =
             &mut rr.rr[CROSS_BASE + k * NB_POS * NB_POS..CROSS_BASE + (k + 1) * NB_POS * NB_POS];
@@ -264,156 +451,40 @@ fn d4i40_17_fast(
                 } else {
                     MIN_16
                 };
-                m[i * NB_POS + j] = mult(m[i * NB_POS + j], s);
+                let v = &mut m[i * NB_POS + j];
+                // `mult(v, s)`: only −32768·−32768 saturates.
+                *v = ((*v as i32 * s as i32) >> 15).min(MAX_16 as i32) as i16;
             }
         }
     }
 
     let rr = &*rr;
     let dn = &*dn;
-    let mut psk = -1i16;
-    let mut alpk = 1i16;
+    let mut best = Criterion::START;
     let (mut ip0, mut ip1, mut ip2, mut ip3) = (0usize, 1usize, 2usize, 3usize);
-    // Persist across the stages as in the Recommendation's search.
-    let (mut ix, mut iy) = (0usize, 0usize);
-    let mut ps = 0i16;
-    let mut tmp = [0i16; NB_POS];
+    let mut st = SearchState {
+        ps: 0,
+        ix: 0,
+        iy: 0,
+    };
 
     for t3 in [3usize, 4] {
-        // --- Search A: pulse pair (track 2, track t3), then (0, 1). ---
-        let mut best = Best::new();
-        for i0 in two_best(dn, 2) {
-            let j = i0 / TRACKS;
-            let ps1 = dn[i0];
-            let alp1 = l_mult(rr.diag(2)[j], C_1_4);
-            for k in 0..NB_POS {
-                let i1 = pos(t3, k);
-                let ps2 = add(ps1, dn[i1]);
-                let mut alp2 = l_mac(alp1, rr.cross(2, t3)[j * NB_POS + k], C_1_2);
-                alp2 = l_mac(alp2, rr.diag(t3)[k], C_1_4);
-                let sq2 = mult(ps2, ps2);
-                let alp_16 = round16(alp2);
-                if best.better(sq2, alp_16) {
-                    best = Best {
-                        sq: sq2,
-                        alp: alp_16,
-                    };
-                    ps = ps2;
-                    ix = i0;
-                    iy = i1;
-                }
-            }
-        }
-        let (i0, i1) = (ix, iy);
-        let (j0, j1) = (i0 / TRACKS, i1 / TRACKS);
-
-        let ps0 = ps;
-        let alp0 = l_mult(best.alp, C_1_4);
-        let mut best = Best::new();
-        for (k, v) in tmp.iter_mut().enumerate() {
-            let mut s = l_mult(rr.cross(1, 2)[k * NB_POS + j0], C_1_4);
-            s = l_mac(s, rr.cross(1, t3)[k * NB_POS + j1], C_1_4);
-            s = l_mac(s, rr.diag(1)[k], C_1_8);
-            *v = round16(s);
-        }
-        for m in 0..NB_POS {
-            let i2 = pos(0, m);
-            let ps1 = add(ps0, dn[i2]);
-            let mut alp1 = l_mac(alp0, rr.cross(0, 2)[m * NB_POS + j0], C_1_8);
-            alp1 = l_mac(alp1, rr.cross(0, t3)[m * NB_POS + j1], C_1_8);
-            alp1 = l_mac(alp1, rr.diag(0)[m], C_1_16);
-            for (k, &tv) in tmp.iter().enumerate() {
-                let i3 = pos(1, k);
-                let ps2 = add(ps1, dn[i3]);
-                let mut alp2 = l_mac(alp1, rr.cross(0, 1)[m * NB_POS + k], C_1_8);
-                alp2 = l_mac(alp2, tv, C_1_2);
-                let sq2 = mult(ps2, ps2);
-                let alp_16 = round16(alp2);
-                if best.better(sq2, alp_16) {
-                    best = Best {
-                        sq: sq2,
-                        alp: alp_16,
-                    };
-                    ix = i2;
-                    iy = i3;
-                }
-            }
-        }
-        if l_msu(l_mult(alpk, best.sq), psk, best.alp) > 0 {
-            psk = best.sq;
-            alpk = best.alp;
-            ip2 = i0;
-            ip3 = i1;
-            ip0 = ix;
-            ip1 = iy;
+        // Pulses of tracks 2 and t3 first, then tracks 0 and 1.
+        let alp = stage_pair(rr, dn, 2, t3, &mut st);
+        let (i0, i1) = (st.ix, st.iy);
+        let c = stage_quad(rr, dn, 0, 1, i0, i1, alp, &mut st);
+        if best.beaten_by(c) {
+            best = c;
+            (ip0, ip1, ip2, ip3) = (st.ix, st.iy, i0, i1);
         }
 
-        // --- Search B: pulse pair (track t3, track 0), then (1, 2). ---
-        let mut best = Best::new();
-        for i0 in two_best(dn, t3) {
-            let j = i0 / TRACKS;
-            let ps1 = dn[i0];
-            let alp1 = l_mult(rr.diag(t3)[j], C_1_4);
-            for m in 0..NB_POS {
-                let i1 = pos(0, m);
-                let ps2 = add(ps1, dn[i1]);
-                let mut alp2 = l_mac(alp1, rr.cross(0, t3)[m * NB_POS + j], C_1_2);
-                alp2 = l_mac(alp2, rr.diag(0)[m], C_1_4);
-                let sq2 = mult(ps2, ps2);
-                let alp_16 = round16(alp2);
-                if best.better(sq2, alp_16) {
-                    best = Best {
-                        sq: sq2,
-                        alp: alp_16,
-                    };
-                    ps = ps2;
-                    ix = i0;
-                    iy = i1;
-                }
-            }
-        }
-        let (i0, i1) = (ix, iy);
-        let (j0, j1) = (i0 / TRACKS, i1 / TRACKS);
-
-        let ps0 = ps;
-        let alp0 = l_mult(best.alp, C_1_4);
-        let mut best = Best::new();
-        for (k, v) in tmp.iter_mut().enumerate() {
-            let mut s = l_mult(rr.cross(2, t3)[k * NB_POS + j0], C_1_4);
-            s = l_mac(s, rr.cross(0, 2)[j1 * NB_POS + k], C_1_4);
-            s = l_mac(s, rr.diag(2)[k], C_1_8);
-            *v = round16(s);
-        }
-        for m in 0..NB_POS {
-            let i2 = pos(1, m);
-            let ps1 = add(ps0, dn[i2]);
-            let mut alp1 = l_mac(alp0, rr.cross(1, t3)[m * NB_POS + j0], C_1_8);
-            alp1 = l_mac(alp1, rr.cross(0, 1)[j1 * NB_POS + m], C_1_8);
-            alp1 = l_mac(alp1, rr.diag(1)[m], C_1_16);
-            for (k, &tv) in tmp.iter().enumerate() {
-                let i3 = pos(2, k);
-                let ps2 = add(ps1, dn[i3]);
-                let mut alp2 = l_mac(alp1, rr.cross(1, 2)[m * NB_POS + k], C_1_8);
-                alp2 = l_mac(alp2, tv, C_1_2);
-                let sq2 = mult(ps2, ps2);
-                let alp_16 = round16(alp2);
-                if best.better(sq2, alp_16) {
-                    best = Best {
-                        sq: sq2,
-                        alp: alp_16,
-                    };
-                    ix = i2;
-                    iy = i3;
-                }
-            }
-        }
-        if l_msu(l_mult(alpk, best.sq), psk, best.alp) > 0 {
-            psk = best.sq;
-            alpk = best.alp;
-            ip3 = i0;
-            ip0 = i1;
-            ip1 = ix;
-            ip2 = iy;
+        // Pulses of tracks t3 and 0 first, then tracks 1 and 2.
+        let alp = stage_pair(rr, dn, t3, 0, &mut st);
+        let (i0, i1) = (st.ix, st.iy);
+        let c = stage_quad(rr, dn, 1, 2, i0, i1, alp, &mut st);
+        if best.beaten_by(c) {
+            best = c;
+            (ip0, ip1, ip2, ip3) = (i1, st.ix, st.iy, i0);
         }
     }
 

@@ -7,6 +7,7 @@
 //! weighted distance of eq. 21 with the weights of eq. 20; candidate vectors
 //! are rearranged to keep the minimum distances of §3.2.4 (eq. 19).
 
+use super::exact::clamp_positive;
 use crate::g729::basic_op::{
     MAX_32, add, extract_h, l_mac, l_mult, l_shl, l_sub, mult, norm_s, shl, sub,
 };
@@ -70,18 +71,29 @@ fn get_wegt(flsp: &[i16; M]) -> [i16; M] {
     wegt
 }
 
+/// `sub` of the Recommendation: the difference limited to 16 bits.
+#[inline(always)]
+fn sat_diff(a: i16, b: i16) -> i32 {
+    (a as i32 - b as i32).clamp(i16::MIN as i32, i16::MAX as i32)
+}
+
 /// First stage: the codebook entry nearest (plain squared error) to the
 /// prediction residual `rbuf`.
+///
+/// The distance is a saturating sum of non-negative terms, so it equals the
+/// exact sum clamped to `MAX_32`; a clamped distance never wins the strict
+/// comparison against the running minimum, exactly as in the reference.
 fn pre_select(rbuf: &[i16; M]) -> usize {
     let mut cand = 0usize;
     let mut dmin = MAX_32;
     for (i, cb) in LSPCB1.iter().enumerate() {
-        let mut dist = 0i32;
+        let mut dist = 0i64;
         for (&r, &c) in rbuf.iter().zip(cb.iter()) {
-            let t = sub(r, c);
-            dist = l_mac(dist, t, t);
+            let t = sat_diff(r, c);
+            dist += (t * t) as i64;
         }
-        if l_sub(dist, dmin) < 0 {
+        let dist = clamp_positive(2 * dist);
+        if dist < dmin {
             dmin = dist;
             cand = i;
         }
@@ -91,6 +103,9 @@ fn pre_select(rbuf: &[i16; M]) -> usize {
 
 /// Second stage for coefficients `range` (0..5 or 5..10): the weighted
 /// nearest entry of the second-stage codebook to `rbuf − lspcb1[cand]`.
+///
+/// The weights are positive, so `mult(w, t)·t ≥ 0` and the saturating
+/// distance is again the clamped exact sum.
 fn select_second(
     rbuf: &[i16; M],
     first: &[i16; M],
@@ -104,13 +119,14 @@ fn select_second(
     let mut index = 0usize;
     let mut dmin = MAX_32;
     for (k, cb) in LSPCB2.iter().enumerate() {
-        let mut dist = 0i32;
+        let mut dist = 0i64;
         for j in range.clone() {
-            let t = sub(buf[j], cb[j]);
-            let tw = mult(wegt[j], t);
-            dist = l_mac(dist, tw, t);
+            let t = sat_diff(buf[j], cb[j]);
+            let tw = (wegt[j] as i32 * t) >> 15;
+            dist += (tw * t) as i64;
         }
-        if l_sub(dist, dmin) < 0 {
+        let dist = clamp_positive(2 * dist);
+        if dist < dmin {
             dmin = dist;
             index = k;
         }

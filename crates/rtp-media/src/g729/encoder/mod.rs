@@ -24,6 +24,7 @@
 //! nothing.
 
 mod acelp;
+mod exact;
 mod gain_quant;
 mod lpc;
 mod lsp_quant;

@@ -9,6 +9,7 @@
 //! * the adaptive-codebook gain (§3.7.3, eq. 43) and the lag encoding of
 //!   §3.7.2 (8 bits in the first subframe, 5 bits relative in the second).
 
+use super::exact::{clamp_positive, correlation_fits, dot, dot_saturating, energy};
 use crate::g729::basic_op::{
     MAX_32, MIN_32, abs_s, add, div_s, extract_l, l_abs, l_extract, l_mac, l_mac_o, l_shl, l_shr,
     l_sub, mpy_32, mult, norm_l, round16, shl, shr, sub,
@@ -71,32 +72,18 @@ impl Decimated {
     fn corr(&self, t: usize) -> i32 {
         let (a, b) = (self.current(), self.delayed(t));
         if self.exact {
-            let mut sum = 0i32;
-            for (&x, &y) in a.iter().zip(b.iter()) {
-                sum += x as i32 * y as i32;
-            }
-            sum << 1
+            dot(a, b)
         } else {
-            let mut sum = 0i32;
-            for (&x, &y) in a.iter().zip(b.iter()) {
-                sum = l_mac(sum, x, y);
-            }
-            sum
+            dot_saturating(0, a, b)
         }
     }
-}
-
-/// Σ 2·v² in 64 bits (the value a saturating `L_mac` chain approaches).
-#[inline]
-fn energy(v: &[i16]) -> i64 {
-    v.iter().map(|&x| 2 * (x as i64) * (x as i64)).sum()
 }
 
 /// Correlation maximum normalised by the square root of the energy of the
 /// delayed signal (A.3.4, eq. A.3), for the lag `t` of a section.
 fn normalised_max(d: &Decimated, t: usize, max: i32) -> i16 {
     // Non-negative terms: the saturating sum is the clamped exact sum.
-    let e = (1 + energy(d.delayed(t))).min(MAX_32 as i64) as i32;
+    let e = clamp_positive(1 + energy(d.delayed(t)));
     let inv = inv_sqrt(e);
     let (max_h, max_l) = l_extract(max);
     let (e_h, e_l) = l_extract(inv);
@@ -190,29 +177,23 @@ pub(crate) fn pitch_ol_fast(wsp: &[i16; PMAX + L_FRAME]) -> i16 {
     best
 }
 
-/// Saturating dot product of two 40-sample vectors.
-#[inline(always)]
-pub(crate) fn dot_product(x: &[i16], y: &[i16]) -> i32 {
-    let mut sum = 0i32;
-    for (&a, &b) in x.iter().zip(y.iter()) {
-        sum = l_mac(sum, a, b);
-    }
-    sum
-}
-
 /// Backward-filtered target d(n) = Σ x(i)·h(i−n) (§3.8.1, eq. 49), scaled so
 /// that its maximum magnitude fits in 13 bits.
 pub(crate) fn cor_h_x(h: &[i16; L_SUBFR], x: &[i16; L_SUBFR]) -> [i16; L_SUBFR] {
     let mut y32 = [0i32; L_SUBFR];
-    let mut max = 0i32;
-    for (i, y) in y32.iter_mut().enumerate() {
-        let mut s = 0i32;
-        for (&xv, &hv) in x[i..].iter().zip(h.iter()) {
-            s = l_mac(s, xv, hv);
+    if correlation_fits(energy(h), energy(x)) {
+        for (i, y) in y32.iter_mut().enumerate() {
+            *y = dot(&x[i..], h);
         }
-        *y = s;
-        let a = l_abs(s);
-        if l_sub(a, max) > 0 {
+    } else {
+        for (i, y) in y32.iter_mut().enumerate() {
+            *y = dot_saturating(0, &x[i..], h);
+        }
+    }
+    let mut max = 0i32;
+    for &y in &y32 {
+        let a = l_abs(y);
+        if a > max {
             max = a;
         }
     }
@@ -244,20 +225,41 @@ pub(crate) fn pitch_fr3_fast(
     first_subframe: bool,
 ) -> (i16, i16) {
     let dn = cor_h_x(h, xn);
+    let e_dn = energy(&dn);
 
+    // Integer lags: the correlations read exc[pos − t0_max .. pos − t0_min + 40].
+    let window = &exc[pos - t0_max as usize..pos - t0_min as usize + L_SUBFR];
+    let exact = correlation_fits(e_dn, energy(window));
+    let corr_at = |exc: &[i16], start: usize| {
+        let seg = &exc[start..start + L_SUBFR];
+        if exact {
+            dot(&dn, seg)
+        } else {
+            dot_saturating(0, &dn, seg)
+        }
+    };
     let mut max = MIN_32;
     let mut t0 = t0_min;
     for t in t0_min..=t0_max {
-        let start = pos - t as usize;
-        let corr = dot_product(&dn, &exc[start..start + L_SUBFR]);
+        let corr = corr_at(exc, pos - t as usize);
         if l_sub(corr, max) > 0 {
             max = corr;
             t0 = t;
         }
     }
 
+    // Correlation of d(n) with the interpolated vector now in exc[pos..].
+    let frac_corr = |exc: &[i16]| {
+        let seg = &exc[pos..pos + L_SUBFR];
+        if correlation_fits(e_dn, energy(seg)) {
+            dot(&dn, seg)
+        } else {
+            dot_saturating(0, &dn, seg)
+        }
+    };
+
     pred_lt_3(exc, pos, t0, 0, L_SUBFR);
-    let mut max = dot_product(&dn, &exc[pos..pos + L_SUBFR]);
+    let mut max = frac_corr(exc);
     let mut frac = 0i16;
 
     // In the first subframe lags above 84 have integer resolution only.
@@ -269,7 +271,7 @@ pub(crate) fn pitch_fr3_fast(
     best.copy_from_slice(&exc[pos..pos + L_SUBFR]);
 
     pred_lt_3(exc, pos, t0, -1, L_SUBFR);
-    let corr = dot_product(&dn, &exc[pos..pos + L_SUBFR]);
+    let corr = frac_corr(exc);
     if l_sub(corr, max) > 0 {
         max = corr;
         frac = -1;
@@ -277,7 +279,7 @@ pub(crate) fn pitch_fr3_fast(
     }
 
     pred_lt_3(exc, pos, t0, 1, L_SUBFR);
-    let corr = dot_product(&dn, &exc[pos..pos + L_SUBFR]);
+    let corr = frac_corr(exc);
     if l_sub(corr, max) > 0 {
         frac = 1;
     } else {

@@ -1,0 +1,61 @@
+//! Exact shortcuts for saturating accumulations.
+//!
+//! The Recommendation accumulates products with the saturating `L_mac`.
+//! Where a bound shows that no partial sum can leave the 32-bit range, the
+//! saturating chain equals plain integer arithmetic, which is much faster
+//! and vectorises. The bound used is Cauchy–Schwarz: for any subset S,
+//! |Σ_S 2·a·b| ≤ √(Σ 2a² · Σ 2b²), so if the product of the two energies is
+//! at most `MAX_32²`, every partial sum of every correlation between the two
+//! signals fits (and no `L_mult(-32768, -32768)` can occur, since that alone
+//! needs both energies ≥ 2^31). Sums of non-negative terms saturate exactly
+//! when the exact total exceeds `MAX_32`, so they are computed exactly and
+//! clamped.
+//!
+//! Each shortcut has its saturating fallback next to it in the caller; the
+//! unit tests of the callers compare both on inputs that saturate.
+
+use crate::g729::basic_op::MAX_32;
+
+/// Σ 2·v² in 64 bits: the value a saturating `L_mac(v, v)` chain approaches.
+#[inline]
+pub(crate) fn energy(v: &[i16]) -> i64 {
+    let mut e = 0i64;
+    for &x in v {
+        e += (x as i32 * x as i32) as i64;
+    }
+    2 * e
+}
+
+/// Whether correlations between two signals of energies `ea` and `eb` (as
+/// returned by [`energy`]) can be computed without saturation.
+#[inline]
+pub(crate) fn correlation_fits(ea: i64, eb: i64) -> bool {
+    (ea as i128) * (eb as i128) <= (MAX_32 as i128) * (MAX_32 as i128)
+}
+
+/// Σ 2·a·b in plain arithmetic; exact when [`correlation_fits`] holds for
+/// the two signals.
+#[inline(always)]
+pub(crate) fn dot(a: &[i16], b: &[i16]) -> i32 {
+    let mut s = 0i32;
+    for (&x, &y) in a.iter().zip(b.iter()) {
+        s = s.wrapping_add(x as i32 * y as i32);
+    }
+    s.wrapping_shl(1)
+}
+
+/// The saturating `L_mac` chain `Σ 2·a·b` starting from `acc`, as the
+/// Recommendation computes it.
+#[inline]
+pub(crate) fn dot_saturating(mut acc: i32, a: &[i16], b: &[i16]) -> i32 {
+    for (&x, &y) in a.iter().zip(b.iter()) {
+        acc = crate::g729::basic_op::l_mac(acc, x, y);
+    }
+    acc
+}
+
+/// A saturating sum of non-negative terms: the exact sum clamped to `MAX_32`.
+#[inline]
+pub(crate) fn clamp_positive(sum: i64) -> i32 {
+    sum.min(MAX_32 as i64) as i32
+}
