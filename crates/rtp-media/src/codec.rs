@@ -1,4 +1,4 @@
-//! The codec interface shared by G.711, G.722 and (later) G.729.
+//! The codec interface shared by G.711, G.722 and G.729 Annex A.
 //!
 //! A codec turns a frame of PCM into an RTP payload, an RTP payload back
 //! into PCM, and conceals a lost frame. Frames are `ptime` long; the number
@@ -12,6 +12,7 @@
 
 use crate::g711::{self, Law};
 use crate::g722::{G722Decoder, G722Encoder, Mode};
+use crate::g729::{G729Decoder, bits::FRAME_OCTETS as G729_FRAME, encoder::G729Encoder};
 use crate::plc::Plc;
 use thiserror::Error;
 
@@ -27,6 +28,14 @@ pub enum CodecError {
         len: usize,
         /// Required multiple.
         unit: usize,
+    },
+    /// A payload whose length is no whole number of codec frames.
+    #[error("{codec}: payload of {len} octets is not a whole number of frames")]
+    PayloadLength {
+        /// Codec name.
+        codec: &'static str,
+        /// Octets given.
+        len: usize,
     },
     /// An empty payload.
     #[error("{codec}: empty payload")]
@@ -45,15 +54,26 @@ pub enum CodecKind {
     Pcma,
     /// G.722 64 kbit/s, static payload type 9.
     G722,
+    /// G.729 Annex A 8 kbit/s, static payload type 18 (10 ms frames of
+    /// 10 octets, RFC 3551 section 4.5.6).
+    G729,
 }
 
 impl CodecKind {
+    /// Every codec kind.
+    pub const ALL: [CodecKind; 4] = [
+        CodecKind::Pcmu,
+        CodecKind::Pcma,
+        CodecKind::G722,
+        CodecKind::G729,
+    ];
     /// The SDP encoding name (RFC 3551 Table 4).
     pub fn encoding_name(self) -> &'static str {
         match self {
             CodecKind::Pcmu => "PCMU",
             CodecKind::Pcma => "PCMA",
             CodecKind::G722 => "G722",
+            CodecKind::G729 => "G729",
         }
     }
     /// The static RTP payload type (RFC 3551 Table 4).
@@ -62,6 +82,7 @@ impl CodecKind {
             CodecKind::Pcmu => 0,
             CodecKind::Pcma => 8,
             CodecKind::G722 => 9,
+            CodecKind::G729 => 18,
         }
     }
     /// Audio sampling rate in Hz.
@@ -71,20 +92,20 @@ impl CodecKind {
             _ => 8000,
         }
     }
-    /// RTP timestamp clock rate in Hz: 8000 for all three, G.722 included
+    /// RTP timestamp clock rate in Hz: 8000 for all, G.722 included
     /// (RFC 3551 section 4.5.2).
     pub fn rtp_clock_rate(self) -> u32 {
         8000
     }
     /// Looks a codec up by SDP encoding name (case-insensitive) and clock.
     pub fn from_rtpmap(name: &str, clock: u32) -> Option<Self> {
-        [CodecKind::Pcmu, CodecKind::Pcma, CodecKind::G722]
+        CodecKind::ALL
             .into_iter()
             .find(|k| k.encoding_name().eq_ignore_ascii_case(name) && k.rtp_clock_rate() == clock)
     }
     /// Looks a codec up by static payload type.
     pub fn from_static_payload_type(pt: u8) -> Option<Self> {
-        [CodecKind::Pcmu, CodecKind::Pcma, CodecKind::G722]
+        CodecKind::ALL
             .into_iter()
             .find(|k| k.static_payload_type() == pt)
     }
@@ -96,16 +117,22 @@ impl CodecKind {
     pub fn frame_ticks(self, ptime_ms: u32) -> u32 {
         self.rtp_clock_rate() * ptime_ms / 1000
     }
-    /// PCM samples a payload of `len` octets decodes to.
+    /// PCM samples a payload of `len` octets decodes to. For G.729: 80 per
+    /// 10-octet speech frame, plus 80 for a trailing 2-octet SID frame.
     pub fn payload_samples(self, len: usize) -> usize {
         match self {
             CodecKind::G722 => 2 * len,
+            CodecKind::G729 => 80 * (len / G729_FRAME) + if len % G729_FRAME == 2 { 80 } else { 0 },
             _ => len,
         }
     }
     /// RTP timestamp units covered by a payload of `len` octets.
     pub fn payload_ticks(self, len: usize) -> u32 {
-        len as u32 // one octet per RTP tick for all three (8 kHz clock)
+        match self {
+            CodecKind::G729 => self.payload_samples(len) as u32,
+            // one octet per RTP tick for G.711 and G.722 (8 kHz clock)
+            _ => len as u32,
+        }
     }
 }
 
@@ -232,6 +259,78 @@ impl AudioCodec for G722Codec {
     }
 }
 
+/// G.729 Annex A ([`crate::g729`]): 10-octet frames per 80 samples, loss
+/// concealment by the decoder's own frame-erasure procedure (G.729 §4.4).
+///
+/// Annex B is not negotiated yet: a 2-octet SID frame at the end of a
+/// payload (RFC 3551 section 4.5.6) is decoded as an erased frame (the
+/// decoder's concealment), not as comfort noise.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct G729Codec {
+    enc: G729Encoder,
+    dec: G729Decoder,
+}
+
+impl G729Codec {
+    /// A G.729 Annex A codec.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl AudioCodec for G729Codec {
+    fn kind(&self) -> CodecKind {
+        CodecKind::G729
+    }
+    fn encode(&mut self, pcm: &[i16], out: &mut Vec<u8>) -> Result<usize, CodecError> {
+        if pcm.len() % 80 != 0 {
+            return Err(CodecError::FrameLength {
+                codec: "G729",
+                len: pcm.len(),
+                unit: 80,
+            });
+        }
+        for frame in pcm.chunks_exact(80) {
+            let frame: &[i16; 80] = frame.try_into().expect("80 samples");
+            out.extend_from_slice(&self.enc.encode(frame));
+        }
+        Ok(pcm.len() / 80 * G729_FRAME)
+    }
+    fn decode(&mut self, payload: &[u8], out: &mut Vec<i16>) -> Result<usize, CodecError> {
+        if payload.is_empty() {
+            return Err(CodecError::EmptyPayload { codec: "G729" });
+        }
+        let rest = payload.len() % G729_FRAME;
+        if rest != 0 && rest != 2 {
+            return Err(CodecError::PayloadLength {
+                codec: "G729",
+                len: payload.len(),
+            });
+        }
+        let mut pcm = [0i16; 80];
+        for frame in payload.chunks_exact(G729_FRAME) {
+            let frame: &[u8; G729_FRAME] = frame.try_into().expect("10 octets");
+            self.dec.decode_frame(frame, false, &mut pcm);
+            out.extend_from_slice(&pcm);
+        }
+        if rest == 2 {
+            self.dec.decode_erased(&mut pcm);
+            out.extend_from_slice(&pcm);
+        }
+        Ok(CodecKind::G729.payload_samples(payload.len()))
+    }
+    fn conceal(&mut self, samples: usize, out: &mut Vec<i16>) {
+        let mut pcm = [0i16; 80];
+        let mut left = samples;
+        while left > 0 {
+            self.dec.decode_erased(&mut pcm);
+            let n = left.min(80);
+            out.extend_from_slice(&pcm[..n]);
+            left -= n;
+        }
+    }
+}
+
 /// Any codec of this crate, as one value (state is `Clone + Eq + Hash`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Codec {
@@ -239,6 +338,8 @@ pub enum Codec {
     G711(G711Codec),
     /// G722.
     G722(Box<G722Codec>),
+    /// G729 (Annex A).
+    G729(Box<G729Codec>),
 }
 
 impl Codec {
@@ -248,12 +349,14 @@ impl Codec {
             CodecKind::Pcmu => Codec::G711(G711Codec::new(Law::Ulaw)),
             CodecKind::Pcma => Codec::G711(G711Codec::new(Law::Alaw)),
             CodecKind::G722 => Codec::G722(Box::default()),
+            CodecKind::G729 => Codec::G729(Box::default()),
         }
     }
     fn inner(&mut self) -> &mut dyn AudioCodec {
         match self {
             Codec::G711(c) => c,
             Codec::G722(c) => c.as_mut(),
+            Codec::G729(c) => c.as_mut(),
         }
     }
 }
@@ -263,6 +366,7 @@ impl AudioCodec for Codec {
         match self {
             Codec::G711(c) => c.kind(),
             Codec::G722(c) => c.kind(),
+            Codec::G729(c) => c.kind(),
         }
     }
     fn encode(&mut self, pcm: &[i16], out: &mut Vec<u8>) -> Result<usize, CodecError> {
@@ -293,6 +397,55 @@ mod tests {
             CodecKind::from_static_payload_type(0),
             Some(CodecKind::Pcmu)
         );
+    }
+
+    #[test]
+    fn g729_frames_payloads_and_concealment() {
+        let k = CodecKind::G729;
+        assert_eq!(CodecKind::from_static_payload_type(18), Some(k));
+        assert_eq!(CodecKind::from_rtpmap("g729", 8000), Some(k));
+        assert_eq!(k.frame_samples(20), 160);
+        assert_eq!(k.frame_ticks(20), 160);
+        assert_eq!(k.payload_samples(20), 160);
+        assert_eq!(k.payload_samples(22), 240); // two speech frames + SID
+        assert_eq!(k.payload_ticks(10), 80);
+
+        let mut c = Codec::new(k);
+        let mut direct = G729Decoder::new();
+        let pcm: Vec<i16> = (0..800)
+            .map(|i| ((i as f64 * 0.07).sin() * 6000.0) as i16)
+            .collect();
+        let mut decoded = Vec::new();
+        let mut expect = Vec::new();
+        for f in pcm.chunks(160) {
+            let mut payload = Vec::new();
+            assert_eq!(c.encode(f, &mut payload).unwrap(), 20);
+            assert_eq!(k.payload_samples(payload.len()), 160);
+            assert_eq!(c.decode(&payload, &mut decoded).unwrap(), 160);
+            let mut o = [0i16; 80];
+            for fr in payload.chunks_exact(10) {
+                direct.decode_frame(fr.try_into().unwrap(), false, &mut o);
+                expect.extend_from_slice(&o);
+            }
+        }
+        assert_eq!(decoded, expect);
+        // The codec reproduces the input's energy (it is lossy and delayed).
+        let e_in: f64 = pcm[400..].iter().map(|&v| f64::from(v).powi(2)).sum();
+        let e_out: f64 = decoded[400..].iter().map(|&v| f64::from(v).powi(2)).sum();
+        assert!(e_out > e_in / 4.0 && e_out < e_in * 4.0, "{e_in} {e_out}");
+
+        let mut lost = Vec::new();
+        c.conceal(160, &mut lost);
+        assert_eq!(lost.len(), 160);
+        let mut sid = Vec::new();
+        assert_eq!(c.decode(&[0u8; 12], &mut sid).unwrap(), 160);
+        assert_eq!(sid.len(), 160);
+        assert!(matches!(
+            c.decode(&[0u8; 7], &mut sid),
+            Err(CodecError::PayloadLength { len: 7, .. })
+        ));
+        assert!(c.encode(&[0i16; 100], &mut Vec::new()).is_err());
+        assert!(c.decode(&[], &mut sid).is_err());
     }
 
     #[test]
