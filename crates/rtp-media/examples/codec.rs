@@ -3,18 +3,25 @@
 //! ```text
 //! cargo run -p rtp-media --example codec -- encode --codec pcmu|pcma|g722 IN OUT
 //! cargo run -p rtp-media --example codec -- decode --codec pcmu|pcma|g722 [--mode 1|2|3] IN OUT
+//! cargo run -p rtp-media --example codec -- decode --codec g729 [--itu-serial] IN OUT
 //! ```
 //!
 //! PCM files are raw 16-bit little-endian mono (8 kHz for G.711, 16 kHz for
 //! G.722); codec files are the raw payload octets (one octet per sample for
-//! G.711, one per sample pair for G.722, as RFC 3551 packs them).
+//! G.711, one per sample pair for G.722, as RFC 3551 packs them; 10 per
+//! 10 ms frame for G.729 Annex A). With `--itu-serial` the G.729 input is
+//! the ITU test-vector serial format (erased frames are concealed).
 
+use rtp_media::codec::{AudioCodec, Codec, CodecKind};
 use rtp_media::g711::{self, Law};
 use rtp_media::g722::{G722Decoder, G722Encoder, Mode};
+use rtp_media::g729::{G729Decoder, SerialFrame, SerialReader};
 use std::process::ExitCode;
 
 fn usage() -> ExitCode {
-    eprintln!("usage: codec encode|decode --codec pcmu|pcma|g722 [--mode 1|2|3] IN OUT");
+    eprintln!(
+        "usage: codec encode|decode --codec pcmu|pcma|g722|g729 [--mode 1|2|3] [--itu-serial] IN OUT"
+    );
     ExitCode::from(2)
 }
 
@@ -23,12 +30,14 @@ fn main() -> ExitCode {
     let mut op = None;
     let mut codec = None;
     let mut mode = Mode::Mode1;
+    let mut itu_serial = false;
     let mut files = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "encode" | "decode" if op.is_none() => op = Some(a.clone()),
             "--codec" => codec = it.next().cloned(),
+            "--itu-serial" => itu_serial = true,
             "--mode" => {
                 mode = match it.next().map(String::as_str) {
                     Some("1") => Mode::Mode1,
@@ -80,6 +89,36 @@ fn main() -> ExitCode {
         ("decode", "g722") => {
             let mut pcm = vec![0i16; 2 * data.len()];
             G722Decoder::new(mode).decode(&data, &mut pcm);
+            pcm.iter().flat_map(|s| s.to_le_bytes()).collect()
+        }
+        ("decode", "g729") if itu_serial => {
+            let mut dec = G729Decoder::new();
+            let mut frame = [0i16; 80];
+            let mut pcm = Vec::new();
+            for (n, f) in SerialReader::new(&data).enumerate() {
+                match f {
+                    Ok(SerialFrame::Speech(octets)) => dec.decode_frame(&octets, false, &mut frame),
+                    Ok(SerialFrame::Erased { .. }) => dec.decode_erased(&mut frame),
+                    Ok(other) => {
+                        // Annex B (SID / DTX) is not implemented: conceal.
+                        eprintln!("frame {n}: {other:?} is Annex B; concealed");
+                        dec.decode_erased(&mut frame);
+                    }
+                    Err(e) => {
+                        eprintln!("{input}: {e}");
+                        return ExitCode::FAILURE;
+                    }
+                }
+                pcm.extend_from_slice(&frame);
+            }
+            pcm.iter().flat_map(|s| s.to_le_bytes()).collect()
+        }
+        ("decode", "g729") => {
+            let mut pcm = Vec::new();
+            if let Err(e) = Codec::new(CodecKind::G729).decode(&data, &mut pcm) {
+                eprintln!("{input}: {e}");
+                return ExitCode::FAILURE;
+            }
             pcm.iter().flat_map(|s| s.to_le_bytes()).collect()
         }
         _ => return usage(),
