@@ -8,7 +8,7 @@
 //! back, follow a 301/302 from a secondary back to the primary at once, and
 //! answer OPTIONS. Calls come next and plug into the same dispatch.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -305,10 +305,11 @@ pub struct UserAgent {
     pub(crate) pending: BTreeMap<TxKey, Pending>,
     pub(crate) out: VecDeque<Output>,
     rng: u64,
-    pub(crate) calls: BTreeMap<CallId, Call>,
+    /// Boxed: a call is large, and B-tree nodes are allocated for eleven.
+    pub(crate) calls: BTreeMap<CallId, Box<Call>>,
     pub(crate) call_tx: BTreeMap<TxKey, CallId>,
-    /// Calls by (Call-ID, our tag), for requests within their dialogs.
-    pub(crate) dialogs: BTreeMap<(String, String), CallId>,
+    /// Calls by a hash of (Call-ID, our tag), for requests within their dialogs.
+    pub(crate) dialogs: BTreeSet<(u64, CallId)>,
     pub(crate) next_call: u64,
     /// Framers of the stream connections, by (far end, our end, transport).
     streams: BTreeMap<(SocketAddr, SocketAddr, Transport), Framer>,
@@ -327,7 +328,7 @@ impl UserAgent {
             rng: seed,
             calls: BTreeMap::new(),
             call_tx: BTreeMap::new(),
-            dialogs: BTreeMap::new(),
+            dialogs: BTreeSet::new(),
             next_call: 1,
             streams: BTreeMap::new(),
             next_dns: 1,
@@ -728,7 +729,9 @@ impl UserAgent {
                 TxOutput::Ack { request, .. } => self.call_ack(now, &request),
                 TxOutput::Terminated { key } => {
                     self.pending.remove(&key);
-                    self.call_tx.remove(&key);
+                    if let Some(id) = self.call_tx.remove(&key) {
+                        self.invite_done(id, &key);
+                    }
                 }
                 _ => {}
             }
