@@ -172,19 +172,21 @@ fn l_shr_pos(a: i32, n: i32) -> i32 {
 
 #[inline(always)]
 fn l_shl_pos_f(a: i32, n: i32) -> (i32, bool) {
-    // The reference doubles step by step and saturates as soon as the value
-    // leaves [-2^30, 2^30 - 1] before a doubling; this is equivalent to
-    // checking the headroom of the starting value.
-    if a == 0 || n == 0 {
-        return (a, false);
+    // The reference doubles step by step and saturates as soon as a doubling
+    // would leave 32 bits; that happens exactly when `a·2^n` is out of range.
+    if n >= 31 {
+        return if a == 0 {
+            (0, false)
+        } else if a == -1 && n == 31 {
+            (MIN_32, false)
+        } else {
+            (if a > 0 { MAX_32 } else { MIN_32 }, true)
+        };
     }
-    let headroom = if a > 0 {
-        a.leading_zeros() as i32 - 1
-    } else {
-        (!a).leading_zeros() as i32 - 1
-    };
-    if n > headroom {
-        (if a > 0 { MAX_32 } else { MIN_32 }, true)
+    if a > MAX_32 >> n {
+        (MAX_32, true)
+    } else if a < MIN_32 >> n {
+        (MIN_32, true)
     } else {
         (a << n, false)
     }
