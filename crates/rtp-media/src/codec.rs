@@ -319,6 +319,8 @@ impl AudioCodec for G729Codec {
         }
         Ok(CodecKind::G729.payload_samples(payload.len()))
     }
+    /// Conceals in whole 10 ms decoder frames; a request that is no
+    /// multiple of 80 samples gets the start of the last concealed frame.
     fn conceal(&mut self, samples: usize, out: &mut Vec<i16>) {
         let mut pcm = [0i16; 80];
         let mut left = samples;

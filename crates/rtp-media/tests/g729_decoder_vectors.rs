@@ -55,7 +55,10 @@ fn annex_a_decoder_vectors() {
         let got = decode(&bit);
         let us = t.elapsed().as_secs_f64() * 1e6 / (pst.len() / 160).max(1) as f64;
         if got == pst {
-            println!("{name}: pass ({} frames, {us:.1} µs/frame)", pst.len() / 160);
+            println!(
+                "{name}: pass ({} frames, {us:.1} µs/frame)",
+                pst.len() / 160
+            );
             continue;
         }
         let first = got.iter().zip(&pst).position(|(a, b)| a != b);

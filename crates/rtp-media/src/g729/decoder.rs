@@ -25,7 +25,8 @@ use super::util::random;
 /// Samples of excitation history kept before the current frame.
 const EXC_HIST: usize = PIT_MAX as usize + L_INTERPOL;
 
-/// Decoder state of one G.729 Annex A stream. No allocation; about 1.3 KB.
+/// Decoder state of one G.729 Annex A stream: a plain value of about
+/// 1.6 KB (no heap, no allocation per frame).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct G729Decoder {
     /// Past excitation (`EXC_HIST` samples) followed by the current frame.
