@@ -17,6 +17,17 @@
 //! | [`decoder`] | the Annex A decoder with concealment | §4, §4.4, Annex A A.4 |
 //! | [`postfilter`] | Annex A post-filter and post-processing | A.4.2, §4.3 |
 //! | [`encoder`] | the Annex A encoder | G.729 §3, Annex A A.3 |
+//!
+//! ```
+//! use rtp_media::g729::G729Decoder;
+//!
+//! let mut dec = G729Decoder::new();
+//! let mut pcm = [0i16; 80];
+//! // One 10-octet RTP frame (RFC 3551 §4.5.6) → 10 ms of 8 kHz audio.
+//! dec.decode_frame(&[0x1a, 0xc1, 0x00, 0xa0, 0x00, 0xfa, 0xc2, 0xff, 0xfd, 0x50], false, &mut pcm);
+//! // A lost packet: the decoder conceals it (G.729 §4.4).
+//! dec.decode_erased(&mut pcm);
+//! ```
 
 // DSP loops index several arrays with the same sample index, as the
 // Recommendation's equations do; iterator rewrites would obscure them.
