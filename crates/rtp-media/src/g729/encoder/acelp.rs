@@ -534,3 +534,169 @@ fn d4i40_17_fast(
         y,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::g729::basic_op::{l_msu, l_mult, round16};
+    use crate::g729::tables::{C_1_2, C_1_4, C_1_8, C_1_16};
+    use proptest::prelude::*;
+
+    /// Cor_h with the saturating running sums, element by element.
+    fn ref_cor_h(hin: &[i16; L_SUBFR]) -> Correlations {
+        let mut cor = 0i32;
+        for &v in hin {
+            cor = l_mac(cor, v, v);
+        }
+        let mut h = [0i16; L_SUBFR];
+        for (d, &s) in h.iter_mut().zip(hin.iter()) {
+            *d = if sub(extract_h(cor), 32000) > 0 {
+                shr(s, 1)
+            } else {
+                shl(s, shr(norm_l(cor), 1))
+            };
+        }
+        let mut c = Correlations { rr: [0; DIM_RR] };
+        for q in 0..L_SUBFR {
+            for p in 0..=q {
+                if let Some(slot) = rr_slot(p, q) {
+                    let mut acc = 0i32;
+                    for m in 0..L_SUBFR - q {
+                        acc = l_mac(acc, h[m], h[m + q - p]);
+                    }
+                    c.rr[slot] = extract_h(acc);
+                }
+            }
+        }
+        c
+    }
+
+    /// φ lookup for the reference search (any track order).
+    fn rphi(rr: &Correlations, p: usize, q: usize) -> i16 {
+        let (p, q) = if p <= q { (p, q) } else { (q, p) };
+        rr.rr[rr_slot(p, q).expect("stored pair")]
+    }
+
+    /// The depth-first search with the saturating operators throughout.
+    fn ref_search(dn: &mut [i16; L_SUBFR], rr: &mut Correlations) -> ([usize; 4], [bool; L_SUBFR]) {
+        let mut positive = [true; L_SUBFR];
+        for (d, p) in dn.iter_mut().zip(positive.iter_mut()) {
+            if *d < 0 {
+                *p = false;
+                *d = negate(*d);
+            }
+        }
+        for q in 0..L_SUBFR {
+            for p in 0..q {
+                if let Some(slot) = rr_slot(p, q) {
+                    let s = if positive[p] == positive[q] {
+                        MAX_16
+                    } else {
+                        MIN_16
+                    };
+                    rr.rr[slot] = mult(rr.rr[slot], s);
+                }
+            }
+        }
+        let better = |alp: i16, sq: i16, sq2: i16, alp2: i16| l_msu(l_mult(alp, sq2), sq, alp2) > 0;
+        let (mut psk, mut alpk) = (-1i16, 1i16);
+        let mut ip = [0usize, 1, 2, 3];
+        let (mut ix, mut iy, mut ps) = (0usize, 0usize, 0i16);
+        for t3 in [3usize, 4] {
+            for (ta, tb, tc, td) in [(2, t3, 0, 1), (t3, 0, 1, 2)] {
+                let (mut sq, mut alp) = (-1i16, 1i16);
+                for i0 in two_best(dn, ta) {
+                    let alp1 = l_mult(rphi(rr, i0, i0), C_1_4);
+                    for i1 in (tb..L_SUBFR).step_by(TRACKS) {
+                        let ps2 = add(dn[i0], dn[i1]);
+                        let alp2 = l_mac(
+                            l_mac(alp1, rphi(rr, i0, i1), C_1_2),
+                            rphi(rr, i1, i1),
+                            C_1_4,
+                        );
+                        let (sq2, alp_16) = (mult(ps2, ps2), round16(alp2));
+                        if better(alp, sq, sq2, alp_16) {
+                            (sq, ps, alp, ix, iy) = (sq2, ps2, alp_16, i0, i1);
+                        }
+                    }
+                }
+                let (i0, i1) = (ix, iy);
+                let ps0 = ps;
+                let alp0 = l_mult(alp, C_1_4);
+                (sq, alp) = (-1, 1);
+                for i2 in (tc..L_SUBFR).step_by(TRACKS) {
+                    let ps1 = add(ps0, dn[i2]);
+                    let mut alp1 = l_mac(alp0, rphi(rr, i2, i0), C_1_8);
+                    alp1 = l_mac(alp1, rphi(rr, i2, i1), C_1_8);
+                    alp1 = l_mac(alp1, rphi(rr, i2, i2), C_1_16);
+                    for i3 in (td..L_SUBFR).step_by(TRACKS) {
+                        let mut s = l_mult(rphi(rr, i3, i0), C_1_4);
+                        s = l_mac(s, rphi(rr, i3, i1), C_1_4);
+                        s = l_mac(s, rphi(rr, i3, i3), C_1_8);
+                        let ps2 = add(ps1, dn[i3]);
+                        let mut alp2 = l_mac(alp1, rphi(rr, i2, i3), C_1_8);
+                        alp2 = l_mac(alp2, round16(s), C_1_2);
+                        let (sq2, alp_16) = (mult(ps2, ps2), round16(alp2));
+                        if better(alp, sq, sq2, alp_16) {
+                            (sq, alp, ix, iy) = (sq2, alp_16, i2, i3);
+                        }
+                    }
+                }
+                if better(alpk, psk, sq, alp) {
+                    (psk, alpk) = (sq, alp);
+                    ip = if ta == 2 {
+                        [ix, iy, i0, i1]
+                    } else {
+                        [i1, ix, iy, i0]
+                    };
+                }
+            }
+        }
+        (ip, positive)
+    }
+
+    /// Impulse responses of several amplitudes, up to full scale (where the
+    /// correlations saturate).
+    fn response() -> impl Strategy<Value = [i16; L_SUBFR]> {
+        prop_oneof![
+            prop::array::uniform32(-2000i16..2000),
+            prop::array::uniform32(-12000i16..12000),
+            prop::array::uniform32(any::<i16>()),
+        ]
+        .prop_flat_map(|head| {
+            prop::array::uniform8(-3000i16..3000).prop_map(move |tail| {
+                let mut h = [0i16; L_SUBFR];
+                h[..32].copy_from_slice(&head);
+                h[32..].copy_from_slice(&tail);
+                h
+            })
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn cor_h_matches_reference(h in response()) {
+            prop_assert_eq!(cor_h(&h).rr, ref_cor_h(&h).rr);
+        }
+
+        /// The plain-arithmetic search picks the same codevector as the
+        /// saturating one.
+        #[test]
+        fn search_matches_reference(h in response(), x in prop::array::uniform32(any::<i16>()), x2 in prop::array::uniform8(any::<i16>())) {
+            let mut xt = [0i16; L_SUBFR];
+            xt[..32].copy_from_slice(&x);
+            xt[32..].copy_from_slice(&x2);
+            let mut dn = cor_h_x(&h, &xt);
+            let mut dn_ref = dn;
+            let mut rr = cor_h(&h);
+            let mut rr_ref = ref_cor_h(&h);
+            let got = d4i40_17_fast(&mut dn, &mut rr, &h);
+            let (ip, positive) = ref_search(&mut dn_ref, &mut rr_ref);
+            let i3 = 2 * (ip[3] / TRACKS) + (ip[3] % TRACKS - 3);
+            let index = (ip[0] / TRACKS) + ((ip[1] / TRACKS) << 3) + ((ip[2] / TRACKS) << 6) + (i3 << 9);
+            prop_assert_eq!(got.index, index as i16);
+            let sign: i16 = (0..4).map(|b| i16::from(positive[ip[b]]) << b).sum();
+            prop_assert_eq!(got.sign, sign);
+        }
+    }
+}

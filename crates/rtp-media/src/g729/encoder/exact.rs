@@ -59,3 +59,53 @@ pub(crate) fn dot_saturating(mut acc: i32, a: &[i16], b: &[i16]) -> i32 {
 pub(crate) fn clamp_positive(sum: i64) -> i32 {
     sum.min(MAX_32 as i64) as i32
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::g729::basic_op::{l_mac, l_mac_o};
+    use proptest::prelude::*;
+
+    /// Signals of one of several amplitude ranges, up to full scale.
+    fn signal(len: usize) -> impl Strategy<Value = Vec<i16>> {
+        prop_oneof![
+            prop::collection::vec(-300i16..300, len),
+            prop::collection::vec(-6000i16..6000, len),
+            prop::collection::vec(any::<i16>(), len),
+            prop::collection::vec(prop_oneof![Just(i16::MIN), Just(i16::MAX), Just(0i16)], len),
+        ]
+    }
+
+    proptest! {
+        /// When the bound holds, every partial sum of the plain
+        /// accumulation equals the saturating chain.
+        #[test]
+        fn dot_is_exact_under_the_bound(a in signal(40), b in signal(40)) {
+            if correlation_fits(energy(&a), energy(&b)) {
+                for n in 0..=a.len() {
+                    prop_assert_eq!(dot(&a[..n], &b[..n]), dot_saturating(0, &a[..n], &b[..n]));
+                }
+            }
+        }
+
+        /// Sums of squares: clamped exact sum and overflow flag.
+        #[test]
+        fn energy_matches_saturating_chain(v in signal(60), start in 0i32..2) {
+            let mut ovf = false;
+            let mut acc = start;
+            for &x in &v {
+                acc = l_mac_o(&mut ovf, acc, x, x);
+            }
+            let exact = start as i64 + energy(&v);
+            prop_assert_eq!(acc, clamp_positive(exact));
+            prop_assert_eq!(ovf, exact > MAX_32 as i64);
+        }
+    }
+
+    #[test]
+    fn bound_rejects_the_saturating_product() {
+        let a = [i16::MIN; 1];
+        assert!(!correlation_fits(energy(&a), energy(&a)));
+        assert_eq!(dot_saturating(0, &a, &a), l_mac(0, i16::MIN, i16::MIN));
+    }
+}

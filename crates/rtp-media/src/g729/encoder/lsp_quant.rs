@@ -214,3 +214,73 @@ impl LspQuantizer {
         (lsp_q, words)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::g729::basic_op::l_mac;
+    use proptest::prelude::*;
+
+    fn ref_pre_select(rbuf: &[i16; M]) -> usize {
+        let (mut cand, mut dmin) = (0, MAX_32);
+        for (i, cb) in LSPCB1.iter().enumerate() {
+            let mut dist = 0i32;
+            for j in 0..M {
+                let t = sub(rbuf[j], cb[j]);
+                dist = l_mac(dist, t, t);
+            }
+            if l_sub(dist, dmin) < 0 {
+                (dmin, cand) = (dist, i);
+            }
+        }
+        cand
+    }
+
+    fn ref_select_second(
+        rbuf: &[i16; M],
+        first: &[i16; M],
+        wegt: &[i16; M],
+        range: core::ops::Range<usize>,
+    ) -> usize {
+        let (mut index, mut dmin) = (0, MAX_32);
+        for (k, cb) in LSPCB2.iter().enumerate() {
+            let mut dist = 0i32;
+            for j in range.clone() {
+                let t = sub(sub(rbuf[j], first[j]), cb[j]);
+                dist = l_mac(dist, mult(wegt[j], t), t);
+            }
+            if l_sub(dist, dmin) < 0 {
+                (dmin, index) = (dist, k);
+            }
+        }
+        index
+    }
+
+    fn vector() -> impl Strategy<Value = [i16; M]> {
+        prop_oneof![
+            prop::array::uniform10(-2000i16..30000),
+            prop::array::uniform10(any::<i16>()),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn first_stage_matches_reference(rbuf in vector()) {
+            prop_assert_eq!(pre_select(&rbuf), ref_pre_select(&rbuf));
+        }
+
+        /// The weights are positive whatever the input, and the second
+        /// stage matches the saturating search.
+        #[test]
+        fn second_stage_matches_reference(lsf in vector(), rbuf in vector(), c in 0usize..128) {
+            let wegt = get_wegt(&lsf);
+            prop_assert!(wegt.iter().all(|&w| w > 0));
+            for range in [0..NC, NC..M] {
+                prop_assert_eq!(
+                    select_second(&rbuf, &LSPCB1[c], &wegt, range.clone()),
+                    ref_select_second(&rbuf, &LSPCB1[c], &wegt, range)
+                );
+            }
+        }
+    }
+}

@@ -372,3 +372,165 @@ pub(crate) fn enc_lag3(
         add(add(i, 2), t0_frac)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::g729::basic_op::l_mac_o;
+    use proptest::prelude::*;
+
+    /// Open-loop pitch with the saturating operators throughout.
+    fn ref_pitch_ol(wsp: &[i16; PMAX + L_FRAME]) -> i16 {
+        let mut ovf = false;
+        let mut sum = 0i32;
+        for &v in wsp.iter().step_by(2) {
+            sum = l_mac_o(&mut ovf, sum, v, v);
+        }
+        let scal: Vec<i16> = wsp
+            .iter()
+            .map(|&v| {
+                if ovf {
+                    shr(v, 3)
+                } else if l_sub(sum, 1 << 20) < 0 {
+                    shl(v, 3)
+                } else {
+                    v
+                }
+            })
+            .collect();
+        let corr = |t: usize| {
+            let mut s = 0i32;
+            for j in (0..L_FRAME).step_by(2) {
+                s = l_mac(s, scal[PMAX + j], scal[PMAX + j - t]);
+            }
+            s
+        };
+        let norm = |t: usize, max: i32| {
+            let mut e = 1i32;
+            for j in (0..L_FRAME).step_by(2) {
+                e = l_mac(e, scal[PMAX + j - t], scal[PMAX + j - t]);
+            }
+            let (mh, ml) = l_extract(max);
+            let (eh, el) = l_extract(inv_sqrt(e));
+            extract_l(mpy_32(mh, ml, eh, el))
+        };
+        let best = |lags: &[usize], mut max: i32, mut t: usize| {
+            for &i in lags {
+                let s = corr(i);
+                if l_sub(s, max) > 0 {
+                    (max, t) = (s, i);
+                }
+            }
+            (t, max)
+        };
+        let (t1, m) = best(&(20..40).collect::<Vec<_>>(), MIN_32, 20);
+        let mut max1 = norm(t1, m);
+        let (t2, m) = best(&(40..80).collect::<Vec<_>>(), MIN_32, 40);
+        let mut max2 = norm(t2, m);
+        let (t3, m) = best(&(80..143).step_by(2).collect::<Vec<_>>(), MIN_32, 80);
+        let (t3, m) = best(&[t3 + 1, t3 - 1], m, t3);
+        let max3 = norm(t3, m);
+        let (t1, t2, t3) = (t1 as i16, t2 as i16, t3 as i16);
+        let mut i = sub(shl(t2, 1), t3);
+        if sub(abs_s(i), 5) < 0 {
+            max2 = add(max2, shr(max3, 2));
+        }
+        i = add(i, t2);
+        if sub(abs_s(i), 7) < 0 {
+            max2 = add(max2, shr(max3, 2));
+        }
+        let mut i = sub(shl(t1, 1), t2);
+        if sub(abs_s(i), 5) < 0 {
+            max1 = add(max1, mult(max2, 6554));
+        }
+        i = add(i, t1);
+        if sub(abs_s(i), 7) < 0 {
+            max1 = add(max1, mult(max2, 6554));
+        }
+        let mut t = t1;
+        if sub(max1, max2) < 0 {
+            (max1, t) = (max2, t2);
+        }
+        if sub(max1, max3) < 0 {
+            t = t3;
+        }
+        t
+    }
+
+    fn ref_cor_h_x(h: &[i16; L_SUBFR], x: &[i16; L_SUBFR]) -> [i16; L_SUBFR] {
+        let mut y32 = [0i32; L_SUBFR];
+        let mut max = 0;
+        for i in 0..L_SUBFR {
+            let mut s = 0i32;
+            for j in i..L_SUBFR {
+                s = l_mac(s, x[j], h[j - i]);
+            }
+            y32[i] = s;
+            if l_sub(l_abs(s), max) > 0 {
+                max = l_abs(s);
+            }
+        }
+        let j = sub(18, norm_l(max).min(16));
+        y32.map(|y| extract_l(l_shr(y, j)))
+    }
+
+    /// Weighted speech of various shapes: several levels, and signals that
+    /// are loud on one sample parity only (the energy check of A.3.4 looks
+    /// at even samples).
+    fn wsp() -> impl Strategy<Value = Vec<i16>> {
+        prop_oneof![
+            prop::collection::vec(-100i16..100, PMAX + L_FRAME),
+            prop::collection::vec(-3000i16..3000, PMAX + L_FRAME),
+            prop::collection::vec(any::<i16>(), PMAX + L_FRAME),
+            prop::collection::vec(any::<i16>(), PMAX + L_FRAME).prop_map(|mut v| {
+                for (k, s) in v.iter_mut().enumerate() {
+                    if k % 2 == 0 {
+                        *s /= 256;
+                    }
+                }
+                v
+            }),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn open_loop_pitch_matches_reference(v in wsp()) {
+            let w: [i16; PMAX + L_FRAME] = v.try_into().unwrap();
+            prop_assert_eq!(pitch_ol_fast(&w), ref_pitch_ol(&w));
+        }
+
+        #[test]
+        fn cor_h_x_matches_reference(h in wsp(), x in wsp()) {
+            let h: [i16; L_SUBFR] = h[..L_SUBFR].try_into().unwrap();
+            let x: [i16; L_SUBFR] = x[..L_SUBFR].try_into().unwrap();
+            prop_assert_eq!(cor_h_x(&h, &x), ref_cor_h_x(&h, &x));
+        }
+    }
+
+    #[test]
+    fn lag_encoding_round_trips_with_the_decoder() {
+        use crate::g729::pitch_common::dec_lag3;
+        for t0 in PIT_MIN..=PIT_MAX {
+            for frac in [-1i16, 0, 1] {
+                // Fractions are searched up to 84 in the first subframe.
+                if t0 > 84 && frac != 0 {
+                    continue;
+                }
+                let (mut t0_min, mut t0_max) = (0, 0);
+                let index = enc_lag3(t0, frac, &mut t0_min, &mut t0_max, true);
+                assert_eq!(
+                    dec_lag3(index, PIT_MIN, PIT_MAX, true, 0),
+                    (t0, frac),
+                    "t0 {t0} frac {frac}"
+                );
+                for t2 in t0_min..=t0_max {
+                    for f2 in [-1i16, 0, 1] {
+                        let i2 = enc_lag3(t2, f2, &mut t0_min.clone(), &mut t0_max.clone(), false);
+                        assert_eq!(dec_lag3(i2, PIT_MIN, PIT_MAX, false, t0), (t2, f2));
+                    }
+                }
+            }
+        }
+    }
+}
