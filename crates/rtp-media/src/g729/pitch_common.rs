@@ -4,7 +4,7 @@
 //! parity bit protecting the first-subframe pitch index (§3.7.2 / §4.1.2).
 
 use super::basic_op::*;
-use super::filter::dot;
+use super::filter::{dot, max_abs};
 use super::tables::{INTER_3L, L_INTER10, UP_SAMP};
 
 /// Adaptive-codebook vector by interpolating the past excitation
@@ -38,11 +38,7 @@ pub fn pred_lt_3(exc: &mut [i16], pos: usize, t0: i16, frac: i16, len: usize) {
     // Largest magnitude among the samples read so far. While
     // 2·max·Σ|c| < 2^31 no partial sum of the L_mac chain can saturate, so
     // plain integer arithmetic is exact.
-    let mut max_abs = exc[x0 + 1 - L_INTER10..pos]
-        .iter()
-        .map(|&v| (v as i32).abs())
-        .max()
-        .unwrap_or(0);
+    let mut max_abs = max_abs(&exc[x0 + 1 - L_INTER10..pos]) as i32;
     for j in 0..len {
         let base = x0 + j + 1 - L_INTER10;
         let s = if max_abs as i64 * sum_c as i64 * 2 < (1i64 << 31) {

@@ -8,7 +8,7 @@
 //! 1/A(z/γ1) (A.4.2.2); adaptive gain control (A.4.2.4).
 
 use super::basic_op::*;
-use super::filter::{dot, residu, syn_filt, syn_filt_in_place, weight_az};
+use super::filter::{dot, max_abs, residu, syn_filt, syn_filt_in_place, weight_az};
 use super::tables::{
     A100, AGC_FAC, AGC_FAC1, B100, GAMMA1_PST, GAMMA2_PST, GAMMAP, GAMMAP_2,
     INIT_POSTFILTER_PAST_GAIN, INV_GAMMAP, L_FRAME, L_H, L_SUBFR, M, MP1, MU, PIT_MAX,
@@ -236,12 +236,6 @@ impl PostFilter {
         }
         self.past_gain = gain;
     }
-}
-
-/// Largest magnitude in `v`.
-#[inline(always)]
-fn max_abs(v: &[i16]) -> i32 {
-    v.iter().map(|&x| (x as i32).abs()).max().unwrap_or(0)
 }
 
 /// `Σ L_mac` of `(v >> 2)²` over a subframe (the AGC energies), exact.
