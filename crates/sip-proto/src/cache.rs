@@ -247,12 +247,47 @@ impl ContactSpans {
     }
 }
 
+/// A list whose first element is stored inline: most messages carry one
+/// Via and at most one Contact, which then cost no allocation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct OneOrMore<T> {
+    first: Option<T>,
+    rest: Vec<T>,
+}
+
+impl<T> Default for OneOrMore<T> {
+    fn default() -> Self {
+        OneOrMore {
+            first: None,
+            rest: Vec::new(),
+        }
+    }
+}
+
+impl<T> OneOrMore<T> {
+    pub(crate) fn push(&mut self, x: T) {
+        if self.first.is_none() {
+            self.first = Some(x);
+        } else {
+            self.rest.push(x);
+        }
+    }
+
+    pub(crate) fn first(&self) -> Option<&T> {
+        self.first.as_ref()
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &T> + '_ {
+        self.first.iter().chain(self.rest.iter())
+    }
+}
+
 /// The first value of each single header and every value of the list
 /// headers Via and Contact.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub(crate) struct Core {
-    pub(crate) vias: Vec<ViaSpans>,
-    pub(crate) contacts: Vec<ContactSpans>,
+    pub(crate) vias: OneOrMore<ViaSpans>,
+    pub(crate) contacts: OneOrMore<ContactSpans>,
     pub(crate) from: Option<NameAddrSpans>,
     pub(crate) to: Option<NameAddrSpans>,
     pub(crate) call_id: Option<Span>,

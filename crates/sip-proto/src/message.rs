@@ -226,11 +226,52 @@ impl Message {
         let body_start;
         loop {
             pos = next;
-            if pos == b.len() {
-                // A datagram that ends right after a header line lacks only the
-                // empty line (RFC 4475 baddn.dat is one): read it as having no body.
-                body_start = pos;
-                break;
+            // The common line, `token [WSP] ':' [WSP] value`, in one pass:
+            // the name and colon are read first, so the search for the line
+            // end starts at the value. Anything else (the empty line, a
+            // folded line, an error) takes the general path below.
+            match b.get(pos) {
+                None => {
+                    // A datagram that ends right after a header line lacks only the
+                    // empty line (RFC 4475 baddn.dat is one): read it as having no body.
+                    body_start = pos;
+                    break;
+                }
+                Some(b'\n') => {
+                    body_start = pos + 1;
+                    break;
+                }
+                Some(&c) if grammar::is(c, grammar::TOKEN) => {
+                    let name_end = pos + 1 + grammar::run(&b[pos + 1..], grammar::TOKEN);
+                    let mut colon = name_end;
+                    while colon < b.len() && is_wsp(b[colon]) {
+                        colon += 1;
+                    }
+                    if colon < b.len() && b[colon] == b':' {
+                        let mut vstart = colon + 1;
+                        while vstart < b.len() && is_wsp(b[vstart]) {
+                            vstart += 1;
+                        }
+                        let lf = vstart
+                            + grammar::find_byte(&b[vstart..], b'\n')
+                                .ok_or(err(ParseErrorKind::Unterminated, b.len()))?;
+                        // `vstart > pos`, and b[vstart - 1] is ':' or WSP.
+                        let mut end = if b[lf - 1] == b'\r' { lf - 1 } else { lf };
+                        // A stray CR before the line end (CR CR LF, seen in the wild) is whitespace too.
+                        while is_wsp(b[end - 1]) || b[end - 1] == b'\r' {
+                            end -= 1; // stops at the colon at the latest
+                        }
+                        let vstart = vstart.min(end);
+                        headers.push(Entry {
+                            known: HeaderName::from_name(&b[pos..name_end]),
+                            name: Span::new(pos, name_end),
+                            value: Span::new(vstart, end),
+                        });
+                        next = lf + 1;
+                        continue;
+                    }
+                }
+                _ => {}
             }
             let (le, nx) = find_line(b, pos).ok_or(err(ParseErrorKind::Unterminated, b.len()))?;
             next = nx;
@@ -257,30 +298,14 @@ impl Message {
                 }
                 continue;
             }
-            // field-name HCOLON: a token, optional SP/HTAB, then ':'.
-            let name_end = pos + grammar::run(&b[pos..le], grammar::TOKEN);
-            let mut colon = name_end;
-            while colon < le && is_wsp(b[colon]) {
-                colon += 1;
-            }
-            if colon == le || b[colon] != b':' || name_end == pos {
-                let kind = if crate::grammar::find_byte(&b[pos..le], b':').is_some() {
-                    ParseErrorKind::InvalidHeaderName
-                } else {
-                    ParseErrorKind::MissingColon
-                };
-                return Err(err(kind, pos));
-            }
-            let name = &b[pos..name_end];
-            let mut vstart = colon + 1;
-            while vstart < end && is_wsp(b[vstart]) {
-                vstart += 1;
-            }
-            headers.push(Entry {
-                known: HeaderName::from_name(name),
-                name: Span::new(pos, name_end),
-                value: Span::new(vstart, end.max(vstart)),
-            });
+            // Not `field-name HCOLON` (a token, optional SP/HTAB, then ':'):
+            // the fast path above took every line that is.
+            let kind = if crate::grammar::find_byte(&b[pos..le], b':').is_some() {
+                ParseErrorKind::InvalidHeaderName
+            } else {
+                ParseErrorKind::MissingColon
+            };
+            return Err(err(kind, pos));
         }
         // The head is checked once; spans then slice it as text with no
         // further UTF-8 checks.

@@ -119,109 +119,109 @@ header_names! {
     WwwAuthenticate => "WWW-Authenticate";
 }
 
+/// Longest canonical name (`P-Preferred-Identity`).
+const MAX_NAME: usize = 20;
+
+/// A canonical name as words to compare a name's [`words`] with:
+/// `words | mask == value` holds exactly for the names that equal it
+/// ignoring ASCII case. `mask` has bit 5 of each letter (the case bit) and
+/// nothing at `-` or the padding, which must match exactly.
+const fn pattern(name: &[u8]) -> ([u64; 3], [u64; 3]) {
+    let (mut mask, mut value) = ([0u64; 3], [0u64; 3]);
+    let mut k = 0;
+    while k < name.len() {
+        let c = name[k];
+        let shift = 8 * (k % 8);
+        if c.is_ascii_alphabetic() {
+            mask[k / 8] |= 0x20 << shift;
+        }
+        value[k / 8] |= (c.to_ascii_lowercase() as u64) << shift;
+        k += 1;
+    }
+    (mask, value)
+}
+
+/// Up to eight bytes as a little-endian word, zero padded, without a
+/// byte loop: two overlapping loads.
+#[inline]
+fn load_partial(s: &[u8]) -> u64 {
+    let n = s.len();
+    if n >= 8 {
+        u64::from_le_bytes([s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]])
+    } else if n >= 4 {
+        let lo = u64::from(u32::from_le_bytes([s[0], s[1], s[2], s[3]]));
+        let hi = u64::from(u32::from_le_bytes([s[n - 4], s[n - 3], s[n - 2], s[n - 1]]));
+        lo | (hi << (8 * (n - 4)))
+    } else if n > 0 {
+        u64::from(s[0])
+            | (u64::from(s[n / 2]) << (8 * (n / 2)))
+            | (u64::from(s[n - 1]) << (8 * (n - 1)))
+    } else {
+        0
+    }
+}
+
+/// A name of at most [`MAX_NAME`] bytes as three little-endian words,
+/// zero padded.
+#[inline]
+fn words(name: &[u8]) -> [u64; 3] {
+    let n = name.len();
+    let w0 = load_partial(&name[..n.min(8)]);
+    let w1 = if n > 8 {
+        load_partial(&name[8..n.min(16)])
+    } else {
+        0
+    };
+    let w2 = if n > 16 { load_partial(&name[16..]) } else { 0 };
+    [w0, w1, w2]
+}
+
+/// A known name: its [`pattern`].
+type Entry = ([u64; 3], [u64; 3], HeaderName);
+
+/// The known names grouped by length: `BY_LEN.1[BY_LEN.0[n]..BY_LEN.0[n + 1]]`
+/// are those `n` bytes long.
+static BY_LEN: ([u8; MAX_NAME + 2], [Entry; HeaderName::ALL.len()]) = {
+    let all = HeaderName::ALL;
+    let mut starts = [0u8; MAX_NAME + 2];
+    let mut entries = [([0u64; 3], [0u64; 3], HeaderName::Accept); HeaderName::ALL.len()];
+    let mut at = 0;
+    let mut len = 0;
+    while len <= MAX_NAME {
+        starts[len] = at as u8;
+        let mut i = 0;
+        while i < all.len() {
+            let name = all[i].as_str().as_bytes();
+            if name.len() == len {
+                let (mask, value) = pattern(name);
+                entries[at] = (mask, value, all[i]);
+                at += 1;
+            }
+            i += 1;
+        }
+        len += 1;
+    }
+    starts[MAX_NAME + 1] = at as u8;
+    assert!(at == all.len(), "a canonical name is longer than MAX_NAME");
+    (starts, entries)
+};
+
 impl HeaderName {
-    // A switch on (length, first letter) leaves one or two candidates to
-    // compare; the test below checks it against the canonical names.
+    /// A long name (two bytes or more): its length selects the few names
+    /// to compare, each compared as three words.
     fn lookup(name: &[u8]) -> Option<HeaderName> {
-        let first = name.first()?.to_ascii_lowercase();
-        Some(match (name.len(), first) {
-            (2, b't') if name.eq_ignore_ascii_case(b"To") => HeaderName::To,
-            (3, b'v') if name.eq_ignore_ascii_case(b"Via") => HeaderName::Via,
-            (4, b'c') if name.eq_ignore_ascii_case(b"CSeq") => HeaderName::CSeq,
-            (4, b'd') if name.eq_ignore_ascii_case(b"Date") => HeaderName::Date,
-            (4, b'f') if name.eq_ignore_ascii_case(b"From") => HeaderName::From,
-            (4, b'p') if name.eq_ignore_ascii_case(b"Path") => HeaderName::Path,
-            (4, b'r') if name.eq_ignore_ascii_case(b"RAck") => HeaderName::RAck,
-            (4, b'r') if name.eq_ignore_ascii_case(b"RSeq") => HeaderName::RSeq,
-            (5, b'a') if name.eq_ignore_ascii_case(b"Allow") => HeaderName::Allow,
-            (5, b'e') if name.eq_ignore_ascii_case(b"Event") => HeaderName::Event,
-            (5, b'r') if name.eq_ignore_ascii_case(b"Route") => HeaderName::Route,
-            (6, b'a') if name.eq_ignore_ascii_case(b"Accept") => HeaderName::Accept,
-            (6, b'm') if name.eq_ignore_ascii_case(b"Min-SE") => HeaderName::MinSe,
-            (6, b'r') if name.eq_ignore_ascii_case(b"Reason") => HeaderName::Reason,
-            (6, b's') if name.eq_ignore_ascii_case(b"Server") => HeaderName::Server,
-            (7, b'c') if name.eq_ignore_ascii_case(b"Call-ID") => HeaderName::CallId,
-            (7, b'c') if name.eq_ignore_ascii_case(b"Contact") => HeaderName::Contact,
-            (7, b'e') if name.eq_ignore_ascii_case(b"Expires") => HeaderName::Expires,
-            (7, b'p') if name.eq_ignore_ascii_case(b"Privacy") => HeaderName::Privacy,
-            (7, b'r') if name.eq_ignore_ascii_case(b"Require") => HeaderName::Require,
-            (7, b's') if name.eq_ignore_ascii_case(b"Subject") => HeaderName::Subject,
-            (7, b'w') if name.eq_ignore_ascii_case(b"Warning") => HeaderName::Warning,
-            (8, b'i') if name.eq_ignore_ascii_case(b"Identity") => HeaderName::Identity,
-            (8, b'p') if name.eq_ignore_ascii_case(b"Priority") => HeaderName::Priority,
-            (8, b'r') if name.eq_ignore_ascii_case(b"Refer-To") => HeaderName::ReferTo,
-            (8, b'r') if name.eq_ignore_ascii_case(b"Replaces") => HeaderName::Replaces,
-            (8, b'r') if name.eq_ignore_ascii_case(b"Reply-To") => HeaderName::ReplyTo,
-            (9, b'c') if name.eq_ignore_ascii_case(b"Call-Info") => HeaderName::CallInfo,
-            (9, b'd') if name.eq_ignore_ascii_case(b"Diversion") => HeaderName::Diversion,
-            (9, b'r') if name.eq_ignore_ascii_case(b"Refer-Sub") => HeaderName::ReferSub,
-            (9, b's') if name.eq_ignore_ascii_case(b"Supported") => HeaderName::Supported,
-            (9, b't') if name.eq_ignore_ascii_case(b"Timestamp") => HeaderName::Timestamp,
-            (10, b'a') if name.eq_ignore_ascii_case(b"Alert-Info") => HeaderName::AlertInfo,
-            (10, b'e') if name.eq_ignore_ascii_case(b"Error-Info") => HeaderName::ErrorInfo,
-            (10, b'u') if name.eq_ignore_ascii_case(b"User-Agent") => HeaderName::UserAgent,
-            (11, b'i') if name.eq_ignore_ascii_case(b"In-Reply-To") => HeaderName::InReplyTo,
-            (11, b'm') if name.eq_ignore_ascii_case(b"Min-Expires") => HeaderName::MinExpires,
-            (11, b'r') if name.eq_ignore_ascii_case(b"Referred-By") => HeaderName::ReferredBy,
-            (11, b'r') if name.eq_ignore_ascii_case(b"Retry-After") => HeaderName::RetryAfter,
-            (11, b'u') if name.eq_ignore_ascii_case(b"Unsupported") => HeaderName::Unsupported,
-            (12, b'a') if name.eq_ignore_ascii_case(b"Allow-Events") => HeaderName::AllowEvents,
-            (12, b'c') if name.eq_ignore_ascii_case(b"Content-Type") => HeaderName::ContentType,
-            (12, b'h') if name.eq_ignore_ascii_case(b"History-Info") => HeaderName::HistoryInfo,
-            (12, b'm') if name.eq_ignore_ascii_case(b"Max-Forwards") => HeaderName::MaxForwards,
-            (12, b'm') if name.eq_ignore_ascii_case(b"MIME-Version") => HeaderName::MimeVersion,
-            (12, b'o') if name.eq_ignore_ascii_case(b"Organization") => HeaderName::Organization,
-            (12, b'r') if name.eq_ignore_ascii_case(b"Record-Route") => HeaderName::RecordRoute,
-            (13, b'a') if name.eq_ignore_ascii_case(b"Authorization") => HeaderName::Authorization,
-            (13, b'p') if name.eq_ignore_ascii_case(b"Proxy-Require") => HeaderName::ProxyRequire,
-            (13, b's') if name.eq_ignore_ascii_case(b"Service-Route") => HeaderName::ServiceRoute,
-            (14, b'a') if name.eq_ignore_ascii_case(b"Accept-Contact") => HeaderName::AcceptContact,
-            (14, b'c') if name.eq_ignore_ascii_case(b"Content-Length") => HeaderName::ContentLength,
-            (14, b'r') if name.eq_ignore_ascii_case(b"Reject-Contact") => HeaderName::RejectContact,
-            (15, b'a') if name.eq_ignore_ascii_case(b"Accept-Encoding") => {
-                HeaderName::AcceptEncoding
-            }
-            (15, b'a') if name.eq_ignore_ascii_case(b"Accept-Language") => {
-                HeaderName::AcceptLanguage
-            }
-            (15, b's') if name.eq_ignore_ascii_case(b"Session-Expires") => {
-                HeaderName::SessionExpires
-            }
-            (16, b'c') if name.eq_ignore_ascii_case(b"Content-Encoding") => {
-                HeaderName::ContentEncoding
-            }
-            (16, b'c') if name.eq_ignore_ascii_case(b"Content-Language") => {
-                HeaderName::ContentLanguage
-            }
-            (16, b'w') if name.eq_ignore_ascii_case(b"WWW-Authenticate") => {
-                HeaderName::WwwAuthenticate
-            }
-            (18, b'p') if name.eq_ignore_ascii_case(b"Proxy-Authenticate") => {
-                HeaderName::ProxyAuthenticate
-            }
-            (18, b's') if name.eq_ignore_ascii_case(b"Subscription-State") => {
-                HeaderName::SubscriptionState
-            }
-            (19, b'a') if name.eq_ignore_ascii_case(b"Authentication-Info") => {
-                HeaderName::AuthenticationInfo
-            }
-            (19, b'c') if name.eq_ignore_ascii_case(b"Content-Disposition") => {
-                HeaderName::ContentDisposition
-            }
-            (19, b'p') if name.eq_ignore_ascii_case(b"P-Asserted-Identity") => {
-                HeaderName::PAssertedIdentity
-            }
-            (19, b'p') if name.eq_ignore_ascii_case(b"Proxy-Authorization") => {
-                HeaderName::ProxyAuthorization
-            }
-            (19, b'r') if name.eq_ignore_ascii_case(b"Request-Disposition") => {
-                HeaderName::RequestDisposition
-            }
-            (20, b'p') if name.eq_ignore_ascii_case(b"P-Preferred-Identity") => {
-                HeaderName::PPreferredIdentity
-            }
-            _ => return None,
-        })
+        if name.len() > MAX_NAME {
+            return None;
+        }
+        let w = words(name);
+        let (starts, entries) = &BY_LEN;
+        let bucket = &entries[usize::from(starts[name.len()])..usize::from(starts[name.len() + 1])];
+        bucket
+            .iter()
+            .find(|(m, v, _)| {
+                (w[0] | m[0]) == v[0] && (w[1] | m[1]) == v[1] && (w[2] | m[2]) == v[2]
+            })
+            .map(|&(_, _, h)| h)
     }
 
     /// Looks a header name up, case-insensitively, long or compact form.
@@ -292,5 +292,39 @@ mod tests {
         assert_eq!(HeaderName::from_name(b"q"), None);
         assert!(HeaderName::Via.is_list());
         assert!(!HeaderName::WwwAuthenticate.is_list());
+        // Case folding is exact: CR is not '-', '@' is not '`'.
+        assert_eq!(HeaderName::from_name(b"Call\rID"), None);
+        assert_eq!(HeaderName::from_name(b"CALL-ID"), Some(HeaderName::CallId));
+        assert_eq!(HeaderName::from_name(b"Call-I\x04"), None);
+        assert_eq!(HeaderName::from_name(b"Via\0"), None);
+    }
+
+    /// The word lookup against a plain case-insensitive comparison.
+    fn reference(name: &[u8]) -> Option<HeaderName> {
+        if name.len() == 1 {
+            return HeaderName::from_compact(name[0].to_ascii_lowercase());
+        }
+        HeaderName::ALL
+            .iter()
+            .copied()
+            .find(|h| h.as_str().as_bytes().eq_ignore_ascii_case(name))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn lookup_matches_reference(
+            pick in 0usize..HeaderName::ALL.len(),
+            flips in proptest::collection::vec(proptest::prelude::any::<(u8, u8)>(), 0..4),
+            raw in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..24),
+        ) {
+            // A known name with some bytes changed, and arbitrary bytes.
+            let mut name = HeaderName::ALL[pick].as_str().as_bytes().to_vec();
+            for (at, to) in flips {
+                let k = usize::from(at) % name.len();
+                name[k] = match to % 4 { 0 => name[k] ^ 0x20, 1 => name[k] ^ 0x40, 2 => b'\r', _ => to };
+            }
+            proptest::prop_assert_eq!(HeaderName::from_name(&name), reference(&name));
+            proptest::prop_assert_eq!(HeaderName::from_name(&raw), reference(&raw));
+        }
     }
 }

@@ -8,7 +8,7 @@ use std::fmt;
 
 use nom::IResult;
 
-use crate::grammar::{GEN_VALUE, TOKEN, eq_ic, quoted_string, run, sws, token};
+use crate::grammar::{GEN_VALUE, TOKEN, quoted_string, run, sws, token};
 use crate::name::HeaderName;
 use crate::uri::UriErrorKind;
 
@@ -243,7 +243,48 @@ impl<'a> Params<'a> {
     /// The value of `name` (case-insensitive); `Some(None)` when present
     /// without a value.
     pub fn get(&self, name: &str) -> Option<Option<&'a str>> {
-        self.iter().find(|(n, _)| eq_ic(n, name)).map(|(_, v)| v)
+        // The text is a run of parameters that `params` accepted, so the
+        // grammar need not be checked again: a name is a token, a value
+        // runs to the next `;` outside quotes (less trailing LWS), and only
+        // LWS separates a value from that `;`.
+        let s = self.0;
+        let b = s.as_bytes();
+        let mut k = 0;
+        loop {
+            k = skip_lws(b, k);
+            if k >= b.len() {
+                return None;
+            }
+            k = skip_lws(b, k + 1); // past the ';'
+            let n = run(&b[k..], TOKEN);
+            let found = n == name.len() && b[k..k + n].eq_ignore_ascii_case(name.as_bytes());
+            k = skip_lws(b, k + n);
+            if b.get(k) != Some(&b'=') {
+                if found {
+                    return Some(None);
+                }
+                continue;
+            }
+            let v = skip_lws(b, k + 1);
+            if b.get(v) == Some(&b'"') {
+                let len = quoted_string(&s[v..])
+                    .map_or(s.len() - v, |(rest, _)| s.len() - v - rest.len());
+                if found {
+                    return Some(Some(&s[v + 1..v + len - 1]));
+                }
+                k = v + len;
+            } else {
+                let end = crate::grammar::find_byte(&b[v..], b';').map_or(b.len(), |e| v + e);
+                if found {
+                    let mut e = end;
+                    while e > v && matches!(b[e - 1], b' ' | b'\t' | b'\r' | b'\n') {
+                        e -= 1;
+                    }
+                    return Some(Some(&s[v..e]));
+                }
+                k = end;
+            }
+        }
     }
 
     /// Whether `name` is present.
@@ -363,6 +404,7 @@ pub(crate) fn write_display(f: &mut fmt::Formatter<'_>, d: &DisplayName<'_>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::grammar::eq_ic;
 
     #[test]
     fn params_with_lws_and_quotes() {
@@ -372,6 +414,20 @@ mod tests {
         assert_eq!(p.get("x"), Some(Some("a;b")));
         assert_eq!(p.get("lr"), Some(None));
         assert_eq!(p.to_string(), ";tag=1918181833n;x=\"a;b\";lr");
+    }
+
+    proptest::proptest! {
+        /// `Params::get` skips the grammar checks; it must agree with the
+        /// parameter iterator on every text `params` accepts.
+        #[test]
+        fn get_matches_iter(
+            raw in "(( |\r\n )?;( )?(tag|TAG|x|lr|br|branch|q)(( )?=( )?([a-z0-9.:@\\[\\]-]{1,6}|\"[a-z ;=\\\\]{0,5}\"))?( )?){0,5}[;,\" a-z]{0,2}",
+            name in "(tag|x|lr|branch|q|y)",
+        ) {
+            let (_, p) = params(&raw).unwrap();
+            let reference = p.iter().find(|(n, _)| eq_ic(n, &name)).map(|(_, v)| v);
+            proptest::prop_assert_eq!(p.get(&name), reference);
+        }
     }
 
     #[test]
