@@ -16,7 +16,7 @@ use crate::g729::lsp::{
 };
 use crate::g729::tables::{
     CONST10, CONST12, FG, FG_SUM, FG_SUM_INV, FREQ_PREV_RESET, GAP1, GAP2, LSPCB1, LSPCB2, M,
-    MA_NP, MODE, NC, NC0_B, NC1_B, PI04, PI92,
+    MA_NP, MODE, NC, NC0, NC0_B, NC1, NC1_B, PI04, PI92,
 };
 
 /// The LSP quantiser with its MA-predictor memory (the last four
@@ -77,13 +77,97 @@ fn sat_diff(a: i16, b: i16) -> i32 {
     (a as i32 - b as i32).clamp(i16::MIN as i32, i16::MAX as i32)
 }
 
+/// Per-coefficient minimum and maximum of a codebook (compile time).
+const fn column_range<const N: usize>(cb: &[[i16; M]; N]) -> [(i16, i16); M] {
+    let mut out = [(i16::MAX, i16::MIN); M];
+    let mut i = 0;
+    while i < N {
+        let mut j = 0;
+        while j < M {
+            if cb[i][j] < out[j].0 {
+                out[j].0 = cb[i][j];
+            }
+            if cb[i][j] > out[j].1 {
+                out[j].1 = cb[i][j];
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+    out
+}
+
+const LSPCB1_RANGE: [(i16, i16); M] = column_range(&LSPCB1);
+const LSPCB2_RANGE: [(i16, i16); M] = column_range(&LSPCB2);
+
+/// Codebook stored coefficient-major, so that the distances to all entries
+/// accumulate in parallel (compile time).
+const fn transpose<const N: usize>(cb: &[[i16; M]; N]) -> [[i16; N]; M] {
+    let mut out = [[0i16; N]; M];
+    let mut i = 0;
+    while i < N {
+        let mut j = 0;
+        while j < M {
+            out[j][i] = cb[i][j];
+            j += 1;
+        }
+        i += 1;
+    }
+    out
+}
+
+const LSPCB1_T: [[i16; NC0]; M] = transpose(&LSPCB1);
+const LSPCB2_T: [[i16; NC1]; M] = transpose(&LSPCB2);
+
+/// Whether |x[j] − cb[j]| ≤ `limit` for every codebook entry and every
+/// coefficient of `cols` (then `sub` cannot saturate and the squares of
+/// `cols.len()` differences sum within 32 bits).
+fn differences_within(
+    x: &[i16; M],
+    range: &[(i16, i16); M],
+    cols: core::ops::Range<usize>,
+    limit: i32,
+) -> bool {
+    cols.into_iter().all(|j| {
+        let (lo, hi) = range[j];
+        x[j] as i32 - hi as i32 >= -limit && x[j] as i32 - lo as i32 <= limit
+    })
+}
+
+/// Index of the smallest of the distances `2·sum` (saturated at `MAX_32`,
+/// strict comparison, first wins), as the reference's search loop picks it.
+fn argmin_doubled(sums: &[i32]) -> usize {
+    let mut best = 0usize;
+    let mut dmin = MAX_32 as i64;
+    for (i, &s) in sums.iter().enumerate() {
+        let d = (2 * s as i64).min(MAX_32 as i64);
+        if d < dmin {
+            dmin = d;
+            best = i;
+        }
+    }
+    best
+}
+
 /// First stage: the codebook entry nearest (plain squared error) to the
 /// prediction residual `rbuf`.
 ///
 /// The distance is a saturating sum of non-negative terms, so it equals the
 /// exact sum clamped to `MAX_32`; a clamped distance never wins the strict
 /// comparison against the running minimum, exactly as in the reference.
+/// When every difference is at most 14654 in magnitude the ten squares sum
+/// within 31 bits and all 128 distances accumulate in parallel.
 fn pre_select(rbuf: &[i16; M]) -> usize {
+    if differences_within(rbuf, &LSPCB1_RANGE, 0..M, 14654) {
+        let mut sums = [0i32; NC0];
+        for (&r, col) in rbuf.iter().zip(LSPCB1_T.iter()) {
+            for (s, &c) in sums.iter_mut().zip(col.iter()) {
+                let t = r as i32 - c as i32;
+                *s += t * t;
+            }
+        }
+        return argmin_doubled(&sums);
+    }
     let mut cand = 0usize;
     let mut dmin = MAX_32;
     for (i, cb) in LSPCB1.iter().enumerate() {
@@ -104,8 +188,9 @@ fn pre_select(rbuf: &[i16; M]) -> usize {
 /// Second stage for coefficients `range` (0..5 or 5..10): the weighted
 /// nearest entry of the second-stage codebook to `rbuf − lspcb1[cand]`.
 ///
-/// The weights are positive, so `mult(w, t)·t ≥ 0` and the saturating
-/// distance is again the clamped exact sum.
+/// The weights are positive, so `mult(w, t)·t ≥ 0` (and at most t²) and the
+/// saturating distance is again the clamped exact sum; with differences of
+/// at most 20724 the five terms sum within 31 bits.
 fn select_second(
     rbuf: &[i16; M],
     first: &[i16; M],
@@ -115,6 +200,17 @@ fn select_second(
     let mut buf = [0i16; M];
     for j in range.clone() {
         buf[j] = sub(rbuf[j], first[j]);
+    }
+    if differences_within(&buf, &LSPCB2_RANGE, range.clone(), 20724) {
+        let mut sums = [0i32; NC1];
+        for j in range {
+            let (b, w) = (buf[j] as i32, wegt[j] as i32);
+            for (s, &c) in sums.iter_mut().zip(LSPCB2_T[j].iter()) {
+                let t = b - c as i32;
+                *s += ((w * t) >> 15) * t;
+            }
+        }
+        return argmin_doubled(&sums);
     }
     let mut index = 0usize;
     let mut dmin = MAX_32;
