@@ -311,6 +311,9 @@ pub struct UserAgent {
     /// Calls by a hash of (Call-ID, our tag), for requests within their dialogs.
     pub(crate) dialogs: BTreeSet<(u64, CallId)>,
     pub(crate) next_call: u64,
+    /// Answered incoming calls whose ACK has not come: the only calls with
+    /// timers (2xx retransmission, 64*T1 give-up).
+    pub(crate) unacked: BTreeSet<CallId>,
     /// Framers of the stream connections, by (far end, our end, transport).
     streams: BTreeMap<(SocketAddr, SocketAddr, Transport), Framer>,
     next_dns: u64,
@@ -330,6 +333,7 @@ impl UserAgent {
             call_tx: BTreeMap::new(),
             dialogs: BTreeSet::new(),
             next_call: 1,
+            unacked: BTreeSet::new(),
             streams: BTreeMap::new(),
             next_dns: 1,
             config,

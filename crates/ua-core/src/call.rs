@@ -270,6 +270,7 @@ impl UserAgent {
         let c = self.calls.get_mut(&id).expect("call exists");
         c.ok = Some(Box::new((ok, now.saturating_add(t1), t1)));
         c.ok_deadline = Some(now.saturating_add(t1 * 64));
+        self.unacked.insert(id);
         self.drain(now);
         true
     }
@@ -406,6 +407,7 @@ impl UserAgent {
                 reason: reason.to_string(),
             },
         );
+        self.unacked.remove(&id);
         if let Some(c) = self.calls.remove(&id) {
             let call_id = c
                 .dialog
@@ -971,6 +973,10 @@ impl UserAgent {
         }
         c.ok = None;
         c.ok_deadline = None;
+        self.unacked.remove(&id);
+        let Some(c) = self.calls.get_mut(&id) else {
+            return;
+        };
         if c.negotiator.offer_outstanding() {
             let answer = (!ack.body_bytes().is_empty())
                 .then(|| parse_sdp(ack).ok())
@@ -995,13 +1001,15 @@ impl UserAgent {
     /// 64*T1 give-up that ends an unacknowledged call with a BYE.
     pub(crate) fn call_timers(&mut self, now: Time) {
         let t2 = self.config.layer.timers.t2;
-        let ids: Vec<CallId> = self.calls.keys().copied().collect();
+        // Only answered calls still waiting for their ACK have deadlines.
+        let ids: Vec<CallId> = self.unacked.iter().copied().collect();
         for id in ids {
             let Some(c) = self.calls.get(&id) else {
                 continue;
             };
             if c.ok_deadline.is_some_and(|d| now >= d) {
                 // Section 13.3.1.4: no ACK: the session is over; BYE it.
+                self.unacked.remove(&id);
                 if let Some(call) = self.calls.get_mut(&id) {
                     call.ok = None;
                     call.ok_deadline = None;
@@ -1046,8 +1054,9 @@ impl UserAgent {
 
     /// The earliest call deadline.
     pub(crate) fn call_timeout(&self) -> Option<Time> {
-        self.calls
-            .values()
+        self.unacked
+            .iter()
+            .filter_map(|id| self.calls.get(id))
             .flat_map(|c| [c.ok.as_ref().map(|o| o.1), c.ok_deadline])
             .flatten()
             .min()

@@ -268,10 +268,11 @@ pub fn stamped_top_via(msg: &Message, source: SocketAddr) -> Option<String> {
 }
 
 /// Applies [`stamped_top_via`] to a received request: the message the TU
-/// sees, and whose Via its responses copy.
+/// sees, and whose Via its responses copy. The new value is spliced into
+/// the received bytes in place of the old one, everything else as received.
 pub fn stamp_received(msg: &Message, source: SocketAddr) -> Result<Message, ParseError> {
     match stamped_top_via(msg, source) {
-        Some(v) => replace_top_via(msg, &v),
+        Some(v) => msg.with_top_via(&v),
         None => Ok(msg.clone()),
     }
 }

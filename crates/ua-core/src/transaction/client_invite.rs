@@ -135,7 +135,7 @@ impl ClientInvite {
                 self.timer_b = None;
                 self.guard = None;
                 self.refresh = None;
-                self.ack = build_ack(&self.request, &resp).map(|m| m.to_bytes());
+                self.ack = build_ack(&self.request, &resp).map(|m| super::wire(&m));
                 if let Some(ack) = &self.ack {
                     out.push(Action::Send(ack.clone()));
                 }

@@ -534,8 +534,8 @@ impl TransactionLayer {
             return Err(TxError::TooManyTransactions);
         }
         let mut request = request;
-        let mut wire = request.to_bytes();
-        let chosen = self.config.size_rule.transport_for(transport, wire.len());
+        let mut bytes = wire(&request);
+        let chosen = self.config.size_rule.transport_for(transport, bytes.len());
         let via_matches = request
             .top_via()
             .is_some_and(|v| Transport::from_via_token(v.transport) == Some(chosen));
@@ -554,7 +554,7 @@ impl TransactionLayer {
             let via = request.top_via().ok_or(TxError::MissingBranch)?;
             let new_via = rebuild_via(&via, chosen.via_token(), &edits);
             request = replace_top_via(&request, &new_via).map_err(|_| TxError::Rewrite)?;
-            wire = request.to_bytes();
+            bytes = wire(&request);
         }
         let entry_sent_by = sent_by_of(&request);
         let mut actions = Vec::new();
@@ -564,9 +564,9 @@ impl TransactionLayer {
             reliable: chosen.is_reliable(),
         };
         let machine = if method == Method::Invite {
-            Machine::ClientInvite(ClientInvite::new(ctx, request, wire, &mut actions))
+            Machine::ClientInvite(ClientInvite::new(ctx, request, bytes, &mut actions))
         } else {
-            Machine::ClientNonInvite(ClientNonInvite::new(ctx, wire, &mut actions))
+            Machine::ClientNonInvite(ClientNonInvite::new(ctx, bytes, &mut actions))
         };
         self.txs.insert(
             key.clone(),
@@ -643,7 +643,7 @@ impl TransactionLayer {
         }
         let mut actions = Vec::new();
         let machine =
-            Machine::ClientNonInvite(ClientNonInvite::new(ctx, cancel.to_bytes(), &mut actions));
+            Machine::ClientNonInvite(ClientNonInvite::new(ctx, wire(&cancel), &mut actions));
         self.txs.insert(
             key.clone(),
             Entry {
@@ -705,7 +705,7 @@ impl TransactionLayer {
         transport: Transport,
         destination: SocketAddr,
     ) {
-        let t = self.transmit(transport, destination, None, message.to_bytes());
+        let t = self.transmit(transport, destination, None, wire(message));
         self.out.push_back(t);
     }
 
@@ -722,7 +722,7 @@ impl TransactionLayer {
         let via = response.top_via().ok_or(TxError::Unroutable)?;
         match transport::response_target(&via, transport, source) {
             ResponseTarget::Addr(d) => {
-                let t = self.transmit(transport, d, local, response.to_bytes());
+                let t = self.transmit(transport, d, local, wire(response));
                 self.out.push_back(t);
                 Ok(())
             }
@@ -1043,4 +1043,12 @@ impl TransactionLayer {
             })
             .cloned()
     }
+}
+
+/// The bytes to put on the wire for `msg`: its own buffer, without printing
+/// it again. Everything the layer sends was printed by
+/// [`sip_proto::MessageBuilder`] (canonical form, Content-Length set), so
+/// its bytes already are what [`Message::to_bytes`] would write.
+pub(crate) fn wire(msg: &Message) -> Bytes {
+    Bytes::copy_from_slice(msg.as_bytes())
 }

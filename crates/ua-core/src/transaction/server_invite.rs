@@ -112,7 +112,7 @@ impl ServerInvite {
         self.timer_trying = None;
         // Section 17.2.1: no To tag in the 100 (SHOULD NOT).
         if let Ok(m) = MessageBuilder::response_to(&self.request, 100, "", None).build() {
-            let wire = m.to_bytes();
+            let wire = super::wire(&m);
             out.push(Action::Send(wire.clone()));
             self.last_provisional = Some(wire);
         }
@@ -166,7 +166,7 @@ impl ServerInvite {
     ) -> Result<(), TxError> {
         use ServerInviteState::*;
         let code = resp.status().ok_or(TxError::NotAResponse)?;
-        let wire = resp.to_bytes();
+        let wire = super::wire(resp);
         match (self.state, code) {
             (Proceeding, 100..=199) => {
                 self.timer_trying = None;

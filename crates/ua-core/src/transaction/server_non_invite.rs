@@ -86,7 +86,7 @@ impl ServerNonInvite {
             // Further final responses are discarded in Completed.
             return Err(TxError::InvalidState);
         }
-        let wire = resp.to_bytes();
+        let wire = super::wire(resp);
         out.push(Action::Send(wire.clone()));
         self.last_response = Some(wire);
         if code < 200 {
