@@ -8,14 +8,23 @@
 //! Annex A post-filter (A.4.2) and the high-pass post-processing (§4.3).
 //! Frame erasures (the caller's bad-frame indicator) are concealed as in
 //! §4.4.
+//!
+//! With G.729 Annex B the same decoder also handles SID and
+//! non-transmitted frames (B.5, see [`super::annexb`]): comfort noise
+//! replaces the speech synthesis, the pitch post-filter is off for noise
+//! frames, and an erasure inside a DTX period is decoded as a
+//! non-transmitted frame.
 
+use super::annexb::sid::SidParams;
+use super::annexb::{CngDecoder, FrameType};
 use super::basic_op::*;
-use super::bits::{FRAME_OCTETS, Params, bits2prm};
+use super::bits::{FRAME_OCTETS, Params, SID_OCTETS, SerialFrame, bits2prm};
 use super::filter::syn_filt;
 use super::gain_common::{gain_predict, gain_update, gain_update_erasure};
 use super::lsp::{LspDecoder, int_qlpc};
 use super::pitch_common::{check_parity_pitch, dec_lag3, pred_lt_3};
 use super::postfilter::{PostFilter, PostProcess};
+use super::tables::annex_b::INIT_SEED;
 use super::tables::{
     GBK1, GBK2, IMAP1, IMAP2, INIT_LSP_OLD, INIT_PAST_QUA_EN, INIT_RANDOM_SEED, L_FRAME,
     L_INTERPOL, L_SUBFR, M, MP1, NCODE2_B, PIT_MAX, PIT_MIN, SHARPMAX, SHARPMIN,
@@ -25,7 +34,7 @@ use super::util::random;
 /// Samples of excitation history kept before the current frame.
 const EXC_HIST: usize = PIT_MAX as usize + L_INTERPOL;
 
-/// Decoder state of one G.729 Annex A stream: a plain value of about
+/// Decoder state of one G.729 Annex A (+B) stream: a plain value of about
 /// 1.6 KB (no heap, no allocation per frame).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct G729Decoder {
@@ -48,6 +57,8 @@ pub struct G729Decoder {
     synth: [i16; M + L_FRAME],
     post_filter: PostFilter,
     post_process: PostProcess,
+    /// Annex B comfort-noise state.
+    cng: CngDecoder,
 }
 
 impl Default for G729Decoder {
@@ -73,6 +84,7 @@ impl G729Decoder {
             synth: [0; M + L_FRAME],
             post_filter: PostFilter::new(),
             post_process: PostProcess::new(),
+            cng: CngDecoder::new(),
         }
     }
 
@@ -88,23 +100,133 @@ impl G729Decoder {
         self.decode_params(&bits2prm(frame), bfi, out);
     }
 
-    /// Conceals one lost frame (same as `decode_frame` with `bfi`).
+    /// Conceals one lost frame (same as `decode_frame` with `bfi`). After
+    /// speech this is the G.729 concealment (§4.4); inside an Annex B DTX
+    /// period (after a SID or non-transmitted frame) the frame is decoded
+    /// as a non-transmitted one, i.e. comfort noise continues (B.5.1).
     pub fn decode_erased(&mut self, out: &mut [i16; L_FRAME]) {
         self.decode_params(&[0; 11], true, out);
     }
 
+    /// Decodes one 2-octet Annex B SID frame (RFC 3551 §4.5.6 / Table B.2;
+    /// the reserved 16th bit is ignored) as comfort noise (B.5).
+    pub fn decode_sid(&mut self, sid: &[u8; SID_OCTETS], out: &mut [i16; L_FRAME]) {
+        self.decode_noise(Some(&SidParams::from_octets(sid)), false, out);
+    }
+
+    /// Decodes one Annex B non-transmitted frame (a 10 ms DTX gap):
+    /// comfort noise continues with the parameters of the last SID frame
+    /// (B.5). A no-transmission frame straight after speech (its SID frame
+    /// was lost) estimates the noise gain from the last speech frame.
+    pub fn decode_no_tx(&mut self, out: &mut [i16; L_FRAME]) {
+        self.decode_noise(None, false, out);
+    }
+
+    /// Decodes one frame of the ITU serial format of G.729A+B (speech,
+    /// SID, non-transmitted or erased).
+    pub fn decode_serial_frame(&mut self, frame: &SerialFrame, out: &mut [i16; L_FRAME]) {
+        match frame {
+            SerialFrame::Speech(o) => self.decode_frame(o, false, out),
+            SerialFrame::Sid(o) => self.decode_sid(o, out),
+            SerialFrame::NoTx => self.decode_no_tx(out),
+            SerialFrame::Erased { .. } => self.decode_erased(out),
+        }
+    }
+
+    /// Type of the last decoded frame (an erased frame counts as speech
+    /// after speech and as non-transmitted inside a DTX period).
+    pub fn last_frame_type(&self) -> FrameType {
+        self.cng.past_ftyp
+    }
+
     /// Decodes one frame given its 11 parameters (see [`Params`]); the
     /// parity bit P0 is checked here. Out-of-range parameter values are
-    /// masked to their field widths.
+    /// masked to their field widths. With `bfi` inside a DTX period the
+    /// frame is decoded as non-transmitted (B.5.1).
     pub fn decode_params(&mut self, prm: &Params, bfi: bool, out: &mut [i16; L_FRAME]) {
+        if bfi && self.cng.past_ftyp != FrameType::Speech {
+            self.decode_noise(None, true, out);
+            return;
+        }
         let mut az = [0i16; 2 * MP1];
         let mut t2 = [0i16; 2];
+        self.cng.seed = INIT_SEED;
         self.synthesise(prm, bfi, &mut az, &mut t2);
-        self.post_filter.filter(&mut self.synth, &az, &t2, out);
+        self.finish_frame(FrameType::Speech, bfi, &az, &t2, out);
+    }
+
+    /// Noise frame (B.5): SID parameters if `sid`, comfort-noise excitation
+    /// and LP synthesis. `bfi` marks an erasure inside a DTX period.
+    fn decode_noise(&mut self, sid: Option<&SidParams>, bfi: bool, out: &mut [i16; L_FRAME]) {
+        let mut az = [0i16; 2 * MP1];
+        self.cng.noise_frame(
+            sid,
+            self.lsp.freq_prev_mut(),
+            &mut self.old_exc,
+            EXC_HIST,
+            &mut self.lsp_old,
+            &mut az,
+        );
+        for s in 0..2 {
+            let a: &[i16; MP1] = az[s * MP1..(s + 1) * MP1].try_into().expect("MP1 slice");
+            self.synth_subframe(a, s * L_SUBFR);
+        }
+        self.sharp = SHARPMIN;
+        let t2 = [self.old_t0; 2];
+        let ftyp = if sid.is_some() {
+            FrameType::Sid
+        } else {
+            FrameType::NoTx
+        };
+        self.finish_frame(ftyp, bfi, &az, &t2, out);
+    }
+
+    /// End of every frame: saves the excitation energy of a good frame for
+    /// Annex B, shifts the excitation history, post-filters (the pitch
+    /// post-filter only on speech frames, B.5) and post-processes.
+    fn finish_frame(
+        &mut self,
+        ftyp: FrameType,
+        bfi: bool,
+        az: &[i16; 2 * MP1],
+        t2: &[i16; 2],
+        out: &mut [i16; L_FRAME],
+    ) {
+        if !bfi {
+            self.cng.save_energy(&self.old_exc[EXC_HIST..]);
+        }
+        self.old_exc.copy_within(L_FRAME.., 0);
+        self.cng.past_ftyp = ftyp;
+        self.post_filter
+            .filter(&mut self.synth, az, t2, ftyp == FrameType::Speech, out);
         self.post_process.process(out);
     }
 
-    /// The decoder proper (`Decod_ld8a`): writes the synthesis into
+    /// LP synthesis of one subframe of `old_exc` into `synth`; on overflow
+    /// the whole excitation buffer is scaled by 1/4 and the subframe
+    /// synthesised again (§4.1.6).
+    fn synth_subframe(&mut self, a: &[i16; MP1], i_subfr: usize) {
+        let pos = EXC_HIST + i_subfr;
+        let out = &mut self.synth[M + i_subfr..M + i_subfr + L_SUBFR];
+        let mut mem = self.mem_syn;
+        let overflow = syn_filt(a, &self.old_exc[pos..pos + L_SUBFR], out, &mut mem, false);
+        if overflow {
+            for v in self.old_exc.iter_mut() {
+                *v = shr(*v, 2);
+            }
+            let _ = syn_filt(
+                a,
+                &self.old_exc[pos..pos + L_SUBFR],
+                out,
+                &mut self.mem_syn,
+                true,
+            );
+        } else {
+            self.mem_syn.copy_from_slice(&out[L_SUBFR - M..]);
+        }
+    }
+
+    /// The speech-frame decoder (`Decod_ld8a`): writes the synthesis into
     /// `self.synth[M..]`, the two subframe LP filters into `az` and the two
     /// integer pitch lags into `t2`.
     fn synthesise(&mut self, prm: &Params, bfi: bool, az: &mut [i16; 2 * MP1], t2: &mut [i16; 2]) {
@@ -171,28 +293,9 @@ impl G729Decoder {
                 self.old_exc[pos + i] = round16(l);
             }
 
-            // Synthesis; on overflow scale the whole excitation buffer by 1/4
-            // and synthesise again (§4.1.6).
             let a: &[i16; MP1] = az[s * MP1..(s + 1) * MP1].try_into().expect("MP1 slice");
-            let out = &mut self.synth[M + i_subfr..M + i_subfr + L_SUBFR];
-            let mut mem = self.mem_syn;
-            let overflow = syn_filt(a, &self.old_exc[pos..pos + L_SUBFR], out, &mut mem, false);
-            if overflow {
-                for v in self.old_exc.iter_mut() {
-                    *v = shr(*v, 2);
-                }
-                let _ = syn_filt(
-                    a,
-                    &self.old_exc[pos..pos + L_SUBFR],
-                    out,
-                    &mut self.mem_syn,
-                    true,
-                );
-            } else {
-                self.mem_syn.copy_from_slice(&out[L_SUBFR - M..]);
-            }
+            self.synth_subframe(a, i_subfr);
         }
-        self.old_exc.copy_within(L_FRAME.., 0);
     }
 
     /// Gain decoding (§4.1.5, `Dec_gain`), with the erasure attenuation of

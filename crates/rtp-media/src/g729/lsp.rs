@@ -177,6 +177,12 @@ impl LspDecoder {
         }
     }
 
+    /// The MA predictor memory, shared with the Annex B noise LSF
+    /// dequantiser (B.4.3.2), which updates it during DTX periods.
+    pub fn freq_prev_mut(&mut self) -> &mut FreqPrev {
+        &mut self.freq_prev
+    }
+
     /// Decodes the two LSP fields (`l0l1` = 8 bits: mode bit and L1;
     /// `l2l3` = 10 bits: L2 and L3) into LSPs (Q15, cosine domain)
     /// (`D_lsp`/`Lsp_iqua_cs`). With `erased`, the previous LSFs are

@@ -17,6 +17,7 @@
 //! | [`decoder`] | the Annex A decoder with concealment | §4, §4.4, Annex A A.4 |
 //! | [`postfilter`] | Annex A post-filter and post-processing | A.4.2, §4.3 |
 //! | [`encoder`] | the Annex A encoder | G.729 §3, Annex A A.3 |
+//! | [`annexb`] | Annex B: SID frames, comfort noise, DTX decoding | Annex B B.4–B.5 |
 //!
 //! ```
 //! use rtp_media::g729::G729Decoder;
@@ -32,6 +33,7 @@
 // DSP loops index several arrays with the same sample index, as the
 // Recommendation's equations do; iterator rewrites would obscure them.
 #![allow(clippy::needless_range_loop)]
+pub mod annexb;
 pub mod basic_op;
 pub mod bits;
 pub mod decoder;

@@ -54,13 +54,15 @@ impl PostFilter {
     /// Post-filters one frame. `syn` holds `M` samples of the previous
     /// frame's (unfiltered) synthesis followed by the current frame's
     /// synthesis; `az` the two subframe LP filters; `t` the two decoded
-    /// integer pitch lags. The filtered frame is written to `out`; the
-    /// history part of `syn` is updated for the next frame.
+    /// integer pitch lags. With `pitch` false (Annex B noise frames, B.5)
+    /// the long-term post-filter is bypassed. The filtered frame is written
+    /// to `out`; the history part of `syn` is updated for the next frame.
     pub fn filter(
         &mut self,
         syn: &mut [i16; M + L_FRAME],
         az: &[i16; 2 * MP1],
         t: &[i16; 2],
+        pitch: bool,
         out: &mut [i16; L_FRAME],
     ) {
         for (sub_idx, i_subfr) in [0usize, L_SUBFR].into_iter().enumerate() {
@@ -90,7 +92,11 @@ impl PostFilter {
             }
 
             let mut res2_pst = [0i16; L_SUBFR];
-            self.pitch_postfilter(t0_min, t0_max, &mut res2_pst);
+            if pitch {
+                self.pitch_postfilter(t0_min, t0_max, &mut res2_pst);
+            } else {
+                res2_pst.copy_from_slice(&self.res2[PM..]);
+            }
 
             // Impulse response of A(z/γ2)/A(z/γ1), 22 samples, for the tilt.
             let mut h = [0i16; L_H];
