@@ -710,7 +710,7 @@ impl UserAgent {
                 },
                 TxOutput::Timeout { key, .. } | TxOutput::TransportError { key, .. } => {
                     match self.call_tx.get(&key).copied() {
-                        Some(call) => self.call_failure(call, &key),
+                        Some(call) => self.call_failure(now, call, &key),
                         None => self.on_failure(now, &key),
                     }
                 }
@@ -860,7 +860,7 @@ impl UserAgent {
         }
     }
 
-    fn apply_failover(
+    pub(crate) fn apply_failover(
         &mut self,
         now: Time,
         id: AccountId,

@@ -766,18 +766,23 @@ impl UserAgent {
     }
 
     /// A client transaction of a call failed (Timer B/F or transport error).
-    pub(crate) fn call_failure(&mut self, id: CallId, key: &TxKey) {
-        let is_invite = self
-            .calls
-            .get(&id)
-            .is_some_and(|c| c.invite_key.as_ref() == Some(key));
-        if is_invite
-            && !matches!(
-                self.calls.get(&id).map(|c| &c.state),
-                Some(CallState::Connected | CallState::Terminated { .. })
-            )
-        {
-            self.end(id, 408, "no answer from the server");
+    /// An INVITE that got no answer from the account's current server also
+    /// moves the account to its next server (seed "Failover"): the server
+    /// is gone, and the next call should not wait for it again.
+    pub(crate) fn call_failure(&mut self, now: Time, id: CallId, key: &TxKey) {
+        let Some(c) = self.calls.get(&id) else {
+            return;
+        };
+        let is_invite = c.invite_key.as_ref() == Some(key);
+        if !is_invite || matches!(c.state, CallState::Connected | CallState::Terminated { .. }) {
+            return;
+        }
+        let (account, peer) = (c.account, c.peer);
+        self.end(id, 408, "no answer from the server");
+        let acc = &mut self.accounts[account.0];
+        if acc.failover.current() == Some(peer) {
+            let step = acc.failover.on_failure(now);
+            self.apply_failover(now, account, Some(peer), step, false);
         }
     }
 

@@ -32,6 +32,14 @@ struct Registrar {
     grant: Option<u32>,
     registered: BTreeMap<String, u32>,
     seen: Vec<Method>,
+    /// SHA-256 challenges instead of MD5.
+    sha256: bool,
+    /// Challenges without qop (the RFC 2069 form).
+    no_qop: bool,
+    /// Answer 403 to every REGISTER with credentials.
+    forbid: bool,
+    /// Answer 423 with this Min-Expires to shorter requests.
+    min_expires: Option<u32>,
 }
 
 impl Registrar {
@@ -48,12 +56,39 @@ impl Registrar {
                     MessageBuilder::response_to(req, 301, "", Some("r1"))
                         .header(HeaderName::Contact, format!("<sip:{to}>"))
                 } else {
+                    let requested: u32 = req
+                        .values(HeaderName::Expires)
+                        .next()
+                        .and_then(|e| e.parse().ok())
+                        .unwrap_or(3600);
+                    let has_creds = req.values(HeaderName::Authorization).next().is_some();
+                    if self.forbid && has_creds {
+                        return MessageBuilder::response_to(req, 403, "", Some("r1"))
+                            .build()
+                            .ok();
+                    }
+                    if let Some(min) = self.min_expires
+                        && requested != 0
+                        && requested < min
+                    {
+                        return MessageBuilder::response_to(req, 423, "", Some("r1"))
+                            .header(HeaderName::MinExpires, min)
+                            .build()
+                            .ok();
+                    }
+                    let algorithm = if self.sha256 {
+                        Algorithm::Sha256
+                    } else {
+                        Algorithm::Md5
+                    };
                     let authorized =
                         req.values(HeaderName::Authorization)
                             .next()
                             .is_some_and(|v| {
                                 let creds = Authorization::parse(v).expect("credentials parse").0;
                                 creds.username == "6001"
+                                    && creds.algorithm() == algorithm
+                                    && creds.qop.is_some() != self.no_qop
                                     && creds
                                         .verify(
                                             &Secret::Password(Password::new("1234")),
@@ -76,8 +111,8 @@ impl Registrar {
                         }
                         b
                     } else {
-                        let mut c = Challenge::new("mivb", "nonce-1", Algorithm::Md5);
-                        c.qop = Some(vec![Qop::Auth]);
+                        let mut c = Challenge::new("mivb", "nonce-1", algorithm);
+                        c.qop = (!self.no_qop).then(|| vec![Qop::Auth]);
                         MessageBuilder::response_to(req, 401, "", Some("r1"))
                             .header(HeaderName::WwwAuthenticate, c)
                     }
@@ -355,4 +390,109 @@ fn same_seed_same_bytes_and_state_is_hashable() {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     ua_a.clone().hash(&mut h);
     let _ = h.finish();
+}
+
+fn failed_status(events: &[Event]) -> Vec<u16> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Registration {
+                state: RegState::Failed { status, .. },
+                ..
+            } => Some(*status),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn registers_with_sha256_and_with_md5_without_qop() {
+    for (sha256, no_qop) in [(true, false), (false, true), (true, true)] {
+        let mut net = Net::new(7);
+        for r in net.servers.values_mut() {
+            r.sha256 = sha256;
+            r.no_qop = no_qop;
+        }
+        net.ua.register(net.now, ACC).unwrap();
+        net.pump();
+        assert_eq!(
+            net.registered_at(),
+            [sa(PRIMARY)],
+            "sha256={sha256} no_qop={no_qop}: {:?}",
+            net.events
+        );
+    }
+}
+
+#[test]
+fn forbidden_ends_in_a_failure_event_without_a_retry_storm() {
+    let mut net = Net::new(8);
+    net.servers.get_mut(&sa(PRIMARY)).unwrap().forbid = true;
+    net.ua.register(net.now, ACC).unwrap();
+    net.pump();
+    assert_eq!(failed_status(&net.events), [403]);
+    assert!(net.registered_at().is_empty());
+    let registers = |net: &Net| {
+        net.servers[&sa(PRIMARY)]
+            .seen
+            .iter()
+            .filter(|m| **m == Method::Register)
+            .count()
+    };
+    assert_eq!(
+        registers(&net),
+        2,
+        "the first REGISTER and the one with credentials"
+    );
+    // Ten minutes on, still no storm.
+    net.run_until(Time::from_millis(600_000));
+    assert!(registers(&net) <= 3, "{} REGISTERs", registers(&net));
+    assert!(
+        net.sent_to.iter().all(|s| *s == sa(PRIMARY)),
+        "a 403 is not a failover"
+    );
+}
+
+#[test]
+fn interval_too_brief_is_retried_with_min_expires() {
+    let mut net = Net::new(9);
+    net.servers.get_mut(&sa(PRIMARY)).unwrap().min_expires = Some(7200);
+    net.ua.register(net.now, ACC).unwrap();
+    net.pump();
+    assert_eq!(net.registered_at(), [sa(PRIMARY)]);
+    assert_eq!(
+        net.servers[&sa(PRIMARY)]
+            .registered
+            .values()
+            .copied()
+            .collect::<Vec<_>>(),
+        [7200]
+    );
+}
+
+#[test]
+fn an_unanswered_invite_fails_the_account_over() {
+    let mut net = Net::new(10);
+    net.ua.register(net.now, ACC).unwrap();
+    net.pump();
+    assert_eq!(net.registered_at(), [sa(PRIMARY)]);
+    net.servers.get_mut(&sa(PRIMARY)).unwrap().up = false;
+    let call = net.ua.call(net.now, ACC, "7000").unwrap();
+    net.pump();
+    // Timer B: 64*T1 = 32 s without any answer.
+    net.run_until(Time::from_millis(net.now.as_millis() + 33_000));
+    assert!(
+        net.events.iter().any(|e| matches!(
+            e,
+            Event::CallState { call: c, state: ua_core::CallState::Terminated { status: 408, .. } } if *c == call
+        )),
+        "{:?}",
+        net.events
+    );
+    assert!(net.events.iter().any(|e| matches!(
+        e,
+        Event::Failover { from, to, .. } if *from == sa(PRIMARY) && *to == sa(SECONDARY)
+    )));
+    assert_eq!(net.registered_at(), [sa(PRIMARY), sa(SECONDARY)]);
+    assert_eq!(net.ua.current_server(ACC), Some(sa(SECONDARY)));
 }
