@@ -80,36 +80,25 @@ const fn rr_slot(p: usize, q: usize) -> Option<usize> {
     }
 }
 
-/// Schedule of the correlation computation: φ(p, q) with q ≥ p is the
-/// partial sum Σ_{m=0}^{n} h(m)·h(m+d) of eq. 50 (reversed), d = q − p,
-/// n = 39 − q. `COR_SCHEDULE` lists `(n, slot)` grouped by d (entries of
-/// lag d at `COR_SCHEDULE_START[d]..COR_SCHEDULE_START[d + 1]`, n rising).
-/// Built at compile time.
-const COR_SCHEDULE: [(u8, u16); DIM_RR] = build_schedule().0;
-const COR_SCHEDULE_START: [u16; L_SUBFR + 1] = build_schedule().1;
-
-const fn build_schedule() -> ([(u8, u16); DIM_RR], [u16; L_SUBFR + 1]) {
-    let mut list = [(0u8, 0u16); DIM_RR];
-    let mut start = [0u16; L_SUBFR + 1];
-    let mut k = 0;
-    let mut d = 0;
-    while d < L_SUBFR {
-        start[d] = k as u16;
-        let mut n = 0;
-        while n < L_SUBFR - d {
-            let q = L_SUBFR - 1 - n;
-            if let Some(slot) = rr_slot(q - d, q) {
-                list[k] = (n as u8, slot as u16);
-                k += 1;
+/// Source of each stored correlation: φ(p, q) with q ≥ p is the partial
+/// sum Σ_{m=0}^{n} h(m)·h(m+d) of eq. 50 (reversed), d = q − p,
+/// n = 39 − q. `COR_SOURCE[slot]` is `d·40 + n`, the index of that partial
+/// sum in a lag-major table. Built at compile time.
+const COR_SOURCE: [u16; DIM_RR] = {
+    let mut t = [0u16; DIM_RR];
+    let mut q = 0;
+    while q < L_SUBFR {
+        let mut p = 0;
+        while p <= q {
+            if let Some(slot) = rr_slot(p, q) {
+                t[slot] = ((q - p) * L_SUBFR + (L_SUBFR - 1 - q)) as u16;
             }
-            n += 1;
+            p += 1;
         }
-        d += 1;
+        q += 1;
     }
-    start[L_SUBFR] = k as u16;
-    assert!(k == DIM_RR);
-    (list, start)
-}
+    t
+};
 
 /// Correlation tables for the codebook search: φ(p, p) per track
 /// (`diag`), then one 8×8 matrix per pair of [`PAIRS`] with
@@ -154,29 +143,29 @@ fn cor_h(hin: &[i16; L_SUBFR]) -> Correlations {
     // energy within 32 bits every partial sum is bounded (Cauchy–Schwarz)
     // and plain arithmetic is exact; otherwise the saturating chain is run.
     let exact = exact::energy(&h) <= MAX_32 as i64;
-    let mut c = Correlations { rr: [0; DIM_RR] };
-    let mut partial = [0i32; L_SUBFR];
-    for d in 0..L_SUBFR {
+    // partial[d][n] = the running sum after term n, as extract_h sees it
+    // (the ×2 of L_mac folded into the final shift).
+    let partial: [[i32; L_SUBFR]; L_SUBFR] = core::array::from_fn(|d| {
+        let mut row = [0i32; L_SUBFR];
         let len = L_SUBFR - d;
+        let mut acc = 0i32;
         if exact {
-            let mut acc = 0i32;
-            for ((&a, &b), r) in h[..len].iter().zip(h[d..].iter()).zip(partial.iter_mut()) {
+            for ((&a, &b), r) in h[..len].iter().zip(h[d..].iter()).zip(row.iter_mut()) {
                 acc += a as i32 * b as i32;
                 *r = acc;
             }
         } else {
-            let mut acc = 0i32;
-            for ((&a, &b), r) in h[..len].iter().zip(h[d..].iter()).zip(partial.iter_mut()) {
+            for ((&a, &b), r) in h[..len].iter().zip(h[d..].iter()).zip(row.iter_mut()) {
                 acc = l_mac(acc, a, b);
                 *r = acc >> 1;
             }
         }
-        let sched =
-            &COR_SCHEDULE[COR_SCHEDULE_START[d] as usize..COR_SCHEDULE_START[d + 1] as usize];
-        for &(n, slot) in sched {
-            // extract_h of the ×2 accumulator.
-            c.rr[slot as usize] = (partial[n as usize] >> 15) as i16;
-        }
+        row
+    });
+    let partial = partial.as_flattened();
+    let mut c = Correlations { rr: [0; DIM_RR] };
+    for (v, &src) in c.rr.iter_mut().zip(COR_SOURCE.iter()) {
+        *v = (partial[src as usize] >> 15) as i16;
     }
     c
 }
@@ -440,20 +429,23 @@ fn d4i40_17_fast(
     // Fold the signs into the cross-correlations: `mult` by MAX_16 when the
     // pulses agree, by MIN_16 when they differ (the Recommendation's
     // rounding: ×32767/32768, or negation saturating −32768 to 32767).
+    let mut sign = [[0i32; NB_POS]; TRACKS];
+    for (t, row) in sign.iter_mut().enumerate() {
+        for (k, s) in row.iter_mut().enumerate() {
+            *s = if positive[pos(t, k)] { 1 } else { -1 };
+        }
+    }
     for (k, &(a, b)) in PAIRS.iter().enumerate() {
-        let m =
-            &mut rr.rr[CROSS_BASE + k * NB_POS * NB_POS..CROSS_BASE + (k + 1) * NB_POS * NB_POS];
-        for i in 0..NB_POS {
-            let pa = positive[pos(a, i)];
-            for j in 0..NB_POS {
-                let s = if positive[pos(b, j)] == pa {
-                    MAX_16
+        let m = &mut rr.rr[CROSS_BASE + k * NB_POS * NB_POS..][..NB_POS * NB_POS];
+        for (row, &sa) in m.chunks_exact_mut(NB_POS).zip(sign[a].iter()) {
+            for (v, &sb) in row.iter_mut().zip(sign[b].iter()) {
+                let f = if sa == sb {
+                    MAX_16 as i32
                 } else {
-                    MIN_16
+                    MIN_16 as i32
                 };
-                let v = &mut m[i * NB_POS + j];
-                // `mult(v, s)`: only −32768·−32768 saturates.
-                *v = ((*v as i32 * s as i32) >> 15).min(MAX_16 as i32) as i16;
+                // `mult(v, f)`: only −32768·−32768 saturates.
+                *v = ((*v as i32 * f) >> 15).min(MAX_16 as i32) as i16;
             }
         }
     }
