@@ -296,6 +296,22 @@ impl UserAgent {
         true
     }
 
+    /// Cancels an outgoing call not yet answered (section 9.1): the CANCEL
+    /// goes once the INVITE has a provisional response. If a 2xx crosses
+    /// it, the call is ACKed and ended with BYE (RFC 5407 section 3.1.2).
+    /// `false` for any other call; [`Self::hangup`] ends those.
+    pub fn cancel(&mut self, now: Time, id: CallId) -> bool {
+        let cancellable = self.calls.get(&id).is_some_and(|c| {
+            c.outgoing
+                && !c.cancelled
+                && matches!(
+                    c.state,
+                    CallState::Calling | CallState::Ringing | CallState::EarlyMedia
+                )
+        });
+        cancellable && self.hangup(now, id)
+    }
+
     /// Ends a call: BYE when established, CANCEL while an outgoing call
     /// rings, 480 to an incoming call not yet answered.
     pub fn hangup(&mut self, now: Time, id: CallId) -> bool {
@@ -827,11 +843,14 @@ impl UserAgent {
                 if let Ok(r) = MessageBuilder::response_to(request, status, "", None).build() {
                     let _ = self.layer.send_response(now, key, r);
                 }
+                // A call we already answered is not cancelled: the CANCEL
+                // crossed our 2xx (RFC 5407 section 3.1.2); the caller ACKs
+                // and sends BYE.
                 if let (Some(id), Some(t)) = (call, target)
                     && self
                         .calls
                         .get(&id)
-                        .is_some_and(|c| c.state == CallState::Incoming)
+                        .is_some_and(|c| c.state == CallState::Incoming && c.ok.is_none())
                 {
                     let (invite, tag) = {
                         let c = &self.calls[&id];

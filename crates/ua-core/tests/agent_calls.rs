@@ -273,6 +273,65 @@ fn caller_cancels_while_ringing() {
 }
 
 #[test]
+fn cancel_crossing_the_2xx_ends_with_ack_then_bye() {
+    // RFC 5407 section 3.1.2 (CANCEL and 2xx cross): B answers while A's
+    // CANCEL is on the way. B's INVITE is already answered, so the CANCEL
+    // gets 200 and no 487; A ACKs the 2xx and then ends the call with BYE.
+    for seed in [30, 31, 32] {
+        let mut net = Net::new(seed);
+        let (call, incoming) = net.ring();
+        let now = net.now;
+        assert!(net.ua(B).answer(now, incoming));
+        assert!(net.ua(A).cancel(now, call));
+        let mut seen = Vec::new();
+        net.pump_with(|t| {
+            let m = Message::parse(t.data.clone()).unwrap();
+            seen.push(match m.method() {
+                Some(method) => method.to_string(),
+                None => format!("{} {}", m.status().unwrap(), m.cseq().unwrap().method),
+            });
+        });
+        net.run(1000);
+        for needed in [
+            "CANCEL",
+            "200 INVITE",
+            "200 CANCEL",
+            "ACK",
+            "BYE",
+            "200 BYE",
+        ] {
+            assert!(
+                seen.iter().any(|s| s == needed),
+                "{needed} missing from {seen:?}"
+            );
+        }
+        assert!(!seen.iter().any(|s| s == "487 INVITE"), "{seen:?}");
+        net.assert_ended(A, call, 487);
+        assert!(net.states(B).contains(&CallState::Connected));
+        net.assert_ended(B, incoming, 200);
+    }
+}
+
+#[test]
+fn cancel_is_only_for_outgoing_calls_not_yet_answered() {
+    let mut net = Net::new(33);
+    let (call, incoming) = net.ring();
+    let now = net.now;
+    assert!(
+        !net.ua(B).cancel(now, incoming),
+        "an incoming call is rejected, not cancelled"
+    );
+    net.ua(B).answer(now, incoming);
+    net.run(100);
+    let now = net.now;
+    assert!(
+        !net.ua(A).cancel(now, call),
+        "an answered call is hung up, not cancelled"
+    );
+    assert_eq!(net.ua(A).call_state(call), Some(&CallState::Connected));
+}
+
+#[test]
 fn callee_hangs_up_with_bye() {
     let mut net = Net::new(4);
     let (call, incoming) = net.ring();
