@@ -1,5 +1,5 @@
 //! Fuzz checks for `ua-core`: arbitrary datagrams into a user agent that has
-//! a call up.
+//! a call up, and arbitrary bytes on its stream connections.
 
 use std::net::SocketAddr;
 
@@ -9,7 +9,7 @@ use ua_core::{
 };
 
 /// The targets of this module.
-pub const TARGETS: &[crate::Target] = &[("ua_datagrams", ua_datagrams)];
+pub const TARGETS: &[crate::Target] = &[("ua_datagrams", ua_datagrams), ("ua_stream", ua_stream)];
 
 const A: &str = "192.0.2.10:5060";
 const B: &str = "192.0.2.20:5060";
@@ -120,4 +120,63 @@ pub fn ua_datagrams(data: &[u8]) {
     b.handle_timeout(now);
     pump(&mut a, &mut b, now);
     assert_eq!(b.footprint().0, 0, "transactions left after 400 s");
+}
+
+/// Arbitrary bytes on TCP connections into an agent with a call up: `data`
+/// is cut at each `0xff` into reads, spread over three connections (the
+/// byte after each cut picks the connection, and a `0xfe` there closes it).
+/// Nothing may panic, the call must stay up (stream junk is not the call's
+/// business), and every framer must be gone once its connection closes.
+pub fn ua_stream(data: &[u8]) {
+    let mut a = agent(A, "6001", B);
+    let mut b = agent(B, "6002", A);
+    let now = Time::ZERO;
+    let _ = a.call(now, AccountId(0), "6002");
+    let events = pump(&mut a, &mut b, now);
+    let Some(incoming) = events.iter().find_map(|e| match e {
+        Event::IncomingCall { call, .. } => Some(*call),
+        _ => None,
+    }) else {
+        panic!("the call did not arrive");
+    };
+    b.answer(now, incoming);
+    pump(&mut a, &mut b, now);
+    let to: SocketAddr = B.parse().expect("B");
+    let peers: [SocketAddr; 3] = [
+        "192.0.2.30:40000".parse().expect("peer"),
+        "192.0.2.31:40001".parse().expect("peer"),
+        "[2001:db8::5]:40002".parse().expect("peer"),
+    ];
+    for chunk in data.split(|&x| x == 0xff).take(256) {
+        let (selector, bytes) = chunk.split_first().unwrap_or((&0, &[]));
+        let from = peers[usize::from(*selector) % peers.len()];
+        let input = if *selector == 0xfe {
+            Input::StreamClosed {
+                from,
+                to,
+                transport: Transport::Tcp,
+            }
+        } else {
+            Input::Stream {
+                from,
+                to,
+                transport: Transport::Tcp,
+                data: bytes::Bytes::copy_from_slice(bytes),
+            }
+        };
+        b.handle_input(now, input);
+        while b.poll_output().is_some() {}
+    }
+    assert_eq!(b.call_state(incoming), Some(&CallState::Connected));
+    for from in peers {
+        b.handle_input(
+            now,
+            Input::StreamClosed {
+                from,
+                to,
+                transport: Transport::Tcp,
+            },
+        );
+    }
+    assert!(b.footprint().1 <= 1 + 256, "calls bounded by messages");
 }
