@@ -7,7 +7,9 @@
 //! - late offer (section 13.2.1): an INVITE without SDP gets our offer in
 //!   the 2xx and the answer in the ACK; our own late-offer INVITE answers
 //!   the 2xx's offer in the ACK;
-//! - digest on a BYE (section 22.2): a 407 to the BYE is answered once.
+//! - digest on a BYE (section 22.2): a 407 to the BYE is answered once;
+//! - several accounts: calls go out through their own server, incoming
+//!   calls name the account they arrived on.
 
 use std::net::SocketAddr;
 
@@ -404,4 +406,87 @@ fn challenged_bye_is_sent_again_with_credentials_once() {
             .unwrap(),
     );
     assert!(b.sent().is_empty());
+}
+
+#[test]
+fn two_accounts_route_their_own_calls_and_name_the_account_of_incoming_ones() {
+    let line1 = AccountConfig::new("6001", "1234", "example.com; 192.0.2.1");
+    let line2 = AccountConfig::new("6002", "5678", "other.example; 192.0.2.2:5070");
+    let mut ua = UserAgent::new(AgentConfig::new(sa(UA), vec![line1, line2]), 5).unwrap();
+    let now = Time::ZERO;
+    // Outgoing calls go to the server of the account they name, as it.
+    ua.call(now, AccountId(1), "7000").unwrap();
+    let mut sent = Vec::new();
+    while let Some(o) = ua.poll_output() {
+        if let Output::Transmit(t) = o {
+            sent.push(t);
+        }
+    }
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].destination, sa("192.0.2.2:5070"));
+    let invite = Message::parse(sent[0].data.clone()).unwrap();
+    assert_eq!(invite.request_uri_str(), Some("sip:7000@other.example"));
+    assert!(
+        invite
+            .from_header()
+            .unwrap()
+            .uri
+            .to_string()
+            .starts_with("sip:6002@other.example")
+    );
+    // An INVITE for the second line says so.
+    let incoming = MessageBuilder::request(&Method::Invite, "sip:6002@192.0.2.10:5060")
+        .header(
+            HeaderName::Via,
+            "SIP/2.0/UDP 192.0.2.2:5070;branch=z9hG4bKin2",
+        )
+        .header(HeaderName::MaxForwards, 69)
+        .header(
+            HeaderName::From,
+            "\"Reception\" <sip:100@other.example>;tag=r",
+        )
+        .header(HeaderName::To, "<sip:6002@other.example>")
+        .header(HeaderName::CallId, "acc2@192.0.2.2")
+        .header(HeaderName::CSeq, "1 INVITE")
+        .header(HeaderName::Contact, "<sip:100@192.0.2.2:5070>")
+        .header(
+            HeaderName::PAssertedIdentity,
+            "\"Reception\" <sip:100@other.example>",
+        )
+        .build()
+        .unwrap();
+    ua.handle_input(
+        now,
+        Input::Message {
+            from: sa("192.0.2.2:5070"),
+            to: sa(UA),
+            transport: Transport::Udp,
+            data: incoming.to_bytes(),
+        },
+    );
+    let event = std::iter::from_fn(|| ua.poll_output())
+        .find_map(|o| match o {
+            Output::Event(e @ Event::IncomingCall { .. }) => Some(e),
+            _ => None,
+        })
+        .expect("incoming call");
+    let Event::IncomingCall {
+        account,
+        from,
+        display_name,
+        asserted_identity,
+        called,
+        ..
+    } = event
+    else {
+        unreachable!()
+    };
+    assert_eq!(account, AccountId(1));
+    assert_eq!(from, "sip:100@other.example");
+    assert_eq!(display_name.as_deref(), Some("Reception"));
+    assert_eq!(
+        asserted_identity.as_deref(),
+        Some("\"Reception\" <sip:100@other.example>")
+    );
+    assert_eq!(called, "sip:6002@192.0.2.10:5060");
 }
