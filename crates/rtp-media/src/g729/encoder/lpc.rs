@@ -186,6 +186,49 @@ impl Levinson {
 /// x = cos(ω) (§3.2.3, eq. 13), computed in Q(`q`) double precision with
 /// `q` = 24 for Q11 coefficients and 23 for Q10 ones. Result in Q14.
 fn chebps(x: i16, f: &[i16; NC + 1], q10: bool) -> i16 {
+    chebps_plain(x, f, q10).unwrap_or_else(|| chebps_saturating(x, f, q10))
+}
+
+/// `Mpy_32_16` of a double-precision value and `L_Extract`, without
+/// saturation (callers keep the operands small).
+#[inline(always)]
+fn mpy_plain(hi: i32, lo: i32, n: i32) -> i32 {
+    2 * hi * n + 2 * ((lo * n) >> 15)
+}
+
+/// [`chebps`] in plain arithmetic while every intermediate b_k stays below
+/// 2^13 in its high word (|b| < 32): then each step is at most about 2^30
+/// in magnitude and no operator of the Recommendation's sequence can
+/// saturate, so the result is exact. Returns `None` when a b_k grows
+/// larger; only the final scaling saturates by design and uses `L_shl`.
+#[inline]
+fn chebps_plain(x: i16, f: &[i16; NC + 1], q10: bool) -> Option<i16> {
+    const LIMIT: i32 = 1 << 13;
+    let (one_hi, two_x, out_shift) = if q10 { (128, 256, 7) } else { (256, 512, 6) };
+    let x = x as i32;
+    let split = |t: i32| {
+        let hi = t >> 16;
+        (hi, (t >> 1) - (hi << 15))
+    };
+    let (mut b2_h, mut b2_l) = (one_hi, 0i32);
+    let (mut b1_h, mut b1_l) = split(2 * x * two_x + 8192 * f[1] as i32);
+    if b1_h.abs() >= LIMIT {
+        return None;
+    }
+    for &fi in &f[2..NC] {
+        let t0 = 2 * mpy_plain(b1_h, b1_l, x) - 65536 * b2_h - 2 * b2_l + 8192 * fi as i32;
+        (b2_h, b2_l) = (b1_h, b1_l);
+        (b1_h, b1_l) = split(t0);
+        if b1_h.abs() >= LIMIT {
+            return None;
+        }
+    }
+    let t0 = mpy_plain(b1_h, b1_l, x) - 65536 * b2_h - 2 * b2_l + 4096 * f[NC] as i32;
+    Some(extract_h(l_shl(t0, out_shift)))
+}
+
+/// [`chebps`] with the saturating operators throughout.
+fn chebps_saturating(x: i16, f: &[i16; NC + 1], q10: bool) -> i16 {
     // b2 = 1.0, b1 = 2x + f[1].
     let (one_hi, two_x, out_shift) = if q10 { (128, 256, 7) } else { (256, 512, 6) };
     let (mut b2_h, mut b2_l) = (one_hi, 0i16);
@@ -300,4 +343,36 @@ pub(crate) fn az_lsp(a: &[i16; MP1], old_lsp: &[i16; M]) -> [i16; M] {
     }
 
     if nf < M { *old_lsp } else { lsp }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The plain Chebyshev evaluation, whenever it applies, equals the
+        /// saturating one, for coefficients of any size.
+        #[test]
+        fn chebps_plain_is_exact(
+            x in any::<i16>(),
+            f in prop_oneof![
+                prop::array::uniform6(-4000i16..4000),
+                prop::array::uniform6(any::<i16>()),
+            ],
+            q10 in any::<bool>(),
+        ) {
+            if let Some(v) = chebps_plain(x, &f, q10) {
+                prop_assert_eq!(v, chebps_saturating(x, &f, q10));
+            }
+        }
+    }
+
+    #[test]
+    fn chebps_plain_declines_large_polynomials() {
+        assert_eq!(
+            chebps_plain(32000, &[2048, 32767, 32767, 32767, 32767, 32767], false),
+            None
+        );
+    }
 }
