@@ -83,6 +83,9 @@ pub struct AgentConfig {
     /// Send INVITEs without SDP (late offer): the peer offers in its 2xx
     /// and our answer goes in the ACK. Off by default, as on the handset.
     pub late_offer: bool,
+    /// Codec priorities our offers and answers use (seed 2.8: 0 disables
+    /// a codec, 1 is the highest priority).
+    pub codecs: sdp::CodecPriorities,
 }
 
 impl AgentConfig {
@@ -96,6 +99,7 @@ impl AgentConfig {
             user_agent: concat!("sip-handset/", env!("CARGO_PKG_VERSION")).to_string(),
             media_port_base: 40000,
             late_offer: false,
+            codecs: sdp::CodecPriorities::default(),
         }
     }
 }
@@ -294,6 +298,8 @@ pub(crate) struct Account {
     pub(crate) use_dns: bool,
     /// The resolution under way, if any.
     pub(crate) resolution: Option<Resolution>,
+    /// The registration state last reported in an event.
+    pub(crate) reported: Option<RegState>,
 }
 
 /// The Sans-IO user agent.
@@ -372,6 +378,7 @@ impl UserAgent {
                 failover: Failover::new(addresses, Duration::from_secs(acc.expires.max(32).into())),
                 use_dns,
                 resolution: None,
+                reported: None,
                 domain: list.domain,
                 config: acc,
             });
@@ -476,6 +483,20 @@ impl UserAgent {
             .map_err(|_| AgentError::NoAccount(account))?;
         let key = self.layer.send_request(now, request, transport, server)?;
         self.pending.insert(key, Pending::Register(account));
+        // Registering / Unregistering, once per attempt (a retry with
+        // credentials is the same attempt).
+        let acc = &mut self.accounts[account.0];
+        let state = acc.registration.state().clone();
+        if matches!(state, RegState::Registering | RegState::Unregistering)
+            && acc.reported.as_ref() != Some(&state)
+        {
+            acc.reported = Some(state.clone());
+            self.out.push_back(Output::Event(Event::Registration {
+                account,
+                server,
+                state,
+            }));
+        }
         self.drain(now);
         Ok(())
     }
@@ -848,6 +869,7 @@ impl UserAgent {
                 let _ = self.send_register(now, id, b);
             }
             RegAction::Changed(state) => {
+                self.accounts[id.0].reported = Some(state.clone());
                 if let Some(server) = server {
                     self.out.push_back(Output::Event(Event::Registration {
                         account: id,

@@ -112,7 +112,8 @@ impl UserAgent {
     fn new_negotiator(&mut self, id: CallId) -> Negotiator {
         let slot = (id.0.saturating_sub(1) % 1000) as u16;
         let port = self.config.media_port_base.saturating_add(2 * slot);
-        let cfg = sdp::Config::new(self.config.local.ip(), port);
+        let mut cfg = sdp::Config::new(self.config.local.ip(), port);
+        cfg.codecs = self.config.codecs;
         Negotiator::new(cfg, self.next_random() & 0x7fff_ffff_ffff)
     }
 
@@ -227,6 +228,14 @@ impl UserAgent {
     /// The dialog of a call, once it has one.
     pub fn dialog_of(&self, id: CallId) -> Option<&Dialog> {
         self.calls.get(&id)?.dialog.as_ref()
+    }
+
+    /// Where our SDP asks the peer to send a call's RTP (our `c=` address
+    /// and `m=` port; RTCP goes to the port + 1): the driver binds its
+    /// media socket there.
+    pub fn local_media_addr(&self, id: CallId) -> Option<SocketAddr> {
+        let cfg = self.calls.get(&id)?.negotiator.config();
+        Some(SocketAddr::new(cfg.address, cfg.port))
     }
 
     /// The state of a call.

@@ -564,3 +564,44 @@ fn unsupported_requests_get_the_right_answers() {
     assert_eq!(answer_to(&mut net, &out_of_dialog("SUBSCRIBE")), Some(405));
     assert_eq!(answer_to(&mut net, &out_of_dialog("FROBNICATE")), Some(501));
 }
+
+#[test]
+fn configured_codecs_are_negotiated_and_local_media_addr_matches_the_sdp() {
+    let mut net = Net::new(41);
+    for (at, base) in [(A, 41000u16), (B, 42000u16)] {
+        let ua = net.ua(at);
+        let mut config = AgentConfig::new(sa(at), vec![]);
+        let peer = if at == A { B } else { A };
+        let user = if at == A { "6001" } else { "6002" };
+        config.accounts = vec![AccountConfig::new(
+            user,
+            "pw",
+            &format!("example.com; {peer}"),
+        )];
+        config.media_port_base = base;
+        config.codecs = sdp::CodecPriorities {
+            pcmu: 0,
+            pcma: 0,
+            g729: 0,
+            g722: 1,
+        };
+        *ua = UserAgent::new(config, 41).unwrap();
+    }
+    let (call, incoming) = net.ring();
+    assert_eq!(
+        net.ua(A).local_media_addr(call),
+        Some(sa("192.0.2.10:41000"))
+    );
+    assert_eq!(
+        net.ua(B).local_media_addr(incoming),
+        Some(sa("192.0.2.20:42000"))
+    );
+    let now = net.now;
+    assert!(net.ua(B).answer(now, incoming));
+    net.run(100);
+    let (ma, mb) = (net.media(A), net.media(B));
+    assert_eq!(ma.last().unwrap().codec, sdp::Codec::G722);
+    assert_eq!(mb.last().unwrap().codec, sdp::Codec::G722);
+    assert_eq!(ma.last().unwrap().remote_port, 42000, "A sends to B's port");
+    assert_eq!(mb.last().unwrap().remote_port, 41000, "B sends to A's port");
+}

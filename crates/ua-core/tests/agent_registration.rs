@@ -431,6 +431,21 @@ fn forbidden_ends_in_a_failure_event_without_a_retry_storm() {
     net.ua.register(net.now, ACC).unwrap();
     net.pump();
     assert_eq!(failed_status(&net.events), [403]);
+    let states: Vec<_> = net
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Registration { state, .. } => Some(state.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        matches!(
+            &states[..],
+            [RegState::Registering, RegState::Failed { .. }]
+        ),
+        "registering once (the retry with credentials is the same attempt), then failed: {states:?}"
+    );
     assert!(net.registered_at().is_empty());
     let registers = |net: &Net| {
         net.servers[&sa(PRIMARY)]
