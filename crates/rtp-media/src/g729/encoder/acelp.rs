@@ -82,8 +82,16 @@ const fn rr_slot(p: usize, q: usize) -> Option<usize> {
 
 /// Source of each stored correlation: φ(p, q) with q ≥ p is the partial
 /// sum Σ_{m=0}^{n} h(m)·h(m+d) of eq. 50 (reversed), d = q − p,
-/// n = 39 − q. `COR_SOURCE[slot]` is `d·40 + n`, the index of that partial
-/// sum in a lag-major table. Built at compile time.
+/// n = 39 − q. `COR_SOURCE[slot]` is `tri(d) + n`, the index of that
+/// partial sum in a packed lag-major table. Built at compile time.
+/// Start of lag d in the packed table of partial sums (lag d has 40 − d).
+const fn tri(d: usize) -> usize {
+    d * L_SUBFR - d * (d.saturating_sub(1)) / 2
+}
+
+/// Length of the packed table of partial sums.
+const TRI_LEN: usize = tri(L_SUBFR);
+
 const COR_SOURCE: [u16; DIM_RR] = {
     let mut t = [0u16; DIM_RR];
     let mut q = 0;
@@ -91,7 +99,7 @@ const COR_SOURCE: [u16; DIM_RR] = {
         let mut p = 0;
         while p <= q {
             if let Some(slot) = rr_slot(p, q) {
-                t[slot] = ((q - p) * L_SUBFR + (L_SUBFR - 1 - q)) as u16;
+                t[slot] = (tri(q - p) + (L_SUBFR - 1 - q)) as u16;
             }
             p += 1;
         }
@@ -143,11 +151,12 @@ fn cor_h(hin: &[i16; L_SUBFR]) -> Correlations {
     // energy within 32 bits every partial sum is bounded (Cauchy–Schwarz)
     // and plain arithmetic is exact; otherwise the saturating chain is run.
     let exact = exact::energy(&h) <= MAX_32 as i64;
-    // partial[d][n] = the running sum after term n, as extract_h sees it
-    // (the ×2 of L_mac folded into the final shift).
-    let partial: [[i32; L_SUBFR]; L_SUBFR] = core::array::from_fn(|d| {
-        let mut row = [0i32; L_SUBFR];
+    // partial[tri(d) + n] = the running sum after term n, as extract_h
+    // sees it (the ×2 of L_mac folded into the final shift).
+    let mut partial = [0i32; TRI_LEN];
+    for d in 0..L_SUBFR {
         let len = L_SUBFR - d;
+        let row = &mut partial[tri(d)..tri(d) + len];
         let mut acc = 0i32;
         if exact {
             for ((&a, &b), r) in h[..len].iter().zip(h[d..].iter()).zip(row.iter_mut()) {
@@ -160,9 +169,7 @@ fn cor_h(hin: &[i16; L_SUBFR]) -> Correlations {
                 *r = acc >> 1;
             }
         }
-        row
-    });
-    let partial = partial.as_flattened();
+    }
     let mut c = Correlations { rr: [0; DIM_RR] };
     for (v, &src) in c.rr.iter_mut().zip(COR_SOURCE.iter()) {
         *v = (partial[src as usize] >> 15) as i16;
