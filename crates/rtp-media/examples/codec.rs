@@ -3,14 +3,18 @@
 //! ```text
 //! cargo run -p rtp-media --example codec -- encode --codec pcmu|pcma|g722 IN OUT
 //! cargo run -p rtp-media --example codec -- decode --codec pcmu|pcma|g722 [--mode 1|2|3] IN OUT
-//! cargo run -p rtp-media --example codec -- decode --codec g729 [--itu-serial] IN OUT
+//! cargo run -p rtp-media --example codec -- decode --codec g729 [--itu-serial] [--annexb] IN OUT
 //! ```
 //!
 //! PCM files are raw 16-bit little-endian mono (8 kHz for G.711, 16 kHz for
 //! G.722); codec files are the raw payload octets (one octet per sample for
 //! G.711, one per sample pair for G.722, as RFC 3551 packs them; 10 per
 //! 10 ms frame for G.729 Annex A). With `--itu-serial` the G.729 input is
-//! the ITU test-vector serial format (erased frames are concealed).
+//! the ITU test-vector serial format (erased frames are concealed). With
+//! `--annexb` the G.729 decoder also decodes Annex B SID frames and
+//! non-transmitted frames as comfort noise (serial input), and a trailing
+//! 2-octet SID of a packed input (RFC 3551 section 4.5.6) as comfort noise;
+//! without it those frames are concealed as in Annex A.
 
 use rtp_media::codec::{AudioCodec, Codec, CodecKind};
 use rtp_media::g711::{self, Law};
@@ -20,7 +24,7 @@ use std::process::ExitCode;
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: codec encode|decode --codec pcmu|pcma|g722|g729 [--mode 1|2|3] [--itu-serial] IN OUT"
+        "usage: codec encode|decode --codec pcmu|pcma|g722|g729 [--mode 1|2|3] [--itu-serial] [--annexb] IN OUT"
     );
     ExitCode::from(2)
 }
@@ -31,6 +35,7 @@ fn main() -> ExitCode {
     let mut codec = None;
     let mut mode = Mode::Mode1;
     let mut itu_serial = false;
+    let mut annexb = false;
     let mut files = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -38,6 +43,7 @@ fn main() -> ExitCode {
             "encode" | "decode" if op.is_none() => op = Some(a.clone()),
             "--codec" => codec = it.next().cloned(),
             "--itu-serial" => itu_serial = true,
+            "--annexb" => annexb = true,
             "--mode" => {
                 mode = match it.next().map(String::as_str) {
                     Some("1") => Mode::Mode1,
@@ -99,9 +105,10 @@ fn main() -> ExitCode {
                 match f {
                     Ok(SerialFrame::Speech(octets)) => dec.decode_frame(&octets, false, &mut frame),
                     Ok(SerialFrame::Erased { .. }) => dec.decode_erased(&mut frame),
+                    Ok(other) if annexb => dec.decode_serial_frame(&other, &mut frame),
                     Ok(other) => {
-                        // Annex B (SID / DTX) is not implemented: conceal.
-                        eprintln!("frame {n}: {other:?} is Annex B; concealed");
+                        // Annex B (SID / DTX) without --annexb: conceal.
+                        eprintln!("frame {n}: {other:?} is Annex B (use --annexb); concealed");
                         dec.decode_erased(&mut frame);
                     }
                     Err(e) => {
@@ -115,7 +122,25 @@ fn main() -> ExitCode {
         }
         ("decode", "g729") => {
             let mut pcm = Vec::new();
-            if let Err(e) = Codec::new(CodecKind::G729).decode(&data, &mut pcm) {
+            let mut c = Codec::with_g729_annexb(CodecKind::G729, annexb);
+            // One RTP payload: 10-octet speech frames, optionally a 2-octet
+            // SID at the end (decoded as comfort noise).
+            let trailing_sid = !annexb && data.len() % 10 == 2;
+            let speech = if trailing_sid {
+                eprintln!("{input}: trailing SID frame is Annex B (use --annexb); concealed");
+                &data[..data.len() - 2]
+            } else {
+                &data[..]
+            };
+            let res = if speech.is_empty() && trailing_sid {
+                Ok(0)
+            } else {
+                c.decode(speech, &mut pcm)
+            };
+            if trailing_sid {
+                c.conceal(80, &mut pcm);
+            }
+            if let Err(e) = res {
                 eprintln!("{input}: {e}");
                 return ExitCode::FAILURE;
             }

@@ -8,7 +8,9 @@
 //!
 //! G.729 fits the same shape: 10 ms frames of 80 samples, 10-octet speech
 //! frames and a 2-octet SID in one payload (RFC 3551 section 4.5.6), and
-//! concealment by the decoder's own erasure handling.
+//! concealment by the decoder's own erasure handling. A SID frame is
+//! decoded as Annex B comfort noise; a lost frame inside a DTX period
+//! continues the comfort noise (Annex B B.5).
 
 use crate::g711::{self, Law};
 use crate::g722::{G722Decoder, G722Encoder, Mode};
@@ -259,22 +261,38 @@ impl AudioCodec for G722Codec {
     }
 }
 
-/// G.729 Annex A ([`crate::g729`]): 10-octet frames per 80 samples, loss
-/// concealment by the decoder's own frame-erasure procedure (G.729 §4.4).
+/// G.729 Annex A with the Annex B decoder ([`crate::g729`]): 10-octet
+/// frames per 80 samples, loss concealment by the decoder's own
+/// frame-erasure procedure (G.729 §4.4).
 ///
-/// Annex B is not negotiated yet: a 2-octet SID frame at the end of a
-/// payload (RFC 3551 section 4.5.6) is decoded as an erased frame (the
-/// decoder's concealment), not as comfort noise.
+/// Decoding always understands Annex B: a 2-octet SID frame at the end of a
+/// payload (RFC 3551 section 4.5.6) is decoded as comfort noise (Annex B
+/// B.5), and a lost frame after a SID frame (inside a DTX period)
+/// continues the comfort noise instead of concealing speech. Whether
+/// Annex B was negotiated (`annexb=yes`, [`G729Codec::with_annexb`]) only
+/// concerns what the encoder may send (VAD/DTX).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct G729Codec {
     enc: G729Encoder,
     dec: G729Decoder,
+    annexb: bool,
 }
 
 impl G729Codec {
-    /// A G.729 Annex A codec.
+    /// A G.729 Annex A codec (`annexb=no`).
     pub fn new() -> Self {
         Self::default()
+    }
+    /// A G.729 codec for a negotiated `annexb` fmtp value.
+    pub fn with_annexb(annexb: bool) -> Self {
+        Self {
+            annexb,
+            ..Self::default()
+        }
+    }
+    /// Whether Annex B (VAD/DTX/CNG) was negotiated.
+    pub fn annexb(&self) -> bool {
+        self.annexb
     }
 }
 
@@ -314,13 +332,16 @@ impl AudioCodec for G729Codec {
             out.extend_from_slice(&pcm);
         }
         if rest == 2 {
-            self.dec.decode_erased(&mut pcm);
+            let sid: &[u8; 2] = payload[payload.len() - 2..].try_into().expect("2 octets");
+            self.dec.decode_sid(sid, &mut pcm);
             out.extend_from_slice(&pcm);
         }
         Ok(CodecKind::G729.payload_samples(payload.len()))
     }
     /// Conceals in whole 10 ms decoder frames; a request that is no
     /// multiple of 80 samples gets the start of the last concealed frame.
+    /// After speech this is the G.729 erasure concealment (§4.4); after a
+    /// SID frame (a DTX period, Annex B B.5) the comfort noise goes on.
     fn conceal(&mut self, samples: usize, out: &mut Vec<i16>) {
         let mut pcm = [0i16; 80];
         let mut left = samples;
@@ -340,7 +361,7 @@ pub enum Codec {
     G711(G711Codec),
     /// G722.
     G722(Box<G722Codec>),
-    /// G729 (Annex A).
+    /// G729 (Annex A, with the Annex B decoder).
     G729(Box<G729Codec>),
 }
 
@@ -352,6 +373,14 @@ impl Codec {
             CodecKind::Pcma => Codec::G711(G711Codec::new(Law::Alaw)),
             CodecKind::G722 => Codec::G722(Box::default()),
             CodecKind::G729 => Codec::G729(Box::default()),
+        }
+    }
+    /// A fresh codec of `kind`; for G.729 with the negotiated `annexb`
+    /// value (ignored by the other codecs).
+    pub fn with_g729_annexb(kind: CodecKind, annexb: bool) -> Self {
+        match kind {
+            CodecKind::G729 => Codec::G729(Box::new(G729Codec::with_annexb(annexb))),
+            _ => Codec::new(kind),
         }
     }
     fn inner(&mut self) -> &mut dyn AudioCodec {
@@ -448,6 +477,46 @@ mod tests {
         ));
         assert!(c.encode(&[0i16; 100], &mut Vec::new()).is_err());
         assert!(c.decode(&[], &mut sid).is_err());
+    }
+
+    #[test]
+    fn g729_sid_frames_give_comfort_noise_and_losses_in_dtx_continue_it() {
+        let mut c = Codec::with_g729_annexb(CodecKind::G729, true);
+        assert!(matches!(&c, Codec::G729(g) if g.annexb()));
+        let pcm: Vec<i16> = (0..400)
+            .map(|i| ((i as f64 * 0.07).sin() * 3000.0) as i16)
+            .collect();
+        let mut out = Vec::new();
+        for f in pcm.chunks(80) {
+            let mut p = Vec::new();
+            c.encode(f, &mut p).unwrap();
+            c.decode(&p, &mut out).unwrap();
+        }
+        // A SID alone (RFC 3551 Figure 5: tstseq1a frame 0), then a speech
+        // frame followed by a SID in one payload.
+        let mut noise = Vec::new();
+        assert_eq!(c.decode(&[0x34, 0x40], &mut noise).unwrap(), 80);
+        // After a SID the decoder is in a DTX period: losses are noise frames.
+        for _ in 0..10 {
+            c.conceal(80, &mut noise);
+        }
+        assert_eq!(noise.len(), 880);
+        let e: f64 = noise.iter().map(|&v| f64::from(v).powi(2)).sum::<f64>() / 880.0;
+        assert!(
+            e > 0.0 && e.sqrt() < 2000.0,
+            "comfort noise rms {}",
+            e.sqrt()
+        );
+        let mut g = match &c {
+            Codec::G729(g) => g.dec.clone(),
+            _ => unreachable!(),
+        };
+        assert_eq!(g.last_frame_type(), crate::g729::annexb::FrameType::NoTx);
+        let mut o = [0i16; 80];
+        g.decode_sid(&[0x34, 0x40], &mut o);
+        assert_eq!(g.last_frame_type(), crate::g729::annexb::FrameType::Sid);
+        let mut both = Vec::new();
+        assert_eq!(c.decode(&[0u8; 12], &mut both).unwrap(), 160);
     }
 
     #[test]

@@ -30,7 +30,9 @@
 //!   playout point, so a late packet can still play and the delay grows; if
 //!   it persists beyond 100 ms the stream is treated as silent.
 //!   Timestamp gaps with contiguous sequence numbers (DTX) and CN periods
-//!   are silence, not loss.
+//!   are silence, not loss. A G.729 payload ending in an Annex B SID frame
+//!   starts such a silence period too, filled by the decoder's own comfort
+//!   noise (its non-transmitted frames, Annex B B.5) instead of silence.
 //! * **Robustness.** Reordering is absorbed by the ordered map; duplicates
 //!   and late packets are counted and dropped; timestamps and sequence
 //!   numbers are unwrapped to 64 bits; an SSRC change or a sender restart
@@ -207,6 +209,9 @@ pub struct JitterBuffer {
     target_ticks: i64,
     /// Consecutive underrun samples.
     underrun: usize,
+    /// The silence period was started by the codec's own SID frame (G.729
+    /// Annex B): the codec generates the comfort noise.
+    codec_noise: bool,
     metrics: JitterMetrics,
     scratch: Vec<i16>,
     rel_scratch: Vec<i64>,
@@ -241,6 +246,7 @@ impl JitterBuffer {
             min_transit: 0,
             target_ticks,
             underrun: 0,
+            codec_noise: false,
             metrics,
             scratch: Vec::new(),
             rel_scratch: Vec::new(),
@@ -461,6 +467,7 @@ impl JitterBuffer {
         }
         self.last_seq = Some(e.seq);
         self.underrun = 0;
+        self.codec_noise = false;
         if e.cn {
             self.cn.update(&e.payload);
             self.mode = Mode::Quiet;
@@ -483,6 +490,12 @@ impl JitterBuffer {
             kind = Playout::Concealed;
         }
         self.cursor = ts + ticks;
+        if kind == Playout::Audio && self.cfg.codec == CodecKind::G729 && e.payload.len() % 10 == 2
+        {
+            // RFC 3551 4.5.6: a trailing SID frame; DTX follows
+            self.codec_noise = true;
+            self.mode = Mode::Quiet;
+        }
         let hyst = (i64::from(self.cfg.frame_ms) / 2).max(5) * self.tpm;
         let min_lag = (self.cfg.codec.sample_rate() / 400) as usize; // 2.5 ms
         if kind == Playout::Audio && delay > self.target_ticks + hyst && !self.buf.is_empty() {
@@ -521,7 +534,13 @@ impl JitterBuffer {
     fn fill_quiet(&mut self, want: usize) -> Playout {
         self.scratch.clear();
         self.scratch.resize(want, 0);
-        let kind = if self.mode == Mode::Quiet && self.cfg.cn_payload_type.is_some() {
+        let kind = if self.mode == Mode::Quiet && self.codec_noise {
+            // G.729 Annex B: non-transmitted frames after a SID
+            self.scratch.clear();
+            self.codec.conceal(want, &mut self.scratch);
+            self.metrics.cn_frames += 1;
+            Playout::ComfortNoise
+        } else if self.mode == Mode::Quiet && self.cfg.cn_payload_type.is_some() {
             self.cn.generate(&mut self.scratch);
             self.metrics.cn_frames += 1;
             Playout::ComfortNoise

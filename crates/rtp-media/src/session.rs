@@ -79,6 +79,9 @@ pub struct MediaConfig {
     pub seed: u64,
     /// DSCP to mark every transmit with.
     pub dscp: u8,
+    /// G.729 Annex B negotiated (`a=fmtp:18 annexb=yes` or no fmtp);
+    /// ignored by the other codecs.
+    pub g729_annexb: bool,
     /// Offset added to `now` (ms) to form the NTP timestamp of sender
     /// reports (the driver knows the wall clock; we do not).
     pub ntp_offset_ms: u64,
@@ -98,7 +101,43 @@ impl MediaConfig {
             seed,
             dscp: DSCP_EF,
             ntp_offset_ms: 0,
+            g729_annexb: false,
         }
+    }
+
+    /// The configuration of a call from the result of the SDP offer/answer
+    /// ([`sdp::MediaParams`]): codec (G.729 with its `annexb` value
+    /// included), payload type, ptime, telephone-event payload type and
+    /// direction (we only send if the peer receives).
+    ///
+    /// One payload type serves both directions here: the one we send with.
+    /// All our codecs have static payload types, so the peer's numbering
+    /// and ours agree for audio.
+    pub fn from_negotiated(p: &sdp::MediaParams, cname: impl Into<String>, seed: u64) -> Self {
+        let codec = match p.codec {
+            sdp::Codec::Pcmu => CodecKind::Pcmu,
+            sdp::Codec::Pcma => CodecKind::Pcma,
+            sdp::Codec::G722 => CodecKind::G722,
+            sdp::Codec::G729 => CodecKind::G729,
+        };
+        let sends = p.local_direction.sends() && p.remote_direction.receives();
+        let receives = p.local_direction.receives();
+        let mut cfg = Self::new(codec, p.payload_type, cname, seed);
+        // G.729 packs whole 10 ms frames (RFC 3551 section 4.5.6).
+        cfg.ptime_ms = if codec == CodecKind::G729 {
+            (p.ptime / 10).max(1) * 10
+        } else {
+            p.ptime.max(1)
+        };
+        cfg.telephone_event_pt = p.telephone_event;
+        cfg.direction = match (sends, receives) {
+            (true, true) => Direction::SendRecv,
+            (true, false) => Direction::SendOnly,
+            (false, true) => Direction::RecvOnly,
+            (false, false) => Direction::Inactive,
+        };
+        cfg.g729_annexb = codec == CodecKind::G729 && p.g729_annexb;
+        cfg
     }
 }
 
@@ -265,7 +304,7 @@ impl MediaSession {
         jcfg.frame_ms = cfg.ptime_ms;
         jcfg.seed = splitmix(&mut rng);
         Self {
-            encoder: Codec::new(cfg.codec),
+            encoder: Codec::with_g729_annexb(cfg.codec, cfg.g729_annexb),
             ssrc,
             seq,
             ts,

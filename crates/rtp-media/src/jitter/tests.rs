@@ -364,6 +364,75 @@ fn dtx_gap_is_silence_not_loss_and_cn_plays_noise() {
 }
 
 #[test]
+fn g729_sid_starts_dtx_filled_with_the_decoders_comfort_noise() {
+    let c = JitterConfig::new(CodecKind::G729, 18);
+    let mut enc = Codec::new(CodecKind::G729);
+    let mut pk = Vec::new();
+    let mut seq = 0u16;
+    let mut push = |pk: &mut Vec<Sent>, i: usize, marker: bool, payload: Vec<u8>| {
+        let h = RtpHeader {
+            marker,
+            payload_type: 18,
+            sequence: seq,
+            timestamp: 160 * i as u32,
+            ssrc: 9,
+            ..Default::default()
+        };
+        seq += 1;
+        pk.push(Sent {
+            arrival_ms: 1000 + 20 * i as u64 + 30,
+            bytes: h.to_vec(&payload).unwrap(),
+        });
+    };
+    let speech = |enc: &mut Codec, i: usize| {
+        let pcm: Vec<i16> = (0..160)
+            .map(|k| ((((i * 160 + k) as f64) * 0.07).sin() * 5000.0) as i16)
+            .collect();
+        let mut p = Vec::new();
+        enc.encode(&pcm, &mut p).unwrap();
+        p
+    };
+    for i in 0..50 {
+        let p = speech(&mut enc, i);
+        push(&mut pk, i, i == 0, p);
+    }
+    // one speech frame + SID (RFC 3551 4.5.6), then 1 s of DTX
+    let mut last = speech(&mut enc, 50)[..10].to_vec();
+    last.extend_from_slice(&[0x34, 0x40]);
+    push(&mut pk, 50, false, last);
+    for i in 100..150 {
+        let p = speech(&mut enc, i);
+        push(&mut pk, i, i == 100, p);
+    }
+    let mut jb = JitterBuffer::new(c);
+    let mut out = vec![0i16; jb.frame_samples()];
+    let (mut next, mut now) = (0, 1000);
+    let mut noise_energy = 0f64;
+    let mut m = None;
+    while now < 1000 + 150 * 20 + 500 {
+        while next < pk.len() && pk[next].arrival_ms <= now {
+            jb.insert(
+                pk[next].arrival_ms,
+                &RtpPacket::parse(&pk[next].bytes).unwrap(),
+            );
+            next += 1;
+        }
+        if jb.pull(now, &mut out) == Playout::ComfortNoise {
+            noise_energy += out.iter().map(|&v| f64::from(v).powi(2)).sum::<f64>();
+        }
+        m = Some(jb.metrics());
+        now += 20;
+    }
+    let m = m.unwrap();
+    assert_eq!(m.lost, 0, "{m:?}");
+    assert_eq!(m.played, 101);
+    assert!(m.cn_frames >= 40, "{m:?}");
+    // only the tail after the last packet is concealment
+    assert!(m.concealed_frames <= TAIL, "{m:?}");
+    assert!(noise_energy > 0.0);
+}
+
+#[test]
 fn dtmf_never_enters_and_memory_is_bounded() {
     let mut jb = JitterBuffer::new(cfg());
     let h = RtpHeader {
