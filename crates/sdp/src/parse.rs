@@ -17,9 +17,9 @@
 
 use bytes::Bytes;
 
-use crate::attributes::{self, RawTyped};
+use crate::attributes::{self, Direction, RawTyped};
 use crate::session::{
-    Range, RawAttribute, RawBandwidth, RawConnection, RawMedia, RawOrigin, RawTiming,
+    MediaList, Range, RawAttribute, RawBandwidth, RawConnection, RawMedia, RawOrigin, RawTiming,
     SessionDescription, Span,
 };
 
@@ -85,7 +85,7 @@ impl SessionDescription {
         let parsed = Parser {
             buf: &buf,
             sdp: &mut sdp,
-            line: 0,
+            line_start: 0,
         }
         .run();
         // The line scan notes whether any byte is not ASCII; only then is the
@@ -118,7 +118,17 @@ impl std::str::FromStr for SessionDescription {
 struct Parser<'b, 's> {
     buf: &'b [u8],
     sdp: &'s mut SessionDescription,
-    line: usize,
+    /// Where the line being read starts; its number is counted only for an
+    /// error (see [`Parser::line`]).
+    line_start: usize,
+}
+
+/// The 1-based number of the line that starts at `start`.
+#[cold]
+#[inline(never)]
+fn line_at(buf: &[u8], start: usize) -> usize {
+    let before = buf.get(..start).unwrap_or_default();
+    1 + before.iter().filter(|&&c| c == b'\n').count()
 }
 
 /// The text must be UTF-8.
@@ -158,7 +168,7 @@ impl SessionDescription {
             session_bandwidths: Range::default(),
             session_attributes: Range::default(),
             session_direction: None,
-            media: Vec::with_capacity(len / 256 + 1),
+            media: MediaList::default(),
             attributes: Vec::with_capacity(attributes.min(1 << 16)),
             bandwidths: Vec::new(),
             connections: Vec::new(),
@@ -237,18 +247,16 @@ fn fields_short<const N: usize>(b: &[u8], base: u32, rest: bool) -> Option<([Spa
         if text == 0 {
             return None;
         }
+        // Below 64 (a bit of `text` is set), and `ws` is clear there, so
+        // the field ends at least one bit later.
         let start = text.trailing_zeros();
-        let after = ws & (!0u64 << start);
-        let end = if after == 0 {
-            64
-        } else {
-            after.trailing_zeros()
-        };
+        let end = (start + (ws >> start).trailing_zeros()).min(64);
         *slot = Span {
             start: base + start,
             end: base + end,
         };
-        text &= if end >= 64 { 0 } else { !0u64 << end };
+        // Clear the bits below `end` (all of them when it is 64).
+        text &= !(2u64 << (end - 1)).wrapping_sub(1);
     }
     let len = b.len() as u32;
     let rest_start = if text == 0 {
@@ -342,6 +350,39 @@ fn digits_u64(b: &[u8]) -> Option<u64> {
     })
 }
 
+/// `<number> <number>`, each of 1 to 19 digits (so it fits `u64`), read in
+/// one pass: the usual `t=` value. `None` for anything else, which the
+/// general path then reads (and reports if it is wrong).
+#[inline(always)]
+fn two_numbers(b: &[u8]) -> Option<(u64, u64)> {
+    let (start, i) = short_number(b, 0)?;
+    let mut j = i;
+    while b.get(j).is_some_and(|&c| is_ws(c)) {
+        j += 1;
+    }
+    if j == i {
+        return None;
+    }
+    let (stop, k) = short_number(b, j)?;
+    (k == b.len()).then_some((start, stop))
+}
+
+/// A decimal number of 1 to 19 digits at `i`, and where it ends.
+#[inline(always)]
+fn short_number(b: &[u8], mut i: usize) -> Option<(u64, usize)> {
+    let start = i;
+    let mut n = 0u64;
+    while let Some(&c) = b.get(i) {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        n = n.wrapping_mul(10).wrapping_add(u64::from(d));
+        i += 1;
+    }
+    (i > start && i - start <= 19).then_some((n, i))
+}
+
 /// A decimal number of 1 to 5 digits that fits `u16`.
 #[inline(always)]
 fn digits_u16(b: &[u8]) -> Option<u16> {
@@ -359,11 +400,18 @@ fn digits_u16(b: &[u8]) -> Option<u16> {
 }
 
 impl<'b> Parser<'b, '_> {
+    /// The 1-based number of the line being read.
+    #[cold]
+    #[inline(never)]
+    fn line(&self) -> usize {
+        line_at(self.buf, self.line_start)
+    }
+
     #[cold]
     #[inline(never)]
     fn field_err(&self, line_type: u8, reason: &'static str) -> ParseError {
         err(
-            self.line,
+            self.line(),
             ParseErrorReason::Field {
                 line_type: char::from(line_type),
                 reason,
@@ -386,8 +434,10 @@ impl<'b> Parser<'b, '_> {
         let mut seen_version = false;
         let mut seen_origin = false;
         let mut in_media = false;
+        // The last direction attribute of the media description being read.
+        let mut direction = None;
         while pos < len {
-            self.line += 1;
+            self.line_start = pos;
             let rest = buf.get(pos..).unwrap_or_default();
             let (nl, h) = find_newline(rest);
             high |= h;
@@ -406,16 +456,18 @@ impl<'b> Parser<'b, '_> {
             let (ty, value) = match line {
                 [ty, b'=', value @ ..] => (*ty, value),
                 [] => continue, // blank line
-                _ => return Err(err(self.line, ParseErrorReason::NotATypeLine)),
+                _ => return Err(err(self.line(), ParseErrorReason::NotATypeLine)),
             };
             let vstart = (start + 2) as u32;
             if ty == b'a' && seen_version {
                 // The most common line, at either level.
                 let a = self.attribute(value, vstart)?;
                 if let RawTyped::Direction(d) = a.typed {
-                    match self.sdp.media.last_mut() {
-                        Some(m) if in_media => m.direction = Some(d),
-                        _ => self.sdp.session_direction = Some(d),
+                    // Kept in a local until the media description ends.
+                    if in_media {
+                        direction = Some(d);
+                    } else {
+                        self.sdp.session_direction = Some(d);
                     }
                 }
                 self.sdp.attributes.push(a);
@@ -423,7 +475,7 @@ impl<'b> Parser<'b, '_> {
             }
             if !seen_version {
                 if ty != b'v' {
-                    return Err(err(self.line, ParseErrorReason::MissingVersion));
+                    return Err(err(self.line(), ParseErrorReason::MissingVersion));
                 }
                 seen_version = true;
                 let v = digits_u64(value)
@@ -434,8 +486,8 @@ impl<'b> Parser<'b, '_> {
             }
             if ty == b'm' {
                 let m = self.media(value, vstart)?;
-                self.close_section();
-                self.sdp.media.push(m);
+                self.close_section(direction.take());
+                self.sdp.media.push(m, len / 256 + 1);
                 in_media = true;
                 continue;
             }
@@ -444,7 +496,7 @@ impl<'b> Parser<'b, '_> {
             } else {
                 if ty == b'o' {
                     if seen_origin {
-                        return Err(err(self.line, ParseErrorReason::Duplicate('o')));
+                        return Err(err(self.line(), ParseErrorReason::Duplicate('o')));
                     }
                     seen_origin = true;
                 }
@@ -452,23 +504,28 @@ impl<'b> Parser<'b, '_> {
             }
         }
         if !seen_version {
-            return Err(err(self.line.max(1), ParseErrorReason::MissingVersion));
+            // Every line was blank: the number of the last one.
+            let lines = self.buf.iter().filter(|&&c| c == b'\n').count()
+                + usize::from(self.buf.last().is_some_and(|&c| c != b'\n'));
+            return Err(err(lines.max(1), ParseErrorReason::MissingVersion));
         }
         if !seen_origin {
             return Err(err(0, ParseErrorReason::MissingOrigin));
         }
-        self.close_section();
+        self.close_section(direction);
         Ok(high & HI == 0)
     }
 
-    /// Ends the ranges of the section (session or last media) being read.
-    fn close_section(&mut self) {
+    /// Ends the ranges of the section (session or last media) being read,
+    /// and records the last media description's direction attribute.
+    fn close_section(&mut self, direction: Option<Direction>) {
         let sdp = &mut *self.sdp;
         let attributes = sdp.attributes.len() as u32;
         let bandwidths = sdp.bandwidths.len() as u32;
         let connections = sdp.connections.len() as u32;
         match sdp.media.last_mut() {
             Some(m) => {
+                m.direction = direction;
                 m.attributes.end = attributes;
                 m.bandwidths.end = bandwidths;
                 m.connections.end = connections;
@@ -482,7 +539,10 @@ impl<'b> Parser<'b, '_> {
 
     fn once(&self, slot: &Option<Span>, ty: u8) -> Result<(), ParseError> {
         if slot.is_some() {
-            Err(err(self.line, ParseErrorReason::Duplicate(char::from(ty))))
+            Err(err(
+                self.line(),
+                ParseErrorReason::Duplicate(char::from(ty)),
+            ))
         } else {
             Ok(())
         }
@@ -494,7 +554,7 @@ impl<'b> Parser<'b, '_> {
             end: base + b.len() as u32,
         };
         match ty {
-            b'v' => return Err(err(self.line, ParseErrorReason::Duplicate('v'))),
+            b'v' => return Err(err(self.line(), ParseErrorReason::Duplicate('v'))),
             b'o' => self.sdp.origin = self.origin(b, base)?,
             b's' => {
                 self.once(&self.sdp.session_name, ty)?;
@@ -512,7 +572,7 @@ impl<'b> Parser<'b, '_> {
             b'p' => self.sdp.phones.push(value),
             b'c' => {
                 if self.sdp.connection.is_some() {
-                    return Err(err(self.line, ParseErrorReason::Duplicate('c')));
+                    return Err(err(self.line(), ParseErrorReason::Duplicate('c')));
                 }
                 self.sdp.connection = Some(self.connection(b, base)?);
             }
@@ -521,13 +581,9 @@ impl<'b> Parser<'b, '_> {
                 self.sdp.bandwidths.push(bw);
             }
             b't' => {
-                let Some(([start, stop], _)) = fields(b, base, false) else {
-                    return Err(self.field_err(ty, "expected `<start> <stop>`"));
-                };
-                let (Some(start), Some(stop)) =
-                    (digits_u64(self.bytes(start)), digits_u64(self.bytes(stop)))
-                else {
-                    return Err(self.field_err(ty, "times must be decimal numbers"));
+                let (start, stop) = match two_numbers(b) {
+                    Some(times) => times,
+                    None => self.timing(b, base)?,
                 };
                 let t = RawTiming {
                     start,
@@ -551,7 +607,7 @@ impl<'b> Parser<'b, '_> {
                     self.sdp.repeats.push(value);
                     t.repeats.end = self.sdp.repeats.len() as u32;
                 }
-                None => return Err(err(self.line, ParseErrorReason::Misplaced('r'))),
+                None => return Err(err(self.line(), ParseErrorReason::Misplaced('r'))),
             },
             b'z' => {
                 self.once(&self.sdp.zone, ty)?;
@@ -566,13 +622,29 @@ impl<'b> Parser<'b, '_> {
         Ok(())
     }
 
+    /// `t=<start> <stop>` in general (see [`two_numbers`] for the usual form).
+    #[cold]
+    #[inline(never)]
+    fn timing(&self, b: &[u8], base: u32) -> Result<(u64, u64), ParseError> {
+        let Some(([start, stop], _)) = fields(b, base, false) else {
+            return Err(self.field_err(b't', "expected `<start> <stop>`"));
+        };
+        let (Some(start), Some(stop)) =
+            (digits_u64(self.bytes(start)), digits_u64(self.bytes(stop)))
+        else {
+            return Err(self.field_err(b't', "times must be decimal numbers"));
+        };
+        Ok((start, stop))
+    }
+
     #[cold]
     fn unknown(&self, ty: u8) -> ParseError {
-        err(self.line, ParseErrorReason::UnknownType(char::from(ty)))
+        err(self.line(), ParseErrorReason::UnknownType(char::from(ty)))
     }
 
     fn media_line(&mut self, ty: u8, b: &'b [u8], base: u32) -> Result<(), ParseError> {
-        let line = self.line;
+        let (buf, line_start) = (self.buf, self.line_start);
+        let line = move || line_at(buf, line_start);
         let value = Span {
             start: base,
             end: base + b.len() as u32,
@@ -588,7 +660,7 @@ impl<'b> Parser<'b, '_> {
             }
             b'i' | b'k' => {
                 let Some(m) = self.sdp.media.last_mut() else {
-                    return Err(err(line, ParseErrorReason::Misplaced(char::from(ty))));
+                    return Err(err(line(), ParseErrorReason::Misplaced(char::from(ty))));
                 };
                 let slot = if ty == b'i' {
                     &mut m.information
@@ -596,12 +668,12 @@ impl<'b> Parser<'b, '_> {
                     &mut m.key
                 };
                 if slot.is_some() {
-                    return Err(err(line, ParseErrorReason::Duplicate(char::from(ty))));
+                    return Err(err(line(), ParseErrorReason::Duplicate(char::from(ty))));
                 }
                 *slot = Some(value);
             }
             b'v' | b'o' | b's' | b'u' | b'e' | b'p' | b't' | b'r' | b'z' => {
-                return Err(err(line, ParseErrorReason::Misplaced(char::from(ty))));
+                return Err(err(line(), ParseErrorReason::Misplaced(char::from(ty))));
             }
             _ => return Err(self.unknown(ty)),
         }
@@ -720,9 +792,13 @@ impl<'b> Parser<'b, '_> {
             ),
         };
         let typed = attributes::parse_named(i, word, vb, base + i as u32 + 1)
-            .map_err(|e| err(self.line, ParseErrorReason::Attribute(e)))?;
+            .map_err(|e| err(self.line(), ParseErrorReason::Attribute(e)))?;
+        // `word` holds the first (up to) eight bytes of the name, zero
+        // above it; `name_end` checked any bytes after those.
         if let RawTyped::Other = typed {
-            if b.get(..i).unwrap_or_default().iter().any(|&c| is_ws(c)) {
+            let ws = zero_bytes(word ^ (LO * u64::from(b' ')))
+                | zero_bytes(word ^ (LO * u64::from(b'\t')));
+            if ws != 0 {
                 return Err(bad_name());
             }
         }

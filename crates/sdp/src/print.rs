@@ -89,7 +89,7 @@ impl fmt::Display for SessionDescription {
         for a in self.session_attributes.of(&self.attributes) {
             self.write_attr(f, a)?;
         }
-        for (m, raw) in self.media().zip(&self.media) {
+        for (m, raw) in self.media().zip(self.media.as_slice()) {
             write!(f, "m={} {}", m.media_type(), m.port())?;
             if let Some(n) = m.port_count() {
                 write!(f, "/{n}")?;

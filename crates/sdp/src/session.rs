@@ -112,6 +112,49 @@ pub(crate) struct RawMedia {
     pub(crate) attributes: Range,
 }
 
+/// The media descriptions: a lone one (most offers have one) is kept
+/// inline, without an allocation; from the second on, all are in `all`.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct MediaList {
+    first: Option<RawMedia>,
+    all: Vec<RawMedia>,
+}
+
+impl MediaList {
+    #[inline]
+    pub(crate) fn as_slice(&self) -> &[RawMedia] {
+        if self.all.is_empty() {
+            self.first.as_slice()
+        } else {
+            &self.all
+        }
+    }
+
+    #[inline]
+    pub(crate) fn last_mut(&mut self) -> Option<&mut RawMedia> {
+        if self.all.is_empty() {
+            self.first.as_mut()
+        } else {
+            self.all.last_mut()
+        }
+    }
+
+    /// Adds one; `room` is how many there may be in all (for the one
+    /// allocation made at the second).
+    #[inline]
+    pub(crate) fn push(&mut self, m: RawMedia, room: usize) {
+        if !self.all.is_empty() {
+            self.all.push(m);
+        } else if let Some(first) = self.first.take() {
+            self.all.reserve(room.max(2));
+            self.all.push(first);
+            self.all.push(m);
+        } else {
+            self.first = Some(m);
+        }
+    }
+}
+
 /// A parsed SDP session description (RFC 8866 section 5).
 ///
 /// Build one with [`SessionDescription::parse`]; print it with `Display`
@@ -142,7 +185,7 @@ pub struct SessionDescription {
     pub(crate) session_attributes: Range,
     /// The last session-level direction attribute.
     pub(crate) session_direction: Option<Direction>,
-    pub(crate) media: Vec<RawMedia>,
+    pub(crate) media: MediaList,
     // Flat vectors.
     pub(crate) attributes: Vec<RawAttribute>,
     pub(crate) bandwidths: Vec<RawBandwidth>,
@@ -295,12 +338,9 @@ impl SessionDescription {
 
     /// The media descriptions, in order.
     pub fn media(&self) -> impl ExactSizeIterator<Item = Media<'_>> + DoubleEndedIterator {
-        let text = if self.media.is_empty() {
-            ""
-        } else {
-            self.whole()
-        };
-        self.media.iter().map(move |m| Media {
+        let media = self.media.as_slice();
+        let text = if media.is_empty() { "" } else { self.whole() };
+        media.iter().map(move |m| Media {
             sdp: self,
             text,
             raw: m,
@@ -309,7 +349,7 @@ impl SessionDescription {
 
     /// The `i`-th media description.
     pub fn media_at(&self, i: usize) -> Option<Media<'_>> {
-        self.media.get(i).map(|m| Media {
+        self.media.as_slice().get(i).map(|m| Media {
             sdp: self,
             text: self.whole(),
             raw: m,
@@ -318,7 +358,7 @@ impl SessionDescription {
 
     /// How many `m=` lines there are.
     pub fn media_count(&self) -> usize {
-        self.media.len()
+        self.media.as_slice().len()
     }
 }
 
