@@ -188,6 +188,45 @@ pub(crate) fn find_byte_swar(hay: &[u8], n: u8) -> Option<usize> {
         .map(|k| base + k)
 }
 
+/// Up to eight bytes as a little-endian word, zero padded, without a
+/// byte loop: two overlapping loads.
+#[inline]
+pub(crate) fn load_partial(s: &[u8]) -> u64 {
+    let n = s.len();
+    if n >= 8 {
+        u64::from_le_bytes([s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]])
+    } else if n >= 4 {
+        let lo = u64::from(u32::from_le_bytes([s[0], s[1], s[2], s[3]]));
+        let hi = u64::from(u32::from_le_bytes([s[n - 4], s[n - 3], s[n - 2], s[n - 1]]));
+        lo | (hi << (8 * (n - 4)))
+    } else if n > 0 {
+        u64::from(s[0])
+            | (u64::from(s[n / 2]) << (8 * (n / 2)))
+            | (u64::from(s[n - 1]) << (8 * (n - 1)))
+    } else {
+        0
+    }
+}
+
+/// Whether `b` holds two dots in a row, eight bytes at a time: a host
+/// name has no empty label.
+pub(crate) fn has_double_dot(b: &[u8]) -> bool {
+    const DOTS: u64 = 0x2E2E_2E2E_2E2E_2E2E;
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let mut carry = false; // the previous word ended with a dot
+    for chunk in b.chunks(8) {
+        let x = load_partial(chunk) ^ DOTS;
+        // Bit 7 of each byte set exactly where that byte of `x` is zero,
+        // i.e. where the chunk has a dot (zero padding gives 0x2E, no dot).
+        let t = !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7);
+        if t & (t >> 8) != 0 || (carry && t & 0x80 != 0) {
+            return true;
+        }
+        carry = chunk.len() == 8 && t >> 63 != 0;
+    }
+    false
+}
+
 /// Position of the first `a` or `b` in `hay`.
 #[inline]
 pub(crate) fn find_byte2(hay: &[u8], a: u8, b: u8) -> Option<usize> {
@@ -409,6 +448,23 @@ mod find_tests {
             prop_assert_eq!(find_byte(&hay, n), hay.iter().position(|&b| b == n));
             prop_assert_eq!(find_byte_swar(&hay, n), hay.iter().position(|&b| b == n));
             prop_assert_eq!(find_byte2(&hay, n, m), hay.iter().position(|&b| b == n || b == m));
+        }
+
+        #[test]
+        fn double_dot_matches_windows(
+            hay in proptest::collection::vec(prop_oneof![Just(b'.'), Just(b'a'), Just(0u8), Just(0x2Eu8 ^ 0x80), any::<u8>()], 0..40),
+        ) {
+            prop_assert_eq!(has_double_dot(&hay), hay.windows(2).any(|w| w == b".."));
+        }
+
+        #[test]
+        fn run_matches_position(
+            hay in proptest::collection::vec(prop_oneof![any::<u8>(), Just(b'a'), Just(b'-'), Just(b':')], 0..40),
+            pick in 0usize..9,
+        ) {
+            let mask = [TOKEN, WORD, UNRESERVED, USER, PASSWORD, PARAM, HEADER, HOST, TOKEN | HOST][pick];
+            let expected = hay.iter().position(|&b| !is(b, mask)).unwrap_or(hay.len());
+            prop_assert_eq!(run(&hay, mask), expected);
         }
     }
 }

@@ -177,6 +177,44 @@ fn find_line(b: &[u8], from: usize) -> Option<(usize, usize)> {
     Some((end, lf + 1))
 }
 
+/// A known header name at `pos`, which holds a token byte, followed by
+/// optional SP/HTAB and a colon: (end of the name, the colon, the name).
+/// The name is matched as words, with no byte loop; its match proves it a
+/// token (known names are letters and `-`). `None` for anything else,
+/// which the caller reads byte by byte.
+#[inline]
+fn known_name(b: &[u8], pos: usize) -> Option<(usize, usize, Option<HeaderName>)> {
+    let window = &b[pos..b.len().min(pos + 32)];
+    let colon = grammar::find_byte(window, b':')?;
+    let mut n = colon;
+    while n > 0 && is_wsp(window[n - 1]) {
+        n -= 1;
+    }
+    let known = match n {
+        1 => HeaderName::from_compact(window[0].to_ascii_lowercase()),
+        2..=crate::name::MAX_NAME => {
+            let w = if window.len() >= 24 {
+                let word = |k: usize| {
+                    let mut a = [0u8; 8];
+                    a.copy_from_slice(&window[k..k + 8]);
+                    u64::from_le_bytes(a)
+                };
+                let mask = |k: usize| match n.saturating_sub(k) {
+                    0 => 0,
+                    m if m >= 8 => u64::MAX,
+                    m => (1u64 << (8 * m)) - 1,
+                };
+                [word(0) & mask(0), word(8) & mask(8), word(16) & mask(16)]
+            } else {
+                crate::name::words(&window[..n])
+            };
+            HeaderName::from_words(n, w)
+        }
+        _ => None,
+    }?;
+    Some((pos + n, pos + colon, Some(known)))
+}
+
 fn is_wsp(c: u8) -> bool {
     c == b' ' || c == b'\t'
 }
@@ -242,11 +280,18 @@ impl Message {
                     break;
                 }
                 Some(&c) if grammar::is(c, grammar::TOKEN) => {
-                    let name_end = pos + 1 + grammar::run(&b[pos + 1..], grammar::TOKEN);
-                    let mut colon = name_end;
-                    while colon < b.len() && is_wsp(b[colon]) {
-                        colon += 1;
-                    }
+                    let (name_end, colon, known) = match known_name(b, pos) {
+                        Some(k) => k,
+                        None => {
+                            // An unknown name (or no colon): a token run.
+                            let name_end = pos + 1 + grammar::run(&b[pos + 1..], grammar::TOKEN);
+                            let mut colon = name_end;
+                            while colon < b.len() && is_wsp(b[colon]) {
+                                colon += 1;
+                            }
+                            (name_end, colon, None)
+                        }
+                    };
                     if colon < b.len() && b[colon] == b':' {
                         let mut vstart = colon + 1;
                         while vstart < b.len() && is_wsp(b[vstart]) {
@@ -263,7 +308,7 @@ impl Message {
                         }
                         let vstart = vstart.min(end);
                         headers.push(Entry {
-                            known: HeaderName::from_name(&b[pos..name_end]),
+                            known: known.or_else(|| HeaderName::from_name(&b[pos..name_end])),
                             name: Span::new(pos, name_end),
                             value: Span::new(vstart, end),
                         });
@@ -359,7 +404,13 @@ impl Message {
             None => available,
         };
         msg.body = Span::new(body_start, body_start + body_len);
-        msg.core = msg.parse_core()?;
+        // The core headers are parsed into the message in place (no copy of
+        // the cache, which is a few hundred bytes).
+        let method = match &msg.start {
+            StartLine::Request { method, .. } => Some(method),
+            StartLine::Response { .. } => None,
+        };
+        parse_core(&msg.head, &msg.headers, method, &mut msg.core)?;
         msg.core.content_length = declared;
         Ok(msg)
     }
@@ -444,95 +495,101 @@ impl Message {
     /// Checks every value of header `T`.
     fn check<'a, T: TypedHeader<'a>>(&'a self) -> Result<(), ParseError> {
         for e in self.headers.iter().filter(|e| e.known == Some(T::NAME)) {
-            self.check_values::<T>(e)?;
+            check_values::<T>(&self.head, e)?;
         }
         Ok(())
     }
+}
 
-    fn check_values<'a, T: TypedHeader<'a>>(&'a self, e: &Entry) -> Result<(), ParseError> {
-        for (off, v) in split_list(self.text(e.value), T::NAME.is_list()) {
-            if let Err(err) = T::parse(v) {
-                let at = e.value.start as usize + off + err.offset;
-                return Err(ParseError::new(
-                    ParseErrorKind::InvalidHeader {
-                        name: T::NAME,
-                        kind: err.kind,
-                    },
-                    at,
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    /// The headers a transaction and a dialog need must parse (RFC 3261
-    /// sections 8.1.1 and 17); a request's CSeq must name its method. Their
-    /// values are kept as spans for the accessors.
-    fn parse_core(&self) -> Result<Core, ParseError> {
-        fn fail(name: HeaderName, e: &Entry, off: usize, err: HeaderError) -> ParseError {
-            ParseError::new(
+fn check_values<'a, T: TypedHeader<'a>>(head: &'a ByteString, e: &Entry) -> Result<(), ParseError> {
+    for (off, v) in split_list(head_text(head, e.value), T::NAME.is_list()) {
+        if let Err(err) = T::parse(v) {
+            let at = e.value.start as usize + off + err.offset;
+            return Err(ParseError::new(
                 ParseErrorKind::InvalidHeader {
-                    name,
+                    name: T::NAME,
                     kind: err.kind,
                 },
-                e.value.start as usize + off + err.offset,
-            )
+                at,
+            ));
         }
-        let base = self.head.as_bytes();
-        let mut core = Core::default();
-        let mut cseq_at = None;
-        for e in &self.headers {
-            let Some(name) = e.known else { continue };
-            let v = self.text(e.value);
-            match name {
-                HeaderName::Via => {
-                    for (off, x) in split_list(v, true) {
-                        let via = Via::parse(x).map_err(|err| fail(name, e, off, err))?;
-                        core.vias.push(ViaSpans::of(base, &via));
-                    }
-                }
-                HeaderName::Contact => {
-                    for (off, x) in split_list(v, true) {
-                        let c = Contact::parse(x).map_err(|err| fail(name, e, off, err))?;
-                        core.contacts.push(ContactSpans::of(base, &c));
-                    }
-                }
-                HeaderName::From => {
-                    let f = FromHeader::parse(v).map_err(|err| fail(name, e, 0, err))?;
-                    core.from.get_or_insert(NameAddrSpans::of(base, &f.0));
-                }
-                HeaderName::To => {
-                    let t = ToHeader::parse(v).map_err(|err| fail(name, e, 0, err))?;
-                    core.to.get_or_insert(NameAddrSpans::of(base, &t.0));
-                }
-                HeaderName::CallId => {
-                    let c = CallId::parse(v).map_err(|err| fail(name, e, 0, err))?;
-                    core.call_id.get_or_insert(Span::of_str(base, c.0));
-                }
-                HeaderName::CSeq => {
-                    let c = CSeq::parse(v).map_err(|err| fail(name, e, 0, err))?;
-                    if core.cseq.is_none() {
-                        cseq_at = Some(e.value.start as usize);
-                        core.cseq = Some(c);
-                    }
-                }
-                HeaderName::MaxForwards => {
-                    let m = MaxForwards::parse(v).map_err(|err| fail(name, e, 0, err))?;
-                    core.max_forwards.get_or_insert(m.0);
-                }
-                HeaderName::Route => self.check_values::<Route>(e)?,
-                HeaderName::RecordRoute => self.check_values::<RecordRoute>(e)?,
-                _ => {}
-            }
-        }
-        if let (Some(m), Some(c), Some(at)) = (self.method(), &core.cseq, cseq_at)
-            && c.method != *m
-        {
-            return Err(ParseError::new(ParseErrorKind::CSeqMethodMismatch, at));
-        }
-        Ok(core)
     }
+    Ok(())
+}
 
+/// The headers a transaction and a dialog need must parse (RFC 3261
+/// sections 8.1.1 and 17); a request's CSeq must name its method. Their
+/// values are kept as spans for the accessors.
+fn parse_core(
+    head: &ByteString,
+    headers: &[Entry],
+    method: Option<&Method>,
+    core: &mut Core,
+) -> Result<(), ParseError> {
+    fn fail(name: HeaderName, e: &Entry, off: usize, err: HeaderError) -> ParseError {
+        ParseError::new(
+            ParseErrorKind::InvalidHeader {
+                name,
+                kind: err.kind,
+            },
+            e.value.start as usize + off + err.offset,
+        )
+    }
+    let base = head.as_bytes();
+    let mut cseq_at = None;
+    for e in headers {
+        let Some(name) = e.known else { continue };
+        let v = head_text(head, e.value);
+        match name {
+            HeaderName::Via => {
+                for (off, x) in split_list(v, true) {
+                    let via = Via::parse(x).map_err(|err| fail(name, e, off, err))?;
+                    core.vias.push(ViaSpans::of(base, &via));
+                }
+            }
+            HeaderName::Contact => {
+                for (off, x) in split_list(v, true) {
+                    let c = Contact::parse(x).map_err(|err| fail(name, e, off, err))?;
+                    core.contacts.push(ContactSpans::of(base, &c));
+                }
+            }
+            HeaderName::From => {
+                let f = FromHeader::parse(v).map_err(|err| fail(name, e, 0, err))?;
+                core.from.get_or_insert(NameAddrSpans::of(base, &f.0));
+            }
+            HeaderName::To => {
+                let t = ToHeader::parse(v).map_err(|err| fail(name, e, 0, err))?;
+                core.to.get_or_insert(NameAddrSpans::of(base, &t.0));
+            }
+            HeaderName::CallId => {
+                let c = CallId::parse(v).map_err(|err| fail(name, e, 0, err))?;
+                core.call_id.get_or_insert(Span::of_str(base, c.0));
+            }
+            HeaderName::CSeq => {
+                let c = CSeq::parse(v).map_err(|err| fail(name, e, 0, err))?;
+                if core.cseq.is_none() {
+                    cseq_at = Some(e.value.start as usize);
+                    core.cseq = Some(c);
+                }
+            }
+            HeaderName::MaxForwards => {
+                let m = MaxForwards::parse(v).map_err(|err| fail(name, e, 0, err))?;
+                core.max_forwards.get_or_insert(m.0);
+            }
+            HeaderName::Route => check_values::<Route>(head, e)?,
+            HeaderName::RecordRoute => check_values::<RecordRoute>(head, e)?,
+            _ => {}
+        }
+    }
+    if let (Some(m), Some(c), Some(at)) = (method, &core.cseq, cseq_at)
+        && c.method != *m
+    {
+        return Err(ParseError::new(ParseErrorKind::CSeqMethodMismatch, at));
+    }
+    Ok(())
+}
+
+impl Message {
     /// Parses every header this crate knows, so a strict element can reject
     /// a message for any malformed header (e.g. a Date in EST, RFC 4475 3.1.2.12).
     pub fn check_all_headers(&self) -> Result<(), ParseError> {
@@ -1016,7 +1073,13 @@ impl fmt::Display for Message {
 
 impl Text for Message {
     fn text(&self, s: Span) -> &str {
-        // Spans start and end on ASCII bytes of the head.
-        self.head.get(s.range()).unwrap_or("")
+        head_text(&self.head, s)
     }
+}
+
+/// The text of a span of the head.
+#[inline]
+fn head_text(head: &ByteString, s: Span) -> &str {
+    // Spans start and end on ASCII bytes of the head.
+    head.get(s.range()).unwrap_or("")
 }

@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use crate::grammar::load_partial;
+
 macro_rules! header_names {
     ($( $variant:ident => $canon:literal $(, compact $compact:literal)? $(| $list:ident)? ; )*) => {
         /// A header field name known to this crate. Unknown headers are kept
@@ -120,7 +122,7 @@ header_names! {
 }
 
 /// Longest canonical name (`P-Preferred-Identity`).
-const MAX_NAME: usize = 20;
+pub(crate) const MAX_NAME: usize = 20;
 
 /// A canonical name as words to compare a name's [`words`] with:
 /// `words | mask == value` holds exactly for the names that equal it
@@ -141,30 +143,10 @@ const fn pattern(name: &[u8]) -> ([u64; 3], [u64; 3]) {
     (mask, value)
 }
 
-/// Up to eight bytes as a little-endian word, zero padded, without a
-/// byte loop: two overlapping loads.
-#[inline]
-fn load_partial(s: &[u8]) -> u64 {
-    let n = s.len();
-    if n >= 8 {
-        u64::from_le_bytes([s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]])
-    } else if n >= 4 {
-        let lo = u64::from(u32::from_le_bytes([s[0], s[1], s[2], s[3]]));
-        let hi = u64::from(u32::from_le_bytes([s[n - 4], s[n - 3], s[n - 2], s[n - 1]]));
-        lo | (hi << (8 * (n - 4)))
-    } else if n > 0 {
-        u64::from(s[0])
-            | (u64::from(s[n / 2]) << (8 * (n / 2)))
-            | (u64::from(s[n - 1]) << (8 * (n - 1)))
-    } else {
-        0
-    }
-}
-
 /// A name of at most [`MAX_NAME`] bytes as three little-endian words,
 /// zero padded.
 #[inline]
-fn words(name: &[u8]) -> [u64; 3] {
+pub(crate) fn words(name: &[u8]) -> [u64; 3] {
     let n = name.len();
     let w0 = load_partial(&name[..n.min(8)]);
     let w1 = if n > 8 {
@@ -213,9 +195,16 @@ impl HeaderName {
         if name.len() > MAX_NAME {
             return None;
         }
-        let w = words(name);
+        Self::from_words(name.len(), words(name))
+    }
+
+    /// The known name `len` bytes long (at most [`MAX_NAME`]) whose bytes,
+    /// as three little-endian words zero padded, are `w`. Known names hold
+    /// only letters and `-`, so a match also proves the name a token.
+    #[inline]
+    pub(crate) fn from_words(len: usize, w: [u64; 3]) -> Option<HeaderName> {
         let (starts, entries) = &BY_LEN;
-        let bucket = &entries[usize::from(starts[name.len()])..usize::from(starts[name.len() + 1])];
+        let bucket = &entries[usize::from(starts[len])..usize::from(starts[len + 1])];
         bucket
             .iter()
             .find(|(m, v, _)| {
@@ -232,7 +221,7 @@ impl HeaderName {
         Self::lookup(name)
     }
 
-    fn from_compact(c: u8) -> Option<HeaderName> {
+    pub(crate) fn from_compact(c: u8) -> Option<HeaderName> {
         Some(match c {
             b'a' => HeaderName::AcceptContact,
             b'b' => HeaderName::ReferredBy,

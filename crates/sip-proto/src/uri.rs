@@ -108,12 +108,8 @@ impl Host<'_> {
         if first == b'.' {
             return None;
         }
-        let mut k = 0;
-        while let Some(d) = crate::grammar::find_byte(&b[k..], b'.') {
-            if b.get(k + d + 1) == Some(&b'.') {
-                return None;
-            }
-            k += d + 1;
+        if crate::grammar::has_double_dot(b) {
+            return None;
         }
         Some(Host::Name(s))
     }
@@ -421,10 +417,17 @@ fn parse_ipv4(b: &[u8]) -> Option<Ipv4Addr> {
 }
 
 pub(crate) fn parse_port(p: &str) -> Option<u16> {
-    if p.is_empty() || p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()) {
+    if p.is_empty() || p.len() > 5 {
         return None;
     }
-    p.parse().ok()
+    let mut v = 0u32;
+    for b in p.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + u32::from(b - b'0');
+    }
+    u16::try_from(v).ok()
 }
 
 /// A `tel:` URI (RFC 3966).
@@ -454,6 +457,15 @@ impl TelUri<'_> {
 impl<'a> Uri<'a> {
     /// Parses an absolute URI.
     pub fn parse(s: &'a str) -> Result<Uri<'a>, UriError> {
+        // `sip:` and `sips:` first: the general scheme check below accepts
+        // them too and leads to the same call.
+        let b = s.as_bytes();
+        if b.len() > 3 && b[3] == b':' && b[..3].eq_ignore_ascii_case(b"sip") {
+            return SipUri::parse(&s[4..], false, 4).map(Uri::Sip);
+        }
+        if b.len() > 4 && b[4] == b':' && b[..4].eq_ignore_ascii_case(b"sips") {
+            return SipUri::parse(&s[5..], true, 5).map(Uri::Sip);
+        }
         let colon = crate::grammar::find_byte(s.as_bytes(), b':')
             .ok_or(err(UriErrorKind::MissingScheme, 0))?;
         let scheme = &s[..colon];
@@ -604,6 +616,23 @@ impl fmt::Display for Uri<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn port_matches_std_parse() {
+        for v in 0..100_000u32 {
+            for p in [v.to_string(), format!("{v:05}"), format!("0{v}")] {
+                let reference = if p.len() <= 5 {
+                    p.parse::<u16>().ok()
+                } else {
+                    None
+                };
+                assert_eq!(parse_port(&p), reference, "{p}");
+            }
+        }
+        for p in ["", "+1", "-1", "1a", " 1", "1 "] {
+            assert_eq!(parse_port(p), None, "{p}");
+        }
+    }
 
     fn sip(s: &str) -> SipUri<'_> {
         match Uri::parse(s).unwrap() {

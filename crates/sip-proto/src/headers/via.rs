@@ -112,7 +112,15 @@ impl<'a> TypedHeader<'a> for Via<'a> {
         } else {
             run(&b[k..], HOST)
         };
-        let host = Host::parse(&value[k..k + host_len]).ok_or(HeaderError::new(
+        let host = if b[k] == b'[' {
+            Host::parse(&value[k..k + host_len])
+        } else if host_len == 0 {
+            None
+        } else {
+            // Only host bytes, as `Host::parse` would check again.
+            Host::from_scanned(&value[k..k + host_len])
+        }
+        .ok_or(HeaderError::new(
             HeaderErrorKind::Expected("sent-by host"),
             k,
         ))?;
