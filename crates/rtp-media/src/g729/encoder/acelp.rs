@@ -298,7 +298,8 @@ impl Criterion {
     /// `sq ≥ −1`), computed exactly.
     #[inline(always)]
     fn beaten_by(self, other: Criterion) -> bool {
-        (self.alp as i64) * (other.sq as i64) > (self.sq as i64) * (other.alp as i64)
+        // |alp| ≤ 2^15 and −1 ≤ sq < 2^15: both products fit in 31 bits.
+        self.alp * other.sq > self.sq * other.alp
     }
 }
 
@@ -402,10 +403,14 @@ fn stage_quad(
         let ps1 = ps_add(ps0, dn[pos(tc, m)] as i32);
         let alp1 = alp0 + c0[m] * 8192 + c1[m] * 8192 + rr.diag(tc)[m] as i32 * 4096;
         let row = &cross[m * NB_POS..(m + 1) * NB_POS];
+        // The eight candidates of track td (independent, vectorises), then
+        // the sequential comparison of the Recommendation.
+        let mut cand = [Criterion::START; NB_POS];
         for k in 0..NB_POS {
             let ps2 = ps_add(ps1, dnd[k]);
-            let alp2 = alp1 + row[k] as i32 * 8192 + rrv[k];
-            let c = criterion(ps2, alp2);
+            cand[k] = criterion(ps2, alp1 + row[k] as i32 * 8192 + rrv[k]);
+        }
+        for (k, &c) in cand.iter().enumerate() {
             if best.beaten_by(c) {
                 best = c;
                 st.ix = pos(tc, m);
