@@ -162,7 +162,8 @@ fn pre_select(rbuf: &[i16; M]) -> usize {
         let mut sums = [0i32; NC0];
         for (&r, col) in rbuf.iter().zip(LSPCB1_T.iter()) {
             for (s, &c) in sums.iter_mut().zip(col.iter()) {
-                let t = r as i32 - c as i32;
+                // Fits in 16 bits here: a 16×16-bit square.
+                let t = r.wrapping_sub(c) as i32;
                 *s += t * t;
             }
         }
@@ -206,8 +207,10 @@ fn select_second(
         for j in range {
             let (b, w) = (buf[j] as i32, wegt[j] as i32);
             for (s, &c) in sums.iter_mut().zip(LSPCB2_T[j].iter()) {
-                let t = b - c as i32;
-                *s += ((w * t) >> 15) * t;
+                // `mult(w, t)·t` with both factors within 16 bits here.
+                let t = (b as i16).wrapping_sub(c) as i32;
+                let tw = ((w * t) >> 15) as i16 as i32;
+                *s += tw * t;
             }
         }
         return argmin_doubled(&sums);
