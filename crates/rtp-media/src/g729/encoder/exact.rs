@@ -44,6 +44,19 @@ pub(crate) fn dot(a: &[i16], b: &[i16]) -> i32 {
     s.wrapping_shl(1)
 }
 
+/// The `L_mac` chain `start + Σ 2·a·b` (for signals of energies `ea`,
+/// `eb` as returned by [`energy`]): in plain arithmetic when every partial
+/// sum provably fits (|start| + √(ea·eb) ≤ `MAX_32`), else saturating.
+#[inline]
+pub(crate) fn mac_chain(start: i32, a: &[i16], b: &[i16], ea: i64, eb: i64) -> i32 {
+    let room = (MAX_32 as i128) - (start as i128).abs();
+    if (ea as i128) * (eb as i128) <= room * room {
+        start + dot(a, b)
+    } else {
+        dot_saturating(start, a, b)
+    }
+}
+
 /// The saturating `L_mac` chain `Σ 2·a·b` starting from `acc`, as the
 /// Recommendation computes it.
 #[inline]
@@ -86,6 +99,15 @@ mod tests {
                     prop_assert_eq!(dot(&a[..n], &b[..n]), dot_saturating(0, &a[..n], &b[..n]));
                 }
             }
+        }
+
+        /// The chain with a start value, against the saturating one.
+        #[test]
+        fn mac_chain_matches_saturating(a in signal(40), b in signal(40), start in prop_oneof![Just(0i32), Just(1), any::<i32>()]) {
+            prop_assert_eq!(
+                mac_chain(start, &a, &b, energy(&a), energy(&b)),
+                dot_saturating(start, &a, &b)
+            );
         }
 
         /// Sums of squares: clamped exact sum and overflow flag.

@@ -8,9 +8,10 @@
 //! correlation terms, over the candidates pre-selected around the
 //! unquantised optimum (§3.9.2).
 
+use super::exact::{clamp_positive, energy, mac_chain};
 use crate::g729::basic_op::{
-    MAX_32, add, div_s, extract_h, extract_l, l_add, l_deposit_h, l_deposit_l, l_extract, l_mac,
-    l_mult, l_shl, l_shr, l_sub, mpy_32_16, mult, negate, norm_l, round16, shr, sub,
+    MAX_32, add, div_s, extract_h, extract_l, l_add, l_deposit_h, l_deposit_l, l_extract, l_mult,
+    l_shl, l_shr, l_sub, mpy_32_16, mult, negate, norm_l, round16, shr, sub,
 };
 use crate::g729::gain_common::{gain_predict, gain_update};
 use crate::g729::tables::{
@@ -39,26 +40,19 @@ pub(crate) fn corr_xy2(
         *s = shr(v, 3);
     }
 
-    let mut acc = 1i32;
-    for &v in &scaled {
-        acc = l_mac(acc, v, v);
-    }
+    // <y2,y2>: non-negative terms, the saturating sum is the clamped one.
+    let e_y2 = energy(&scaled);
+    let acc = clamp_positive(1 + e_y2);
     let exp = norm_l(acc);
     g.coeff[2] = round16(l_shl(acc, exp));
     g.exp[2] = add(exp, 19 - 16);
 
-    let mut acc = 1i32;
-    for (&x, &v) in xn.iter().zip(scaled.iter()) {
-        acc = l_mac(acc, x, v);
-    }
+    let acc = mac_chain(1, xn, &scaled, energy(xn), e_y2);
     let exp = norm_l(acc);
     g.coeff[3] = negate(round16(l_shl(acc, exp)));
     g.exp[3] = sub(add(exp, 10 - 16), 1);
 
-    let mut acc = 1i32;
-    for (&y, &v) in y1.iter().zip(scaled.iter()) {
-        acc = l_mac(acc, y, v);
-    }
+    let acc = mac_chain(1, y1, &scaled, energy(y1), e_y2);
     let exp = norm_l(acc);
     g.coeff[4] = round16(l_shl(acc, exp));
     g.exp[4] = sub(add(exp, 10 - 16), 1);

@@ -292,31 +292,35 @@ pub(crate) fn pitch_fr3_fast(
 /// (§3.7.3, eq. 43). Also returns the correlations needed by the gain
 /// quantiser as mantissa/exponent pairs: `[yy, 15−exp_yy, xy, 15−exp_xy]`.
 pub(crate) fn g_pitch(xn: &[i16; L_SUBFR], y1: &[i16; L_SUBFR]) -> (i16, [i16; 4]) {
-    // <y1,y1>; on overflow redo with y1/4.
-    let mut overflow = false;
-    let mut s = 1i32;
-    for &v in y1 {
-        s = l_mac_o(&mut overflow, s, v, v);
-    }
-    let (yy, exp_yy) = if !overflow {
+    // <y1,y1>; on overflow redo with y1/4. Non-negative terms: the chain
+    // overflows exactly when the exact sum exceeds MAX_32.
+    let e_y1 = energy(y1);
+    let (yy, exp_yy) = if 1 + e_y1 <= MAX_32 as i64 {
+        let s = (1 + e_y1) as i32;
         let e = norm_l(s);
         (round16(l_shl(s, e)), e)
     } else {
-        let mut s = 1i32;
-        for &v in y1 {
-            let v = shr(v, 2);
-            s = l_mac(s, v, v);
+        let mut scaled = [0i16; L_SUBFR];
+        for (d, &v) in scaled.iter_mut().zip(y1.iter()) {
+            *d = shr(v, 2);
         }
+        let s = clamp_positive(1 + energy(&scaled));
         let e = norm_l(s);
         (round16(l_shl(s, e)), sub(e, 4))
     };
 
-    // <xn,y1>; on overflow redo with y1/4.
+    // <xn,y1>; on overflow redo with y1/4. No overflow is possible when the
+    // energies bound every partial sum.
     let mut overflow = false;
-    let mut s = 0i32;
-    for (&x, &y) in xn.iter().zip(y1.iter()) {
-        s = l_mac_o(&mut overflow, s, x, y);
-    }
+    let s = if correlation_fits(energy(xn), e_y1) {
+        dot(xn, y1)
+    } else {
+        let mut s = 0i32;
+        for (&x, &y) in xn.iter().zip(y1.iter()) {
+            s = l_mac_o(&mut overflow, s, x, y);
+        }
+        s
+    };
     let (xy, exp_xy) = if !overflow {
         let e = norm_l(s);
         (round16(l_shl(s, e)), e)
