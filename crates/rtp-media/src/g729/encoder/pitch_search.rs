@@ -295,7 +295,7 @@ pub(crate) fn g_pitch(xn: &[i16; L_SUBFR], y1: &[i16; L_SUBFR]) -> (i16, [i16; 4
     // <y1,y1>; on overflow redo with y1/4. Non-negative terms: the chain
     // overflows exactly when the exact sum exceeds MAX_32.
     let e_y1 = energy(y1);
-    let (yy, exp_yy) = if 1 + e_y1 <= MAX_32 as i64 {
+    let (yy, exp_yy) = if e_y1 < MAX_32 as i64 {
         let s = (1 + e_y1) as i32;
         let e = norm_l(s);
         (round16(l_shl(s, e)), e)
