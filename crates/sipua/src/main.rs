@@ -1,54 +1,98 @@
 //! `sipua`: a command-line softphone on the Sans-IO stack.
 //!
 //! ```text
+//! sipua demo                      # two agents on loopback: tone, DTMF, hang-up, checks
 //! sipua --local 127.0.0.1:5062 --servers "mitel.test; 127.0.0.1:5071" \
 //!       --user 4107 --password 1234 register
 //! sipua --local 127.0.0.1:5062 --servers "mitel.test; 127.0.0.1:5070" \
-//!       --user 4107 call 4108 --hold-for 2
+//!       --user 4107 call 4108 --hold-for 2 --play tone.wav --record heard.wav
 //! ```
-//! Prints each event on a line; exits 0 when the goal was reached
-//! (registered; a call connected and ended cleanly), 1 otherwise.
+//! Prints each event on a line.
+//!
+//! Exit codes:
+//!
+//! | code | meaning |
+//! |---|---|
+//! | 0 | the goal was reached (registered; a call connected and ended cleanly; every demo check held) |
+//! | 2 | usage or configuration error (bad option, missing `--servers`/`--user`, a server list that does not parse) |
+//! | 3 | registration failed (refused, e.g. 403, or no server answered) |
+//! | 4 | the call failed (refused, not answered, no common codec; a demo check failed) |
+//! | 5 | network: a socket could not be bound or used |
+
+mod demo;
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
 use ua_core::registration::RegState;
 use ua_core::{AccountConfig, AccountId, AgentConfig, CallState, Event, UserAgent};
-use ua_net::Driver;
+use ua_net::audio::{AudioSink, AudioSource, NullSink, Silence, WavSink, WavSource};
+use ua_net::{CallAudio, Driver, MediaEvent, NetEvent};
+
+/// Exit codes (see the crate documentation).
+pub mod exit {
+    /// Success.
+    pub const OK: u8 = 0;
+    /// Usage or configuration.
+    pub const USAGE: u8 = 2;
+    /// Registration failed.
+    pub const REGISTRATION: u8 = 3;
+    /// Call failed.
+    pub const CALL: u8 = 4;
+    /// Network (bind, socket).
+    pub const NETWORK: u8 = 5;
+}
 
 #[derive(Parser, Debug)]
-#[command(version, about = "Command-line SIP softphone (UDP)")]
+#[command(
+    version,
+    about = "Command-line SIP softphone (UDP)",
+    after_help = "Exit codes: 0 ok, 2 usage/config, 3 registration failed, 4 call failed, 5 network."
+)]
 struct Args {
     /// Local address to bind (use 127.0.0.1 for tests).
-    #[arg(long, default_value = "127.0.0.1:5062")]
+    #[arg(long, default_value = "127.0.0.1:5062", global = true)]
     local: SocketAddr,
     /// Server list: `"domain; ip1[:port]; ip2[:port]"`.
-    #[arg(long)]
-    servers: String,
+    #[arg(long, visible_alias = "server", global = true)]
+    servers: Option<String>,
     /// Extension (user part of the address of record).
-    #[arg(long)]
-    user: String,
+    #[arg(long, global = true)]
+    user: Option<String>,
     /// Digest user name, when it differs from the extension.
-    #[arg(long)]
+    #[arg(long, global = true)]
     auth_user: Option<String>,
     /// Digest password.
-    #[arg(long, default_value = "")]
+    #[arg(long, default_value = "", global = true)]
     password: String,
     /// Registration expiry in seconds.
-    #[arg(long, default_value_t = 3600)]
+    #[arg(long, default_value_t = 3600, global = true)]
     expires: u32,
     /// Give up after this many seconds.
-    #[arg(long, default_value_t = 30)]
+    #[arg(long, default_value_t = 30, global = true)]
     timeout: u64,
+    /// First RTP port (each call takes the next even port; RTCP on +1).
+    #[arg(long, default_value_t = 40000, global = true)]
+    media_port: u16,
+    /// Codec priorities, e.g. `pcmu=1,pcma=2,g729=0,g722=0` (0 disables).
+    #[arg(long, global = true)]
+    codecs: Option<String>,
+    /// Log the stack's internals on stderr (-v info, -vv debug, -vvv trace).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Register, print the result, unregister.
+    /// Two user agents in this process on loopback: A calls B, plays a
+    /// tone, B records it and sends DTMF, A hangs up; then the checks.
+    Demo(demo::DemoArgs),
+    /// Register once and print the result (the binding lapses at its expiry).
     Register,
     /// Call a number or SIP URI, keep the call up, hang up.
     Call {
@@ -57,137 +101,377 @@ enum Command {
         /// Seconds to keep the call up.
         #[arg(long, default_value_t = 1)]
         hold_for: u64,
+        /// WAV file to send (else silence).
+        #[arg(long)]
+        play: Option<PathBuf>,
+        /// WAV file to write what we receive to.
+        #[arg(long)]
+        record: Option<PathBuf>,
+        /// RFC 4733 digits to send once the call is up.
+        #[arg(long)]
+        dtmf: Option<String>,
     },
 }
 
-fn config(args: &Args) -> AgentConfig {
-    let mut account = AccountConfig::new(&args.user, &args.password, &args.servers);
+/// Parses `pcmu=1,pcma=2,g729=0,g722=0`.
+pub fn parse_codecs(s: &str) -> Result<sdp::CodecPriorities, String> {
+    let mut p = sdp::CodecPriorities {
+        pcmu: 0,
+        pcma: 0,
+        g729: 0,
+        g722: 0,
+    };
+    for item in s.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        let (name, prio) = match item.split_once('=') {
+            Some((n, v)) => (
+                n.trim(),
+                v.trim()
+                    .parse::<u8>()
+                    .map_err(|_| format!("codec priority `{item}`: expected NAME=0..255"))?,
+            ),
+            None => (item, 1),
+        };
+        let codec = match name.to_ascii_lowercase().as_str() {
+            "pcmu" | "g711u" | "ulaw" => sdp::Codec::Pcmu,
+            "pcma" | "g711a" | "alaw" => sdp::Codec::Pcma,
+            "g729" | "g729a" => sdp::Codec::G729,
+            "g722" => sdp::Codec::G722,
+            other => return Err(format!("unknown codec `{other}` (pcmu, pcma, g729, g722)")),
+        };
+        p.set(codec, prio);
+    }
+    if [p.pcmu, p.pcma, p.g729, p.g722].iter().all(|&x| x == 0) {
+        return Err("no codec enabled".into());
+    }
+    Ok(p)
+}
+
+fn config(args: &Args, servers: &str, user: &str) -> Result<AgentConfig, String> {
+    let mut account = AccountConfig::new(user, &args.password, servers);
     account.auth_username = args.auth_user.clone();
     account.expires = args.expires;
     let mut config = AgentConfig::new(args.local, vec![account]);
     config.user_agent = concat!("sipua/", env!("CARGO_PKG_VERSION")).into();
-    config
+    config.media_port_base = args.media_port;
+    if let Some(c) = &args.codecs {
+        config.codecs = parse_codecs(c)?;
+    }
+    Ok(config)
+}
+
+fn init_logs(verbose: u8) {
+    if verbose == 0 {
+        return;
+    }
+    let level = match verbose {
+        1 => tracing_subscriber::filter::LevelFilter::INFO,
+        2 => tracing_subscriber::filter::LevelFilter::DEBUG,
+        _ => tracing_subscriber::filter::LevelFilter::TRACE,
+    };
+    tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let args = Args::parse();
+    init_logs(args.verbose);
+    ExitCode::from(run(args).await)
+}
+
+async fn run(args: Args) -> u8 {
+    if let Command::Demo(d) = &args.command {
+        return demo::run(d, &args).await;
+    }
+    let (Some(servers), Some(user)) = (args.servers.clone(), args.user.clone()) else {
+        eprintln!("usage: --servers \"domain; ip[:port]\" and --user are needed for this command");
+        return exit::USAGE;
+    };
     let seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(1, |d| d.as_nanos() as u64);
-    let ua = match UserAgent::new(config(&args), seed) {
+    let ua = match config(&args, &servers, &user)
+        .and_then(|c| UserAgent::new(c, seed).map_err(|e| e.to_string()))
+    {
         Ok(ua) => ua,
         Err(e) => {
             eprintln!("configuration: {e}");
-            return ExitCode::from(2);
+            return exit::USAGE;
         }
     };
     let mut driver = match Driver::bind(ua, args.local).await {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("bind {}: {e}", args.local);
-            return ExitCode::from(2);
+            eprintln!("network: cannot bind {}: {e} — check --local", args.local);
+            return exit::NETWORK;
         }
     };
     let deadline = Instant::now() + Duration::from_secs(args.timeout);
-    let ok = match &args.command {
+    match &args.command {
         Command::Register => register(&mut driver, deadline).await,
-        Command::Call { target, hold_for } => call(&mut driver, target, *hold_for, deadline).await,
+        Command::Call {
+            target,
+            hold_for,
+            play,
+            record,
+            dtmf,
+        } => {
+            let audio = match call_audio(play.as_deref(), record.as_deref()) {
+                Ok(a) => a,
+                Err(e) => {
+                    eprintln!("{e}");
+                    return exit::USAGE;
+                }
+            };
+            let opts = CallOpts {
+                hold_for: *hold_for,
+                audio,
+                dtmf: dtmf.clone(),
+            };
+            call(&mut driver, target, opts, deadline).await
+        }
+        Command::Demo(_) => unreachable!("handled above"),
+    }
+}
+
+fn call_audio(
+    play: Option<&std::path::Path>,
+    record: Option<&std::path::Path>,
+) -> Result<CallAudio, String> {
+    let source: Box<dyn AudioSource> = match play {
+        Some(p) => {
+            Box::new(WavSource::open(p).map_err(|e| format!("--play {}: {e}", p.display()))?)
+        }
+        None => Box::new(Silence),
     };
-    if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
+    let sink: Box<dyn AudioSink> = match record {
+        Some(p) => Box::new(WavSink::create(p)),
+        None => Box::new(NullSink),
+    };
+    Ok(CallAudio { source, sink })
+}
+
+/// Prints an event as a short line.
+pub fn print_event(prefix: &str, e: &NetEvent) {
+    match e {
+        NetEvent::Agent(e) => println!("{prefix}{e:?}"),
+        NetEvent::Media(m) => match m {
+            MediaEvent::Started {
+                call,
+                codec,
+                payload_type,
+                local,
+                remote,
+                dscp,
+            } => println!(
+                "{prefix}media call {}: {codec:?} pt {payload_type}, {local} -> {}{}",
+                call.0,
+                remote.map_or("(no address)".to_string(), |r| r.to_string()),
+                if *dscp { ", DSCP 46" } else { "" }
+            ),
+            MediaEvent::DtmfReceived {
+                call,
+                digit,
+                duration_ms,
+            } => println!(
+                "{prefix}dtmf received on call {}: {digit} ({duration_ms} ms)",
+                call.0
+            ),
+            MediaEvent::Stats { .. } => {}
+            MediaEvent::Stopped { call, stats } => println!(
+                "{prefix}call stats {}: sent {} received {} lost {} jitter {} ms",
+                call.0, stats.packets_sent, stats.packets_received, stats.lost, stats.jitter_ms
+            ),
+            MediaEvent::Failed { call, error } => {
+                println!("{prefix}media failed on call {}: {error}", call.0)
+            }
+        },
     }
 }
 
 async fn events_until(
     driver: &mut Driver,
     deadline: Instant,
-    mut done: impl FnMut(&Event) -> Option<bool>,
-) -> bool {
+    mut done: impl FnMut(&NetEvent) -> Option<u8>,
+) -> u8 {
     while Instant::now() < deadline {
         let events = match driver.step(Duration::from_millis(200)).await {
             Ok(e) => e,
             Err(e) => {
-                eprintln!("socket: {e}");
-                return false;
+                eprintln!("network: socket {}: {e}", driver.local_addr());
+                return exit::NETWORK;
             }
         };
         for e in &events {
-            println!("{e:?}");
+            print_event("", e);
             if let Some(result) = done(e) {
                 return result;
             }
         }
     }
-    eprintln!("timed out");
-    false
+    u8::MAX
 }
 
-async fn register(driver: &mut Driver, deadline: Instant) -> bool {
+/// The server a registration failure came from, for the error line.
+fn describe_failure(status: u16, reason: &str, server: std::net::SocketAddr) -> String {
+    let hint = match status {
+        401 | 403 | 407 => "check --user/--auth-user/--password",
+        404 => "check --user (the extension) and the domain in --servers",
+        408 => "check --servers (is the registrar up and reachable?)",
+        _ => "check the server's configuration for this extension",
+    };
+    format!("registration failed: {status} {reason} from {server} — {hint}")
+}
+
+async fn register(driver: &mut Driver, deadline: Instant) -> u8 {
     let now = driver.now();
     if let Err(e) = driver.ua.register(now, AccountId(0)) {
         eprintln!("register: {e}");
-        return false;
+        return exit::USAGE;
     }
-    events_until(driver, deadline, |e| match e {
-        Event::Registration {
+    let mut failure = None;
+    let code = events_until(driver, deadline, |e| match e {
+        NetEvent::Agent(Event::Registration {
             state: RegState::Registered { .. },
             ..
-        } => Some(true),
-        Event::Registration {
-            state: RegState::Failed { .. },
+        }) => Some(exit::OK),
+        NetEvent::Agent(Event::Registration {
+            state: RegState::Failed { status, reason },
+            server,
             ..
+        }) => {
+            failure = Some(describe_failure(*status, reason, *server));
+            Some(exit::REGISTRATION)
         }
-        | Event::AllServersFailed { .. } => Some(false),
+        NetEvent::Agent(Event::AllServersFailed { .. }) => Some(exit::REGISTRATION),
         _ => None,
     })
-    .await
+    .await;
+    match code {
+        // The binding is left in place (it lapses at its expiry): one
+        // REGISTER exchange, as a registrar's log of a check shows it.
+        exit::OK => exit::OK,
+        exit::REGISTRATION => {
+            eprintln!(
+                "{}",
+                failure.unwrap_or_else(|| {
+                    "registration failed: no server answered — check --servers".into()
+                })
+            );
+            exit::REGISTRATION
+        }
+        u8::MAX => {
+            eprintln!("registration failed: no final answer in time — check --servers");
+            exit::REGISTRATION
+        }
+        other => other,
+    }
 }
 
-async fn call(driver: &mut Driver, target: &str, hold_for: u64, deadline: Instant) -> bool {
+struct CallOpts {
+    hold_for: u64,
+    audio: CallAudio,
+    dtmf: Option<String>,
+}
+
+async fn call(driver: &mut Driver, target: &str, opts: CallOpts, deadline: Instant) -> u8 {
     let now = driver.now();
     let id = match driver.ua.call(now, AccountId(0), target) {
         Ok(id) => id,
         Err(e) => {
-            eprintln!("call: {e}");
-            return false;
+            eprintln!("call failed: {e} — check the target and --servers");
+            return exit::CALL;
         }
     };
+    driver.set_audio(id, opts.audio);
+    let mut ended = None;
     let connected = events_until(driver, deadline, |e| match e {
-        Event::CallState {
+        NetEvent::Agent(Event::CallState {
             call,
             state: CallState::Connected,
-        } if *call == id => Some(true),
-        Event::CallState {
+        }) if *call == id => Some(exit::OK),
+        NetEvent::Agent(Event::CallState {
             call,
-            state: CallState::Terminated { .. },
-        } if *call == id => Some(false),
+            state: CallState::Terminated { status, reason },
+        }) if *call == id => {
+            ended = Some(format!("call failed: {status} {reason}"));
+            Some(exit::CALL)
+        }
         _ => None,
     })
     .await;
-    if !connected {
-        return false;
+    match connected {
+        exit::OK => {}
+        u8::MAX => {
+            eprintln!("call failed: not answered in time");
+            let now = driver.now();
+            driver.ua.hangup(now, id);
+            let _ = driver.flush().await;
+            return exit::CALL;
+        }
+        exit::CALL => {
+            eprintln!("{}", ended.unwrap_or_default());
+            return exit::CALL;
+        }
+        other => return other,
     }
-    let up_until = Instant::now() + Duration::from_secs(hold_for);
+    let mut dtmf = opts.dtmf;
+    let up_until = Instant::now() + Duration::from_secs(opts.hold_for);
     while Instant::now() < up_until {
-        if driver.step(Duration::from_millis(100)).await.is_err() {
-            return false;
+        if let Some(d) = &dtmf
+            && driver.media_running(id)
+        {
+            driver.send_dtmf(id, d, 100);
+            dtmf = None;
+        }
+        match driver.step(Duration::from_millis(100)).await {
+            Ok(events) => {
+                for e in &events {
+                    print_event("", e);
+                    if let NetEvent::Agent(Event::CallState {
+                        call,
+                        state: CallState::Terminated { .. },
+                    }) = e
+                        && *call == id
+                    {
+                        // The far end hung up first: still a clean call.
+                        return exit::OK;
+                    }
+                }
+            }
+            Err(e) => {
+                eprintln!("network: {e}");
+                return exit::NETWORK;
+            }
         }
     }
     let now = driver.now();
     driver.ua.hangup(now, id);
-    // Wait for the BYE's 200 (or its timeout) so the peer sees a clean end.
+    // Wait for the BYE's 200 (or its timeout) so the peer sees a clean end,
+    // and for the media to stop (its final RTCP, the recording closed).
     let bye_deadline = Instant::now() + Duration::from_secs(5);
+    let mut media_stopped = !driver.media_running(id);
     while Instant::now() < bye_deadline.min(deadline) {
         match driver.step(Duration::from_millis(100)).await {
-            Ok(events) => events.iter().for_each(|e| println!("{e:?}")),
-            Err(_) => return false,
+            Ok(events) => {
+                for e in &events {
+                    print_event("", e);
+                    if matches!(e, NetEvent::Media(MediaEvent::Stopped { call, .. }) if *call == id)
+                    {
+                        media_stopped = true;
+                    }
+                }
+            }
+            Err(e) => {
+                eprintln!("network: {e}");
+                return exit::NETWORK;
+            }
         }
-        if driver.ua.footprint().0 == 0 {
+        if driver.ua.footprint().0 == 0 && media_stopped {
             break;
         }
     }
-    true
+    exit::OK
 }

@@ -5,15 +5,56 @@
 //! to the agent, sends what the agent transmits, and hands its events and
 //! the agent itself to the application through [`Driver::step`].
 //!
-//! TCP/TLS (with `sip_proto::framer`), DSCP marking and DNS are the next
-//! steps; the agent already carries the DSCP on every transmit.
+//! Calls carry audio: for each call whose media the agent negotiated, the
+//! driver runs an RTP stream ([`media`]) between the call's
+//! [`audio::AudioSource`] and [`audio::AudioSink`] (silence and a null
+//! sink unless the application sets others with [`Driver::set_audio`]),
+//! and reports what the media does as [`NetEvent::Media`] (start, DTMF
+//! received, statistics, stop).
+//!
+//! TCP/TLS (with `sip_proto::framer`), DSCP marking of SIP and SRV lookups
+//! are the next steps; the agent already carries the DSCP on every transmit.
 
+pub mod audio;
+pub mod media;
+
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use tokio::net::UdpSocket;
+use tokio::sync::mpsc;
 use tokio::time::Instant;
-use ua_core::{DnsAnswer, DnsKind, DnsQuery, Event, Input, Output, Time, Transport, UserAgent};
+use ua_core::{
+    CallId, CallState, DnsAnswer, DnsKind, DnsQuery, Event, Input, Output, Time, Transport,
+    UserAgent,
+};
+
+pub use media::{CallAudio, CallStats, MediaEvent};
+
+/// What [`Driver::step`] reports: the agent's events and the media's.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NetEvent {
+    /// From the user agent.
+    Agent(Event),
+    /// From a call's media task.
+    Media(MediaEvent),
+}
+
+/// A call's media as the driver tracks it.
+#[derive(Debug, Default)]
+struct CallMedia {
+    /// The last negotiated stream.
+    params: Option<sdp::MediaParams>,
+    /// The call is up (early media or connected): media may run.
+    up: bool,
+    /// The endpoints the application chose, until the task takes them.
+    audio: Option<CallAudio>,
+    /// The running task.
+    task: Option<media::MediaHandle>,
+    /// Starting it failed; not retried.
+    failed: bool,
+}
 
 /// How long one DNS lookup may take before it counts as failed.
 const DNS_TIMEOUT: Duration = Duration::from_secs(5);
@@ -56,6 +97,10 @@ pub struct Driver {
     local: SocketAddr,
     start: Instant,
     buf: Vec<u8>,
+    media: BTreeMap<CallId, CallMedia>,
+    media_tx: mpsc::UnboundedSender<MediaEvent>,
+    media_rx: mpsc::UnboundedReceiver<MediaEvent>,
+    media_seed: u64,
 }
 
 impl Driver {
@@ -63,13 +108,131 @@ impl Driver {
     pub async fn bind(ua: UserAgent, local: SocketAddr) -> std::io::Result<Driver> {
         let socket = UdpSocket::bind(local).await?;
         let local = socket.local_addr()?;
+        let (media_tx, media_rx) = mpsc::unbounded_channel();
+        let media_seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(7, |d| d.as_nanos() as u64)
+            ^ u64::from(local.port());
         Ok(Driver {
             ua,
             socket,
             local,
             start: Instant::now(),
             buf: vec![0; MAX_DATAGRAM],
+            media: BTreeMap::new(),
+            media_tx,
+            media_rx,
+            media_seed,
         })
+    }
+
+    /// Sets the audio endpoints of `call`: what we send and where what we
+    /// receive goes. Before the media starts they wait for it; while it
+    /// runs they replace the current ones (whose sink is finished).
+    pub fn set_audio(&mut self, call: CallId, audio: CallAudio) {
+        let m = self.media.entry(call).or_default();
+        match &m.task {
+            Some(t) => {
+                t.send(media::Command::Audio(audio.source, audio.sink));
+            }
+            None => m.audio = Some(audio),
+        }
+    }
+
+    /// Queues RFC 4733 digits (`0-9*#A-D`, others skipped) of `duration_ms`
+    /// each on `call`'s RTP stream. `false` when its media does not run.
+    pub fn send_dtmf(&mut self, call: CallId, digits: &str, duration_ms: u32) -> bool {
+        let digits: Vec<char> = digits
+            .chars()
+            .filter(|&c| rtp_media::dtmf::char_event(c).is_some())
+            .collect();
+        match self.media.get(&call).and_then(|m| m.task.as_ref()) {
+            Some(t) => t.send(media::Command::Dtmf(digits, duration_ms)),
+            None => false,
+        }
+    }
+
+    /// The latest media figures of `call`, while its media runs.
+    pub fn call_stats(&self, call: CallId) -> Option<CallStats> {
+        self.media.get(&call)?.task.as_ref().map(|t| t.stats())
+    }
+
+    /// Whether `call`'s media runs.
+    pub fn media_running(&self, call: CallId) -> bool {
+        self.media.get(&call).is_some_and(|m| m.task.is_some())
+    }
+
+    /// Follows the agent's events: start a call's media once it is
+    /// negotiated and the call is up, update it on a new negotiation, stop
+    /// it when the call ends.
+    fn track_media(&mut self, e: &Event) {
+        let call = match e {
+            Event::Media { call, params } => {
+                let m = self.media.entry(*call).or_default();
+                if let Some(t) = &m.task {
+                    t.send(media::Command::Update(Box::new(params.clone())));
+                }
+                m.params = Some(params.clone());
+                *call
+            }
+            Event::CallState {
+                call,
+                state: CallState::Connected | CallState::EarlyMedia,
+            } => {
+                self.media.entry(*call).or_default().up = true;
+                *call
+            }
+            Event::CallState {
+                call,
+                state: CallState::Terminated { .. },
+            } => {
+                if let Some(m) = self.media.remove(call)
+                    && let Some(t) = m.task
+                {
+                    t.stop();
+                }
+                return;
+            }
+            _ => return,
+        };
+        self.start_media(call);
+    }
+
+    fn start_media(&mut self, call: CallId) {
+        let Some(m) = self.media.get_mut(&call) else {
+            return;
+        };
+        if m.task.is_some() || m.failed || !m.up {
+            return;
+        }
+        let Some(params) = m.params.clone() else {
+            return;
+        };
+        let Some(local) = self.ua.local_media_addr(call) else {
+            return;
+        };
+        self.media_seed = self.media_seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let spawn = media::Spawn {
+            call,
+            local,
+            params,
+            cname: format!("sipua@{}", self.local),
+            seed: self.media_seed,
+            audio: m.audio.take().unwrap_or_default(),
+            clock: self.start,
+            events: self.media_tx.clone(),
+        };
+        match media::spawn(spawn) {
+            Ok(t) => m.task = Some(t),
+            Err(e) => {
+                tracing::warn!(call = call.0, %local, "media not started: {e}");
+                m.failed = true;
+                let _ = self.media_tx.send(MediaEvent::Failed {
+                    call,
+                    error: format!("RTP socket {local}: {e}"),
+                });
+            }
+        }
     }
 
     /// The bound address.
@@ -82,22 +245,27 @@ impl Driver {
         Time::from_millis(self.start.elapsed().as_millis() as u64)
     }
 
-    /// Sends whatever the agent has queued and returns its events.
-    pub async fn flush(&mut self) -> std::io::Result<Vec<Event>> {
+    /// Sends whatever the agent has queued and returns its events (and the
+    /// media events already waiting).
+    pub async fn flush(&mut self) -> std::io::Result<Vec<NetEvent>> {
         let mut events = Vec::new();
         while let Some(out) = self.ua.poll_output() {
             match out {
                 Output::Transmit(t) if t.transport == Transport::Udp => {
                     // A send error is the agent's transport error to handle; log and go on.
                     if let Err(e) = self.socket.send_to(&t.data, t.destination).await {
-                        eprintln!("send to {} failed: {e}", t.destination);
+                        tracing::warn!(destination = %t.destination, "SIP send failed: {e}");
                     }
                 }
-                Output::Transmit(t) => eprintln!(
+                Output::Transmit(t) => tracing::warn!(
                     "{:?} to {} is not driven yet; dropped",
-                    t.transport, t.destination
+                    t.transport,
+                    t.destination
                 ),
-                Output::Event(e) => events.push(e),
+                Output::Event(e) => {
+                    self.track_media(&e);
+                    events.push(NetEvent::Agent(e));
+                }
                 Output::DnsQuery(q) => {
                     let answer = resolve(&q).await;
                     let now = self.now();
@@ -108,15 +276,18 @@ impl Driver {
                     transport,
                     reason,
                     ..
-                } => eprintln!("closing {transport:?} connection to {peer}: {reason}"),
+                } => tracing::info!("closing {transport:?} connection to {peer}: {reason}"),
             }
+        }
+        while let Ok(m) = self.media_rx.try_recv() {
+            events.push(NetEvent::Media(m));
         }
         Ok(events)
     }
 
     /// Waits for the next datagram or deadline (at most `max_wait`), feeds
     /// it to the agent, sends its output, and returns its events.
-    pub async fn step(&mut self, max_wait: Duration) -> std::io::Result<Vec<Event>> {
+    pub async fn step(&mut self, max_wait: Duration) -> std::io::Result<Vec<NetEvent>> {
         let mut events = self.flush().await?;
         let deadline = match self.ua.poll_timeout() {
             Some(t) => {
@@ -136,6 +307,7 @@ impl Driver {
                 let now = self.now();
                 self.ua.handle_timeout(now);
             }
+            Some(m) = self.media_rx.recv() => events.push(NetEvent::Media(m)),
         }
         events.extend(self.flush().await?);
         Ok(events)
