@@ -10,6 +10,7 @@
 //!   polynomials F1, F2 on a 50-point cosine grid with Chebyshev evaluation
 //!   (§3.2.3; Annex A A.3.2.3 halves the grid and bisects twice).
 
+use super::exact;
 use crate::g729::basic_op::{
     MAX_32, abs_s, add, add_o, div_32, div_s, extract_h, extract_l, l_abs, l_add, l_comp,
     l_extract, l_mac, l_mac_o, l_msu, l_msu_o, l_mult, l_mult_o, l_negate, l_shl, l_shr, l_sub,
@@ -58,11 +59,8 @@ pub(crate) fn autocorr(x: &[i16; L_WINDOW]) -> Autocorrelation {
     // which fits, so the accumulation cannot saturate and is exact in
     // plain 32-bit arithmetic.
     for lag in 1..=M {
-        let mut sum = 0i32;
-        for (&a, &b) in y[..L_WINDOW - lag].iter().zip(y[lag..].iter()) {
-            sum += a as i32 * b as i32;
-        }
-        (r.hi[lag], r.lo[lag]) = l_extract(l_shl(sum << 1, norm));
+        let sum = exact::dot(&y[..L_WINDOW - lag], &y[lag..]);
+        (r.hi[lag], r.lo[lag]) = l_extract(l_shl(sum, norm));
     }
     r
 }
@@ -350,7 +348,50 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// Autocorr with the saturating operators throughout.
+    fn ref_autocorr(x: &[i16; L_WINDOW]) -> ([i16; MP1], [i16; MP1]) {
+        let mut y = [0i16; L_WINDOW];
+        for i in 0..L_WINDOW {
+            y[i] = mult_r(x[i], HAMWINDOW[i]);
+        }
+        let sum = loop {
+            let mut ovf = false;
+            let mut sum = 1i32;
+            for &v in &y {
+                sum = l_mac_o(&mut ovf, sum, v, v);
+            }
+            if !ovf {
+                break sum;
+            }
+            y.iter_mut().for_each(|v| *v = shr(*v, 2));
+        };
+        let (mut hi, mut lo) = ([0i16; MP1], [0i16; MP1]);
+        let norm = norm_l(sum);
+        (hi[0], lo[0]) = l_extract(l_shl(sum, norm));
+        for i in 1..=M {
+            let mut s = 0i32;
+            for j in 0..L_WINDOW - i {
+                s = l_mac(s, y[j], y[j + i]);
+            }
+            (hi[i], lo[i]) = l_extract(l_shl(s, norm));
+        }
+        (hi, lo)
+    }
+
     proptest! {
+        #[test]
+        fn autocorr_matches_reference(
+            x in prop_oneof![
+                prop::collection::vec(-500i16..500, L_WINDOW),
+                prop::collection::vec(any::<i16>(), L_WINDOW),
+                prop::collection::vec(prop_oneof![Just(i16::MIN), Just(i16::MAX)], L_WINDOW),
+            ]
+        ) {
+            let x: [i16; L_WINDOW] = x.try_into().unwrap();
+            let r = autocorr(&x);
+            prop_assert_eq!((r.hi, r.lo), ref_autocorr(&x));
+        }
+
         /// The plain Chebyshev evaluation, whenever it applies, equals the
         /// saturating one, for coefficients of any size.
         #[test]
