@@ -7,7 +7,7 @@
 //! Annex A replaces the nested search by a depth-first tree search over
 //! pairs of tracks (A.3.8.1).
 //!
-//! Correlations φ(i, j) of the (pitch-sharpened) impulse response (eq. 50)
+//! Correlations φ(i, j) of the (pitch-sharpened) impulse response
 //! are kept per pair of tracks as 8×8 matrices with the pulse signs folded
 //! in; only the pairs the search uses are stored.
 
@@ -81,7 +81,7 @@ const fn rr_slot(p: usize, q: usize) -> Option<usize> {
 }
 
 /// Source of each stored correlation: φ(p, q) with q ≥ p is the partial
-/// sum Σ_{m=0}^{n} h(m)·h(m+d) of eq. 50 (reversed), d = q − p,
+/// sum Σ_{m=0}^{n} h(m)·h(m+d) (reversed), d = q − p,
 /// n = 39 − q. `COR_SOURCE[slot]` is `tri(d) + n`, the index of that
 /// partial sum in a packed lag-major table. Built at compile time.
 /// Start of lag d in the packed table of partial sums (lag d has 40 − d).
@@ -129,7 +129,7 @@ impl Correlations {
 }
 
 /// Computes φ(p, q) = Σ_{n=0}^{39−max(p,q)} h(n)·h(n+|p−q|) for every pair
-/// the search needs (eq. 50), with h scaled for precision first.
+/// the search needs, with h scaled for precision first.
 fn cor_h(hin: &[i16; L_SUBFR]) -> Correlations {
     // Non-negative terms: the saturating energy is the clamped exact one.
     let e_in: i64 = hin.iter().map(|&v| 2 * (v as i64) * (v as i64)).sum();
@@ -194,7 +194,7 @@ pub(crate) struct AcelpResult {
 /// `x` is the target after the adaptive contribution is removed, `h` the
 /// impulse response of the weighted synthesis filter (Q12); it is modified
 /// in place by the pitch sharpening with `pitch_sharp` (Q14) when the lag
-/// `t0` is shorter than a subframe (§3.8, eq. 48).
+/// `t0` is shorter than a subframe (§3.8).
 pub(crate) fn acelp_code_a(
     x: &[i16; L_SUBFR],
     h: &mut [i16; L_SUBFR],

@@ -4,7 +4,7 @@
 //! are vector-quantised together with a two-stage conjugate-structure
 //! codebook (3 + 4 bits, `GBK1`/`GBK2`). The fixed-codebook gain is predicted
 //! from the energies of the past four quantised corrections (§3.9.1); the
-//! search minimises the weighted error of eq. 63 expanded into five
+//! search minimises the weighted error of §3.9 expanded into five
 //! correlation terms, over the candidates pre-selected around the
 //! unquantised optimum (§3.9.2).
 

@@ -2,8 +2,8 @@
 //! Annex A simplifications of A.3.2):
 //!
 //! * windowing with the 240-sample asymmetric window and autocorrelation
-//!   r(0..10) in double precision (§3.2.1, eq. 3–5);
-//! * 60 Hz lag window (§3.2.1, eq. 6);
+//!   r(0..10) in double precision (§3.2.1);
+//! * 60 Hz lag window (§3.2.1);
 //! * Levinson–Durbin recursion (§3.2.2), keeping the previous filter when the
 //!   recursion becomes unstable;
 //! * LP → LSP conversion by a root search of the sum and difference
@@ -65,7 +65,7 @@ pub(crate) fn autocorr(x: &[i16; L_WINDOW]) -> Autocorrelation {
     r
 }
 
-/// Applies the lag window to r(1..=M) (§3.2.1, eq. 6).
+/// Applies the lag window to r(1..=M) (§3.2.1).
 pub(crate) fn lag_window(r: &mut Autocorrelation) {
     for i in 1..=M {
         let x = mpy_32(r.hi[i], r.lo[i], LAG_H[i - 1], LAG_L[i - 1]);
@@ -181,7 +181,7 @@ impl Levinson {
 }
 
 /// Chebyshev evaluation C(x) of a half polynomial `f` (f[0] = 1) at
-/// x = cos(ω) (§3.2.3, eq. 13), computed in Q(`q`) double precision with
+/// x = cos(ω) (§3.2.3), computed in Q(`q`) double precision with
 /// `q` = 24 for Q11 coefficients and 23 for Q10 ones. Result in Q14.
 fn chebps(x: i16, f: &[i16; NC + 1], q10: bool) -> i16 {
     chebps_plain(x, f, q10).unwrap_or_else(|| chebps_saturating(x, f, q10))
@@ -249,7 +249,7 @@ fn chebps_saturating(x: i16, f: &[i16; NC + 1], q10: bool) -> i16 {
     extract_h(l_shl(t0, out_shift))
 }
 
-/// Builds F1 and F2 (§3.2.3, eq. 15) from a(1..=M) scaled by 2^(-1-extra):
+/// Builds F1 and F2 (§3.2.3) from a(1..=M) scaled by 2^(-1-extra):
 /// Q11 normally (`scale` = 16384), Q10 when Q11 overflows (`scale` = 8192).
 /// Returns the polynomials and whether any step saturated.
 fn sum_diff_polynomials(a: &[i16; MP1], scale: i16) -> ([i16; NC + 1], [i16; NC + 1], bool) {

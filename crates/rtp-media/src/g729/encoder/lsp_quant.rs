@@ -4,8 +4,8 @@
 //! fourth-order MA predictor (2 predictors, bit L0) followed by a two-stage
 //! VQ: a 7-bit first stage (L1) and a split 5+5-bit second stage (L2 for the
 //! lower five coefficients, L3 for the upper five). The search minimises the
-//! weighted distance of eq. 21 with the weights of eq. 20; candidate vectors
-//! are rearranged to keep the minimum distances of §3.2.4 (eq. 19).
+//! weighted distance of §3.2.4 with its LSF-dependent weights; candidate vectors
+//! are rearranged to keep the minimum distances of §3.2.4.
 
 use super::exact::clamp_positive;
 use crate::g729::basic_op::{
@@ -34,7 +34,7 @@ impl Default for LspQuantizer {
     }
 }
 
-/// Weighting coefficients of the LSF distance (§3.2.4, eq. 20), normalised
+/// Weighting coefficients of the LSF distance (§3.2.4), normalised
 /// so that the largest has no leading headroom.
 fn get_wegt(flsp: &[i16; M]) -> [i16; M] {
     let mut buf = [0i16; M];
@@ -233,7 +233,7 @@ fn select_second(
     index
 }
 
-/// Weighted distance (eq. 21) between the candidate and the target, both
+/// Weighted distance between the candidate and the target, both
 /// taken back through the predictor gain `fg_sum`.
 fn get_tdist(wegt: &[i16; M], buf: &[i16; M], rbuf: &[i16; M], fg_sum: &[i16; M]) -> i32 {
     let mut dist = 0i32;

@@ -9,15 +9,15 @@
 //!
 //! Processing per frame (Annex A A.3 and Figure A.1):
 //!
-//! 1. high-pass pre-filter ([`preproc`], §3.1);
+//! 1. high-pass pre-filter (`preproc`, §3.1);
 //! 2. LP analysis on a 240-sample window with 40 samples look-ahead, LSP
 //!    conversion and quantisation, interpolation for the first subframe
-//!    ([`lpc`], [`lsp_quant`], §3.2);
+//!    (`lpc`, `lsp_quant`, §3.2);
 //! 3. perceptual weighting with the quantised filter (A.3.3) and open-loop
-//!    pitch on the weighted speech ([`pitch_search`], A.3.4);
+//!    pitch on the weighted speech (`pitch_search`, A.3.4);
 //! 4. per subframe: target signal, closed-loop fractional pitch, fixed
-//!    codebook search ([`acelp`], A.3.8), joint gain quantisation
-//!    ([`gain_quant`], §3.9) with the taming safeguard ([`taming`]), and the
+//!    codebook search (`acelp`, A.3.8), joint gain quantisation
+//!    (`gain_quant`, §3.9) with the taming safeguard (`taming`), and the
 //!    memory updates of §3.10.
 //!
 //! The state is a plain value (`Clone`, `Eq`, `Hash`); encoding allocates

@@ -6,7 +6,7 @@
 //! * closed-loop fractional pitch: integer lag maximising the correlation of
 //!   the target with the past excitation filtered backwards (A.3.7), then
 //!   the fractions −1/3, 0, +1/3 around it;
-//! * the adaptive-codebook gain (§3.7.3, eq. 43) and the lag encoding of
+//! * the adaptive-codebook gain (§3.7.3) and the lag encoding of
 //!   §3.7.2 (8 bits in the first subframe, 5 bits relative in the second).
 
 use super::exact::{clamp_positive, correlation_fits, dot, dot_saturating, energy};
@@ -80,7 +80,7 @@ impl Decimated {
 }
 
 /// Correlation maximum normalised by the square root of the energy of the
-/// delayed signal (A.3.4, eq. A.3), for the lag `t` of a section.
+/// delayed signal (A.3.4), for the lag `t` of a section.
 fn normalised_max(d: &Decimated, t: usize, max: i32) -> i16 {
     // Non-negative terms: the saturating sum is the clamped exact sum.
     let e = clamp_positive(1 + energy(d.delayed(t)));
@@ -177,7 +177,7 @@ pub(crate) fn pitch_ol_fast(wsp: &[i16; PMAX + L_FRAME]) -> i16 {
     best
 }
 
-/// Backward-filtered target d(n) = Σ x(i)·h(i−n) (§3.8.1, eq. 49), scaled so
+/// Backward-filtered target d(n) = Σ x(i)·h(i−n) (§3.8.1), scaled so
 /// that its maximum magnitude fits in 13 bits.
 pub(crate) fn cor_h_x(h: &[i16; L_SUBFR], x: &[i16; L_SUBFR]) -> [i16; L_SUBFR] {
     let mut y32 = [0i32; L_SUBFR];
@@ -289,7 +289,7 @@ pub(crate) fn pitch_fr3_fast(
 }
 
 /// Adaptive-codebook gain g_p = <x,y>/<y,y> in Q14, bounded to [0, 1.2]
-/// (§3.7.3, eq. 43). Also returns the correlations needed by the gain
+/// (§3.7.3). Also returns the correlations needed by the gain
 /// quantiser as mantissa/exponent pairs: `[yy, 15−exp_yy, xy, 15−exp_xy]`.
 pub(crate) fn g_pitch(xn: &[i16; L_SUBFR], y1: &[i16; L_SUBFR]) -> (i16, [i16; 4]) {
     // <y1,y1>; on overflow redo with y1/4. Non-negative terms: the chain

@@ -24,7 +24,7 @@ pub(crate) struct PreFilter {
 }
 
 impl PreFilter {
-    /// Filters `signal` in place (§3.1, eq. 1).
+    /// Filters `signal` in place (§3.1).
     pub(crate) fn process(&mut self, signal: &mut [i16]) {
         for s in signal.iter_mut() {
             let x0 = *s;

@@ -1,10 +1,10 @@
-//! Taming procedure (G.729 §3.8 note and the encoder's "taming" of the
-//! adaptive-codebook gain, ITU-T G.729 §3.10 / Annex A): the encoder tracks
-//! an estimate of the worst-case accumulated excitation error per 40-sample
-//! zone of the past excitation. When the zones a candidate lag reads from
-//! exceed a threshold, the pitch gain is limited (below 0.95 for the
-//! unquantised gain, below 1 for the quantised one) so that a decoder that
-//! lost frames cannot diverge.
+//! Taming procedure of the G.729 encoder (the pitch-gain limiting that
+//! keeps a decoder which lost frames from diverging; ITU-T reference
+//! `TAMING.C`, used unchanged by Annex A): the encoder tracks an estimate
+//! of the worst-case accumulated excitation error per 40-sample zone of the
+//! past excitation. When the zones a lag reads from exceed a threshold, the
+//! pitch gain is limited (to 0.95 for the unquantised gain, below 1 in the
+//! gain codebook search).
 
 use crate::g729::basic_op::{add, l_add, l_extract, l_shl, l_sub, mpy_32_16, sub};
 use crate::g729::tables::{INIT_TAMING_L_EXC_ERR, L_INTER10, L_SUBFR, L_THRESH_ERR, TAB_ZONE};
