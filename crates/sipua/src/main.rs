@@ -20,6 +20,7 @@
 //! | 5 | network: a socket could not be bound or used |
 
 mod demo;
+mod events;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -31,6 +32,15 @@ use ua_core::registration::RegState;
 use ua_core::{AccountConfig, AccountId, AgentConfig, CallState, Event, UserAgent};
 use ua_net::audio::{AudioSink, AudioSource, NullSink, Silence, WavSink, WavSource};
 use ua_net::{CallAudio, Driver, MediaEvent, NetEvent};
+
+/// How events are printed.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum EventFormat {
+    /// Short human-readable lines.
+    Text,
+    /// One JSON object per line with an "event" field.
+    Json,
+}
 
 /// Exit codes (see the crate documentation).
 pub mod exit {
@@ -80,6 +90,9 @@ struct Args {
     /// Codec priorities, e.g. `pcmu=1,pcma=2,g729=0,g722=0` (0 disables).
     #[arg(long, global = true)]
     codecs: Option<String>,
+    /// Event output: text lines or JSON lines (see the events module).
+    #[arg(long, value_enum, default_value = "text", global = true)]
+    events: EventFormat,
     /// Log the stack's internals on stderr (-v info, -vv debug, -vvv trace).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     verbose: u8,
@@ -94,12 +107,31 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Register once and print the result (the binding lapses at its expiry).
     Register,
+    /// Answer calls arriving at --local (straight, or through --servers)
+    /// at once, play/record, until --count calls have ended.
+    Answer {
+        /// Answer at once (the only mode for now; accepted for scripts).
+        #[arg(long)]
+        auto: bool,
+        /// WAV file to send (else silence).
+        #[arg(long)]
+        play: Option<PathBuf>,
+        /// WAV file to write what we receive to (NAME-2.wav ... for later calls).
+        #[arg(long)]
+        record: Option<PathBuf>,
+        /// How many calls to answer before exiting.
+        #[arg(long, default_value_t = 1)]
+        count: u32,
+        /// Hang up each answered call after this many seconds (else the caller does).
+        #[arg(long)]
+        hangup_after: Option<u64>,
+    },
     /// Call a number or SIP URI, keep the call up, hang up.
     Call {
         /// Digits (become sip:digits@domain) or a SIP URI.
         target: String,
         /// Seconds to keep the call up.
-        #[arg(long, default_value_t = 1)]
+        #[arg(long, visible_alias = "hangup-after", default_value_t = 1)]
         hold_for: u64,
         /// WAV file to send (else silence).
         #[arg(long)]
@@ -178,6 +210,7 @@ fn init_logs(verbose: u8) {
 async fn main() -> ExitCode {
     let args = Args::parse();
     init_logs(args.verbose);
+    events::set_json(args.events == EventFormat::Json);
     ExitCode::from(run(args).await)
 }
 
@@ -185,8 +218,22 @@ async fn run(args: Args) -> u8 {
     if let Command::Demo(d) = &args.command {
         return demo::run(d, &args).await;
     }
-    let (Some(servers), Some(user)) = (args.servers.clone(), args.user.clone()) else {
-        eprintln!("usage: --servers \"domain; ip[:port]\" and --user are needed for this command");
+    // No server: a call goes straight to the target's host:port, and
+    // `answer` takes calls that arrive at --local.
+    let servers = args.servers.clone().or_else(|| match &args.command {
+        Command::Call { target, .. } => direct_server(target),
+        Command::Answer { .. } => Some(format!("{}; {}", args.local.ip(), args.local)),
+        _ => None,
+    });
+    let user = args.user.clone().or_else(|| match &args.command {
+        Command::Register => None,
+        _ => Some("sipua".into()),
+    });
+    let (Some(servers), Some(user)) = (servers, user) else {
+        eprintln!(
+            "usage: --servers \"domain; ip[:port]\" and --user are needed for this command \
+             (a call without --servers needs a target sip:user@ip:port)"
+        );
         return exit::USAGE;
     };
     let seed = std::time::SystemTime::now()
@@ -232,8 +279,126 @@ async fn run(args: Args) -> u8 {
             };
             call(&mut driver, target, opts, deadline).await
         }
+        Command::Answer {
+            play,
+            record,
+            count,
+            hangup_after,
+            ..
+        } => {
+            let opts = AnswerOpts {
+                play: play.clone(),
+                record: record.clone(),
+                count: (*count).max(1),
+                hangup_after: *hangup_after,
+            };
+            answer(&mut driver, opts, deadline).await
+        }
         Command::Demo(_) => unreachable!("handled above"),
     }
+}
+
+/// `"host; host:port"` for a target `sip:user@host:port` (an IP address).
+fn direct_server(target: &str) -> Option<String> {
+    let rest = target
+        .strip_prefix("sip:")
+        .or_else(|| target.strip_prefix("sips:"))?;
+    let hostport = rest.rsplit('@').next()?.split(';').next()?;
+    let addr: SocketAddr = hostport
+        .parse()
+        .or_else(|_| format!("{hostport}:5060").parse())
+        .ok()?;
+    Some(format!("{}; {addr}", addr.ip()))
+}
+
+struct AnswerOpts {
+    play: Option<PathBuf>,
+    record: Option<PathBuf>,
+    count: u32,
+    hangup_after: Option<u64>,
+}
+
+/// The recording path of the `n`-th answered call: the path itself for the
+/// first, `NAME-n.wav` after.
+fn nth_path(p: &std::path::Path, n: u32) -> PathBuf {
+    if n <= 1 {
+        return p.to_path_buf();
+    }
+    let stem = p.file_stem().map_or("call".into(), |s| s.to_string_lossy());
+    p.with_file_name(format!("{stem}-{n}.wav"))
+}
+
+/// Answers incoming calls at once until `count` of them have ended.
+async fn answer(driver: &mut Driver, opts: AnswerOpts, deadline: Instant) -> u8 {
+    let mut answered = 0u32;
+    let mut ended = 0u32;
+    let mut up: Vec<(ua_core::CallId, Instant)> = Vec::new();
+    let mut mine: Vec<ua_core::CallId> = Vec::new();
+    while Instant::now() < deadline {
+        let events = match driver.step(Duration::from_millis(100)).await {
+            Ok(e) => e,
+            Err(e) => {
+                eprintln!("network: socket {}: {e}", driver.local_addr());
+                return exit::NETWORK;
+            }
+        };
+        for e in &events {
+            events::print(e);
+            match e {
+                NetEvent::Agent(Event::IncomingCall { call, .. }) if answered < opts.count => {
+                    answered += 1;
+                    let record = opts.record.as_deref().map(|p| nth_path(p, answered));
+                    match call_audio(opts.play.as_deref(), record.as_deref()) {
+                        Ok(a) => driver.set_audio(*call, a),
+                        Err(e) => {
+                            eprintln!("{e}");
+                            return exit::USAGE;
+                        }
+                    }
+                    let now = driver.now();
+                    driver.ua.answer(now, *call);
+                    mine.push(*call);
+                }
+                NetEvent::Agent(Event::IncomingCall { call, .. }) => {
+                    let now = driver.now();
+                    driver.ua.reject(now, *call, 486);
+                }
+                NetEvent::Agent(Event::CallState {
+                    call,
+                    state: CallState::Connected,
+                }) => up.push((*call, Instant::now())),
+                NetEvent::Agent(Event::CallState {
+                    call,
+                    state: CallState::Terminated { .. },
+                }) if mine.contains(call) => {
+                    ended += 1;
+                }
+                _ => {}
+            }
+        }
+        if let Some(after) = opts.hangup_after {
+            let now = driver.now();
+            for (call, since) in &up {
+                if since.elapsed() >= Duration::from_secs(after) {
+                    driver.ua.hangup(now, *call);
+                }
+            }
+            up.retain(|(_, since)| since.elapsed() < Duration::from_secs(after));
+        }
+        if ended >= opts.count {
+            // Let the last BYE's 200 go out and the media report its end.
+            let until = Instant::now() + Duration::from_millis(300);
+            while Instant::now() < until {
+                match driver.step(Duration::from_millis(50)).await {
+                    Ok(events) => events.iter().for_each(events::print),
+                    Err(_) => break,
+                }
+            }
+            return exit::OK;
+        }
+    }
+    eprintln!("answer: {answered} call(s) answered, {ended} ended before --timeout");
+    exit::CALL
 }
 
 fn call_audio(
@@ -253,44 +418,6 @@ fn call_audio(
     Ok(CallAudio { source, sink })
 }
 
-/// Prints an event as a short line.
-pub fn print_event(prefix: &str, e: &NetEvent) {
-    match e {
-        NetEvent::Agent(e) => println!("{prefix}{e:?}"),
-        NetEvent::Media(m) => match m {
-            MediaEvent::Started {
-                call,
-                codec,
-                payload_type,
-                local,
-                remote,
-                dscp,
-            } => println!(
-                "{prefix}media call {}: {codec:?} pt {payload_type}, {local} -> {}{}",
-                call.0,
-                remote.map_or("(no address)".to_string(), |r| r.to_string()),
-                if *dscp { ", DSCP 46" } else { "" }
-            ),
-            MediaEvent::DtmfReceived {
-                call,
-                digit,
-                duration_ms,
-            } => println!(
-                "{prefix}dtmf received on call {}: {digit} ({duration_ms} ms)",
-                call.0
-            ),
-            MediaEvent::Stats { .. } => {}
-            MediaEvent::Stopped { call, stats } => println!(
-                "{prefix}call stats {}: sent {} received {} lost {} jitter {} ms",
-                call.0, stats.packets_sent, stats.packets_received, stats.lost, stats.jitter_ms
-            ),
-            MediaEvent::Failed { call, error } => {
-                println!("{prefix}media failed on call {}: {error}", call.0)
-            }
-        },
-    }
-}
-
 async fn events_until(
     driver: &mut Driver,
     deadline: Instant,
@@ -305,7 +432,7 @@ async fn events_until(
             }
         };
         for e in &events {
-            print_event("", e);
+            events::print(e);
             if let Some(result) = done(e) {
                 return result;
             }
@@ -429,7 +556,7 @@ async fn call(driver: &mut Driver, target: &str, opts: CallOpts, deadline: Insta
         match driver.step(Duration::from_millis(100)).await {
             Ok(events) => {
                 for e in &events {
-                    print_event("", e);
+                    events::print(e);
                     if let NetEvent::Agent(Event::CallState {
                         call,
                         state: CallState::Terminated { .. },
@@ -457,7 +584,7 @@ async fn call(driver: &mut Driver, target: &str, opts: CallOpts, deadline: Insta
         match driver.step(Duration::from_millis(100)).await {
             Ok(events) => {
                 for e in &events {
-                    print_event("", e);
+                    events::print(e);
                     if matches!(e, NetEvent::Media(MediaEvent::Stopped { call, .. }) if *call == id)
                     {
                         media_stopped = true;

@@ -1,0 +1,171 @@
+//! Two `sipua` processes, no server: one answers at its --local, the other
+//! calls it straight at `sip:b@127.0.0.1:PORT`, plays a WAV tone and sends
+//! DTMF; `--events json` on both. The answerer's recording holds the tone,
+//! its events report the digits, both exit 0.
+
+use std::net::UdpSocket;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn free_port() -> u16 {
+    UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn free_pair() -> u16 {
+    loop {
+        let p = free_port();
+        if p.is_multiple_of(2) && p < 65534 && UdpSocket::bind(("127.0.0.1", p + 1)).is_ok() {
+            return p;
+        }
+    }
+}
+
+fn goertzel_share(x: &[i16], rate: f64, f: f64) -> f64 {
+    let c = 2.0 * (2.0 * std::f64::consts::PI * f / rate).cos();
+    let (mut s1, mut s2) = (0.0f64, 0.0f64);
+    let mut energy = 0.0;
+    for &v in x {
+        let v = f64::from(v) / 32768.0;
+        energy += v * v;
+        let s0 = v + c * s1 - s2;
+        s2 = s1;
+        s1 = s0;
+    }
+    let n = x.len() as f64;
+    (s1 * s1 + s2 * s2 - c * s1 * s2) / (n * n) / (energy / n).max(1e-12)
+}
+
+fn wait(mut child: std::process::Child, secs: u64) -> (i32, String, String) {
+    let until = Instant::now() + Duration::from_secs(secs);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > until {
+            let _ = child.kill();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn events(stdout: &str) -> Vec<serde_json::Value> {
+    stdout
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap_or_else(|e| panic!("{l}: {e}"))
+        })
+        .inspect(|v| assert!(v["event"].is_string(), "{v}"))
+        .collect()
+}
+
+#[test]
+fn direct_call_with_tone_and_dtmf_as_json_events() {
+    let dir = std::env::temp_dir().join(format!("sipua-direct-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let tone = dir.join("tone.wav");
+    let heard = dir.join("heard.wav");
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 8000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(&tone, spec).unwrap();
+    for i in 0..12000 {
+        let t = f64::from(i) / 8000.0;
+        w.write_sample((12000.0 * (2.0 * std::f64::consts::PI * 1000.0 * t).sin()) as i16)
+            .unwrap();
+    }
+    w.finalize().unwrap();
+
+    let (pb, mb) = (free_port(), free_pair());
+    let b = Command::new(env!("CARGO_BIN_EXE_sipua"))
+        .args(["--local", &format!("127.0.0.1:{pb}")])
+        .args([
+            "--media-port",
+            &mb.to_string(),
+            "--events",
+            "json",
+            "--timeout",
+            "20",
+        ])
+        .args(["answer", "--auto", "--record", heard.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let (pa, ma) = (free_port(), free_pair());
+    let a = Command::new(env!("CARGO_BIN_EXE_sipua"))
+        .args(["--local", &format!("127.0.0.1:{pa}")])
+        .args([
+            "--media-port",
+            &ma.to_string(),
+            "--events",
+            "json",
+            "--timeout",
+            "20",
+        ])
+        .args(["call", &format!("sip:b@127.0.0.1:{pb}"), "--hold-for", "2"])
+        .args(["--play", tone.to_str().unwrap(), "--dtmf", "42"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (code_a, out_a, err_a) = wait(a, 25);
+    let (code_b, out_b, err_b) = wait(b, 10);
+    assert_eq!(code_a, 0, "caller:\n{out_a}\n{err_a}");
+    assert_eq!(code_b, 0, "answerer:\n{out_b}\n{err_b}");
+    let (ea, eb) = (events(&out_a), events(&out_b));
+    let has = |ev: &[serde_json::Value], name: &str, key: &str, val: &str| {
+        ev.iter()
+            .any(|v| v["event"] == name && (key.is_empty() || v[key] == val))
+    };
+    assert!(has(&ea, "call_state", "state", "connected"), "{out_a}");
+    assert!(has(&ea, "media", "codec", "PCMU"), "{out_a}");
+    assert!(has(&eb, "incoming_call", "", ""), "{out_b}");
+    assert!(has(&eb, "call_state", "state", "terminated"), "{out_b}");
+    let digits: String = eb
+        .iter()
+        .filter(|v| v["event"] == "dtmf_received")
+        .filter_map(|v| v["digit"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(digits, "42", "{out_b}");
+    let stats = ea
+        .iter()
+        .find(|v| v["event"] == "call_stats" && v["final"] == true)
+        .unwrap_or_else(|| panic!("final call_stats:\n{out_a}"));
+    assert!(stats["packets_sent"].as_u64().unwrap() > 50, "{stats}");
+    assert!(stats["packets_received"].as_u64().unwrap() > 50, "{stats}");
+
+    let rec: Vec<i16> = hound::WavReader::open(&heard)
+        .unwrap()
+        .into_samples::<i16>()
+        .map(Result::unwrap)
+        .collect();
+    // The loudest second of the recording is the tone.
+    let best = rec
+        .chunks(8000)
+        .max_by(|x, y| {
+            let e = |c: &[i16]| c.iter().map(|&v| f64::from(v).powi(2)).sum::<f64>();
+            e(x).total_cmp(&e(y))
+        })
+        .unwrap();
+    let (on, off) = (
+        goertzel_share(best, 8000.0, 1000.0),
+        goertzel_share(best, 8000.0, 1500.0),
+    );
+    assert!(
+        on > 0.3 && off < 0.02,
+        "1 kHz share {on}, 1.5 kHz share {off}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
