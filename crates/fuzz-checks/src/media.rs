@@ -1,11 +1,13 @@
 //! Fuzz checks for `rtp-media`: RTP and RTCP parsing, the RFC 4733
 //! receiver, the jitter buffer driven by arbitrary packet sequences, the
-//! G.722 decoder and the G.711 SIMD kernels.
+//! G.722 decoder, the G.729 (Annex A + B) decoder and the G.711 SIMD
+//! kernels.
 
-use rtp_media::codec::CodecKind;
+use rtp_media::codec::{AudioCodec, CodecError, CodecKind, G729Codec};
 use rtp_media::dtmf::DtmfReceiver;
 use rtp_media::g711::{self, Kernel, Law};
 use rtp_media::g722::{G722Decoder, Mode};
+use rtp_media::g729::G729Decoder;
 use rtp_media::jitter::{JitterBuffer, JitterConfig};
 use rtp_media::rtcp::{self, RtcpPacket};
 use rtp_media::rtp::{RtpHeader, RtpPacket};
@@ -19,6 +21,7 @@ pub const TARGETS: &[crate::Target] = &[
     ("dtmf_receiver", dtmf_receiver),
     ("jitter_buffer", jitter_buffer),
     ("g722_decode", g722_decode),
+    ("g729_decode", g729_decode),
     ("g711", g711),
     ("media_session", media_session),
 ];
@@ -209,6 +212,97 @@ pub fn g722_decode(data: &[u8]) {
         let (rl, rh) = core.decode_core(c);
         assert!((-16384..=16383).contains(&rl) && (-16384..=16383).contains(&rh));
     }
+}
+
+/// Drives the G.729 A+B decoder with arbitrary frames and losses, both
+/// frame by frame ([`G729Decoder`]) and as RTP payloads ([`G729Codec`]).
+///
+/// `data` is a sequence of records, each a control byte then its operands:
+/// `c % 8` = 0: a 10-octet speech frame (bad-frame flag `c & 0x80`);
+/// 1: a 2-octet SID frame; 2: a non-transmitted frame; 3: an erasure;
+/// 4: an RTP payload of `c >> 3` octets (any length, odd ones included);
+/// 5: concealment of `c >> 3` samples; 6, 7: a payload of
+/// `10·(c >> 4)` (+2 if `c & 8`) octets. Missing operand bytes are zeros.
+///
+/// Checks: nothing panics; payload lengths are accepted exactly when RFC
+/// 3551 section 4.5.6 allows them, with the right sample counts; the state
+/// is a value of constant size (a clone fed the same input stays equal and
+/// gives the same samples).
+pub fn g729_decode(data: &[u8]) {
+    let mut dec = G729Decoder::new();
+    let mut codec = G729Codec::with_annexb(true);
+    let size = std::mem::size_of_val(&dec) + std::mem::size_of_val(&codec);
+    let mut pcm = [0i16; 80];
+    let mut out = Vec::new();
+    let mut i = 0;
+    let take = |i: &mut usize, n: usize| -> Vec<u8> {
+        let mut v = vec![0u8; n];
+        let avail = data.len().saturating_sub(*i).min(n);
+        v[..avail].copy_from_slice(&data[*i..*i + avail]);
+        *i += n.min(data.len() - *i);
+        v
+    };
+    let mut steps = 0;
+    while i < data.len() && steps < 400 {
+        steps += 1;
+        let c = data[i];
+        i += 1;
+        match c % 8 {
+            0 => {
+                let f = take(&mut i, 10);
+                dec.decode_frame(
+                    f.as_slice().try_into().expect("10"),
+                    c & 0x80 != 0,
+                    &mut pcm,
+                );
+            }
+            1 => {
+                let f = take(&mut i, 2);
+                dec.decode_sid(f.as_slice().try_into().expect("2"), &mut pcm);
+            }
+            2 => dec.decode_no_tx(&mut pcm),
+            3 => dec.decode_erased(&mut pcm),
+            5 => {
+                out.clear();
+                codec.conceal(usize::from(c >> 3), &mut out);
+                assert_eq!(out.len(), usize::from(c >> 3));
+            }
+            k => {
+                let len = if k == 4 {
+                    usize::from(c >> 3)
+                } else {
+                    10 * usize::from(c >> 4) + if c & 8 != 0 { 2 } else { 0 }
+                };
+                let payload = take(&mut i, len);
+                out.clear();
+                let r = codec.decode(&payload, &mut out);
+                match (len, len % 10) {
+                    (0, _) => assert!(matches!(r, Err(CodecError::EmptyPayload { .. }))),
+                    (_, 0 | 2) => {
+                        let n = CodecKind::G729.payload_samples(len);
+                        assert_eq!(r, Ok(n));
+                        assert_eq!(out.len(), n);
+                    }
+                    _ => assert!(matches!(r, Err(CodecError::PayloadLength { .. }))),
+                }
+            }
+        }
+    }
+    assert_eq!(
+        std::mem::size_of_val(&dec) + std::mem::size_of_val(&codec),
+        size
+    );
+    // The state is a plain value: a clone continues identically.
+    let mut twin = dec.clone();
+    assert_eq!(twin, dec);
+    let mut other = [0i16; 80];
+    dec.decode_no_tx(&mut pcm);
+    twin.decode_no_tx(&mut other);
+    assert_eq!(pcm, other);
+    dec.decode_frame(&[0x5a; 10], false, &mut pcm);
+    twin.decode_frame(&[0x5a; 10], false, &mut other);
+    assert_eq!(pcm, other);
+    assert_eq!(twin, dec);
 }
 
 /// Every G.711 kernel gives the scalar bytes on `data` (as samples and as
