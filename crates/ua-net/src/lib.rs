@@ -12,8 +12,10 @@
 //! and reports what the media does as [`NetEvent::Media`] (start, DTMF
 //! received, statistics, stop).
 //!
-//! TCP/TLS (with `sip_proto::framer`), DSCP marking of SIP and SRV lookups
-//! are the next steps; the agent already carries the DSCP on every transmit.
+//! SIP goes out with the DSCP the agent puts on each transmit (IP_TOS /
+//! IPV6_TCLASS on the socket), RTP and RTCP with 46 (EF).
+//!
+//! TCP/TLS (with `sip_proto::framer`) and SRV lookups are the next steps.
 
 pub mod audio;
 pub mod media;
@@ -101,6 +103,7 @@ pub struct Driver {
     media_tx: mpsc::UnboundedSender<MediaEvent>,
     media_rx: mpsc::UnboundedReceiver<MediaEvent>,
     media_seed: u64,
+    sip_dscp: Option<u8>,
 }
 
 impl Driver {
@@ -123,7 +126,41 @@ impl Driver {
             media_tx,
             media_rx,
             media_seed,
+            sip_dscp: None,
         })
+    }
+
+    /// Marks the SIP socket with `dscp` (the agent's call-control DSCP,
+    /// carried on every transmit) when it changes.
+    fn mark(&mut self, dscp: u8) {
+        if self.sip_dscp == Some(dscp) {
+            return;
+        }
+        let sock = socket2::SockRef::from(&self.socket);
+        let tos = u32::from(dscp) << 2;
+        let r = if self.local.is_ipv4() {
+            sock.set_tos_v4(tos)
+        } else {
+            sock.set_tclass_v6(tos)
+        };
+        match r {
+            Ok(()) => self.sip_dscp = Some(dscp),
+            Err(e) => {
+                tracing::debug!("DSCP {dscp} not set on the SIP socket: {e}");
+                self.sip_dscp = Some(dscp); // do not retry on every send
+            }
+        }
+    }
+
+    /// The DSCP the SIP socket carries, once the first message went out.
+    pub fn sip_dscp(&self) -> Option<u8> {
+        let sock = socket2::SockRef::from(&self.socket);
+        let tos = if self.local.is_ipv4() {
+            sock.tos_v4()
+        } else {
+            sock.tclass_v6()
+        };
+        self.sip_dscp.and(tos.ok()).map(|t| (t >> 2) as u8)
     }
 
     /// Sets the audio endpoints of `call`: what we send and where what we
@@ -252,6 +289,7 @@ impl Driver {
         while let Some(out) = self.ua.poll_output() {
             match out {
                 Output::Transmit(t) if t.transport == Transport::Udp => {
+                    self.mark(t.dscp);
                     // A send error is the agent's transport error to handle; log and go on.
                     if let Err(e) = self.socket.send_to(&t.data, t.destination).await {
                         tracing::warn!(destination = %t.destination, "SIP send failed: {e}");
