@@ -105,8 +105,17 @@ enum Command {
     /// Two user agents in this process on loopback: A calls B, plays a
     /// tone, B records it and sends DTMF, A hangs up; then the checks.
     Demo(demo::DemoArgs),
-    /// Register once and print the result (the binding lapses at its expiry).
-    Register,
+    /// Register and print the result. Without --duration the binding is
+    /// left to lapse at its expiry (one REGISTER exchange); with it, stay
+    /// registered (refreshing) that long, or until Ctrl-C, then unregister.
+    Register {
+        /// Register once and exit (the default).
+        #[arg(long, conflicts_with = "duration")]
+        once: bool,
+        /// Stay registered this many seconds, then unregister.
+        #[arg(long)]
+        duration: Option<u64>,
+    },
     /// Answer calls arriving at --local (straight, or through --servers)
     /// at once, play/record, until --count calls have ended.
     Answer {
@@ -214,7 +223,21 @@ async fn main() -> ExitCode {
     ExitCode::from(run(args).await)
 }
 
+static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether Ctrl-C was pressed: the command then hangs up its calls or
+/// unregisters and exits.
+fn interrupted() -> bool {
+    INTERRUPTED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 async fn run(args: Args) -> u8 {
+    tokio::spawn(async {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("interrupted: ending cleanly");
+            INTERRUPTED.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    });
     if let Command::Demo(d) = &args.command {
         return demo::run(d, &args).await;
     }
@@ -226,7 +249,7 @@ async fn run(args: Args) -> u8 {
         _ => None,
     });
     let user = args.user.clone().or_else(|| match &args.command {
-        Command::Register => None,
+        Command::Register { .. } => None,
         _ => Some("sipua".into()),
     });
     let (Some(servers), Some(user)) = (servers, user) else {
@@ -257,7 +280,13 @@ async fn run(args: Args) -> u8 {
     };
     let deadline = Instant::now() + Duration::from_secs(args.timeout);
     match &args.command {
-        Command::Register => register(&mut driver, deadline).await,
+        Command::Register { duration, .. } => {
+            let code = register(&mut driver, deadline).await;
+            match duration {
+                Some(secs) if code == exit::OK => stay_registered(&mut driver, *secs).await,
+                _ => code,
+            }
+        }
         Command::Call {
             target,
             hold_for,
@@ -335,6 +364,20 @@ async fn answer(driver: &mut Driver, opts: AnswerOpts, deadline: Instant) -> u8 
     let mut up: Vec<(ua_core::CallId, Instant)> = Vec::new();
     let mut mine: Vec<ua_core::CallId> = Vec::new();
     while Instant::now() < deadline {
+        if interrupted() {
+            let now = driver.now();
+            for (call, _) in &up {
+                driver.ua.hangup(now, *call);
+            }
+            let until = Instant::now() + Duration::from_millis(500);
+            while Instant::now() < until {
+                match driver.step(Duration::from_millis(50)).await {
+                    Ok(events) => events.iter().for_each(events::print),
+                    Err(_) => break,
+                }
+            }
+            return exit::OK;
+        }
         let events = match driver.step(Duration::from_millis(100)).await {
             Ok(e) => e,
             Err(e) => {
@@ -423,7 +466,7 @@ async fn events_until(
     deadline: Instant,
     mut done: impl FnMut(&NetEvent) -> Option<u8>,
 ) -> u8 {
-    while Instant::now() < deadline {
+    while Instant::now() < deadline && !interrupted() {
         let events = match driver.step(Duration::from_millis(200)).await {
             Ok(e) => e,
             Err(e) => {
@@ -470,7 +513,10 @@ async fn register(driver: &mut Driver, deadline: Instant) -> u8 {
             ..
         }) => {
             failure = Some(describe_failure(*status, reason, *server));
-            Some(exit::REGISTRATION)
+            // A server that did not answer (408: timeout or transport
+            // error) is failed over: the agent tries the next one and says
+            // AllServersFailed when none is left. Any other failure is final.
+            (*status != 408).then_some(exit::REGISTRATION)
         }
         NetEvent::Agent(Event::AllServersFailed { .. }) => Some(exit::REGISTRATION),
         _ => None,
@@ -495,6 +541,36 @@ async fn register(driver: &mut Driver, deadline: Instant) -> u8 {
         }
         other => other,
     }
+}
+
+/// Keeps the registration (the agent refreshes it) for `secs` seconds or
+/// until Ctrl-C, then unregisters.
+async fn stay_registered(driver: &mut Driver, secs: u64) -> u8 {
+    let until = Instant::now() + Duration::from_secs(secs);
+    while Instant::now() < until && !interrupted() {
+        match driver.step(Duration::from_millis(100)).await {
+            Ok(events) => events.iter().for_each(events::print),
+            Err(e) => {
+                eprintln!("network: {e}");
+                return exit::NETWORK;
+            }
+        }
+    }
+    let now = driver.now();
+    if driver.ua.unregister(now, AccountId(0)).is_ok() {
+        let _ = events_until(driver, Instant::now() + Duration::from_secs(5), |e| {
+            matches!(
+                e,
+                NetEvent::Agent(Event::Registration {
+                    state: RegState::Unregistered | RegState::Failed { .. },
+                    ..
+                })
+            )
+            .then_some(exit::OK)
+        })
+        .await;
+    }
+    exit::OK
 }
 
 struct CallOpts {
@@ -532,10 +608,21 @@ async fn call(driver: &mut Driver, target: &str, opts: CallOpts, deadline: Insta
     match connected {
         exit::OK => {}
         u8::MAX => {
-            eprintln!("call failed: not answered in time");
+            if interrupted() {
+                eprintln!("call failed: interrupted before the answer");
+            } else {
+                eprintln!("call failed: not answered in time");
+            }
+            // CANCEL (or 480/BYE) and give it a moment to go out and be answered.
             let now = driver.now();
             driver.ua.hangup(now, id);
-            let _ = driver.flush().await;
+            let until = Instant::now() + Duration::from_millis(500);
+            while Instant::now() < until {
+                match driver.step(Duration::from_millis(50)).await {
+                    Ok(events) => events.iter().for_each(events::print),
+                    Err(_) => break,
+                }
+            }
             return exit::CALL;
         }
         exit::CALL => {
@@ -546,7 +633,7 @@ async fn call(driver: &mut Driver, target: &str, opts: CallOpts, deadline: Insta
     }
     let mut dtmf = opts.dtmf;
     let up_until = Instant::now() + Duration::from_secs(opts.hold_for);
-    while Instant::now() < up_until {
+    while Instant::now() < up_until && !interrupted() {
         if let Some(d) = &dtmf
             && driver.media_running(id)
         {

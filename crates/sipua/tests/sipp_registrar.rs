@@ -1,0 +1,252 @@
+//! `sipua register` against registrars played by sipp with scenarios
+//! written for this project (`tests/scenarios/`, issue 7 test 5): a
+//! registrar that challenges with qop=auth and answers 200 without any
+//! expiry, a 423 Interval Too Brief, a first server that does not answer
+//! (failover), and a secondary that answers 301 naming the primary
+//! (failback at once). Every peer runs on loopback with `-m 1` and
+//! timeouts; the two failover tests wait for Timer F (64*T1 = 32 s) and
+//! run in parallel. Skips, saying why, when sipp is absent (`scripts/test`
+//! installs Debian's `sip-tester`).
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn scenario(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/scenarios")
+        .join(name)
+}
+
+fn have_sipp() -> bool {
+    let ok = Command::new("sipp")
+        .arg("-v")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok();
+    if !ok {
+        eprintln!(
+            "SKIP: sipp is not installed (Debian package sip-tester; scripts/test installs it)"
+        );
+    }
+    ok
+}
+
+/// A sipp UAS for one registration; killed on drop if still running.
+struct Sipp(Option<Child>);
+
+impl Sipp {
+    fn start(name: &str, port: u16, extra: &[&str]) -> Sipp {
+        let dir = std::env::temp_dir().join(format!("sipua-sipp-reg-{port}"));
+        let _ = std::fs::create_dir_all(&dir);
+        let child = Command::new("sipp")
+            .current_dir(&dir)
+            .arg("-sf")
+            .arg(scenario(name))
+            .args([
+                "-i",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+                "-m",
+                "1",
+                "-timeout",
+                "60s",
+                "-timeout_error",
+                "-nostdin",
+            ])
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("sipp starts");
+        std::thread::sleep(Duration::from_millis(300));
+        Sipp(Some(child))
+    }
+
+    /// Waits (at most 20 s) for sipp to end; its exit code (0: the
+    /// scenario ran through, every check in it held).
+    fn finish(mut self) -> i32 {
+        let mut child = self.0.take().expect("running");
+        let until = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = child.try_wait().expect("wait") {
+                return status.code().unwrap_or(-1);
+            }
+            if Instant::now() > until {
+                let _ = child.kill();
+                let _ = child.wait();
+                return -2;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Sipp {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.0.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// Runs `sipua register` and returns (exit code, stdout + stderr).
+fn register(local: &str, servers: &str, timeout: u64) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_sipua"))
+        .args([
+            "--local",
+            local,
+            "--servers",
+            servers,
+            "--user",
+            "4107",
+            "--password",
+            "1234",
+            "--timeout",
+            &timeout.to_string(),
+            "register",
+        ])
+        .output()
+        .expect("sipua runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+#[test]
+fn qop_challenge_and_a_200_without_expiry_keeps_the_requested_3600() {
+    if !have_sipp() {
+        return;
+    }
+    let sipp = Sipp::start("registrar_qop_no_expires.xml", 5181, &[]);
+    let (code, out) = register("127.0.0.1:5182", "mitel.test; 127.0.0.1:5181", 15);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("3600"), "the requested expiry is kept:\n{out}");
+    assert_eq!(
+        sipp.finish(),
+        0,
+        "sipp verified qop=auth, nc and the digest"
+    );
+}
+
+#[test]
+fn interval_too_brief_is_retried_with_min_expires() {
+    if !have_sipp() {
+        return;
+    }
+    let sipp = Sipp::start("registrar_423.xml", 5183, &[]);
+    let (code, out) = register("127.0.0.1:5184", "mitel.test; 127.0.0.1:5183", 15);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("7200"), "{out}");
+    assert_eq!(sipp.finish(), 0, "sipp saw Expires: 7200 in the retry");
+}
+
+#[test]
+fn a_silent_first_server_is_failed_over() {
+    if !have_sipp() {
+        return;
+    }
+    // Nothing listens on 5185: the REGISTER there times out (Timer F).
+    let sipp = Sipp::start("registrar_qop_no_expires.xml", 5186, &[]);
+    let (code, out) = register(
+        "127.0.0.1:5187",
+        "mitel.test; 127.0.0.1:5185; 127.0.0.1:5186",
+        50,
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("127.0.0.1:5186"),
+        "registered at the second:\n{out}"
+    );
+    assert_eq!(sipp.finish(), 0);
+}
+
+#[test]
+fn a_301_from_the_secondary_sends_the_phone_to_the_primary_at_once() {
+    if !have_sipp() {
+        return;
+    }
+    // The primary (5188) is silent when the phone starts, so the phone
+    // fails over to the secondary (5189) after Timer F. The primary comes
+    // back the moment the phone reports the failover; the secondary, asked
+    // to register the phone, answers 301 naming the primary, and the phone
+    // must register there at once (not after a probe interval).
+    use std::io::BufRead;
+    let secondary = Sipp::start(
+        "secondary_301.xml",
+        5189,
+        &["-key", "primary", "127.0.0.1:5188"],
+    );
+    let mut phone = Command::new(env!("CARGO_BIN_EXE_sipua"))
+        .args([
+            "--local",
+            "127.0.0.1:5190",
+            "--servers",
+            "mitel.test; 127.0.0.1:5188; 127.0.0.1:5189",
+            "--user",
+            "4107",
+            "--password",
+            "1234",
+            "--timeout",
+            "50",
+            "register",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("sipua runs");
+    let stdout = phone.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut lines = Vec::new();
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if line.contains("ailover") {
+                let _ = tx.send(());
+            }
+            lines.push(line);
+        }
+        lines.join("\n")
+    });
+    let failed_over = rx.recv_timeout(Duration::from_secs(45)).is_ok();
+    let moved_at = Instant::now();
+    let primary = failed_over.then(|| Sipp::start("registrar_qop_no_expires.xml", 5188, &[]));
+    let until = Instant::now() + Duration::from_secs(20);
+    let code = loop {
+        if let Some(status) = phone.try_wait().expect("wait") {
+            break status.code().unwrap_or(-1);
+        }
+        if Instant::now() > until {
+            let _ = phone.kill();
+            break -2;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let out = reader.join().expect("reader");
+    assert!(failed_over, "no failover reported:\n{out}");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("127.0.0.1:5188"), "{out}");
+    assert!(
+        moved_at.elapsed() < Duration::from_secs(8),
+        "back at the primary {:?} after the failover (REGISTER retransmissions only):\n{out}",
+        moved_at.elapsed()
+    );
+    assert_eq!(
+        secondary.finish(),
+        0,
+        "the secondary answered one REGISTER with 301"
+    );
+    assert_eq!(
+        primary.expect("started").finish(),
+        0,
+        "the primary registered the phone"
+    );
+}
