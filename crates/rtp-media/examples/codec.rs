@@ -3,6 +3,7 @@
 //! ```text
 //! cargo run -p rtp-media --example codec -- encode --codec pcmu|pcma|g722 IN OUT
 //! cargo run -p rtp-media --example codec -- decode --codec pcmu|pcma|g722 [--mode 1|2|3] IN OUT
+//! cargo run -p rtp-media --example codec -- encode --codec g729 [--itu-serial] IN OUT
 //! cargo run -p rtp-media --example codec -- decode --codec g729 [--itu-serial] [--annexb] IN OUT
 //! ```
 //!
@@ -19,6 +20,7 @@
 use rtp_media::codec::{AudioCodec, Codec, CodecKind};
 use rtp_media::g711::{self, Law};
 use rtp_media::g722::{G722Decoder, G722Encoder, Mode};
+use rtp_media::g729::encoder::G729Encoder;
 use rtp_media::g729::{G729Decoder, SerialFrame, SerialReader};
 use std::process::ExitCode;
 
@@ -96,6 +98,28 @@ fn main() -> ExitCode {
             let mut pcm = vec![0i16; 2 * data.len()];
             G722Decoder::new(mode).decode(&data, &mut pcm);
             pcm.iter().flat_map(|s| s.to_le_bytes()).collect()
+        }
+        ("encode", "g729") => {
+            if annexb {
+                eprintln!("encode --annexb: the Annex B encoder (VAD/DTX) is not there yet");
+                return ExitCode::from(2);
+            }
+            // Whole 10 ms frames only, as the ITU encoder does.
+            let pcm: Vec<i16> = data
+                .chunks_exact(2)
+                .map(|b| i16::from_le_bytes([b[0], b[1]]))
+                .collect();
+            let mut enc = G729Encoder::new();
+            let mut o = Vec::new();
+            for frame in pcm.chunks_exact(80) {
+                let frame: &[i16; 80] = frame.try_into().expect("80 samples");
+                if itu_serial {
+                    enc.encode_serial(frame, &mut o);
+                } else {
+                    o.extend_from_slice(&enc.encode(frame));
+                }
+            }
+            o
         }
         ("decode", "g729") if itu_serial => {
             let mut dec = G729Decoder::new();
