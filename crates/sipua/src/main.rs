@@ -474,11 +474,16 @@ async fn events_until(
                 return exit::NETWORK;
             }
         };
+        // Every event of the batch is printed, even after the one that ends the wait.
+        let mut result = None;
         for e in &events {
             events::print(e);
-            if let Some(result) = done(e) {
-                return result;
+            if result.is_none() {
+                result = done(e);
             }
+        }
+        if let Some(r) = result {
+            return r;
         }
     }
     u8::MAX
@@ -665,9 +670,11 @@ async fn call(driver: &mut Driver, target: &str, opts: CallOpts, deadline: Insta
     driver.ua.hangup(now, id);
     // Wait for the BYE's 200 (or its timeout) so the peer sees a clean end,
     // and for the media to stop (its final RTCP, the recording closed).
+    // At least a second for that, whatever --timeout leaves.
     let bye_deadline = Instant::now() + Duration::from_secs(5);
+    let bye_deadline = bye_deadline.min(deadline.max(Instant::now() + Duration::from_secs(1)));
     let mut media_stopped = !driver.media_running(id);
-    while Instant::now() < bye_deadline.min(deadline) {
+    while Instant::now() < bye_deadline {
         match driver.step(Duration::from_millis(100)).await {
             Ok(events) => {
                 for e in &events {
