@@ -13,7 +13,10 @@
 //! DTX period has started).
 
 pub mod cng;
+pub mod dtx;
 pub mod sid;
+pub mod sid_quant;
+pub mod vad;
 
 use crate::g729::basic_op::*;
 use crate::g729::lsp::{FreqPrev, int_qlpc};

@@ -65,6 +65,50 @@ pub(crate) fn autocorr(x: &[i16; L_WINDOW]) -> Autocorrelation {
     r
 }
 
+/// Autocorrelation for Annex B (B.3.1): r(0..=M) as [`autocorr`], plus
+/// r(M+1), r(M+2) (double precision, same normalisation) for the VAD's
+/// low-band energy, and the exponent of r(0) (`exp_R0`: r(0) of the
+/// windowed input is `(hi, lo) · 2^(exp_R0 − 1)`, counting the `/4`
+/// rescalings on overflow).
+pub(crate) fn autocorr_ext(x: &[i16; L_WINDOW]) -> (Autocorrelation, [(i16, i16); 2], i16) {
+    let mut y = [0i16; L_WINDOW];
+    for ((yv, &xv), &w) in y.iter_mut().zip(x.iter()).zip(HAMWINDOW.iter()) {
+        *yv = mult_r(xv, w);
+    }
+    let mut exp_r0 = 1i16;
+    let energy = loop {
+        let mut sum = 1i64;
+        for &v in &y {
+            sum += 2 * (v as i64) * (v as i64);
+        }
+        if sum <= MAX_32 as i64 {
+            break sum as i32;
+        }
+        for v in y.iter_mut() {
+            *v = shr(*v, 2);
+        }
+        exp_r0 = add(exp_r0, 4);
+    };
+    let mut r = Autocorrelation {
+        hi: [0; MP1],
+        lo: [0; MP1],
+    };
+    let norm = norm_l(energy);
+    (r.hi[0], r.lo[0]) = l_extract(l_shl(energy, norm));
+    exp_r0 = sub(exp_r0, norm);
+    for lag in 1..=M {
+        let sum = exact::dot(&y[..L_WINDOW - lag], &y[lag..]);
+        (r.hi[lag], r.lo[lag]) = l_extract(l_shl(sum, norm));
+    }
+    let mut ext = [(0i16, 0i16); 2];
+    for (k, e) in ext.iter_mut().enumerate() {
+        let lag = M + 1 + k;
+        let sum = exact::dot(&y[..L_WINDOW - lag], &y[lag..]);
+        *e = l_extract(l_shl(sum, norm));
+    }
+    (r, ext, exp_r0)
+}
+
 /// Applies the lag window to r(1..=M) (§3.2.1).
 pub(crate) fn lag_window(r: &mut Autocorrelation) {
     for i in 1..=M {
@@ -117,6 +161,14 @@ impl Levinson {
     /// Coefficients are carried in Q27 double precision; when a reflection
     /// coefficient reaches |k| > 32750/32768 the previous filter is returned.
     pub(crate) fn solve(&mut self, r: &Autocorrelation) -> ([i16; MP1], [i16; M]) {
+        let (a, rc, _) = self.solve_err(r);
+        (a, rc)
+    }
+
+    /// [`Self::solve`] that also returns the residual energy of the
+    /// prediction (`alpha` denormalised, Annex B B.4.1), or `None` when the
+    /// recursion was unstable and the previous filter was returned.
+    pub(crate) fn solve_err(&mut self, r: &Autocorrelation) -> ([i16; MP1], [i16; M], Option<i16>) {
         let (rh, rl) = (&r.hi, &r.lo);
         let mut rc = [0i16; M];
         let mut ah = [0i16; MP1];
@@ -151,7 +203,7 @@ impl Levinson {
                 // Unstable: keep the previous filter.
                 rc[0] = self.old_rc[0];
                 rc[1] = self.old_rc[1];
-                return (self.old_a, rc);
+                return (self.old_a, rc, None);
             }
 
             for j in 1..i {
@@ -169,6 +221,7 @@ impl Levinson {
             al[1..=i].copy_from_slice(&anl[1..=i]);
         }
 
+        let err = shr(alp_h, alp_exp);
         let mut a = [0i16; MP1];
         a[0] = 4096;
         for i in 1..=M {
@@ -176,7 +229,7 @@ impl Levinson {
         }
         self.old_a = a;
         self.old_rc = [rc[0], rc[1]];
-        (a, rc)
+        (a, rc, Some(err))
     }
 }
 

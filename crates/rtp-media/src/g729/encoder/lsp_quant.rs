@@ -23,7 +23,7 @@ use crate::g729::tables::{
 /// quantised first+second-stage vectors, Q13).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct LspQuantizer {
-    freq_prev: [[i16; M]; MA_NP],
+    pub(crate) freq_prev: [[i16; M]; MA_NP],
 }
 
 impl Default for LspQuantizer {
@@ -36,7 +36,7 @@ impl Default for LspQuantizer {
 
 /// Weighting coefficients of the LSF distance (§3.2.4), normalised
 /// so that the largest has no leading headroom.
-fn get_wegt(flsp: &[i16; M]) -> [i16; M] {
+pub(crate) fn get_wegt(flsp: &[i16; M]) -> [i16; M] {
     let mut buf = [0i16; M];
     buf[0] = sub(flsp[1], PI04 + 8192);
     for i in 1..M - 1 {

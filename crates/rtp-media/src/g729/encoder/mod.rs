@@ -26,17 +26,26 @@
 mod acelp;
 mod exact;
 mod gain_quant;
-mod lpc;
-mod lsp_quant;
+pub(crate) mod lpc;
+pub(crate) mod lsp_quant;
 mod pitch_search;
 mod preproc;
 mod taming;
 
-use crate::g729::basic_op::{add, extract_h, l_mac, l_mult, l_shl, mult, negate, round16, sub};
-use crate::g729::bits::{FRAME_OCTETS, Params, SerialFrame, prm2bits, write_serial_frame};
-use crate::g729::filter::{residu, syn_filt, weight_az};
-use crate::g729::lsp::int_qlpc;
+use crate::g729::annexb::FrameType;
+use crate::g729::annexb::dtx::{DtxEncoder, NoiseFrame};
+use crate::g729::annexb::sid::SidParams;
+use crate::g729::annexb::vad::Vad;
+use crate::g729::basic_op::{
+    add, extract_h, l_extract, l_mac, l_mult, l_shl, mpy_32, mult, negate, round16, sub,
+};
+use crate::g729::bits::{
+    FRAME_OCTETS, Params, SID_OCTETS, SerialFrame, prm2bits, write_serial_frame,
+};
+use crate::g729::filter::{residu, syn_filt, syn_filt_in_place, weight_az};
+use crate::g729::lsp::{int_qlpc, lsp_lsf};
 use crate::g729::pitch_common::parity_pitch;
+use crate::g729::tables::annex_b::{INIT_SEED, LAG_H as AB_LAG_H, LAG_L as AB_LAG_L, NP};
 use crate::g729::tables::{
     GAMMA1, GPCLIP, INIT_LSP_OLD, L_FRAME, L_INTERPOL, L_SUBFR, L_TOTAL, M, MP1, PIT_MAX, PIT_MIN,
     PRM_SIZE, SHARPMAX, SHARPMIN,
@@ -90,6 +99,70 @@ pub struct G729Encoder {
     lsp_q: LspQuantizer,
     gain_q: GainQuantizer,
     taming: Taming,
+    /// Annex B VAD/DTX state, when enabled.
+    annex_b: Option<AnnexB>,
+}
+
+/// Encoder-side Annex B state: the VAD, the DTX/CNG module and the frame
+/// history they need (B.3, B.4).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct AnnexB {
+    vad: Vad,
+    dtx: DtxEncoder,
+    /// VAD decisions of the previous two frames.
+    past_vad: bool,
+    ppast_vad: bool,
+    /// Comfort-noise generator, reset on every speech frame.
+    seed: i16,
+    /// Frame counter of the VAD (1 for the first frame, 32767 → 256).
+    frame: i16,
+}
+
+/// One encoded frame of the Annex A+B encoder (Annex B B.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EncodedFrame {
+    /// An 80-bit speech frame.
+    Speech(Params),
+    /// A 15-bit SID frame.
+    Sid(SidParams),
+    /// Nothing is transmitted (DTX).
+    NoTx,
+}
+
+impl EncodedFrame {
+    /// The frame type of Annex B.
+    pub fn frame_type(&self) -> FrameType {
+        match self {
+            EncodedFrame::Speech(_) => FrameType::Speech,
+            EncodedFrame::Sid(_) => FrameType::Sid,
+            EncodedFrame::NoTx => FrameType::NoTx,
+        }
+    }
+
+    /// The RFC 3551 §4.5.6 payload: written to `out`, returns its length
+    /// (10 octets for speech, 2 for SID, 0 for no transmission).
+    pub fn to_payload(&self, out: &mut [u8; FRAME_OCTETS]) -> usize {
+        match self {
+            EncodedFrame::Speech(p) => {
+                *out = prm2bits(p);
+                FRAME_OCTETS
+            }
+            EncodedFrame::Sid(p) => {
+                out[..SID_OCTETS].copy_from_slice(&p.to_octets());
+                SID_OCTETS
+            }
+            EncodedFrame::NoTx => 0,
+        }
+    }
+
+    /// The frame in the ITU serial representation.
+    pub fn to_serial(&self) -> SerialFrame {
+        match self {
+            EncodedFrame::Speech(p) => SerialFrame::Speech(prm2bits(p)),
+            EncodedFrame::Sid(p) => SerialFrame::Sid(p.to_octets()),
+            EncodedFrame::NoTx => SerialFrame::NoTx,
+        }
+    }
 }
 
 impl Default for G729Encoder {
@@ -115,22 +188,110 @@ impl G729Encoder {
             lsp_q: LspQuantizer::default(),
             gain_q: GainQuantizer::default(),
             taming: Taming::default(),
+            annex_b: None,
         }
     }
 
+    /// An encoder with the Annex B VAD and DTX switched on (`vad = true`)
+    /// or off (then identical to [`Self::new`]).
+    pub fn with_vad(vad: bool) -> Self {
+        let mut e = Self::new();
+        if vad {
+            e.annex_b = Some(AnnexB {
+                vad: Vad::new(),
+                dtx: DtxEncoder::new(),
+                past_vad: true,
+                ppast_vad: true,
+                seed: INIT_SEED,
+                frame: 0,
+            });
+        }
+        e
+    }
+
+    /// A G.729A+B encoder (VAD/DTX on): `with_vad(true)`.
+    pub fn new_annex_b() -> Self {
+        Self::with_vad(true)
+    }
+
+    /// Whether the Annex B VAD/DTX is on.
+    pub fn vad_enabled(&self) -> bool {
+        self.annex_b.is_some()
+    }
+
     /// Encodes one 10 ms frame of 16-bit linear PCM at 8 kHz into its 11
-    /// parameters.
+    /// parameters. Every frame is coded as speech; with Annex B enabled the
+    /// VAD and DTX memories are still updated (as the reference encoder
+    /// does with DTX disabled), but [`Self::encode_dtx`] is the entry point
+    /// that honours the VAD decision.
     pub fn encode_frame(&mut self, pcm: &[i16; L_FRAME]) -> Params {
+        match self.encode_inner(pcm, false) {
+            EncodedFrame::Speech(p) => p,
+            // Unreachable: without DTX every frame is speech.
+            _ => [0; PRM_SIZE],
+        }
+    }
+
+    /// Encodes one frame with Annex B discontinuous transmission (when the
+    /// encoder was built with [`Self::with_vad`]`(true)`): a speech frame,
+    /// a SID frame or nothing (B.4). Without Annex B every frame is speech.
+    pub fn encode_dtx(&mut self, pcm: &[i16; L_FRAME]) -> EncodedFrame {
+        self.encode_inner(pcm, true)
+    }
+
+    fn encode_inner(&mut self, pcm: &[i16; L_FRAME], dtx: bool) -> EncodedFrame {
         let mut prm: Params = [0; PRM_SIZE];
 
         self.speech[SPEECH_NEW..].copy_from_slice(pcm);
         self.pre.process(&mut self.speech[SPEECH_NEW..]);
 
         // --- LP analysis and quantisation (§3.2). ---
-        let mut r = lpc::autocorr(&self.speech);
-        lpc::lag_window(&mut r);
-        let (a, _rc) = self.levinson.solve(&r);
-        let lsp_new = lpc::az_lsp(&a, &self.lsp_old);
+        let lsp_new;
+        if let Some(b) = self.annex_b.as_mut() {
+            b.frame = if b.frame == i16::MAX {
+                256
+            } else {
+                b.frame + 1
+            };
+            // Annex B B.3: two more lags for the VAD and the exponent of r(0).
+            let (mut r, ext, exp_r0) = lpc::autocorr_ext(&self.speech);
+            let rh_nbe = r.hi;
+            lpc::lag_window(&mut r);
+            let mut r_h = [0i16; NP + 1];
+            r_h[..MP1].copy_from_slice(&r.hi);
+            for (k, &(hi, lo)) in ext.iter().enumerate() {
+                let x = mpy_32(hi, lo, AB_LAG_H[M + k], AB_LAG_L[M + k]);
+                r_h[MP1 + k] = l_extract(x).0;
+            }
+            let (a, rc) = self.levinson.solve(&r);
+            lsp_new = lpc::az_lsp(&a, &self.lsp_old);
+            let mut lsf_new = [0i16; M];
+            lsp_lsf(&lsp_new, &mut lsf_new);
+            let vad = b.vad.decide(
+                rc[1],
+                &lsf_new,
+                &r_h,
+                r.lo[0],
+                exp_r0,
+                &self.speech,
+                b.frame,
+                b.past_vad,
+                b.ppast_vad,
+            );
+            b.dtx.update(&rh_nbe, exp_r0, vad);
+            if !vad && dtx {
+                return self.noise_frame();
+            }
+            let b = self.annex_b.as_mut().expect("annex b");
+            b.seed = INIT_SEED;
+            b.ppast_vad = b.past_vad;
+            b.past_vad = vad;
+        } else {
+            let mut r = lpc::autocorr(&self.speech);
+            lpc::lag_window(&mut r);
+            let (a, _rc) = self.levinson.solve(&r);
+            lsp_new = lpc::az_lsp(&a, &self.lsp_old);
+        }
         let (lsp_new_q, lsp_words) = self.lsp_q.quantize(&lsp_new);
         prm[0] = lsp_words[0];
         prm[1] = lsp_words[1];
@@ -280,7 +441,68 @@ impl G729Encoder {
         self.speech.copy_within(L_FRAME.., 0);
         self.wsp.copy_within(L_FRAME.., 0);
         self.exc.copy_within(L_FRAME.., 0);
-        prm
+        EncodedFrame::Speech(prm)
+    }
+
+    /// An inactive frame under DTX (Annex B B.4): SID decision and
+    /// parameters, comfort-noise excitation, and the update of the weighted
+    /// speech and filter memories with that excitation.
+    fn noise_frame(&mut self) -> EncodedFrame {
+        let b = self.annex_b.as_mut().expect("annex b");
+        let mut aq = [0i16; 2 * MP1];
+        let (frame, used) = b.dtx.noise_frame(
+            &mut self.exc,
+            EXC_CUR,
+            b.past_vad,
+            &mut self.lsp_old_q,
+            &mut aq,
+            &mut self.lsp_q.freq_prev,
+            &mut b.seed,
+            &mut self.levinson,
+        );
+        for s in &used {
+            self.taming.update(s.gain_pitch, s.t0);
+        }
+        b.ppast_vad = b.past_vad;
+        b.past_vad = false;
+
+        for sf in 0..2 {
+            let off = sf * L_SUBFR;
+            let a: &[i16; MP1] = aq[sf * MP1..(sf + 1) * MP1].try_into().expect("MP1");
+            let mut xn = [0i16; L_SUBFR];
+            residu(
+                a,
+                &self.speech[SPEECH_CUR + off - M..SPEECH_CUR + off + L_SUBFR],
+                &mut xn,
+            );
+            let mut ap_t = [0i16; MP1];
+            weight_az(a, GAMMA1, &mut ap_t);
+            let mut ap1 = [0i16; MP1];
+            ap1[0] = 4096;
+            for i in 1..=M {
+                ap1[i] = sub(ap_t[i], mult(ap_t[i - 1], TILT_07));
+            }
+            syn_filt(
+                &ap1,
+                &xn,
+                &mut self.wsp[PMAX + off..PMAX + off + L_SUBFR],
+                &mut self.mem_w,
+                true,
+            );
+            for i in 0..L_SUBFR {
+                xn[i] = sub(xn[i], self.exc[EXC_CUR + off + i]);
+            }
+            syn_filt_in_place(&ap_t, &mut xn, &mut self.mem_w0, true);
+        }
+        self.sharp = SHARPMIN;
+
+        self.speech.copy_within(L_FRAME.., 0);
+        self.wsp.copy_within(L_FRAME.., 0);
+        self.exc.copy_within(L_FRAME.., 0);
+        match frame {
+            NoiseFrame::Sid(p) => EncodedFrame::Sid(p),
+            NoiseFrame::NoTx => EncodedFrame::NoTx,
+        }
     }
 }
 
@@ -290,10 +512,18 @@ impl G729Encoder {
         prm2bits(&self.encode_frame(pcm))
     }
 
-    /// Encodes one frame and appends it to `out` in the ITU serial test
-    /// format (164 octets: sync word, size word 80, one word per bit).
+    /// Encodes one frame (with DTX when Annex B is on) and appends it to
+    /// `out` in the ITU serial test format (sync word, size word 80, 16 or
+    /// 0, one word per bit).
     pub fn encode_serial(&mut self, pcm: &[i16; L_FRAME], out: &mut Vec<u8>) {
-        write_serial_frame(&SerialFrame::Speech(self.encode(pcm)), out);
+        let f = self.encode_dtx(pcm);
+        write_serial_frame(&f.to_serial(), out);
+    }
+
+    /// Encodes one frame (with DTX when Annex B is on) into its RFC 3551
+    /// payload in `out`; returns the payload length (10, 2 or 0).
+    pub fn encode_payload(&mut self, pcm: &[i16; L_FRAME], out: &mut [u8; FRAME_OCTETS]) -> usize {
+        self.encode_dtx(pcm).to_payload(out)
     }
 }
 
