@@ -91,7 +91,7 @@ impl DtxEncoder {
     /// Stores the frame's (not lag-windowed) autocorrelation `r_h` with
     /// exponent `exp_r` (B.4.1), every frame; every `NB_CURACF` frames of
     /// active voice the running sum is advanced.
-    pub fn update(&mut self, r_h: &[i16; MP1], exp_r: i16, vad: bool) {
+    pub(crate) fn update(&mut self, r_h: &[i16; MP1], exp_r: i16, vad: bool) {
         self.acf.copy_within(0..SIZ_ACF - MP1, MP1);
         self.sh_acf.copy_within(0..NB_CURACF - 1, 1);
         self.sh_acf[0] = negate(add(16, exp_r));
@@ -334,4 +334,45 @@ fn cmp_filt(
     let shift = sub(add(sh_r_coeff, 9), add(sh[0], sh[1]));
     l_thr = l_shl(l_thr, shift);
     l_sub(dist, l_thr) > 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sum_of_equal_acfs_doubles() {
+        let mut acf = [0i16; 2 * MP1];
+        for j in 0..MP1 {
+            acf[j] = 16384 - 1000 * j as i16;
+            acf[MP1 + j] = acf[j];
+        }
+        let (one, sh1) = calc_sum_acf(&acf[..MP1], &[3]);
+        let (two, sh2) = calc_sum_acf(&acf, &[3, 3]);
+        // Same mantissa, one bit less of negative scaling.
+        assert_eq!(one, two);
+        assert_eq!(sh2, sh1 - 1);
+    }
+
+    #[test]
+    fn distance_test_is_monotonic_in_the_residual_energy() {
+        let mut flat = [0i16; MP1];
+        flat[0] = 4096;
+        let (r, sh) = calc_rcoeff(&flat);
+        let mut acf = [0i16; MP1];
+        for (i, v) in acf.iter_mut().enumerate() {
+            *v = 16384 - 1400 * i as i16;
+        }
+        // No residual energy: any positive distance is a change.
+        assert!(cmp_filt(&r, sh, &acf, 0, FRAC_THRESH1));
+        // A huge residual energy: never a change.
+        assert!(!cmp_filt(&r, sh, &acf, i16::MAX, FRAC_THRESH1));
+        // Changing once means changing for every smaller energy.
+        let mut changed = true;
+        for alpha in (0..=i16::MAX).step_by(97) {
+            let c = cmp_filt(&r, sh, &acf, alpha, FRAC_THRESH2);
+            assert!(changed || !c, "alpha {alpha}");
+            changed = c;
+        }
+    }
 }

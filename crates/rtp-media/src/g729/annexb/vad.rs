@@ -47,9 +47,10 @@ impl Default for Vad {
     }
 }
 
-/// Full-band / low-band energy in dB (Q11) from a correlation energy and
-/// the exponent of r(0) (B.3.1.1–B.3.1.2): `10·log10(x / 240)` realised as
-/// `log2` scaled by `10·log10(2)` (9864, Q15) minus `10·log10(240)·…`.
+/// Full-band or low-band energy (B.3.1.1–B.3.1.2, eq. B.1–B.2) in the
+/// Q11 log domain: `10·log10(x·2^(exp_r0 − 2) / L_WINDOW)`, with `log2`
+/// scaled by `10·log10(2)` (9864 in Q15) and the constant `10·log10(240)`
+/// (4875 in Q11) removed.
 fn energy_db(acc: i32, exp_r0: i16) -> i16 {
     let (exp, frac) = log2(acc);
     let mut acc0 = mpy_32_16(exp, frac, 9864);
@@ -93,7 +94,7 @@ impl Vad {
     ///   32767 to 256);
     /// * `prev`, `pprev` — the decisions of the last two frames.
     #[allow(clippy::too_many_arguments)]
-    pub fn decide(
+    pub(crate) fn decide(
         &mut self,
         rc: i16,
         lsf: &[i16; M],
@@ -273,8 +274,9 @@ impl Vad {
     }
 }
 
-/// `acc + x·c + 2^(k)·d` style boundary tests of the initial decision
-/// (B.3.5, Table B.1 boundaries in fixed point). Returns `true` for voice.
+/// Initial VAD decision (B.3.5): the 14 linear boundaries of the
+/// four-dimensional parameter space (ΔS, ΔEf, ΔEl, ΔZC), each evaluated
+/// as a fixed-point linear form; any boundary crossed means voice.
 fn make_dec(dsle: i16, dse: i16, sd: i16, dszc: i16) -> bool {
     let hi = |x: i16| l_deposit_h(x);
     // SD vs dSZC.
@@ -323,4 +325,35 @@ fn make_dec(dsle: i16, dse: i16, sd: i16, dszc: i16) -> bool {
         return true;
     }
     l_mac(l_mac(l_mult(dse, 24576), 1024, 29491), dsle, 16384) < 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boundaries_of_the_initial_decision() {
+        // No difference from the noise averages: noise.
+        assert!(!make_dec(0, 0, 0, 0));
+        // Much more energy than the noise average (ΔEf very negative): voice.
+        assert!(make_dec(-8000, -8000, 0, 0));
+        // Large spectral distortion: voice.
+        assert!(make_dec(0, 0, 20000, 0));
+    }
+
+    #[test]
+    fn quiet_start_is_noise_and_loud_start_is_voice() {
+        let lsf = [0i16; M];
+        let sig = [0i16; 240];
+        let mut r_h = [0i16; NP + 1];
+        r_h[0] = 16384;
+        // A tiny r(0) exponent: energy below the 3072 (Q11) floor.
+        let mut v = Vad::new();
+        assert!(!v.decide(0, &lsf, &r_h, 0, -30, &sig, 1, true, true));
+        assert_eq!(v.less_count, 1);
+        // A loud frame during initialisation: voice, and the means move.
+        let mut v = Vad::new();
+        assert!(v.decide(0, &lsf, &r_h, 0, 30, &sig, 1, true, true));
+        assert!(v.mean_e > 0);
+    }
 }

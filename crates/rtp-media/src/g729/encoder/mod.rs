@@ -554,6 +554,75 @@ mod tests {
         }
     }
 
+    /// A deterministic test signal: a few seconds of speech-like bursts
+    /// separated by low-level noise.
+    fn bursts(frame: usize) -> [i16; L_FRAME] {
+        let mut pcm = [0i16; L_FRAME];
+        let mut seed = 12345u32 ^ frame as u32;
+        let loud = (frame / 40) % 2 == 0;
+        for (i, v) in pcm.iter_mut().enumerate() {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            let noise = ((seed >> 16) as i32 & 0xff) - 128;
+            let t = (frame * L_FRAME + i) as f64;
+            let tone = if loud {
+                (6000.0 * (t * 0.07).sin() * (1.0 + (t * 0.003).sin())) as i32
+            } else {
+                0
+            };
+            *v = (tone + noise) as i16;
+        }
+        pcm
+    }
+
+    #[test]
+    fn vad_off_is_annex_a() {
+        let mut a = G729Encoder::new();
+        let mut b = G729Encoder::with_vad(false);
+        assert!(!b.vad_enabled());
+        for f in 0..100 {
+            let pcm = bursts(f);
+            assert_eq!(
+                EncodedFrame::Speech(a.encode_frame(&pcm)),
+                b.encode_dtx(&pcm)
+            );
+        }
+    }
+
+    #[test]
+    fn dtx_produces_all_frame_types_and_payload_lengths() {
+        let mut enc = G729Encoder::new_annex_b();
+        assert!(enc.vad_enabled());
+        let mut seen = [0usize; 3];
+        let mut out = [0u8; FRAME_OCTETS];
+        for f in 0..400 {
+            let pcm = bursts(f);
+            let mut twin = enc.clone();
+            let frame = enc.encode_dtx(&pcm);
+            let n = twin.encode_payload(&pcm, &mut out);
+            assert_eq!(enc, twin);
+            let (k, len) = match frame.frame_type() {
+                FrameType::Speech => (0, FRAME_OCTETS),
+                FrameType::Sid => (1, SID_OCTETS),
+                FrameType::NoTx => (2, 0),
+            };
+            assert_eq!(n, len);
+            seen[k] += 1;
+            let mut serial = Vec::new();
+            write_serial_frame(&frame.to_serial(), &mut serial);
+            assert_eq!(serial.len(), 4 + 2 * [80, 16, 0][k]);
+        }
+        assert!(seen.iter().all(|&n| n > 0), "{seen:?}");
+    }
+
+    #[test]
+    fn encode_frame_with_vad_codes_every_frame_as_speech() {
+        let mut enc = G729Encoder::new_annex_b();
+        for f in 0..200 {
+            let prm = enc.encode_frame(&bursts(f));
+            assert!(prm.iter().all(|&p| p >= 0));
+        }
+    }
+
     #[test]
     fn silence_encodes_deterministically_and_state_clones() {
         let mut a = G729Encoder::new();
