@@ -3,7 +3,7 @@
 //! ```text
 //! cargo run -p rtp-media --example codec -- encode --codec pcmu|pcma|g722 IN OUT
 //! cargo run -p rtp-media --example codec -- decode --codec pcmu|pcma|g722 [--mode 1|2|3] IN OUT
-//! cargo run -p rtp-media --example codec -- encode --codec g729 [--itu-serial] IN OUT
+//! cargo run -p rtp-media --example codec -- encode --codec g729 [--itu-serial] [--annexb] IN OUT
 //! cargo run -p rtp-media --example codec -- decode --codec g729 [--itu-serial] [--annexb] IN OUT
 //! ```
 //!
@@ -100,23 +100,25 @@ fn main() -> ExitCode {
             pcm.iter().flat_map(|s| s.to_le_bytes()).collect()
         }
         ("encode", "g729") => {
-            if annexb {
-                eprintln!("encode --annexb: the Annex B encoder (VAD/DTX) is not there yet");
-                return ExitCode::from(2);
-            }
-            // Whole 10 ms frames only, as the ITU encoder does.
+            // Whole 10 ms frames only, as the ITU encoder does. With
+            // --annexb the VAD/DTX encoder sends speech, SID or nothing:
+            // 80, 16 or 0 bits per serial frame, 10, 2 or 0 octets packed.
             let pcm: Vec<i16> = data
                 .chunks_exact(2)
                 .map(|b| i16::from_le_bytes([b[0], b[1]]))
                 .collect();
-            let mut enc = G729Encoder::new();
+            let mut enc = G729Encoder::with_vad(annexb);
             let mut o = Vec::new();
             for frame in pcm.chunks_exact(80) {
                 let frame: &[i16; 80] = frame.try_into().expect("80 samples");
-                if itu_serial {
-                    enc.encode_serial(frame, &mut o);
-                } else {
-                    o.extend_from_slice(&enc.encode(frame));
+                match (itu_serial, annexb) {
+                    (true, _) => enc.encode_serial(frame, &mut o),
+                    (false, false) => o.extend_from_slice(&enc.encode(frame)),
+                    (false, true) => {
+                        let mut payload = [0u8; 10];
+                        let n = enc.encode_payload(frame, &mut payload);
+                        o.extend_from_slice(&payload[..n]);
+                    }
                 }
             }
             o
