@@ -48,8 +48,9 @@ fn expand_range(buf: &mut [i16; M], gap: i16, from: usize, to: usize) {
     }
 }
 
-/// Adds the MA prediction to the quantised residual: `lsp[j] = fg_sum[j]·ele[j]
-/// + Σ_k fg[k][j]·freq_prev[k][j]` (§3.2.4 eq. 19, `Lsp_prev_compose`).
+/// Adds the MA prediction to the quantised residual (§3.2.4 eq. 19,
+/// `Lsp_prev_compose`):
+/// `lsp[j] = fg_sum[j]·ele[j] + Σ_k fg[k][j]·freq_prev[k][j]`.
 #[inline]
 pub fn lsp_prev_compose(
     lsp_ele: &[i16; M],

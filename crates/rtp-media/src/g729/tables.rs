@@ -18,7 +18,7 @@ pub static A140: [i16; 3] = [4096, 7807, -3733];
 /// `Word16 b100[3]`; Q13.
 pub static B100: [i16; 3] = [7699, -15398, 7699];
 
-/// `Word16 b140[3]`; Q12; stored coefficients are b[]/2 (source states '1/2 in Q12').
+/// `Word16 b140[3]`; Q12; `stored coefficients are b[]/2 (source states '1/2 in Q12')`.
 pub static B140: [i16; 3] = [1899, -3798, 1899];
 
 /// `Word16 bitsno[PRM_SIZE]`.
@@ -870,7 +870,7 @@ pub mod annex_b {
     /// `Word16 Mp[MODE]`.
     pub static MP: [i16; 2] = [8644, 16572];
 
-    /// `Word16 noise_fg[MODE][MA_NP][M]`; derived: noise_fg[0] = fg[0]; noise_fg[1][i][j] = extract_h(L_mac(L_mult(fg[0][i][j], 19660), fg[1][i][j], 13107)) -- computed here with saturating basic ops.
+    /// `Word16 noise_fg[MODE][MA_NP][M]`; derived: `noise_fg[0] = fg[0]; noise_fg[1][i][j] = extract_h(L_mac(L_mult(fg[0][i][j], 19660), fg[1][i][j], 13107)) -- computed here with saturating basic ops`.
     pub static NOISE_FG: [[[i16; 10]; 4]; 2] = [
         [
             [8421, 9109, 9175, 8965, 9034, 9057, 8765, 8775, 9106, 8673],
