@@ -218,8 +218,8 @@ pub fn analyse(samples: &[i16], rate: u32, freq: f64, control: f64) -> ToneCheck
 }
 
 /// Runs the demo; returns the exit code.
-pub async fn run(args: &DemoArgs, _global: &crate::Args) -> u8 {
-    match demo(args).await {
+pub async fn run(args: &DemoArgs, global: &crate::Args) -> u8 {
+    match demo(args, global.trace.as_deref()).await {
         Ok(true) => {
             println!("demo: all checks passed");
             exit::OK
@@ -235,7 +235,7 @@ pub async fn run(args: &DemoArgs, _global: &crate::Args) -> u8 {
     }
 }
 
-async fn demo(args: &DemoArgs) -> Result<bool, (u8, String)> {
+async fn demo(args: &DemoArgs, trace: Option<&std::path::Path>) -> Result<bool, (u8, String)> {
     let codec = match args.codec.to_ascii_lowercase().as_str() {
         "pcmu" => sdp::Codec::Pcmu,
         "pcma" => sdp::Codec::Pcma,
@@ -271,6 +271,12 @@ async fn demo(args: &DemoArgs) -> Result<bool, (u8, String)> {
         .map_or(1, |d| d.as_nanos() as u64);
     let mut a = side("A", "a", pa, addr_b, ma, codecs, seed).await?;
     let mut b = side("B", "b", pb, addr_a, mb, codecs, seed ^ 0xB).await?;
+    if let Some(path) = trace {
+        // A's trace holds the whole exchange: every message is to or from A.
+        a.driver
+            .trace_to(path)
+            .map_err(|e| (exit::USAGE, format!("--trace {}: {e}", path.display())))?;
+    }
     println!(
         "demo: A sip:a@{addr_a} (RTP {ma}), B sip:b@{addr_b} (RTP {mb}), codec {codec:?}, no server"
     );

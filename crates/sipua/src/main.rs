@@ -93,6 +93,10 @@ struct Args {
     /// Event output: text lines or JSON lines (see the events module).
     #[arg(long, value_enum, default_value = "text", global = true)]
     events: EventFormat,
+    /// Write every SIP message sent and received to this pcap file
+    /// (Wireshark opens it; with -vv the messages are also logged as text).
+    #[arg(long, global = true)]
+    trace: Option<PathBuf>,
     /// Log the stack's internals on stderr (-v info, -vv debug, -vvv trace).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     verbose: u8,
@@ -278,6 +282,12 @@ async fn run(args: Args) -> u8 {
             return exit::NETWORK;
         }
     };
+    if let Some(path) = &args.trace
+        && let Err(e) = driver.trace_to(path)
+    {
+        eprintln!("--trace {}: {e}", path.display());
+        return exit::USAGE;
+    }
     let deadline = Instant::now() + Duration::from_secs(args.timeout);
     match &args.command {
         Command::Register { duration, .. } => {

@@ -72,6 +72,7 @@ fn direct_call_with_tone_and_dtmf_as_json_events() {
     std::fs::create_dir_all(&dir).unwrap();
     let tone = dir.join("tone.wav");
     let heard = dir.join("heard.wav");
+    let trace = dir.join("a.pcap");
     let spec = hound::WavSpec {
         channels: 1,
         sample_rate: 8000,
@@ -114,6 +115,7 @@ fn direct_call_with_tone_and_dtmf_as_json_events() {
             "--timeout",
             "20",
         ])
+        .args(["--trace", trace.to_str().unwrap()])
         .args(["call", &format!("sip:b@127.0.0.1:{pb}"), "--hold-for", "2"])
         .args(["--play", tone.to_str().unwrap(), "--dtmf", "42"])
         .stdout(Stdio::piped())
@@ -145,6 +147,22 @@ fn direct_call_with_tone_and_dtmf_as_json_events() {
         .unwrap_or_else(|| panic!("final call_stats:\n{out_a}"));
     assert!(stats["packets_sent"].as_u64().unwrap() > 50, "{stats}");
     assert!(stats["packets_received"].as_u64().unwrap() > 50, "{stats}");
+
+    // The caller's SIP trace: INVITE, 180, 200, ACK, BYE, 200 as IP/UDP packets.
+    let mut r = pcap_file::pcap::PcapReader::new(std::fs::File::open(&trace).unwrap()).unwrap();
+    let mut starts = Vec::new();
+    while let Some(p) = r.next_packet() {
+        let p = p.unwrap();
+        let payload = &p.data[28..]; // IPv4 (20) + UDP (8)
+        let line = String::from_utf8_lossy(payload);
+        starts.push(line.split(' ').next().unwrap_or("").to_string());
+    }
+    for m in ["INVITE", "ACK", "BYE", "SIP/2.0"] {
+        assert!(
+            starts.iter().any(|s| s == m),
+            "{m} in the trace: {starts:?}"
+        );
+    }
 
     let rec: Vec<i16> = hound::WavReader::open(&heard)
         .unwrap()

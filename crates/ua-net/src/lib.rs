@@ -19,6 +19,7 @@
 
 pub mod audio;
 pub mod media;
+pub mod trace;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -104,6 +105,7 @@ pub struct Driver {
     media_rx: mpsc::UnboundedReceiver<MediaEvent>,
     media_seed: u64,
     sip_dscp: Option<u8>,
+    trace: Option<trace::SipTrace>,
 }
 
 impl Driver {
@@ -127,7 +129,15 @@ impl Driver {
             media_rx,
             media_seed,
             sip_dscp: None,
+            trace: None,
         })
+    }
+
+    /// Writes every SIP message sent and received from now on to `path`
+    /// as pcap ([`trace::SipTrace`]).
+    pub fn trace_to(&mut self, path: impl AsRef<std::path::Path>) -> std::io::Result<()> {
+        self.trace = Some(trace::SipTrace::create(path)?);
+        Ok(())
     }
 
     /// Marks the SIP socket with `dscp` (the agent's call-control DSCP,
@@ -290,6 +300,9 @@ impl Driver {
             match out {
                 Output::Transmit(t) if t.transport == Transport::Udp => {
                     self.mark(t.dscp);
+                    if let Some(tr) = &mut self.trace {
+                        tr.record(self.local, t.destination, &t.data);
+                    }
                     // A send error is the agent's transport error to handle; log and go on.
                     if let Err(e) = self.socket.send_to(&t.data, t.destination).await {
                         tracing::warn!(destination = %t.destination, "SIP send failed: {e}");
@@ -339,6 +352,9 @@ impl Driver {
                 let (n, from) = received?;
                 let now = self.now();
                 let data = bytes::Bytes::copy_from_slice(&self.buf[..n]);
+                if let Some(tr) = &mut self.trace {
+                    tr.record(from, self.local, &data);
+                }
                 self.ua.handle_input(now, Input::Message { from, to: self.local, transport: Transport::Udp, data });
             }
             _ = tokio::time::sleep_until(deadline) => {
