@@ -16,6 +16,11 @@
 //!   so the harness cost per iteration is spread over 16 builds.
 //! - `g711_encode|g711_decode/{scalar,sse2,avx2}/{160,1M}` (µ-law).
 //! - `g722_encode|g722_decode/ours/20ms`: 320 samples / 160 codes.
+//! - `g729_encode|g729_decode/ours/10ms`: one G.729A frame (80 samples /
+//!   10 octets) per iteration, cycling through real speech (the ITU
+//!   `speech.in` vector, 3,750 frames, when `../shared/codec-vectors` or
+//!   `$CODEC_VECTORS_DIR` has it; otherwise a synthetic signal, which the
+//!   run prints); decode runs on the encoder's own bitstream of that input.
 //! - `jitter/ours/insert_pull`: one packet inserted and one frame pulled.
 //! - `mixer/ours/{20ms_8k,20ms_g722}`: one 3-way mix-minus tick.
 
@@ -26,6 +31,8 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use rtp_media::codec::CodecKind;
 use rtp_media::g711::{self, Kernel, Law};
 use rtp_media::g722::{G722Decoder, G722Encoder, Mode};
+use rtp_media::g729::G729Decoder;
+use rtp_media::g729::encoder::G729Encoder;
 use rtp_media::jitter::{JitterBuffer, JitterConfig};
 use rtp_media::mixer::ConferenceMixer;
 use rtp_media::rtp::{RtpHeader, RtpPacket};
@@ -221,6 +228,77 @@ fn g722(c: &mut Criterion) {
     g.finish();
 }
 
+/// 80-sample frames of real speech (ITU `speech.in`) if the vectors are
+/// present, else a synthetic vowel-like signal; and which one it is.
+fn g729_input() -> (Vec<[i16; 80]>, &'static str) {
+    let dir = std::env::var_os("CODEC_VECTORS_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/codec-vectors")
+        });
+    if let Ok(raw) = std::fs::read(dir.join("g729a/speech.in")) {
+        let pcm: Vec<i16> = raw
+            .chunks_exact(2)
+            .map(|b| i16::from_le_bytes([b[0], b[1]]))
+            .collect();
+        let frames: Vec<[i16; 80]> = pcm
+            .chunks_exact(80)
+            .map(|f| f.try_into().unwrap())
+            .collect();
+        if !frames.is_empty() {
+            return (frames, "ITU speech.in");
+        }
+    }
+    let frames = (0..400)
+        .map(|n| {
+            std::array::from_fn(|i| {
+                let t = (n * 80 + i) as f64 / 8000.0;
+                let f0 = 110.0 + 30.0 * (t * 1.3).sin();
+                let v = (t * f0 * std::f64::consts::TAU).sin() * 6000.0
+                    + (t * 3.1 * f0 * std::f64::consts::TAU).sin() * 2500.0
+                    + (t * 7.0 * f0 * std::f64::consts::TAU).sin() * 800.0;
+                (v * (0.6 + 0.4 * (t * 2.0).sin())) as i16
+            })
+        })
+        .collect();
+    (frames, "synthetic")
+}
+
+fn g729(c: &mut Criterion) {
+    let (frames, source) = g729_input();
+    eprintln!("g729: {} frames of {source} input", frames.len());
+    let mut enc = G729Encoder::new();
+    let bits: Vec<[u8; 10]> = frames.iter().map(|f| enc.encode(f)).collect();
+
+    let mut g = c.benchmark_group("g729_encode");
+    g.throughput(Throughput::Elements(1));
+    let mut enc = G729Encoder::new();
+    let mut i = 0;
+    g.bench_function(BenchmarkId::new("ours", "10ms"), |b| {
+        b.iter(|| {
+            let f = &frames[i];
+            i = if i + 1 == frames.len() { 0 } else { i + 1 };
+            enc.encode(black_box(f))
+        })
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("g729_decode");
+    g.throughput(Throughput::Elements(1));
+    let mut dec = G729Decoder::new();
+    let mut out = [0i16; 80];
+    let mut i = 0;
+    g.bench_function(BenchmarkId::new("ours", "10ms"), |b| {
+        b.iter(|| {
+            let f = &bits[i];
+            i = if i + 1 == bits.len() { 0 } else { i + 1 };
+            dec.decode_frame(black_box(f), false, &mut out);
+            out[0]
+        })
+    });
+    g.finish();
+}
+
 fn jitter(c: &mut Criterion) {
     let payload = vec![0x55u8; 160];
     let packets: Vec<Vec<u8>> = (0..4096u32)
@@ -283,5 +361,5 @@ fn mixer(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, rtp, g711, g722, jitter, mixer);
+criterion_group!(benches, rtp, g711, g722, g729, jitter, mixer);
 criterion_main!(benches);

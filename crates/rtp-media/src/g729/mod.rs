@@ -1,4 +1,5 @@
-//! ITU-T G.729 Annex A (CS-ACELP, 8 kbit/s, 10 ms frames of 80 samples).
+//! ITU-T G.729 Annex A (CS-ACELP, 8 kbit/s, 10 ms frames of 80 samples),
+//! with the Annex B decoder (SID frames, comfort noise, DTX).
 //!
 //! Bit-exact fixed-point implementation: every computation follows the
 //! arithmetic sequence of the Recommendation (its fixed-point C description
@@ -27,6 +28,11 @@
 //! // One 10-octet RTP frame (RFC 3551 §4.5.6) → 10 ms of 8 kHz audio.
 //! dec.decode_frame(&[0x1a, 0xc1, 0x00, 0xa0, 0x00, 0xfa, 0xc2, 0xff, 0xfd, 0x50], false, &mut pcm);
 //! // A lost packet: the decoder conceals it (G.729 §4.4).
+//! dec.decode_erased(&mut pcm);
+//! // Annex B: a 2-octet SID frame starts comfort noise (B.5), which goes on
+//! // through the DTX gap (no packets) and through losses inside it.
+//! dec.decode_sid(&[0x34, 0x40], &mut pcm);
+//! dec.decode_no_tx(&mut pcm);
 //! dec.decode_erased(&mut pcm);
 //! ```
 
