@@ -19,6 +19,7 @@
 //! | 4 | the call failed (refused, not answered, no common codec; a demo check failed) |
 //! | 5 | network: a socket could not be bound or used |
 
+mod config;
 mod demo;
 mod events;
 
@@ -76,8 +77,12 @@ struct Args {
     #[arg(long, global = true)]
     auth_user: Option<String>,
     /// Digest password.
-    #[arg(long, default_value = "", global = true)]
-    password: String,
+    #[arg(long, global = true)]
+    password: Option<String>,
+    /// Handset settings file (TOML, keys of the guide's chapter 2.8; see
+    /// handset.example.toml). Command-line options override it.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
     /// Registration expiry in seconds.
     #[arg(long, default_value_t = 3600, global = true)]
     expires: u32,
@@ -191,16 +196,29 @@ pub fn parse_codecs(s: &str) -> Result<sdp::CodecPriorities, String> {
     Ok(p)
 }
 
-fn config(args: &Args, servers: &str, user: &str) -> Result<AgentConfig, String> {
-    let mut account = AccountConfig::new(user, &args.password, servers);
-    account.auth_username = args.auth_user.clone();
+fn config(
+    args: &Args,
+    file: &config::Handset,
+    servers: &str,
+    user: &str,
+) -> Result<AgentConfig, String> {
+    let password = args
+        .password
+        .clone()
+        .or_else(|| file.password.clone())
+        .unwrap_or_default();
+    let mut account = AccountConfig::new(user, &password, servers);
+    account.auth_username = args.auth_user.clone().or_else(|| file.username.clone());
     account.expires = args.expires;
     let mut config = AgentConfig::new(args.local, vec![account]);
     config.user_agent = concat!("sipua/", env!("CARGO_PKG_VERSION")).into();
     config.media_port_base = args.media_port;
-    if let Some(c) = &args.codecs {
-        config.codecs = parse_codecs(c)?;
-    }
+    config.layer.dscp = file.call_control_dscp;
+    config.layer.size_rule.keep_udp = file.override_udp_to_tcp;
+    config.codecs = match &args.codecs {
+        Some(c) => parse_codecs(c)?,
+        None => file.codecs(),
+    };
     Ok(config)
 }
 
@@ -245,17 +263,35 @@ async fn run(args: Args) -> u8 {
     if let Command::Demo(d) = &args.command {
         return demo::run(d, &args).await;
     }
+    let file = match &args.config {
+        Some(path) => match config::Handset::load(path) {
+            Ok(h) => h,
+            Err(e) => {
+                eprintln!("configuration: {e}");
+                return exit::USAGE;
+            }
+        },
+        None => config::Handset::default(),
+    };
     // No server: a call goes straight to the target's host:port, and
     // `answer` takes calls that arrive at --local.
-    let servers = args.servers.clone().or_else(|| match &args.command {
-        Command::Call { target, .. } => direct_server(target),
-        Command::Answer { .. } => Some(format!("{}; {}", args.local.ip(), args.local)),
-        _ => None,
-    });
-    let user = args.user.clone().or_else(|| match &args.command {
-        Command::Register { .. } => None,
-        _ => Some("sipua".into()),
-    });
+    let servers = args
+        .servers
+        .clone()
+        .or_else(|| file.servers())
+        .or_else(|| match &args.command {
+            Command::Call { target, .. } => direct_server(target),
+            Command::Answer { .. } => Some(format!("{}; {}", args.local.ip(), args.local)),
+            _ => None,
+        });
+    let user = args
+        .user
+        .clone()
+        .or_else(|| file.extension.clone())
+        .or_else(|| match &args.command {
+            Command::Register { .. } => None,
+            _ => Some("sipua".into()),
+        });
     let (Some(servers), Some(user)) = (servers, user) else {
         eprintln!(
             "usage: --servers \"domain; ip[:port]\" and --user are needed for this command \
@@ -266,7 +302,7 @@ async fn run(args: Args) -> u8 {
     let seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(1, |d| d.as_nanos() as u64);
-    let ua = match config(&args, &servers, &user)
+    let ua = match config(&args, &file, &servers, &user)
         .and_then(|c| UserAgent::new(c, seed).map_err(|e| e.to_string()))
     {
         Ok(ua) => ua,
@@ -282,6 +318,7 @@ async fn run(args: Args) -> u8 {
             return exit::NETWORK;
         }
     };
+    driver.set_audio_dscp(file.audio_dscp);
     if let Some(path) = &args.trace
         && let Err(e) = driver.trace_to(path)
     {

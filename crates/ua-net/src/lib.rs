@@ -106,6 +106,7 @@ pub struct Driver {
     media_seed: u64,
     sip_dscp: Option<u8>,
     trace: Option<trace::SipTrace>,
+    audio_dscp: u8,
 }
 
 impl Driver {
@@ -130,7 +131,14 @@ impl Driver {
             media_seed,
             sip_dscp: None,
             trace: None,
+            audio_dscp: media::DSCP_EF,
         })
+    }
+
+    /// The DSCP of the RTP and RTCP of calls started from now on (46, EF,
+    /// by default; values above 63 are cut to 6 bits).
+    pub fn set_audio_dscp(&mut self, dscp: u8) {
+        self.audio_dscp = dscp & 0x3f;
     }
 
     /// Writes every SIP message sent and received from now on to `path`
@@ -268,6 +276,7 @@ impl Driver {
             audio: m.audio.take().unwrap_or_default(),
             clock: self.start,
             events: self.media_tx.clone(),
+            dscp: self.audio_dscp,
         };
         match media::spawn(spawn) {
             Ok(t) => m.task = Some(t),

@@ -73,7 +73,7 @@ pub enum MediaEvent {
         local: SocketAddr,
         /// Where RTP goes (`None`: the peer gave a name we do not resolve).
         remote: Option<SocketAddr>,
-        /// Whether the RTP socket carries DSCP 46.
+        /// Whether the RTP socket carries the audio DSCP (46 by default).
         dscp: bool,
     },
     /// An RFC 4733 digit ended at the far end.
@@ -247,14 +247,15 @@ pub(crate) struct Spawn {
     pub audio: CallAudio,
     pub clock: Instant,
     pub events: mpsc::UnboundedSender<MediaEvent>,
+    pub dscp: u8,
 }
 
 /// Binds the sockets and starts the task. A bind failure is returned (and
 /// the call goes on without media).
 pub(crate) fn spawn(s: Spawn) -> std::io::Result<MediaHandle> {
-    let (rtp, dscp) = bind_udp(s.local, DSCP_EF)?;
+    let (rtp, dscp) = bind_udp(s.local, s.dscp)?;
     let rtcp_addr = SocketAddr::new(s.local.ip(), s.local.port().wrapping_add(1));
-    let (rtcp, _) = bind_udp(rtcp_addr, DSCP_EF)?;
+    let (rtcp, _) = bind_udp(rtcp_addr, s.dscp)?;
     let (tx, rx) = mpsc::unbounded_channel();
     let stats = Arc::new(Mutex::new(CallStats::default()));
     let remote = remote_addrs(&s.params);
@@ -273,9 +274,12 @@ pub(crate) fn spawn(s: Spawn) -> std::io::Result<MediaHandle> {
         codec = ?s.params.codec,
         "media started"
     );
+    let mut cfg = media_config(&s.params, &s.cname, s.seed);
+    cfg.dscp = s.dscp;
     let task = Task {
         call: s.call,
-        session: MediaSession::new(media_config(&s.params, &s.cname, s.seed)),
+        session: MediaSession::new(cfg),
+        dscp: s.dscp,
         params: s.params,
         cname: s.cname,
         seed: s.seed,
@@ -308,6 +312,7 @@ struct Task {
     stats: Arc<Mutex<CallStats>>,
     rx: mpsc::UnboundedReceiver<Command>,
     dtmf: VecDeque<(char, u32)>,
+    dscp: u8,
 }
 
 impl Task {
@@ -422,7 +427,9 @@ impl Task {
             self.session.set_direction(direction(&p));
         } else {
             self.seed = self.seed.wrapping_add(1);
-            self.session = MediaSession::new(media_config(&p, &self.cname, self.seed));
+            let mut cfg = media_config(&p, &self.cname, self.seed);
+            cfg.dscp = self.dscp;
+            self.session = MediaSession::new(cfg);
         }
         self.params = p;
     }
