@@ -5,9 +5,15 @@
 //! sipua --local 127.0.0.1:5062 --servers "mitel.test; 127.0.0.1:5071" \
 //!       --user 4107 --password 1234 register
 //! sipua --local 127.0.0.1:5062 --servers "mitel.test; 127.0.0.1:5070" \
-//!       --user 4107 call 4108 --hold-for 2 --play tone.wav --record heard.wav
+//!       --user 4107 call 4108 --hold-for 2 --play tone.wav --record heard.wav --dtmf 123
+//! sipua --local 127.0.0.1:5080 answer --record heard.wav          # no server: calls straight to --local
+//! sipua --local 127.0.0.1:5082 call sip:b@127.0.0.1:5080 --events json --trace a.pcap
+//! sipua --config handset.toml register --duration 60                # see handset.example.toml
 //! ```
-//! Prints each event on a line.
+//! Prints each event on a line (`--events json`: one JSON object per line,
+//! see the `events` module); `--trace FILE.pcap` writes the SIP messages as
+//! pcap; `-v` logs the stack's internals on stderr; Ctrl-C hangs up or
+//! unregisters and exits.
 //!
 //! Exit codes:
 //!
