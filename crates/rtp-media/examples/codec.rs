@@ -3,7 +3,7 @@
 //! ```text
 //! cargo run -p rtp-media --example codec -- encode --codec pcmu|pcma|g722 IN OUT
 //! cargo run -p rtp-media --example codec -- decode --codec pcmu|pcma|g722 [--mode 1|2|3] IN OUT
-//! cargo run -p rtp-media --example codec -- encode --codec g729 [--itu-serial] [--annexb] IN OUT
+//! cargo run -p rtp-media --example codec -- encode --codec g729 [--itu-serial [--annexb]] IN OUT
 //! cargo run -p rtp-media --example codec -- decode --codec g729 [--itu-serial] [--annexb] IN OUT
 //! ```
 //!
@@ -102,23 +102,27 @@ fn main() -> ExitCode {
         ("encode", "g729") => {
             // Whole 10 ms frames only, as the ITU encoder does. With
             // --annexb the VAD/DTX encoder sends speech, SID or nothing:
-            // 80, 16 or 0 bits per serial frame, 10, 2 or 0 octets packed.
+            // 80, 16 or 0 bits per serial frame.
             let pcm: Vec<i16> = data
                 .chunks_exact(2)
                 .map(|b| i16::from_le_bytes([b[0], b[1]]))
                 .collect();
+            if annexb && !itu_serial {
+                // 10/2/0-octet frames back to back cannot be split again
+                // (RTP packets delimit them; a file does not).
+                eprintln!(
+                    "encode --annexb writes DTX streams in the ITU serial format: add --itu-serial"
+                );
+                return ExitCode::from(2);
+            }
             let mut enc = G729Encoder::with_vad(annexb);
             let mut o = Vec::new();
             for frame in pcm.chunks_exact(80) {
                 let frame: &[i16; 80] = frame.try_into().expect("80 samples");
-                match (itu_serial, annexb) {
-                    (true, _) => enc.encode_serial(frame, &mut o),
-                    (false, false) => o.extend_from_slice(&enc.encode(frame)),
-                    (false, true) => {
-                        let mut payload = [0u8; 10];
-                        let n = enc.encode_payload(frame, &mut payload);
-                        o.extend_from_slice(&payload[..n]);
-                    }
+                if itu_serial {
+                    enc.encode_serial(frame, &mut o);
+                } else {
+                    o.extend_from_slice(&enc.encode(frame));
                 }
             }
             o
