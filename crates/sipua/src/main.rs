@@ -85,6 +85,13 @@ struct Args {
     /// Digest password.
     #[arg(long, global = true)]
     password: Option<String>,
+    /// SIP domain of the address of record, replacing the one of --servers
+    /// (then --servers may list only addresses).
+    #[arg(long, global = true)]
+    domain: Option<String>,
+    /// Transport to the servers: udp (tcp and tls are not driven yet).
+    #[arg(long, default_value = "udp", global = true)]
+    transport: String,
     /// Handset settings file (TOML, keys of the guide's chapter 2.8; see
     /// handset.example.toml). Command-line options override it.
     #[arg(long, global = true)]
@@ -298,6 +305,17 @@ async fn run(args: Args) -> u8 {
             Command::Register { .. } => None,
             _ => Some("sipua".into()),
         });
+    if !args.transport.eq_ignore_ascii_case("udp") {
+        eprintln!(
+            "usage: --transport {}: only udp is driven so far",
+            args.transport
+        );
+        return exit::USAGE;
+    }
+    let servers = match (&args.domain, servers) {
+        (Some(d), Some(list)) => Some(with_domain(d, &list)),
+        (_, list) => list,
+    };
     let (Some(servers), Some(user)) = (servers, user) else {
         eprintln!(
             "usage: --servers \"domain; ip[:port]\" and --user are needed for this command \
@@ -378,6 +396,27 @@ async fn run(args: Args) -> u8 {
         }
         Command::Demo(_) => unreachable!("handled above"),
     }
+}
+
+/// The server list `list` with its domain replaced by `domain`: `"d; a1;
+/// a2"` becomes `"domain; a1; a2"`, and a bare address list `"a1; a2"` (or
+/// one address) gets `domain` in front.
+fn with_domain(domain: &str, list: &str) -> String {
+    let mut parts: Vec<&str> = list
+        .split(';')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let first_is_address = parts
+        .first()
+        .is_some_and(|p| p.parse::<SocketAddr>().is_ok() || p.parse::<std::net::IpAddr>().is_ok());
+    if !first_is_address && !parts.is_empty() {
+        parts.remove(0);
+    }
+    std::iter::once(domain)
+        .chain(parts)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// `"host; host:port"` for a target `sip:user@host:port` (an IP address).
@@ -748,4 +787,30 @@ async fn call(driver: &mut Driver, target: &str, opts: CallOpts, deadline: Insta
         }
     }
     exit::OK
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domain_replaces_or_prefixes_the_server_list() {
+        assert_eq!(
+            with_domain("mitel.test", "example.com; 127.0.0.1:5060; 127.0.0.1:5061"),
+            "mitel.test; 127.0.0.1:5060; 127.0.0.1:5061"
+        );
+        assert_eq!(
+            with_domain("mitel.test", "127.0.0.1:5060"),
+            "mitel.test; 127.0.0.1:5060"
+        );
+        assert_eq!(with_domain("mitel.test", "pbx.example"), "mitel.test");
+    }
+
+    #[test]
+    fn codec_priorities_parse() {
+        let p = parse_codecs("pcmu=1,pcma=2,g729=0,g722=3").unwrap();
+        assert_eq!((p.pcmu, p.pcma, p.g729, p.g722), (1, 2, 0, 3));
+        assert!(parse_codecs("opus=1").is_err());
+        assert!(parse_codecs("pcmu=0").is_err());
+    }
 }
