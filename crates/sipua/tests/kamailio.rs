@@ -11,6 +11,7 @@
 //! (`scripts/test` installs Debian's `kamailio`).
 
 use std::net::UdpSocket;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -50,8 +51,20 @@ struct Kamailio {
 }
 
 impl Drop for Kamailio {
+    /// Kamailio forks worker processes: the whole process group gets
+    /// SIGTERM (the main process takes its children down, as the recipe's
+    /// stop.sh does), then SIGKILL if anything is left after 5 s.
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        let until = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < until {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.child.wait();
     }
 }
@@ -107,6 +120,7 @@ impl Kamailio {
         }
         let child = Command::new("kamailio")
             .args(&args)
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
