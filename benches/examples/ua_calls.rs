@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
 use ua_core::{
-    AccountConfig, AccountId, AgentConfig, CallId, CallState, Event, Input, Output, Time, UserAgent,
+    AccountConfig, AccountId, AgentConfig, CallId, Event, Input, Output, Time, UserAgent,
 };
 
 const A: &str = "192.0.2.10:5060";
