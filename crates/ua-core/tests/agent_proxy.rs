@@ -201,22 +201,49 @@ fn forked_call_first_2xx_wins_and_the_late_fork_is_acked_and_byed() {
     assert!(b.sent().is_empty());
 }
 
-#[test]
-fn incoming_invite_without_sdp_gets_our_offer_and_the_answer_comes_in_the_ack() {
-    let mut b = Bench::new(false);
-    let invite = MessageBuilder::request(&Method::Invite, "sip:6001@192.0.2.10:5060")
+/// An INVITE without SDP from 7000 at the proxy (dialog `late-N`).
+fn late_invite(n: &str) -> Message {
+    MessageBuilder::request(&Method::Invite, "sip:6001@192.0.2.10:5060")
         .header(
             HeaderName::Via,
-            "SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKlate1",
+            format!("SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKlate{n}"),
         )
         .header(HeaderName::MaxForwards, 69)
         .header(HeaderName::From, "<sip:7000@example.com>;tag=caller")
         .header(HeaderName::To, "<sip:6001@example.com>")
-        .header(HeaderName::CallId, "late-1@192.0.2.1")
+        .header(HeaderName::CallId, format!("late-{n}@192.0.2.1"))
         .header(HeaderName::CSeq, "1 INVITE")
         .header(HeaderName::Contact, "<sip:7000@192.0.2.1:5060>")
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+/// The caller's ACK for our 2xx `ok` to [`late_invite`] `n`, with `answer`
+/// as its SDP when given.
+fn late_ack(n: &str, ok: &Message, answer: Option<bytes::Bytes>) -> Message {
+    let mut b = MessageBuilder::request(&Method::Ack, "sip:6001@192.0.2.10:5060")
+        .header(
+            HeaderName::Via,
+            format!("SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKlate{n}ack"),
+        )
+        .header(HeaderName::MaxForwards, 69)
+        .header(HeaderName::From, "<sip:7000@example.com>;tag=caller")
+        .header(
+            HeaderName::To,
+            format!("<sip:6001@example.com>;tag={}", to_tag(ok)),
+        )
+        .header(HeaderName::CallId, format!("late-{n}@192.0.2.1"))
+        .header(HeaderName::CSeq, "1 ACK");
+    if let Some(sdp) = answer {
+        b = b.body("application/sdp", sdp);
+    }
+    b.build().unwrap()
+}
+
+#[test]
+fn incoming_invite_without_sdp_gets_our_offer_and_the_answer_comes_in_the_ack() {
+    let mut b = Bench::new(false);
+    let invite = late_invite("1");
     b.deliver(invite.clone());
     let ringing = only(b.sent(), "180");
     assert_eq!(ringing.status(), Some(180));
@@ -239,22 +266,7 @@ fn incoming_invite_without_sdp_gets_our_offer_and_the_answer_comes_in_the_ack() 
     // The caller answers in the ACK.
     let mut caller = Negotiator::new(sdp::Config::new("192.0.2.50".parse().unwrap(), 30004), 79);
     let answer = caller.answer_offer(&offer).unwrap().sdp.to_bytes();
-    let ack = MessageBuilder::request(&Method::Ack, "sip:6001@192.0.2.10:5060")
-        .header(
-            HeaderName::Via,
-            "SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKlate1ack",
-        )
-        .header(HeaderName::MaxForwards, 69)
-        .header(HeaderName::From, "<sip:7000@example.com>;tag=caller")
-        .header(
-            HeaderName::To,
-            format!("<sip:6001@example.com>;tag={}", to_tag(&ok)),
-        )
-        .header(HeaderName::CallId, "late-1@192.0.2.1")
-        .header(HeaderName::CSeq, "1 ACK")
-        .body("application/sdp", answer)
-        .build()
-        .unwrap();
+    let ack = late_ack("1", &ok, Some(answer));
     b.deliver(ack);
     assert!(b.sent().is_empty(), "nothing answers an ACK");
     assert_eq!(b.ua.call_state(call), Some(&CallState::Connected));
@@ -273,19 +285,7 @@ fn incoming_invite_without_sdp_gets_our_offer_and_the_answer_comes_in_the_ack() 
 #[test]
 fn incoming_late_offer_with_an_ack_lacking_the_answer_is_ended_with_bye() {
     let mut b = Bench::new(false);
-    let invite = MessageBuilder::request(&Method::Invite, "sip:6001@192.0.2.10:5060")
-        .header(
-            HeaderName::Via,
-            "SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKlate2",
-        )
-        .header(HeaderName::MaxForwards, 69)
-        .header(HeaderName::From, "<sip:7000@example.com>;tag=caller")
-        .header(HeaderName::To, "<sip:6001@example.com>")
-        .header(HeaderName::CallId, "late-2@192.0.2.1")
-        .header(HeaderName::CSeq, "1 INVITE")
-        .header(HeaderName::Contact, "<sip:7000@192.0.2.1:5060>")
-        .build()
-        .unwrap();
+    let invite = late_invite("2");
     b.deliver(invite);
     b.sent();
     let call = b
@@ -298,21 +298,7 @@ fn incoming_late_offer_with_an_ack_lacking_the_answer_is_ended_with_bye() {
         .unwrap();
     assert!(b.ua.answer(b.now, call));
     let ok = only(b.sent(), "200");
-    let ack = MessageBuilder::request(&Method::Ack, "sip:6001@192.0.2.10:5060")
-        .header(
-            HeaderName::Via,
-            "SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKlate2ack",
-        )
-        .header(HeaderName::MaxForwards, 69)
-        .header(HeaderName::From, "<sip:7000@example.com>;tag=caller")
-        .header(
-            HeaderName::To,
-            format!("<sip:6001@example.com>;tag={}", to_tag(&ok)),
-        )
-        .header(HeaderName::CallId, "late-2@192.0.2.1")
-        .header(HeaderName::CSeq, "1 ACK")
-        .build()
-        .unwrap();
+    let ack = late_ack("2", &ok, None);
     b.deliver(ack);
     let bye = only(b.sent(), "BYE");
     assert_eq!(method(&bye), Method::Bye);
