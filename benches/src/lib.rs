@@ -131,3 +131,115 @@ pub mod sip_impls {
         n
     }
 }
+
+/// Two `ua-core` agents wired to each other in memory, for `ua_call` and
+/// the `ua_calls`/`ua_memory` examples: each agent's server is the other.
+pub mod ua_pair {
+    use std::collections::BTreeMap;
+    use std::net::SocketAddr;
+
+    use ua_core::{
+        AccountConfig, AccountId, AgentConfig, CallId, Event, Input, Output, Time, UserAgent,
+    };
+
+    /// The caller's address.
+    pub const A: &str = "192.0.2.10:5060";
+    /// The callee's address.
+    pub const B: &str = "192.0.2.20:5060";
+
+    fn agent(local: &str, user: &str, peer: &str) -> UserAgent {
+        let account = AccountConfig::new(user, "pw", &format!("example.com; {peer}"));
+        UserAgent::new(AgentConfig::new(local.parse().unwrap(), vec![account]), 1).unwrap()
+    }
+
+    /// The two agents and the virtual clock.
+    #[derive(Debug)]
+    pub struct Pair {
+        /// The agents by address.
+        pub agents: BTreeMap<SocketAddr, UserAgent>,
+        /// The virtual clock.
+        pub now: Time,
+    }
+
+    impl Pair {
+        /// Agent 6001 at A and 6002 at B, at time zero.
+        #[allow(clippy::new_without_default)]
+        pub fn new() -> Pair {
+            let mut agents = BTreeMap::new();
+            agents.insert(A.parse().unwrap(), agent(A, "6001", B));
+            agents.insert(B.parse().unwrap(), agent(B, "6002", A));
+            Pair {
+                agents,
+                now: Time::ZERO,
+            }
+        }
+
+        /// Delivers everything; returns the calls that arrived at B.
+        pub fn pump(&mut self) -> Vec<CallId> {
+            let mut incoming = Vec::new();
+            loop {
+                let mut moved = false;
+                for at in [A.parse::<SocketAddr>().unwrap(), B.parse().unwrap()] {
+                    while let Some(out) = self.agents.get_mut(&at).unwrap().poll_output() {
+                        moved = true;
+                        match out {
+                            Output::Event(Event::IncomingCall { call, .. }) => incoming.push(call),
+                            Output::Event(_) | Output::DnsQuery(_) | Output::Close { .. } => {}
+                            Output::Transmit(t) => {
+                                let now = self.now;
+                                let dst = self.agents.get_mut(&t.destination).unwrap();
+                                dst.handle_input(
+                                    now,
+                                    Input::Message {
+                                        from: at,
+                                        to: t.destination,
+                                        transport: t.transport,
+                                        data: t.data,
+                                    },
+                                );
+                            }
+                        }
+                    }
+                }
+                if !moved {
+                    return incoming;
+                }
+            }
+        }
+
+        /// The agent at `at` (A or B).
+        pub fn ua(&mut self, at: &str) -> &mut UserAgent {
+            self.agents.get_mut(&at.parse().unwrap()).unwrap()
+        }
+
+        /// Sets up a call and returns (caller's id, callee's id).
+        pub fn establish(&mut self) -> (CallId, CallId) {
+            let now = self.now;
+            let call = self.ua(A).call(now, AccountId(0), "6002").unwrap();
+            let incoming = self.pump()[0];
+            self.ua(B).answer(now, incoming);
+            self.pump();
+            (call, incoming)
+        }
+
+        /// One complete call: INVITE, 180, 200, ACK, BYE, 200; then the clock
+        /// runs past the transactions' wait states so nothing piles up.
+        pub fn full_call(&mut self) {
+            let (call, _) = self.establish();
+            let now = self.now;
+            self.ua(A).hangup(now, call);
+            self.pump();
+            self.advance(40_000);
+        }
+
+        /// Runs the clock past the transactions' wait states (Timers D, J, K, L).
+        pub fn advance(&mut self, ms: u64) {
+            self.now = Time::from_millis(self.now.as_millis() + ms);
+            let now = self.now;
+            for ua in self.agents.values_mut() {
+                ua.handle_timeout(now);
+            }
+            self.pump();
+        }
+    }
+}
