@@ -5,9 +5,12 @@
 //! own ports. Skips, saying why, when sipp or the scenarios are absent
 //! (`scripts/test` installs Debian's `sip-tester`).
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+
+use common::{Sipp, have_sipp};
 
 fn scenario(name: &str) -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -21,64 +24,6 @@ fn scenario(name: &str) -> Option<PathBuf> {
             p.display()
         );
         None
-    }
-}
-
-fn have_sipp() -> bool {
-    let ok = Command::new("sipp")
-        .arg("-v")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok();
-    if !ok {
-        eprintln!(
-            "SKIP: sipp is not installed (Debian package sip-tester; scripts/test installs it)"
-        );
-    }
-    ok
-}
-
-/// Starts a sipp UAS that handles one call and exits.
-fn sipp_uas(scenario: &Path, port: u16, extra: &[&str]) -> Child {
-    let dir = std::env::temp_dir().join(format!("sipua-sipp-{port}"));
-    let _ = std::fs::create_dir_all(&dir);
-    Command::new("sipp")
-        .current_dir(&dir)
-        .arg("-sf")
-        .arg(scenario)
-        .args([
-            "-i",
-            "127.0.0.1",
-            "-p",
-            &port.to_string(),
-            "-m",
-            "1",
-            "-timeout",
-            "20s",
-            "-timeout_error",
-            "-nostdin",
-        ])
-        .args(extra)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("sipp starts")
-}
-
-/// Waits for sipp to end (bounded) and returns its exit code.
-fn finish(mut child: Child) -> i32 {
-    let until = Instant::now() + Duration::from_secs(25);
-    loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            return status.code().unwrap_or(-1);
-        }
-        if Instant::now() > until {
-            let _ = child.kill();
-            let _ = child.wait();
-            return -2;
-        }
-        std::thread::sleep(Duration::from_millis(50));
     }
 }
 
@@ -101,8 +46,7 @@ fn registers_with_digest_at_sipp() {
     if !have_sipp() {
         return;
     }
-    let uas = sipp_uas(&sc, 5171, &[]);
-    std::thread::sleep(Duration::from_millis(300));
+    let uas = Sipp::start(&sc, 5171, &[]);
     let (code, out) = sipua(&[
         "--local",
         "127.0.0.1:5162",
@@ -116,7 +60,7 @@ fn registers_with_digest_at_sipp() {
         "15",
         "register",
     ]);
-    let sipp_code = finish(uas);
+    let sipp_code = uas.finish();
     assert_eq!(code, 0, "sipua output:\n{out}");
     assert!(
         out.contains("Registered { expires: 120"),
@@ -136,8 +80,7 @@ fn calls_sipp_and_hangs_up() {
     if !have_sipp() {
         return;
     }
-    let uas = sipp_uas(&sc, 5170, &["-mi", "127.0.0.1", "-mp", "16300"]);
-    std::thread::sleep(Duration::from_millis(300));
+    let uas = Sipp::start(&sc, 5170, &["-mi", "127.0.0.1", "-mp", "16300"]);
     let (code, out) = sipua(&[
         "--local",
         "127.0.0.1:5163",
@@ -152,7 +95,7 @@ fn calls_sipp_and_hangs_up() {
         "--hold-for",
         "1",
     ]);
-    let sipp_code = finish(uas);
+    let sipp_code = uas.finish();
     assert_eq!(code, 0, "sipua output:\n{out}");
     assert!(out.contains("state: Ringing"), "{out}");
     assert!(

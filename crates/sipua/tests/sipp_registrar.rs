@@ -8,89 +8,18 @@
 //! run in parallel. Skips, saying why, when sipp is absent (`scripts/test`
 //! installs Debian's `sip-tester`).
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use common::{Sipp, have_sipp};
 
 fn scenario(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/scenarios")
         .join(name)
-}
-
-fn have_sipp() -> bool {
-    let ok = Command::new("sipp")
-        .arg("-v")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok();
-    if !ok {
-        eprintln!(
-            "SKIP: sipp is not installed (Debian package sip-tester; scripts/test installs it)"
-        );
-    }
-    ok
-}
-
-/// A sipp UAS for one registration; killed on drop if still running.
-struct Sipp(Option<Child>);
-
-impl Sipp {
-    fn start(name: &str, port: u16, extra: &[&str]) -> Sipp {
-        let dir = std::env::temp_dir().join(format!("sipua-sipp-reg-{port}"));
-        let _ = std::fs::create_dir_all(&dir);
-        let child = Command::new("sipp")
-            .current_dir(&dir)
-            .arg("-sf")
-            .arg(scenario(name))
-            .args([
-                "-i",
-                "127.0.0.1",
-                "-p",
-                &port.to_string(),
-                "-m",
-                "1",
-                "-timeout",
-                "60s",
-                "-timeout_error",
-                "-nostdin",
-            ])
-            .args(extra)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("sipp starts");
-        std::thread::sleep(Duration::from_millis(300));
-        Sipp(Some(child))
-    }
-
-    /// Waits (at most 20 s) for sipp to end; its exit code (0: the
-    /// scenario ran through, every check in it held).
-    fn finish(mut self) -> i32 {
-        let mut child = self.0.take().expect("running");
-        let until = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Some(status) = child.try_wait().expect("wait") {
-                return status.code().unwrap_or(-1);
-            }
-            if Instant::now() > until {
-                let _ = child.kill();
-                let _ = child.wait();
-                return -2;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Sipp {
-    fn drop(&mut self) {
-        if let Some(mut c) = self.0.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
 }
 
 /// Runs `sipua register` and returns (exit code, stdout + stderr).
@@ -124,7 +53,7 @@ fn qop_challenge_and_a_200_without_expiry_keeps_the_requested_3600() {
     if !have_sipp() {
         return;
     }
-    let sipp = Sipp::start("registrar_qop_no_expires.xml", 5181, &[]);
+    let sipp = Sipp::start(&scenario("registrar_qop_no_expires.xml"), 5181, &[]);
     let (code, out) = register("127.0.0.1:5182", "mitel.test; 127.0.0.1:5181", 15);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("3600"), "the requested expiry is kept:\n{out}");
@@ -140,7 +69,7 @@ fn interval_too_brief_is_retried_with_min_expires() {
     if !have_sipp() {
         return;
     }
-    let sipp = Sipp::start("registrar_423.xml", 5183, &[]);
+    let sipp = Sipp::start(&scenario("registrar_423.xml"), 5183, &[]);
     let (code, out) = register("127.0.0.1:5184", "mitel.test; 127.0.0.1:5183", 15);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("7200"), "{out}");
@@ -153,7 +82,7 @@ fn a_silent_first_server_is_failed_over() {
         return;
     }
     // Nothing listens on 5185: the REGISTER there times out (Timer F).
-    let sipp = Sipp::start("registrar_qop_no_expires.xml", 5186, &[]);
+    let sipp = Sipp::start(&scenario("registrar_qop_no_expires.xml"), 5186, &[]);
     let (code, out) = register(
         "127.0.0.1:5187",
         "mitel.test; 127.0.0.1:5185; 127.0.0.1:5186",
@@ -179,7 +108,7 @@ fn a_301_from_the_secondary_sends_the_phone_to_the_primary_at_once() {
     // must register there at once (not after a probe interval).
     use std::io::BufRead;
     let secondary = Sipp::start(
-        "secondary_301.xml",
+        &scenario("secondary_301.xml"),
         5189,
         &["-key", "primary", "127.0.0.1:5188"],
     );
@@ -218,7 +147,8 @@ fn a_301_from_the_secondary_sends_the_phone_to_the_primary_at_once() {
     });
     let failed_over = rx.recv_timeout(Duration::from_secs(45)).is_ok();
     let moved_at = Instant::now();
-    let primary = failed_over.then(|| Sipp::start("registrar_qop_no_expires.xml", 5188, &[]));
+    let primary =
+        failed_over.then(|| Sipp::start(&scenario("registrar_qop_no_expires.xml"), 5188, &[]));
     let until = Instant::now() + Duration::from_secs(20);
     let code = loop {
         if let Some(status) = phone.try_wait().expect("wait") {
