@@ -473,7 +473,15 @@ impl MediaSession {
             }));
         }
         if let Some(r) = &mut self.remote {
-            r.stats.update(now, p.sequence(), p.timestamp());
+            if is_te {
+                // Every packet of an RFC 4733 event carries the event's
+                // start timestamp (section 2.5.1.2), so its transit time
+                // says nothing about the network: count it for loss, leave
+                // it out of the RFC 3550 A.8 interarrival jitter.
+                r.stats.update_seq(p.sequence());
+            } else {
+                r.stats.update(now, p.sequence(), p.timestamp());
+            }
         }
         if is_te {
             let u = self.dtmf_rx.receive(ssrc, p.timestamp(), p.payload())?;

@@ -138,6 +138,22 @@ fn nothing_sent_while_direction_forbids_but_rtcp_continues() {
 }
 
 #[test]
+fn dtmf_packets_do_not_count_as_jitter() {
+    // A perfectly timed link: every packet arrives 30 ms after it is sent.
+    // An event's packets all carry its start timestamp; they must not make
+    // the jitter figure rise.
+    let c = call(CodecKind::Pcmu, 0, 2000, |now, _, b| {
+        if now == 200 || now == 1000 {
+            assert!(b.send_dtmf('7', 200, 10).unwrap());
+        }
+    });
+    let stats = c.a.stats();
+    assert!(stats.packets_received > 90, "{stats:?}");
+    assert_eq!(stats.jitter, 0, "{stats:?}");
+    assert_eq!(stats.cumulative_lost, 0, "{stats:?}");
+}
+
+#[test]
 fn dtmf_sent_and_received_once() {
     let c = call(CodecKind::G722, 9, 2000, |now, a, _| {
         if now == 200 {
