@@ -60,6 +60,27 @@ impl SidParams {
 /// predictor of the speech LSF quantiser (switched between the speech
 /// predictor and a noise predictor). Updates the shared predictor memory
 /// `freq_prev` and returns the LSPs (Q15, cosine domain).
+/// The last steps of the noise LSF quantiser, shared by the decoder and
+/// the encoder's own reconstruction (B.4.3): MA prediction with the noise
+/// predictor `mode` over the expanded codebook vector `buf`, predictor
+/// memory update, stability check, and conversion to LSPs (Q15, cosine
+/// domain).
+pub(crate) fn noise_lsp(buf: &[i16; M], mode: usize, freq_prev: &mut FreqPrev) -> [i16; M] {
+    let mut lsfq = [0i16; M];
+    lsp_prev_compose(
+        buf,
+        &mut lsfq,
+        &NOISE_FG[mode],
+        freq_prev,
+        &NOISE_FG_SUM[mode],
+    );
+    lsp_prev_update(buf, freq_prev);
+    lsp_stability(&mut lsfq);
+    let mut lsp = [0i16; M];
+    lsf_lsp2(&lsfq, &mut lsp);
+    lsp
+}
+
 pub fn sid_lsfq_decode(p: &SidParams, freq_prev: &mut FreqPrev) -> [i16; M] {
     let mode = (p.mode & 1) as usize;
     let c1 = PTRTAB_1[(p.lsf1 & 0x1f) as usize] as usize;
@@ -85,19 +106,7 @@ pub fn sid_lsfq_decode(p: &SidParams, freq_prev: &mut FreqPrev) -> [i16; M] {
             buf[j] = add(buf[j], k);
         }
     }
-    let mut lsfq = [0i16; M];
-    lsp_prev_compose(
-        &buf,
-        &mut lsfq,
-        &NOISE_FG[mode],
-        freq_prev,
-        &NOISE_FG_SUM[mode],
-    );
-    lsp_prev_update(&buf, freq_prev);
-    lsp_stability(&mut lsfq);
-    let mut lsp = [0i16; M];
-    lsf_lsp2(&lsfq, &mut lsp);
-    lsp
+    noise_lsp(&buf, mode, freq_prev)
 }
 
 /// Quantisation of a frame energy `l_x · 2^−sh` to the 5-bit SID gain

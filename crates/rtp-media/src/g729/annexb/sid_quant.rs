@@ -4,13 +4,10 @@
 //! subsets of the G.729 LSF codebooks with a switched MA predictor, searched
 //! with a candidate-list (M-best) strategy.
 
-use super::sid::{SidParams, quant_energy};
+use super::sid::{SidParams, noise_lsp, quant_energy};
 use crate::g729::basic_op::*;
 use crate::g729::encoder::lsp_quant::get_wegt;
-use crate::g729::lsp::{
-    FreqPrev, lsf_lsp2, lsp_expand_1_2, lsp_lsf2, lsp_prev_compose, lsp_prev_extract,
-    lsp_prev_update, lsp_stability,
-};
+use crate::g729::lsp::{FreqPrev, lsp_expand_1_2, lsp_lsf2, lsp_prev_extract};
 use crate::g729::tables::annex_b::{
     FACT, MARG, MP, NB_GAIN, NOISE_FG, NOISE_FG_SUM, NOISE_FG_SUM_INV, PTRTAB_1, PTRTAB_2,
 };
@@ -129,18 +126,7 @@ pub fn lsfq_noise(lsp: &[i16; M], freq_prev: &mut FreqPrev) -> (SidParams, [i16;
         buf[l] = add(buf[l], LSPCB2[PTRTAB_2[half][c2] as usize][l]);
     }
     lsp_expand_1_2(&mut buf, 10);
-    let mut lsfq = [0i16; M];
-    lsp_prev_compose(
-        &buf,
-        &mut lsfq,
-        &NOISE_FG[mode],
-        freq_prev,
-        &NOISE_FG_SUM[mode],
-    );
-    lsp_prev_update(&buf, freq_prev);
-    lsp_stability(&mut lsfq);
-    let mut lspq = [0i16; M];
-    lsf_lsp2(&lsfq, &mut lspq);
+    let lspq = noise_lsp(&buf, mode, freq_prev);
     let params = SidParams {
         mode: mode as u8,
         lsf1: c1 as u8,
