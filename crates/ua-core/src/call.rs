@@ -76,6 +76,43 @@ pub(crate) struct Call {
     pub(crate) ack_body: Option<bytes::Bytes>,
 }
 
+impl Call {
+    /// A call in `state` (Calling for ours, Incoming for the peer's) with
+    /// its INVITE on transaction `key`; no dialog, answer or media yet.
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        account: AccountId,
+        state: CallState,
+        negotiator: Negotiator,
+        invite: Message,
+        key: TxKey,
+        local_tag: String,
+        peer: SocketAddr,
+        transport: Transport,
+    ) -> Call {
+        Call {
+            account,
+            outgoing: state == CallState::Calling,
+            state,
+            negotiator,
+            invite_seq: invite.cseq().map_or(1, |cs| cs.seq),
+            invite: Some(Box::new(invite)),
+            invite_key: Some(key),
+            dialog: None,
+            forks: Vec::new(),
+            local_tag,
+            peer,
+            transport,
+            challenged: false,
+            cancelled: false,
+            ok: None,
+            ok_deadline: None,
+            media: None,
+            ack_body: None,
+        }
+    }
+}
+
 /// Early dialogs kept per outgoing call: a forking proxy may create many;
 /// beyond this many, further forks' provisional responses only update the state.
 pub const MAX_FORKS: usize = 8;
@@ -194,26 +231,16 @@ impl UserAgent {
             .send_request(now, invite.clone(), transport, server)?;
         self.calls.insert(
             id,
-            Box::new(Call {
+            Box::new(Call::new(
                 account,
-                outgoing: true,
-                state: CallState::Calling,
+                CallState::Calling,
                 negotiator,
-                invite_seq: invite.cseq().map_or(1, |cs| cs.seq),
-                invite: Some(Box::new(invite)),
-                invite_key: Some(key.clone()),
-                dialog: None,
+                invite,
+                key.clone(),
                 local_tag,
-                peer: server,
+                server,
                 transport,
-                challenged: false,
-                cancelled: false,
-                ok: None,
-                ok_deadline: None,
-                media: None,
-                forks: Vec::new(),
-                ack_body: None,
-            }),
+            )),
         );
         self.call_tx.insert(key, id);
         self.index_dialog(id);
@@ -935,24 +962,17 @@ impl UserAgent {
         self.calls.insert(
             id,
             Box::new(Call {
-                account,
-                outgoing: false,
-                state: CallState::Incoming,
-                negotiator,
-                invite: Some(Box::new(request.clone())),
-                invite_seq: request.cseq().map_or(1, |cs| cs.seq),
-                invite_key: Some(key.clone()),
                 dialog,
-                local_tag: local_tag.clone(),
-                peer,
-                transport,
-                challenged: false,
-                cancelled: false,
-                ok: None,
-                ok_deadline: None,
-                media: None,
-                forks: Vec::new(),
-                ack_body: None,
+                ..Call::new(
+                    account,
+                    CallState::Incoming,
+                    negotiator,
+                    request.clone(),
+                    key.clone(),
+                    local_tag.clone(),
+                    peer,
+                    transport,
+                )
             }),
         );
         self.call_tx.insert(key.clone(), id);
