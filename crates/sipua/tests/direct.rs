@@ -3,68 +3,11 @@
 //! DTMF; `--events json` on both. The answerer's recording holds the tone,
 //! its events report the digits, both exit 0.
 
-use std::net::UdpSocket;
+mod common;
+
+use common::{events, free_pair, free_port, goertzel_share, wait};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-
-fn free_port() -> u16 {
-    UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn free_pair() -> u16 {
-    loop {
-        let p = free_port();
-        if p.is_multiple_of(2) && p < 65534 && UdpSocket::bind(("127.0.0.1", p + 1)).is_ok() {
-            return p;
-        }
-    }
-}
-
-fn goertzel_share(x: &[i16], rate: f64, f: f64) -> f64 {
-    let c = 2.0 * (2.0 * std::f64::consts::PI * f / rate).cos();
-    let (mut s1, mut s2) = (0.0f64, 0.0f64);
-    let mut energy = 0.0;
-    for &v in x {
-        let v = f64::from(v) / 32768.0;
-        energy += v * v;
-        let s0 = v + c * s1 - s2;
-        s2 = s1;
-        s1 = s0;
-    }
-    let n = x.len() as f64;
-    (s1 * s1 + s2 * s2 - c * s1 * s2) / (n * n) / (energy / n).max(1e-12)
-}
-
-fn wait(mut child: std::process::Child, secs: u64) -> (i32, String, String) {
-    let until = Instant::now() + Duration::from_secs(secs);
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > until {
-            let _ = child.kill();
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn events(stdout: &str) -> Vec<serde_json::Value> {
-    stdout
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap_or_else(|e| panic!("{l}: {e}"))
-        })
-        .inspect(|v| assert!(v["event"].is_string(), "{v}"))
-        .collect()
-}
+use std::time::Duration;
 
 #[test]
 fn direct_call_with_tone_and_dtmf_as_json_events() {
