@@ -66,9 +66,9 @@ impl Handset {
         if !h.enable_sip {
             return Err("enable_sip is off: nothing to do".into());
         }
-        if !h.transport.eq_ignore_ascii_case("udp") {
+        if !["udp", "tcp"].contains(&h.transport.to_ascii_lowercase().as_str()) {
             return Err(format!(
-                "transport {:?}: only udp is driven so far (the guide recommends udp)",
+                "transport {:?}: udp or tcp (tls is not driven yet; the guide recommends udp)",
                 h.transport
             ));
         }
@@ -134,9 +134,13 @@ mod tests {
                 .contains("enable_sip")
         );
         assert!(
-            Handset::parse("transport = \"tcp\"")
+            Handset::parse("transport = \"tls\"")
                 .unwrap_err()
-                .contains("udp")
+                .contains("udp or tcp")
+        );
+        assert_eq!(
+            Handset::parse("transport = \"TCP\"").unwrap().transport,
+            "TCP"
         );
         let h = Handset::parse("sip_server = \"mitel.test; 127.0.0.1:5071\"").unwrap();
         assert_eq!(h.servers().as_deref(), Some("mitel.test; 127.0.0.1:5071"));

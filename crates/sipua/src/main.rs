@@ -89,9 +89,10 @@ struct Args {
     /// (then --servers may list only addresses).
     #[arg(long, global = true)]
     domain: Option<String>,
-    /// Transport to the servers: udp (tcp and tls are not driven yet).
-    #[arg(long, default_value = "udp", global = true)]
-    transport: String,
+    /// Transport to the servers: udp or tcp (tls is not driven yet);
+    /// default: the --config file's, else udp.
+    #[arg(long, global = true)]
+    transport: Option<String>,
     /// Handset settings file (TOML, keys of the guide's chapter 2.8; see
     /// handset.example.toml). Command-line options override it.
     #[arg(long, global = true)]
@@ -138,8 +139,9 @@ enum Command {
         #[arg(long)]
         duration: Option<u64>,
     },
-    /// Answer calls arriving at --local (straight, or through --servers)
-    /// at once, play/record, until --count calls have ended.
+    /// Answer calls arriving at --local (straight, or through --servers:
+    /// then register first and unregister at the end) at once,
+    /// play/record, until --count calls have ended.
     Answer {
         /// Answer at once (the only mode for now; accepted for scripts).
         #[arg(long)]
@@ -288,6 +290,9 @@ async fn run(args: Args) -> u8 {
     };
     // No server: a call goes straight to the target's host:port, and
     // `answer` takes calls that arrive at --local.
+    // With a server, `answer` registers first so that calls reach us
+    // through it, and unregisters at the end.
+    let via_server = args.servers.is_some() || file.servers().is_some();
     let servers = args
         .servers
         .clone()
@@ -305,13 +310,15 @@ async fn run(args: Args) -> u8 {
             Command::Register { .. } => None,
             _ => Some("sipua".into()),
         });
-    if !args.transport.eq_ignore_ascii_case("udp") {
-        eprintln!(
-            "usage: --transport {}: only udp is driven so far",
-            args.transport
-        );
-        return exit::USAGE;
-    }
+    let transport = args.transport.as_deref().unwrap_or(&file.transport);
+    let transport = match transport.to_ascii_lowercase().as_str() {
+        "udp" => ua_core::Transport::Udp,
+        "tcp" => ua_core::Transport::Tcp,
+        other => {
+            eprintln!("usage: --transport {other}: udp or tcp (tls is not driven yet)");
+            return exit::USAGE;
+        }
+    };
     let servers = match (&args.domain, servers) {
         (Some(d), Some(list)) => Some(with_domain(d, &list)),
         (_, list) => list,
@@ -327,6 +334,10 @@ async fn run(args: Args) -> u8 {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(1, |d| d.as_nanos() as u64);
     let ua = match config(&args, &file, &servers, &user)
+        .map(|mut c| {
+            c.accounts[0].transport = transport;
+            c
+        })
         .and_then(|c| UserAgent::new(c, seed).map_err(|e| e.to_string()))
     {
         Ok(ua) => ua,
@@ -392,7 +403,17 @@ async fn run(args: Args) -> u8 {
                 count: (*count).max(1),
                 hangup_after: *hangup_after,
             };
-            answer(&mut driver, opts, deadline).await
+            if via_server {
+                let code = register(&mut driver, deadline).await;
+                if code != exit::OK {
+                    return code;
+                }
+            }
+            let code = answer(&mut driver, opts, deadline).await;
+            if via_server {
+                unregister(&mut driver).await;
+            }
+            code
         }
         Command::Demo(_) => unreachable!("handled above"),
     }
@@ -653,6 +674,12 @@ async fn stay_registered(driver: &mut Driver, secs: u64) -> u8 {
             }
         }
     }
+    unregister(driver).await;
+    exit::OK
+}
+
+/// Removes the binding, waiting (at most 5 s) for the registrar's answer.
+async fn unregister(driver: &mut Driver) {
     let now = driver.now();
     if driver.ua.unregister(now, AccountId(0)).is_ok() {
         let _ = events_until(driver, Instant::now() + Duration::from_secs(5), |e| {
@@ -667,7 +694,6 @@ async fn stay_registered(driver: &mut Driver, secs: u64) -> u8 {
         })
         .await;
     }
-    exit::OK
 }
 
 struct CallOpts {

@@ -1,5 +1,8 @@
-//! `sipua` against Kamailio as registrar and proxy with digest auth (issue 7,
-//! test 1), on loopback only.
+//! `sipua` against Kamailio as registrar and proxy with digest auth, on
+//! loopback only (issue 7): registration and a wrong password (test 1);
+//! two `sipua` registering and calling each other with a tone that must
+//! arrive in PCMU, PCMA, G.722 and G.729, hanging up from either side
+//! (test 2); the same registration and call over TCP (test 7).
 //!
 //! Kamailio runs with the interop configuration of
 //! `../shared/peers/kamailio` (users 4107, 4108, 4109 with password 1234,
@@ -13,6 +16,7 @@
 mod common;
 
 use common::kamailio::{Kamailio, have_kamailio, recipe};
+use common::{events, free_pair, free_port, goertzel_share, wait};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -98,4 +102,217 @@ fn registers_with_digest_and_a_wrong_password_fails_cleanly() {
         (1..=2).contains(&sent),
         "at most two REGISTERs for a wrong password, saw {sent}"
     );
+}
+
+/// Writes a 1.5 s, 1 kHz tone as an 8 kHz 16-bit WAV.
+fn tone_wav(path: &std::path::Path) {
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 8000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(path, spec).expect("tone file");
+    for i in 0..12000 {
+        let t = f64::from(i) / 8000.0;
+        w.write_sample((12000.0 * (2.0 * std::f64::consts::PI * 1000.0 * t).sin()) as i16)
+            .expect("sample");
+    }
+    w.finalize().expect("tone file");
+}
+
+/// The 1 kHz and 1.5 kHz energy shares of the loudest second of `path`.
+fn tone_shares(path: &std::path::Path) -> (f64, f64) {
+    let mut r = hound::WavReader::open(path)
+        .unwrap_or_else(|e| panic!("recording {}: {e}", path.display()));
+    let rate = r.spec().sample_rate;
+    let rec: Vec<i16> = r.samples::<i16>().map(Result::unwrap).collect();
+    let best = rec
+        .chunks(rate as usize)
+        .max_by(|x, y| {
+            let e = |c: &[i16]| c.iter().map(|&v| f64::from(v).powi(2)).sum::<f64>();
+            e(x).total_cmp(&e(y))
+        })
+        .expect("a recording");
+    (
+        goertzel_share(best, f64::from(rate), 1000.0),
+        goertzel_share(best, f64::from(rate), 1500.0),
+    )
+}
+
+/// One call through Kamailio: 4108 answers (registering first), 4107 calls
+/// it playing a tone; `callee_hangs_up` chooses who sends the BYE. Returns
+/// both event lists after checking the exit codes, the codec and the tone,
+/// and Kamailio's location table while B was registered.
+fn call_through(
+    k: &Kamailio,
+    transport: &str,
+    codec: &str,
+    callee_hangs_up: bool,
+) -> (Vec<serde_json::Value>, Vec<serde_json::Value>, String) {
+    let dir = std::env::temp_dir().join(format!(
+        "sipua-kam-{}-{transport}-{codec}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let (tone, heard) = (dir.join("tone.wav"), dir.join("heard.wav"));
+    tone_wav(&tone);
+    let _ = std::fs::remove_file(&heard);
+    let server = format!("mitel.test; 127.0.0.1:{}", k.port());
+    let codecs = format!("{codec}=1");
+    let common = |port: u16, media: u16, user: &str| -> Vec<String> {
+        [
+            "--local",
+            &format!("127.0.0.1:{port}"),
+            "--servers",
+            &server,
+            "--transport",
+            transport,
+            "--user",
+            user,
+            "--password",
+            "1234",
+            "--codecs",
+            &codecs,
+            "--media-port",
+            &media.to_string(),
+            "--events",
+            "json",
+            "--timeout",
+            "20",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    };
+    let mut b_args = common(free_port(), free_pair(), "4108");
+    b_args.extend(
+        [
+            "answer",
+            "--auto",
+            "--record",
+            heard.to_str().expect("utf-8"),
+        ]
+        .map(String::from),
+    );
+    if callee_hangs_up {
+        b_args.extend(["--hangup-after", "2"].map(String::from));
+    }
+    let b = Command::new(env!("CARGO_BIN_EXE_sipua"))
+        .args(&b_args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sipua B");
+    // B is reachable once Kamailio holds its binding.
+    let until = Instant::now() + Duration::from_secs(10);
+    while !k.has_binding("4108") {
+        assert!(
+            Instant::now() < until,
+            "4108 never registered:\n{}",
+            k.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let bound = k.bindings();
+    let mut a_args = common(free_port(), free_pair(), "4107");
+    let hold = if callee_hangs_up { "10" } else { "2" };
+    a_args.extend(
+        [
+            "call",
+            "4108",
+            "--hold-for",
+            hold,
+            "--play",
+            tone.to_str().expect("utf-8"),
+        ]
+        .map(String::from),
+    );
+    let a = Command::new(env!("CARGO_BIN_EXE_sipua"))
+        .args(&a_args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sipua A");
+    let (code_a, out_a, err_a) = wait(a, 25);
+    let (code_b, out_b, err_b) = wait(b, 15);
+    let ctx = format!(
+        "{transport} {codec}\ncaller:\n{out_a}\n{err_a}\nanswerer:\n{out_b}\n{err_b}\nkamailio:\n{}",
+        k.log()
+    );
+    assert_eq!((code_a, code_b), (0, 0), "{ctx}");
+    let (ea, eb) = (events(&out_a), events(&out_b));
+    let name = match codec {
+        "pcmu" => "PCMU",
+        "pcma" => "PCMA",
+        "g722" => "G722",
+        _ => "G729",
+    };
+    for ev in [&ea, &eb] {
+        assert!(
+            ev.iter()
+                .any(|v| v["event"] == "media" && v["codec"] == name),
+            "{name} negotiated: {ctx}"
+        );
+        assert!(
+            ev.iter()
+                .any(|v| v["event"] == "call_state" && v["state"] == "terminated"),
+            "{ctx}"
+        );
+    }
+    assert!(
+        eb.iter().any(|v| v["event"] == "registered"),
+        "B registered first: {ctx}"
+    );
+    let (on, off) = tone_shares(&heard);
+    assert!(
+        on > 0.3 && off < 0.02,
+        "{transport} {codec}: 1 kHz share {on}, 1.5 kHz share {off}"
+    );
+    (ea, eb, bound)
+}
+
+#[test]
+fn two_sipua_call_through_kamailio_and_the_tone_arrives_in_every_codec() {
+    let (Some(recipe), true) = (recipe(), have_kamailio()) else {
+        return;
+    };
+    let k = Kamailio::start(&recipe, 25160, &[]);
+    for (codec, callee_hangs_up) in [
+        ("pcmu", false),
+        ("pcma", true),
+        ("g722", false),
+        ("g729", true),
+    ] {
+        call_through(&k, "udp", codec, callee_hangs_up);
+        // The next call needs B's binding gone (it unregistered) or renewed.
+        let until = Instant::now() + Duration::from_secs(5);
+        while k.has_binding("4108") && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+#[test]
+fn registration_and_a_call_over_tcp() {
+    let (Some(recipe), true) = (recipe(), have_kamailio()) else {
+        return;
+    };
+    let k = Kamailio::start(&recipe, 25260, &[]);
+    let (ea, eb, bound) = call_through(&k, "tcp", "pcmu", false);
+    for ev in [&ea, &eb] {
+        assert!(
+            ev.iter()
+                .any(|v| v["event"] == "call_state" && v["state"] == "connected"),
+            "{ev:?}"
+        );
+    }
+    // Kamailio holds B's binding as a TCP contact, received on its TCP socket.
+    assert!(
+        bound.contains("transport=tcp") && bound.contains("tcp:127.0.0.1:25260"),
+        "{bound}"
+    );
+    // Challenged, accepted, and the unbinding at the end (its nonce reused).
+    let n = k.registers_from("4108");
+    assert!((3..=4).contains(&n), "{n} REGISTERs from 4108");
 }

@@ -365,7 +365,7 @@ impl UserAgent {
             let mut reg = RegistrationConfig::new(
                 &format!("sip:{}", list.domain),
                 &format!("sip:{}@{}", acc.user, list.domain),
-                &format!("sip:{}@{}", acc.user, local),
+                &contact_uri(&acc.user, local, acc.transport),
                 acc.auth_username.as_deref().unwrap_or(&acc.user),
                 &acc.password,
             );
@@ -917,4 +917,15 @@ fn redirect_target(response: &Message) -> Option<SocketAddr> {
         Contact::Addr(a) => a.uri.as_sip()?.socket_addr(5060),
         Contact::Wildcard => None,
     })
+}
+
+/// Our contact address for `user` reached over `transport` (RFC 3261
+/// section 19.1.1: the `transport` parameter tells others to use TCP or
+/// TLS towards us; UDP is the default and goes without it).
+pub(crate) fn contact_uri(user: &str, local: SocketAddr, transport: Transport) -> String {
+    match transport {
+        Transport::Udp => format!("sip:{user}@{local}"),
+        Transport::Tcp => format!("sip:{user}@{local};transport=tcp"),
+        Transport::Tls => format!("sip:{user}@{local};transport=tls"),
+    }
 }

@@ -161,8 +161,11 @@ impl UserAgent {
     }
 
     fn contact(&self, account: AccountId) -> String {
-        let user = &self.accounts[account.0].config.user;
-        format!("<sip:{user}@{}>", self.config.local)
+        let config = &self.accounts[account.0].config;
+        format!(
+            "<{}>",
+            crate::agent::contact_uri(&config.user, self.config.local, config.transport)
+        )
     }
 
     /// Places a call from `account` to `target`: a SIP URI, or digits that

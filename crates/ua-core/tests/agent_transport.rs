@@ -298,3 +298,26 @@ fn unframeable_stream_is_closed_and_a_closed_connection_fails_its_transactions()
     );
     assert_eq!(s.sent[0].0, sa("192.0.2.51:5060"));
 }
+
+/// RFC 3261 section 19.1.1: a TCP account's Contact (in REGISTER and in
+/// INVITE) says `transport=tcp`, so the registrar and the far end reach us
+/// over TCP; a UDP account's says nothing (UDP is the default).
+#[test]
+fn contact_names_tcp_for_a_tcp_account_and_nothing_for_udp() {
+    for (transport, want) in [
+        (Transport::Tcp, format!("<sip:6001@{UA};transport=tcp>")),
+        (Transport::Udp, format!("<sip:6001@{UA}>")),
+    ] {
+        let mut ua = agent("example.com; 192.0.2.50", transport);
+        ua.register(Time::ZERO, ACC).unwrap();
+        ua.call(Time::ZERO, ACC, "6002").unwrap();
+        let s = drain(&mut ua);
+        assert_eq!(s.sent.len(), 2, "REGISTER and INVITE");
+        for (_, t, data) in &s.sent {
+            assert_eq!(*t, transport);
+            let m = Message::parse(data.clone()).unwrap();
+            let contact = m.values(sip_proto::HeaderName::Contact).next().unwrap();
+            assert!(contact.starts_with(&want), "{contact} for {transport:?}");
+        }
+    }
+}

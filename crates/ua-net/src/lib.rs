@@ -1,8 +1,8 @@
-//! Runs a [`ua_core::UserAgent`] on a real UDP socket.
+//! Runs a [`ua_core::UserAgent`] on real sockets: SIP over UDP and TCP.
 //!
-//! The core is Sans-IO; this driver owns what it must not: the socket, the
-//! clock and the loop. It feeds every datagram and every expired deadline
-//! to the agent, sends what the agent transmits, and hands its events and
+//! The core is Sans-IO; this driver owns what it must not: the sockets, the
+//! clock and the loop. It feeds every datagram, every chunk of stream bytes
+//! (the agent frames them) and every expired deadline to the agent, sends what the agent transmits, and hands its events and
 //! the agent itself to the application through [`Driver::step`].
 //!
 //! Calls carry audio: for each call whose media the agent negotiated, the
@@ -15,17 +15,21 @@
 //! SIP goes out with the DSCP the agent puts on each transmit (IP_TOS /
 //! IPV6_TCLASS on the socket), RTP and RTCP with 46 (EF).
 //!
-//! TCP/TLS (with `sip_proto::framer`) and SRV lookups are the next steps.
+//! TCP ([`stream`]): the driver listens on the same port as UDP and opens
+//! a connection to a destination the first time the agent sends there over
+//! TCP; connections that fail or close are reported to the agent. TLS and
+//! SRV lookups are the next steps.
 
 pub mod audio;
 pub mod media;
+pub mod stream;
 pub mod trace;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use tokio::net::UdpSocket;
+use tokio::net::{TcpListener, UdpSocket};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 use ua_core::{
@@ -88,6 +92,16 @@ async fn resolve(q: &DnsQuery) -> DnsAnswer {
     }
 }
 
+/// The next incoming connection, or never when there is no listener.
+async fn accept(
+    listener: Option<&TcpListener>,
+) -> std::io::Result<(tokio::net::TcpStream, SocketAddr)> {
+    match listener {
+        Some(l) => l.accept().await,
+        None => std::future::pending().await,
+    }
+}
+
 /// Largest UDP datagram we accept (RFC 3261 section 18.1.1 allows up to 65,535).
 const MAX_DATAGRAM: usize = 65_535;
 
@@ -107,13 +121,29 @@ pub struct Driver {
     sip_dscp: Option<u8>,
     trace: Option<trace::SipTrace>,
     audio_dscp: u8,
+    /// Incoming TCP connections, on the UDP socket's port.
+    listener: Option<TcpListener>,
+    /// TCP connections by peer.
+    conns: BTreeMap<SocketAddr, stream::Connection>,
+    next_conn: u64,
+    stream_tx: mpsc::UnboundedSender<stream::StreamEvent>,
+    stream_rx: mpsc::UnboundedReceiver<stream::StreamEvent>,
 }
 
 impl Driver {
-    /// Binds `local` and drives `ua` there.
+    /// Binds `local` (UDP, and TCP on the same port) and drives `ua` there.
+    /// A TCP port already taken only costs incoming TCP (logged).
     pub async fn bind(ua: UserAgent, local: SocketAddr) -> std::io::Result<Driver> {
         let socket = UdpSocket::bind(local).await?;
         let local = socket.local_addr()?;
+        let listener = match TcpListener::bind(local).await {
+            Ok(l) => Some(l),
+            Err(e) => {
+                tracing::warn!("TCP {local} not bound, no incoming TCP: {e}");
+                None
+            }
+        };
+        let (stream_tx, stream_rx) = mpsc::unbounded_channel();
         let (media_tx, media_rx) = mpsc::unbounded_channel();
         let media_seed = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -132,6 +162,11 @@ impl Driver {
             sip_dscp: None,
             trace: None,
             audio_dscp: media::DSCP_EF,
+            listener,
+            conns: BTreeMap::new(),
+            next_conn: 0,
+            stream_tx,
+            stream_rx,
         })
     }
 
@@ -317,11 +352,24 @@ impl Driver {
                         tracing::warn!(destination = %t.destination, "SIP send failed: {e}");
                     }
                 }
-                Output::Transmit(t) => tracing::warn!(
-                    "{:?} to {} is not driven yet; dropped",
-                    t.transport,
-                    t.destination
-                ),
+                Output::Transmit(t) if t.transport == Transport::Tcp => {
+                    self.send_stream(t.destination, t.data);
+                }
+                Output::Transmit(t) => {
+                    tracing::warn!(
+                        "{:?} to {} is not driven yet; dropped",
+                        t.transport,
+                        t.destination
+                    );
+                    let now = self.now();
+                    self.ua.handle_input(
+                        now,
+                        Input::TransportError {
+                            destination: t.destination,
+                            transport: t.transport,
+                        },
+                    );
+                }
                 Output::Event(e) => {
                     self.track_media(&e);
                     events.push(NetEvent::Agent(e));
@@ -336,13 +384,98 @@ impl Driver {
                     transport,
                     reason,
                     ..
-                } => tracing::info!("closing {transport:?} connection to {peer}: {reason}"),
+                } => {
+                    tracing::info!("closing {transport:?} connection to {peer}: {reason}");
+                    if transport == Transport::Tcp {
+                        // Dropping the handle ends the connection's task.
+                        self.conns.remove(&peer);
+                    }
+                }
             }
         }
         while let Ok(m) = self.media_rx.try_recv() {
             events.push(NetEvent::Media(m));
         }
         Ok(events)
+    }
+
+    /// Writes `data` on the connection to `destination`, opening one when
+    /// there is none (RFC 3261 section 18.1.1).
+    fn send_stream(&mut self, destination: SocketAddr, data: bytes::Bytes) {
+        let conn = match self.conns.get(&destination) {
+            Some(c) => c,
+            None => {
+                self.next_conn += 1;
+                let c = stream::connect(self.next_conn, destination, self.stream_tx.clone());
+                self.conns.entry(destination).or_insert(c)
+            }
+        };
+        if let (Some(tr), Some(local)) = (&mut self.trace, conn.local) {
+            tr.record_stream(local, destination, &data);
+        } else if let Some(tr) = &mut self.trace {
+            // Not connected yet: the local port is not known; the
+            // listening port stands for it.
+            tr.record_stream(self.local, destination, &data);
+        }
+        if !conn.send(data) {
+            // The task has ended; its Closed event is on its way, which
+            // tells the agent. Forget it so the next send reconnects.
+            self.conns.remove(&destination);
+        }
+    }
+
+    /// What a connection task reported.
+    fn stream_event(&mut self, ev: stream::StreamEvent) {
+        let now = self.now();
+        match ev {
+            stream::StreamEvent::Connected { id, peer, local } => {
+                if let Some(c) = self.conns.get_mut(&peer)
+                    && c.id == id
+                {
+                    c.local = Some(local);
+                }
+                tracing::debug!("TCP {local} -> {peer} connected");
+            }
+            stream::StreamEvent::Data {
+                peer, local, data, ..
+            } => {
+                if let Some(tr) = &mut self.trace {
+                    tr.record_stream(peer, local, &data);
+                }
+                self.ua.handle_input(
+                    now,
+                    Input::Stream {
+                        from: peer,
+                        to: local,
+                        transport: Transport::Tcp,
+                        data,
+                    },
+                );
+            }
+            stream::StreamEvent::Closed {
+                id,
+                peer,
+                local,
+                reason,
+            } => {
+                tracing::info!("TCP connection to {peer} ended: {reason}");
+                if self.conns.get(&peer).is_some_and(|c| c.id == id) {
+                    self.conns.remove(&peer);
+                }
+                let input = match local {
+                    Some(to) => Input::StreamClosed {
+                        from: peer,
+                        to,
+                        transport: Transport::Tcp,
+                    },
+                    None => Input::TransportError {
+                        destination: peer,
+                        transport: Transport::Tcp,
+                    },
+                };
+                self.ua.handle_input(now, input);
+            }
+        }
     }
 
     /// Waits for the next datagram or deadline (at most `max_wait`), feeds
@@ -371,6 +504,16 @@ impl Driver {
                 self.ua.handle_timeout(now);
             }
             Some(m) = self.media_rx.recv() => events.push(NetEvent::Media(m)),
+            Some(ev) = self.stream_rx.recv() => self.stream_event(ev),
+            accepted = accept(self.listener.as_ref()) => match accepted {
+                Ok((tcp, peer)) => {
+                    self.next_conn += 1;
+                    let c = stream::accepted(self.next_conn, tcp, peer, self.stream_tx.clone());
+                    // A newer connection from the same peer replaces the older one for sending.
+                    self.conns.insert(peer, c);
+                }
+                Err(e) => tracing::warn!("TCP accept: {e}"),
+            },
         }
         events.extend(self.flush().await?);
         Ok(events)

@@ -4,9 +4,12 @@
 //! `ua_net::trace`).
 //!
 //! The file format is written by the `pcap-file` crate and each message is
-//! wrapped in IPv4/IPv6 and UDP headers by `etherparse`, with the real
-//! addresses and ports of the exchange.
+//! wrapped in IPv4/IPv6 and UDP or TCP headers by `etherparse`, with the
+//! real addresses and ports of the exchange. TCP bytes carry sequence
+//! numbers counted per direction, so a dissector reassembles messages that
+//! arrived in pieces; the handshake is not recorded.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -19,6 +22,8 @@ use pcap_file::pcap::{PcapHeader, PcapPacket, PcapWriter};
 pub struct SipTrace {
     writer: PcapWriter<File>,
     packets: u64,
+    /// Next TCP sequence number per direction (from, to).
+    seq: BTreeMap<(SocketAddr, SocketAddr), u32>,
 }
 
 impl std::fmt::Debug for SipTrace {
@@ -41,7 +46,11 @@ impl SipTrace {
             ..Default::default()
         };
         let writer = PcapWriter::with_header(file, header).map_err(std::io::Error::other)?;
-        Ok(SipTrace { writer, packets: 0 })
+        Ok(SipTrace {
+            writer,
+            packets: 0,
+            seq: BTreeMap::new(),
+        })
     }
 
     /// Records one UDP datagram from `from` to `to`.
@@ -57,10 +66,42 @@ impl SipTrace {
             Some(p) => p,
             None => return,
         };
+        self.write(&packet);
+    }
+
+    /// Records bytes sent on the TCP connection from `from` to `to`.
+    pub fn record_stream(&mut self, from: SocketAddr, to: SocketAddr, data: &[u8]) {
+        if tracing::enabled!(target: "ua_net::trace", tracing::Level::DEBUG) {
+            tracing::debug!(
+                target: "ua_net::trace",
+                "{from} -> {to} (TCP)\n{}",
+                String::from_utf8_lossy(data)
+            );
+        }
+        if self.seq.len() > 4096 {
+            // Long runs with many connections: forget old counters (a
+            // dissector then sees a jump, not a wrong message).
+            self.seq.clear();
+        }
+        // Each connection starts at 1 (as if its SYN took 0).
+        let ack = *self.seq.get(&(to, from)).unwrap_or(&1);
+        let seq = self.seq.entry((from, to)).or_insert(1);
+        let this = *seq;
+        *seq = seq.wrapping_add(data.len() as u32);
+        // Segments as large as an IPv4 packet allows.
+        for (i, chunk) in data.chunks(65_000).enumerate() {
+            let s = this.wrapping_add((i * 65_000) as u32);
+            if let Some(p) = ip_tcp(from, to, s, ack, chunk) {
+                self.write(&p);
+            }
+        }
+    }
+
+    fn write(&mut self, packet: &[u8]) {
         let ts = SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
             .unwrap_or_default();
-        let pkt = PcapPacket::new(ts, packet.len() as u32, &packet);
+        let pkt = PcapPacket::new(ts, packet.len() as u32, packet);
         match self.writer.write_packet(&pkt) {
             Ok(_) => self.packets += 1,
             Err(e) => tracing::warn!("SIP trace write failed: {e}"),
@@ -71,6 +112,30 @@ impl SipTrace {
     pub fn packets(&self) -> u64 {
         self.packets
     }
+}
+
+/// `data` in a TCP segment (PSH, ACK) in IP.
+fn ip_tcp(from: SocketAddr, to: SocketAddr, seq: u32, ack: u32, data: &[u8]) -> Option<Vec<u8>> {
+    use etherparse::PacketBuilder;
+    let builder = match (from, to) {
+        (SocketAddr::V4(f), SocketAddr::V4(t)) => PacketBuilder::ipv4(
+            f.ip().octets(),
+            t.ip().octets(),
+            64,
+        )
+        .tcp(f.port(), t.port(), seq, 65_535),
+        (SocketAddr::V6(f), SocketAddr::V6(t)) => PacketBuilder::ipv6(
+            f.ip().octets(),
+            t.ip().octets(),
+            64,
+        )
+        .tcp(f.port(), t.port(), seq, 65_535),
+        _ => return None,
+    };
+    let builder = builder.psh().ack(ack);
+    let mut out = Vec::with_capacity(builder.size(data.len()));
+    builder.write(&mut out, data).ok()?;
+    Some(out)
 }
 
 /// `data` in UDP in IP, as it was on the wire (mixed families cannot be

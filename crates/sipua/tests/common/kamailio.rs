@@ -164,6 +164,32 @@ impl Kamailio {
         std::fs::read_to_string(self.dir.join("kamailio.log")).unwrap_or_default()
     }
 
+    /// The port it listens on (UDP and TCP).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Kamailio's location table as `kamcmd ul.dump` prints it (empty when
+    /// kamcmd fails).
+    pub fn bindings(&self) -> String {
+        let out = Command::new("kamcmd")
+            .arg("-s")
+            .arg(format!("unix:{}", self.dir.join("kamailio_ctl").display()))
+            .arg("ul.dump")
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .output();
+        match out {
+            Ok(o) => String::from_utf8_lossy(&o.stdout).into_owned(),
+            Err(_) => String::new(),
+        }
+    }
+
+    /// Whether extension `user` has a registered contact.
+    pub fn has_binding(&self, user: &str) -> bool {
+        self.bindings().contains(&format!("AoR: {user}"))
+    }
+
     /// REGISTERs Kamailio's auth route saw from extension `user`.
     pub fn registers_from(&self, user: &str) -> usize {
         self.log()
