@@ -9,6 +9,7 @@
 //! sipua --local 127.0.0.1:5080 answer --record heard.wav          # no server: calls straight to --local
 //! sipua --local 127.0.0.1:5082 call sip:b@127.0.0.1:5080 --events json --trace a.pcap
 //! sipua --config handset.toml register --duration 60                # see handset.example.toml
+//! sipua parse invite.sip capture.pcap   # the lint: every message must parse (pcap: UDP and TCP)
 //! ```
 //! Prints each event on a line (`--events json`: one JSON object per line,
 //! see the `events` module); `--trace FILE.pcap` writes the SIP messages as
@@ -19,7 +20,8 @@
 //!
 //! | code | meaning |
 //! |---|---|
-//! | 0 | the goal was reached (registered; a call connected and ended cleanly; every demo check held) |
+//! | 0 | the goal was reached (registered; a call connected and ended cleanly; every demo check held; every message parsed) |
+//! | 1 | `parse`: a message did not parse |
 //! | 2 | usage or configuration error (bad option, missing `--servers`/`--user`, a server list that does not parse) |
 //! | 3 | registration failed (refused, e.g. 403, or no server answered) |
 //! | 4 | the call failed (refused, not answered, no common codec; a demo check failed) |
@@ -28,6 +30,7 @@
 mod config;
 mod demo;
 mod events;
+mod lint;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -53,6 +56,8 @@ enum EventFormat {
 pub mod exit {
     /// Success.
     pub const OK: u8 = 0;
+    /// `parse`: a message did not parse.
+    pub const PARSE: u8 = 1;
     /// Usage or configuration.
     pub const USAGE: u8 = 2;
     /// Registration failed.
@@ -66,8 +71,8 @@ pub mod exit {
 #[derive(Parser, Debug)]
 #[command(
     version,
-    about = "Command-line SIP softphone (UDP)",
-    after_help = "Exit codes: 0 ok, 2 usage/config, 3 registration failed, 4 call failed, 5 network."
+    about = "Command-line SIP softphone (SIP over UDP and TCP)",
+    after_help = "Exit codes: 0 ok, 1 parse found a bad message, 2 usage/config, 3 registration failed, 4 call failed, 5 network."
 )]
 struct Args {
     /// Local address to bind (use 127.0.0.1 for tests).
@@ -158,6 +163,14 @@ enum Command {
         /// Hang up each answered call after this many seconds (else the caller does).
         #[arg(long)]
         hangup_after: Option<u64>,
+    },
+    /// Lint SIP messages: each FILE is one message or a pcap capture (UDP
+    /// datagrams, TCP streams framed by Content-Length). Prints OK or ERR
+    /// with the reason per message; exit 1 if any failed.
+    Parse {
+        /// Message files or pcap captures.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
     /// Call a number or SIP URI, keep the call up, hang up.
     Call {
@@ -277,6 +290,13 @@ async fn run(args: Args) -> u8 {
     });
     if let Command::Demo(d) = &args.command {
         return demo::run(d, &args).await;
+    }
+    if let Command::Parse { files } = &args.command {
+        return if lint::run(files) {
+            exit::OK
+        } else {
+            exit::PARSE
+        };
     }
     let file = match &args.config {
         Some(path) => match config::Handset::load(path) {
@@ -415,7 +435,7 @@ async fn run(args: Args) -> u8 {
             }
             code
         }
-        Command::Demo(_) => unreachable!("handled above"),
+        Command::Demo(_) | Command::Parse { .. } => unreachable!("handled above"),
     }
 }
 

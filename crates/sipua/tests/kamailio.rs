@@ -215,7 +215,9 @@ fn call_through(
         std::thread::sleep(Duration::from_millis(100));
     }
     let bound = k.bindings();
+    let trace = dir.join("caller.pcap");
     let mut a_args = common(free_port(), free_pair(), "4107");
+    a_args.extend(["--trace", trace.to_str().expect("utf-8")].map(String::from));
     let hold = if callee_hangs_up { "10" } else { "2" };
     a_args.extend(
         [
@@ -264,6 +266,14 @@ fn call_through(
         eb.iter().any(|v| v["event"] == "registered"),
         "B registered first: {ctx}"
     );
+    // The caller's own trace, read back by `sipua parse` (UDP datagrams,
+    // or the TCP stream framed again): every message passes the lint.
+    let lint = sipua(&["parse", trace.to_str().expect("utf-8")]);
+    let lint_out = String::from_utf8_lossy(&lint.stdout);
+    assert_eq!(lint.status.code(), Some(0), "{lint_out}");
+    for m in [" INVITE ", " 407 ", " ACK ", " BYE ", " 200 "] {
+        assert!(lint_out.contains(m), "{m} in the trace:\n{lint_out}");
+    }
     let (on, off) = tone_shares(&heard);
     assert!(
         on > 0.3 && off < 0.02,
