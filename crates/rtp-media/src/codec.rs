@@ -270,7 +270,10 @@ impl AudioCodec for G722Codec {
 /// B.5), and a lost frame after a SID frame (inside a DTX period)
 /// continues the comfort noise instead of concealing speech. Whether
 /// Annex B was negotiated (`annexb=yes`, [`G729Codec::with_annexb`]) only
-/// concerns what the encoder may send (VAD/DTX).
+/// concerns what the encoder may send: with it, [`G729Codec::encode_dtx`]
+/// runs the VAD and DTX and gives SID frames and untransmitted frames
+/// (Annex B B.3–B.4), which the media session packs per RFC 3551 section
+/// 4.5.6; [`AudioCodec::encode`] always codes speech.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct G729Codec {
     enc: G729Encoder,
@@ -283,12 +286,46 @@ impl G729Codec {
     pub fn new() -> Self {
         Self::default()
     }
-    /// A G.729 codec for a negotiated `annexb` fmtp value.
+    /// A G.729 codec for a negotiated `annexb` fmtp value: with `true` the
+    /// encoder runs the Annex B VAD.
     pub fn with_annexb(annexb: bool) -> Self {
         Self {
+            enc: G729Encoder::with_vad(annexb),
             annexb,
             ..Self::default()
         }
+    }
+
+    /// Encodes `pcm` (a multiple of 80 samples) with VAD/DTX: for each
+    /// 10 ms frame, appends its RFC 3551 payload to `out` (10 octets of
+    /// speech, 2 of SID, none when DTX sends nothing) and its length to
+    /// `lens`. Without Annex B every frame is speech.
+    pub fn encode_dtx(
+        &mut self,
+        pcm: &[i16],
+        out: &mut Vec<u8>,
+        lens: &mut Vec<usize>,
+    ) -> Result<(), CodecError> {
+        if pcm.len() % 80 != 0 {
+            return Err(CodecError::FrameLength {
+                codec: "G729",
+                len: pcm.len(),
+                unit: 80,
+            });
+        }
+        let mut buf = [0u8; G729_FRAME];
+        for frame in pcm.chunks_exact(80) {
+            let frame: &[i16; 80] = frame.try_into().expect("80 samples");
+            let n = if self.annexb {
+                self.enc.encode_payload(frame, &mut buf)
+            } else {
+                buf = self.enc.encode(frame);
+                G729_FRAME
+            };
+            out.extend_from_slice(&buf[..n]);
+            lens.push(n);
+        }
+        Ok(())
     }
     /// Whether Annex B (VAD/DTX/CNG) was negotiated.
     pub fn annexb(&self) -> bool {

@@ -22,6 +22,7 @@
 
 use crate::codec::{AudioCodec, Codec, CodecError, CodecKind};
 use crate::dtmf::{DtmfError, DtmfEvent, DtmfReceiver, DtmfSender};
+use crate::g729::bits::FRAME_OCTETS as G729_FRAME;
 use crate::jitter::{JitterBuffer, JitterConfig, JitterMetrics, Playout};
 use crate::rtcp::{self, RtcpError, RtcpPacket, SenderInfo};
 use crate::rtp::{RtpError, RtpHeader, RtpPacket};
@@ -410,6 +411,12 @@ impl MediaSession {
             Some(pt) => self.dtmf_tx.tick(self.ts).map(|ev| (ev, pt)),
             None => None,
         };
+        if dtmf.is_none()
+            && let Codec::G729(g) = &mut self.encoder
+            && g.annexb()
+        {
+            return self.send_g729_dtx(pcm, frame_ticks);
+        }
         let (marker, ts, pt) = match dtmf {
             Some((ev, pt)) => {
                 self.marker_next = true; // audio after the event starts a talkspurt
@@ -445,6 +452,72 @@ impl MediaSession {
         self.octets_sent = self.octets_sent.wrapping_add(payload_len as u32);
         self.sent_since_report = true;
         self.transmit(TransmitKind::Rtp, data);
+        Ok(())
+    }
+
+    /// One captured frame of G.729 with Annex B negotiated: the VAD and
+    /// DTX decide per 10 ms whether speech, a SID frame or nothing goes
+    /// out, and the frames are packed per RFC 3551 section 4.5.6: speech
+    /// frames of consecutive 10 ms then at most one SID frame, last. A
+    /// frame not transmitted ends the packet (the timestamp of a packet is
+    /// that of its first frame, so a packet holds no gap); a frame period
+    /// of nothing sends no packet at all. The first packet after a silence
+    /// carries the marker bit (RFC 3551 section 4.1).
+    fn send_g729_dtx(&mut self, pcm: &[i16], frame_ticks: u32) -> Result<(), MediaError> {
+        let Codec::G729(g) = &mut self.encoder else {
+            unreachable!("only called for G.729");
+        };
+        let mut payload = Vec::with_capacity(pcm.len() / 8);
+        let mut lens = Vec::with_capacity(pcm.len() / 80);
+        g.encode_dtx(pcm, &mut payload, &mut lens)?;
+        // (timestamp, marker, octet range) of each packet to send.
+        let mut packets: Vec<(u32, bool, std::ops::Range<usize>)> = Vec::new();
+        let mut open: Option<(u32, bool, usize)> = None;
+        let mut at = 0;
+        for (i, &n) in lens.iter().enumerate() {
+            let ts = self.ts.wrapping_add(80 * i as u32);
+            if n == 0 {
+                if let Some((t, m, start)) = open.take() {
+                    packets.push((t, m, start..at));
+                }
+                self.marker_next = true;
+                continue;
+            }
+            let (t, m, start) = *open.get_or_insert_with(|| {
+                // Speech after silence starts a talkspurt; a SID does not.
+                let m = n == G729_FRAME && std::mem::replace(&mut self.marker_next, false);
+                (ts, m, at)
+            });
+            at += n;
+            if n != G729_FRAME {
+                // A SID frame is the last of its packet, and silence follows.
+                packets.push((t, m, start..at));
+                open = None;
+                self.marker_next = true;
+            }
+        }
+        if let Some((t, m, start)) = open {
+            packets.push((t, m, start..at));
+        }
+        for (ts, marker, range) in packets {
+            let h = RtpHeader {
+                marker,
+                payload_type: self.cfg.payload_type,
+                sequence: self.seq,
+                timestamp: ts,
+                ssrc: self.ssrc,
+                ..Default::default()
+            };
+            let mut data = vec![0u8; h.header_len()];
+            h.write_header(&mut data)?;
+            data.extend_from_slice(&payload[range.clone()]);
+            self.seq = self.seq.wrapping_add(1);
+            self.packets_sent = self.packets_sent.wrapping_add(1);
+            self.octets_sent = self.octets_sent.wrapping_add(range.len() as u32);
+            self.sent_since_report = true;
+            self.transmit(TransmitKind::Rtp, data);
+        }
+        self.ts = self.ts.wrapping_add(frame_ticks);
         Ok(())
     }
 
