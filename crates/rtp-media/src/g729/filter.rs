@@ -4,6 +4,7 @@
 //! A(z/γ) (§3.3 / Annex A A.4.2).
 
 use super::basic_op::*;
+use super::simd;
 use super::tables::{M, MP1};
 
 /// Longest block the synthesis filter accepts (the reference uses a
@@ -40,40 +41,65 @@ pub(crate) fn max_abs(v: &[i16]) -> i64 {
     (hi as i64).max(-(lo as i64))
 }
 
+/// Zero taps in front of the `M` reversed coefficients, so that the
+/// synthesis dot product has 16 lanes (two SSE2 `pmaddwd`, see
+/// [`simd::dot`]).
+const PAD: usize = 16 - M;
+
+/// Scratch of the synthesis filter: `PAD` zeros, the `M` memory samples,
+/// then the outputs.
+type SynTmp = [i16; PAD + M + SYN_FILT_MAX];
+
+/// `L_shl(s, 3)` then `round` with the overflow flag, in one step: `s·8`
+/// in 64 bits; the result is `(s·8 + 2^15) >> 16` clamped to 16 bits, and
+/// the flag is set exactly when `L_shl` saturates (`s·8` outside 32 bits)
+/// or the rounding addition does (`s·8 + 2^15 > MAX_32`).
 #[inline(always)]
-fn syn_filt_core(
-    a: &[i16; MP1],
-    x: &[i16],
-    tmp: &mut [i16; SYN_FILT_MAX + M],
-    mem: &[i16; M],
-) -> bool {
+fn shl3_round_o(ovf: &mut bool, s: i32) -> i16 {
+    let t = (s as i64) << 3;
+    *ovf |= (t - MIN_32 as i64) as u64 > (MAX_32 as i64 - 0x8000 - MIN_32 as i64) as u64;
+    ((t + 0x8000) >> 16).clamp(MIN_16 as i64, MAX_16 as i64) as i16
+}
+
+#[inline(always)]
+fn syn_filt_core(a: &[i16; MP1], x: &[i16], tmp: &mut SynTmp, mem: &[i16; M]) -> bool {
     let mut ovf = false;
-    tmp[..M].copy_from_slice(mem);
-    // `ar[k] = a[M − k]` turns the recursion into a forward dot product
-    // with the last M outputs.
-    let mut ar = [0i16; M];
+    tmp[PAD..PAD + M].copy_from_slice(mem);
+    // `ar[PAD + k] = a[M − k]` turns the recursion into a forward dot
+    // product with the last M outputs; the first PAD taps are zero.
+    let mut ar = [0i16; 16];
     for k in 0..M {
-        ar[k] = a[M - k];
+        ar[PAD + k] = a[M - k];
     }
     let a0 = (a[0] as i64).abs();
     let sa = sum_abs(&a[1..]);
+    if max_abs(x) * a0 + sa * 32768 < 1 << 30 {
+        // No output can exceed 32768 in magnitude, so this bound covers
+        // every sample of the block: the L_msu chain cannot saturate (see
+        // `sum_abs`) and the plain sum is exact.
+        for (i, &xi) in x.iter().enumerate() {
+            let past: &[i16; 16] = tmp[i..i + 16].try_into().expect("16-lane window");
+            let s = (xi as i32 * a[0] as i32 - simd::dot(&ar, past)) << 1;
+            tmp[PAD + M + i] = shl3_round_o(&mut ovf, s);
+        }
+        return ovf;
+    }
     // Bound on the magnitude of every past output read so far.
     let mut max_y = max_abs(mem);
     for (i, &xi) in x.iter().enumerate() {
-        let past: &[i16; M] = tmp[i..i + M].try_into().expect("M window");
+        let past: &[i16; 16] = tmp[i..i + 16].try_into().expect("16-lane window");
         let s = if (xi as i64).abs() * a0 + sa * max_y < 1 << 30 {
             // Exact fast path (see `sum_abs`).
-            (xi as i32 * a[0] as i32 - dot(&ar, past)) << 1
+            (xi as i32 * a[0] as i32 - simd::dot(&ar, past)) << 1
         } else {
             let mut s = l_mult_o(&mut ovf, xi, a[0]);
             for j in 1..=M {
-                s = l_msu_o(&mut ovf, s, a[j], past[M - j]);
+                s = l_msu_o(&mut ovf, s, a[j], past[PAD + M - j]);
             }
             s
         };
-        let s = l_shl_o(&mut ovf, s, 3);
-        let y = round16_o(&mut ovf, s);
-        tmp[M + i] = y;
+        let y = shl3_round_o(&mut ovf, s);
+        tmp[PAD + M + i] = y;
         max_y = max_y.max((y as i64).abs());
     }
     ovf
@@ -96,9 +122,9 @@ pub fn syn_filt(
 ) -> bool {
     let lg = x.len();
     assert!(lg == y.len() && lg <= SYN_FILT_MAX, "syn_filt length");
-    let mut tmp = [0i16; SYN_FILT_MAX + M];
+    let mut tmp: SynTmp = [0; PAD + M + SYN_FILT_MAX];
     let ovf = syn_filt_core(a, x, &mut tmp, mem);
-    y.copy_from_slice(&tmp[M..M + lg]);
+    y.copy_from_slice(&tmp[PAD + M..PAD + M + lg]);
     if update && lg >= M {
         mem.copy_from_slice(&y[lg - M..]);
     }
@@ -110,9 +136,9 @@ pub fn syn_filt(
 pub fn syn_filt_in_place(a: &[i16; MP1], xy: &mut [i16], mem: &mut [i16; M], update: bool) -> bool {
     let lg = xy.len();
     assert!(lg <= SYN_FILT_MAX, "syn_filt length");
-    let mut tmp = [0i16; SYN_FILT_MAX + M];
+    let mut tmp: SynTmp = [0; PAD + M + SYN_FILT_MAX];
     let ovf = syn_filt_core(a, xy, &mut tmp, mem);
-    xy.copy_from_slice(&tmp[M..M + lg]);
+    xy.copy_from_slice(&tmp[PAD + M..PAD + M + lg]);
     if update && lg >= M {
         mem.copy_from_slice(&xy[lg - M..]);
     }
@@ -261,6 +287,67 @@ mod tests {
                 }
                 assert_eq!(r[i], round16(l_shl(s, 3)), "case {case} residu {i}");
             }
+        }
+    }
+
+    #[test]
+    fn shl3_round_equals_the_saturating_pair_at_the_edges() {
+        for base in [
+            0,
+            MIN_32 >> 3,
+            MAX_32 >> 3,
+            (MAX_32 - 0x8000) >> 3,
+            MIN_32,
+            MAX_32,
+        ] {
+            for d in -20..=20 {
+                let s = base.saturating_add(d);
+                let mut want_o = false;
+                let shifted = l_shl_o(&mut want_o, s, 3);
+                let want = round16_o(&mut want_o, shifted);
+                let mut o = false;
+                assert_eq!((shl3_round_o(&mut o, s), o), (want, want_o), "{s}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn shl3_round_equals_the_saturating_pair(s in proptest::prelude::any::<i32>()) {
+            let mut want_o = false;
+            let shifted = l_shl_o(&mut want_o, s, 3);
+            let want = round16_o(&mut want_o, shifted);
+            let mut o = false;
+            proptest::prop_assert_eq!((shl3_round_o(&mut o, s), o), (want, want_o));
+        }
+
+        /// Both fast paths (whole block, per sample) and the saturating
+        /// fall-back against the reference sequence, flag included:
+        /// coefficient sizes from gentle to overflowing, inputs from quiet
+        /// to full scale.
+        #[test]
+        fn syn_filt_equals_the_saturating_sequence(
+            a_scale in 0usize..4,
+            x_scale in 0usize..4,
+            raw_a in proptest::prelude::any::<[i16; M]>(),
+            raw_x in proptest::collection::vec(proptest::prelude::any::<i16>(), 40),
+            raw_mem in proptest::prelude::any::<[i16; M]>(),
+        ) {
+            let a_shift = [4, 2, 1, 0][a_scale];
+            let x_shift = [6, 3, 1, 0][x_scale];
+            let mut a = [0i16; MP1];
+            a[0] = 4096;
+            for (d, &r) in a[1..].iter_mut().zip(&raw_a) {
+                *d = r >> a_shift;
+            }
+            let x: Vec<i16> = raw_x.iter().map(|&v| v >> x_shift).collect();
+            let mem = raw_mem.map(|v| v >> x_shift);
+            let (want, want_ovf) = syn_filt_reference(&a, &x, &mem);
+            let mut y = [0i16; 40];
+            let mut m2 = mem;
+            let ovf = syn_filt(&a, &x, &mut y, &mut m2, true);
+            proptest::prop_assert_eq!((&y[..], ovf), (&want[..], want_ovf));
+            proptest::prop_assert_eq!(&m2[..], &want[30..]);
         }
     }
 

@@ -49,6 +49,7 @@ pub mod gain_common;
 pub mod lsp;
 pub mod pitch_common;
 pub mod postfilter;
+mod simd;
 pub mod tables;
 pub mod util;
 
