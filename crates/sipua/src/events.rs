@@ -156,7 +156,11 @@ pub fn print(e: &NetEvent) {
         return;
     }
     match e {
-        NetEvent::Agent(e) => println!("{e:?}"),
+        NetEvent::Agent(_) => {
+            if let Some(line) = to_json(e).as_ref().and_then(text) {
+                println!("{line}");
+            }
+        }
         NetEvent::Media(m) => match m {
             MediaEvent::Started {
                 call,
@@ -191,6 +195,60 @@ pub fn print(e: &NetEvent) {
     }
 }
 
+/// The short line for an agent event, from its JSON form (one source of
+/// truth for the fields).
+fn text(v: &Value) -> Option<String> {
+    let s = |k: &str| match &v[k] {
+        Value::String(x) => x.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    };
+    let call = || format!("call {}", s("call"));
+    Some(match v["event"].as_str()? {
+        "registering" => format!("registering at {}", s("server")),
+        "registered" => format!("registered at {} for {} s", s("server"), s("expires")),
+        "registration_failed" => format!(
+            "registration failed at {}: {} {}",
+            s("server"),
+            s("code"),
+            s("reason")
+        ),
+        "unregistering" => format!("unregistering at {}", s("server")),
+        "unregistered" => format!("unregistered at {}", s("server")),
+        "failover" => format!("failover from {} to {}", s("from"), s("to")),
+        "failback" => format!("failback to {}", s("to")),
+        "all_servers_failed" => "no server answered".into(),
+        "incoming_call" => {
+            let from = match s("display").as_str() {
+                "" => s("from"),
+                d => format!("\"{d}\" <{}>", s("from")),
+            };
+            let pai = match s("pai").as_str() {
+                "" => String::new(),
+                p => format!(" (asserted {p})"),
+            };
+            format!("{}: incoming from {from}{pai} to {}", call(), s("called"))
+        }
+        "call_state" if v["state"] == "terminated" => {
+            format!("{}: terminated ({} {})", call(), s("code"), s("reason"))
+        }
+        "call_state" => format!("{}: {}", call(), s("state")),
+        "media" => format!(
+            "{}: media {} (payload type {}) to {}, ptime {} ms{}",
+            call(),
+            s("codec"),
+            s("payload_type"),
+            s("remote"),
+            s("ptime"),
+            match s("telephone_event").as_str() {
+                "" => String::new(),
+                pt => format!(", telephone-event {pt}"),
+            }
+        ),
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,17 +268,37 @@ mod tests {
         assert_eq!(v["event"], "registration_failed");
         assert_eq!(v["code"], 403);
         assert_eq!(v["server"], "127.0.0.1:5060");
+        assert_eq!(
+            text(&v).unwrap(),
+            "registration failed at 127.0.0.1:5060: 403 Forbidden"
+        );
         let e = NetEvent::Agent(Event::CallState {
             call: CallId(1),
             state: CallState::EarlyMedia,
         });
         assert_eq!(to_json(&e).unwrap()["state"], "early");
+        assert_eq!(text(&to_json(&e).unwrap()).unwrap(), "call 1: early");
+        let e = NetEvent::Agent(Event::CallState {
+            call: CallId(2),
+            state: CallState::Terminated {
+                status: 486,
+                reason: "Busy Here".into(),
+            },
+        });
+        assert_eq!(
+            text(&to_json(&e).unwrap()).unwrap(),
+            "call 2: terminated (486 Busy Here)"
+        );
         let e = NetEvent::Media(MediaEvent::DtmfReceived {
             call: CallId(1),
             digit: '#',
             duration_ms: 100,
         });
         let line = to_json(&e).unwrap().to_string();
+        assert!(
+            text(&to_json(&e).unwrap()).is_none(),
+            "media events have their own lines"
+        );
         assert!(!line.contains('\n'));
         assert_eq!(serde_json::from_str::<Value>(&line).unwrap()["digit"], "#");
     }

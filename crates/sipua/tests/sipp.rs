@@ -63,7 +63,7 @@ fn registers_with_digest_at_sipp() {
     let sipp_code = uas.finish();
     assert_eq!(code, 0, "sipua output:\n{out}");
     assert!(
-        out.contains("Registered { expires: 120"),
+        out.contains("for 120 s"),
         "the Contact expires sipp grants:\n{out}"
     );
     assert_eq!(
@@ -97,14 +97,86 @@ fn calls_sipp_and_hangs_up() {
     ]);
     let sipp_code = uas.finish();
     assert_eq!(code, 0, "sipua output:\n{out}");
-    assert!(out.contains("state: Ringing"), "{out}");
+    assert!(out.contains("call 1: ringing"), "{out}");
     assert!(
-        out.contains("codec: Pcmu"),
+        out.contains("media PCMU (payload type 0)"),
         "PCMU negotiated with sipp's answer:\n{out}"
     );
-    assert!(out.contains("state: Connected"), "{out}");
+    assert!(out.contains("call 1: connected"), "{out}");
     assert_eq!(
         sipp_code, 0,
         "sipp saw INVITE, ACK and BYE as its scenario expects"
+    );
+}
+
+/// Issue 7 test 5, the answering UAS: a sipp scenario written for the
+/// project checks our offer (PCMA and telephone-event listed) and answers
+/// PCMA alone with telephone-event 101, echoing RTP. We must send PCMA,
+/// and our RFC 4733 digits come back through the echo and are reported.
+#[test]
+fn calls_a_g711_uas_with_telephone_event_and_dtmf_comes_back_through_the_echo() {
+    let sc =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios/uas_g711_telephone_event.xml");
+    if !have_sipp() {
+        return;
+    }
+    let media = common::free_pair();
+    let uas = Sipp::start(
+        &sc,
+        5172,
+        &["-mi", "127.0.0.1", "-mp", &media.to_string(), "-rtp_echo"],
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_sipua"))
+        .args([
+            "--local",
+            "127.0.0.1:5165",
+            "--servers",
+            "mitel.test; 127.0.0.1:5172",
+            "--user",
+            "4107",
+            "--codecs",
+            "pcmu=1,pcma=2",
+            "--media-port",
+            &common::free_pair().to_string(),
+            "--events",
+            "json",
+            "--timeout",
+            "15",
+            "call",
+            "4108",
+            "--hold-for",
+            "3",
+            "--dtmf",
+            "159#",
+        ])
+        .output()
+        .expect("sipua runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let ctx = format!("{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    let sipp_code = uas.finish();
+    assert_eq!(out.status.code(), Some(0), "{ctx}");
+    assert_eq!(
+        sipp_code, 0,
+        "sipp checked the offer and saw ACK and BYE: {ctx}"
+    );
+    let ev = common::events(&stdout);
+    assert!(
+        ev.iter()
+            .any(|v| v["event"] == "media" && v["codec"] == "PCMA" && v["payload_type"] == 8),
+        "the answered codec is used: {ctx}"
+    );
+    let digits: String = ev
+        .iter()
+        .filter(|v| v["event"] == "dtmf_received")
+        .filter_map(|v| v["digit"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(digits, "159#", "{ctx}");
+    let stats = ev
+        .iter()
+        .rfind(|v| v["event"] == "call_stats")
+        .unwrap_or_else(|| panic!("call_stats: {ctx}"));
+    assert!(
+        stats["packets_received"].as_u64().unwrap_or(0) > 50,
+        "{stats}"
     );
 }

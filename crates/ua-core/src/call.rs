@@ -532,12 +532,13 @@ impl UserAgent {
                     self.set_state(id, CallState::Connected);
                     self.send_bye(now, id);
                     self.end(id, 487, "cancelled; answered anyway, BYE sent");
-                } else if let Some(status) = failed {
-                    // An offer in the 2xx we cannot answer: the session is
-                    // not wanted; ACK (above), then BYE (section 13.2.2.4).
+                } else if let Some((status, reason)) = failed {
+                    // An offer in the 2xx we cannot answer, or an answer we
+                    // cannot use: the session is not wanted; ACK (above),
+                    // then BYE (section 13.2.2.4).
                     self.set_state(id, CallState::Connected);
                     self.send_bye(now, id);
-                    self.end(id, status, "no common codec in the offer of the 2xx");
+                    self.end(id, status, reason);
                 } else {
                     self.set_state(id, CallState::Connected);
                 }
@@ -692,12 +693,22 @@ impl UserAgent {
     /// SDP in a 2xx to our INVITE: the answer to our offer, or (late offer)
     /// the peer's offer, answered in the ACK. Returns the status that ends
     /// the call when an offer cannot be answered.
-    fn sdp_in_2xx(&mut self, id: CallId, remote: &SessionDescription) -> Option<u16> {
+    fn sdp_in_2xx(
+        &mut self,
+        id: CallId,
+        remote: &SessionDescription,
+    ) -> Option<(u16, &'static str)> {
         let c = self.calls.get_mut(&id)?;
         if c.negotiator.offer_outstanding() {
-            let media = c.negotiator.receive_answer(remote).ok().flatten();
-            self.media_event(id, media);
-            return None;
+            return match c.negotiator.receive_answer(remote) {
+                Ok(media) => {
+                    self.media_event(id, media);
+                    None
+                }
+                // RFC 3264 section 6: an answer names only offered formats.
+                // One we cannot use leaves a call without media: end it.
+                Err(_) => Some((488, "the answer in the 2xx has no codec we offered")),
+            };
         }
         if c.ack_body.is_some() || c.dialog.as_ref().is_none() {
             return None; // a retransmitted 2xx: the same ACK goes again
@@ -709,7 +720,7 @@ impl UserAgent {
                     let media = answer.media;
                     self.media_event(id, media);
                 }
-                Err(e) => return Some(e.sip_status()),
+                Err(e) => return Some((e.sip_status(), "no common codec in the offer of the 2xx")),
             }
         }
         None

@@ -605,3 +605,54 @@ fn configured_codecs_are_negotiated_and_local_media_addr_matches_the_sdp() {
     assert_eq!(ma.last().unwrap().remote_port, 42000, "A sends to B's port");
     assert_eq!(mb.last().unwrap().remote_port, 41000, "B sends to A's port");
 }
+
+/// RFC 3264 section 6: an answer lists only formats of the offer. A 2xx
+/// whose answer names none of ours (our offer PCMU/PCMA, the answer G.722)
+/// leaves the call without media: it is ACKed, then ended with BYE, and
+/// reported terminated with 488.
+#[test]
+fn a_2xx_answer_without_any_offered_codec_is_acked_and_byed() {
+    let mut a = agent(A, "6001", B, 40);
+    let call = a.call(Time::ZERO, ACC, "6002").unwrap();
+    let mut invite = None;
+    while let Some(o) = a.poll_output() {
+        if let Output::Transmit(t) = o {
+            invite = Some(Message::parse(t.data).unwrap());
+        }
+    }
+    let invite = invite.expect("INVITE sent");
+    let answer = "v=0\r\no=b 1 1 IN IP4 192.0.2.20\r\ns=-\r\nc=IN IP4 192.0.2.20\r\nt=0 0\r\n\
+                  m=audio 40000 RTP/AVP 9\r\na=rtpmap:9 G722/8000\r\n";
+    let ok = sip_proto::MessageBuilder::response_to(&invite, 200, "OK", Some("b-tag"))
+        .header(sip_proto::HeaderName::Contact, "<sip:6002@192.0.2.20:5060>")
+        .body("application/sdp", answer)
+        .build()
+        .unwrap();
+    a.handle_input(
+        Time::from_millis(50),
+        Input::Message {
+            from: sa(B),
+            to: sa(A),
+            transport: Transport::Udp,
+            data: ok.to_bytes(),
+        },
+    );
+    let mut sent = Vec::new();
+    let mut states = Vec::new();
+    while let Some(o) = a.poll_output() {
+        match o {
+            Output::Transmit(t) => sent.push(
+                Message::parse(t.data)
+                    .unwrap()
+                    .method()
+                    .unwrap()
+                    .to_string(),
+            ),
+            Output::Event(Event::CallState { call: c, state }) if c == call => states.push(state),
+            Output::Event(Event::Media { .. }) => panic!("no media from an unusable answer"),
+            _ => {}
+        }
+    }
+    assert_eq!(sent, ["ACK", "BYE"]);
+    assert!(states.iter().any(terminated(488)), "{states:?}");
+}
