@@ -170,26 +170,24 @@ pub fn print(e: &NetEvent) {
                 remote,
                 dscp,
             } => println!(
-                "media call {}: {codec:?} pt {payload_type}, {local} -> {}{}",
+                "call {}: RTP {local} -> {} ({}, payload type {payload_type}{})",
                 call.0,
                 remote.map_or("(no address)".to_string(), |r| r.to_string()),
+                codec_name(*codec),
                 if *dscp { ", DSCP 46" } else { "" }
             ),
             MediaEvent::DtmfReceived {
                 call,
                 digit,
                 duration_ms,
-            } => println!(
-                "dtmf received on call {}: {digit} ({duration_ms} ms)",
-                call.0
-            ),
+            } => println!("call {}: DTMF {digit} received ({duration_ms} ms)", call.0),
             MediaEvent::Stats { .. } => {}
             MediaEvent::Stopped { call, stats } => println!(
-                "call stats {}: sent {} received {} lost {} jitter {} ms",
+                "call {}: RTP sent {}, received {}, lost {}, jitter {} ms",
                 call.0, stats.packets_sent, stats.packets_received, stats.lost, stats.jitter_ms
             ),
             MediaEvent::Failed { call, error } => {
-                println!("media failed on call {}: {error}", call.0)
+                println!("call {}: media failed: {error}", call.0)
             }
         },
     }
