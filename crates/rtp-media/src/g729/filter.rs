@@ -153,16 +153,25 @@ pub fn residu(a: &[i16; MP1], x: &[i16], y: &mut [i16]) {
     assert_eq!(x.len(), y.len() + M, "residu history");
     // Exact fast path when no partial sum can saturate (see `sum_abs`).
     let fast = sum_abs(a) * max_abs(x) < 1 << 30;
-    // Reversed coefficients: y[i] = Σ_k ar[k]·x[i + k].
-    let mut ar = [0i16; MP1];
+    // Reversed coefficients: y[i] = Σ_k ar[k]·x[i + k]; 5 zero taps make
+    // 16 lanes for the SSE2 dot product.
+    let mut ar = [0i16; 16];
     for k in 0..MP1 {
         ar[k] = a[M - k];
     }
     for (i, yi) in y.iter_mut().enumerate() {
-        let w: &[i16; MP1] = x[i..i + MP1].try_into().expect("MP1 window");
         let s = if fast {
-            dot(&ar, w) << 1
+            match x.get(i..i + 16) {
+                // The 5 samples under the zero taps may be anything.
+                Some(w) => simd::dot(&ar, w.try_into().expect("16-lane window")) << 1,
+                None => {
+                    let w: &[i16; MP1] = x[i..i + MP1].try_into().expect("MP1 window");
+                    let k: &[i16; MP1] = ar[..MP1].try_into().expect("MP1 taps");
+                    dot(k, w) << 1
+                }
+            }
         } else {
+            let w = &x[i..i + MP1];
             let mut s = l_mult(w[M], a[0]);
             for j in 1..=M {
                 s = l_mac(s, a[j], w[M - j]);

@@ -5,6 +5,7 @@
 
 use super::basic_op::*;
 use super::filter::{dot, max_abs};
+use super::simd;
 use super::tables::{INTER_3L, L_INTER10, UP_SAMP};
 
 /// Adaptive-codebook vector by interpolating the past excitation
@@ -26,8 +27,9 @@ pub fn pred_lt_3(exc: &mut [i16], pos: usize, t0: i16, frac: i16, len: usize) {
     let c1 = frac as usize;
     let c2 = (UP_SAMP as i16 - frac) as usize;
 
-    // The 20 taps applied to exc[x0 + j − 9 ..= x0 + j + 10], in order.
-    let mut kernel = [0i16; 2 * L_INTER10];
+    // The 20 taps applied to exc[x0 + j − 9 ..= x0 + j + 10], in order,
+    // then 4 zero taps: 24 lanes for the SSE2 dot product.
+    let mut kernel = [0i16; 2 * L_INTER10 + 4];
     let mut sum_c = 0i32;
     for i in 0..L_INTER10 {
         kernel[L_INTER10 - 1 - i] = INTER_3L[c1 + i * UP_SAMP];
@@ -42,9 +44,16 @@ pub fn pred_lt_3(exc: &mut [i16], pos: usize, t0: i16, frac: i16, len: usize) {
     for j in 0..len {
         let base = x0 + j + 1 - L_INTER10;
         let s = if max_abs as i64 * sum_c as i64 * 2 < (1i64 << 31) {
-            let w: &[i16; 2 * L_INTER10] =
-                exc[base..base + 2 * L_INTER10].try_into().expect("window");
-            dot(&kernel, w) << 1
+            if let Some(w) = exc.get(base..base + kernel.len()) {
+                // The 4 samples under the zero taps may be anything.
+                let w: &[i16; 2 * L_INTER10 + 4] = w.try_into().expect("window");
+                simd::dot(&kernel, w) << 1
+            } else {
+                let w: &[i16; 2 * L_INTER10] =
+                    exc[base..base + 2 * L_INTER10].try_into().expect("window");
+                let k: &[i16; 2 * L_INTER10] = kernel[..2 * L_INTER10].try_into().expect("taps");
+                dot(k, w) << 1
+            }
         } else {
             let x1 = x0 + j; // x1[-i] = exc[x1 - i]
             let x2 = x1 + 1; // x2[i]  = exc[x2 + i]
