@@ -98,6 +98,11 @@ struct Args {
     /// default: the --config file's, else udp.
     #[arg(long, global = true)]
     transport: Option<String>,
+    /// Send DNS questions (RFC 3263 SRV, A, AAAA for a --servers domain
+    /// without addresses) to this name server (ADDR:PORT) instead of the
+    /// system's.
+    #[arg(long, global = true)]
+    dns: Option<SocketAddr>,
     /// Handset settings file (TOML, keys of the guide's chapter 2.8; see
     /// handset.example.toml). Command-line options override it.
     #[arg(long, global = true)]
@@ -374,6 +379,9 @@ async fn run(args: Args) -> u8 {
         }
     };
     driver.set_audio_dscp(file.audio_dscp);
+    if let Some(server) = args.dns {
+        driver.set_dns_server(server);
+    }
     if let Some(path) = &args.trace
         && let Err(e) = driver.trace_to(path)
     {

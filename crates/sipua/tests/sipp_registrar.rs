@@ -177,3 +177,45 @@ fn a_301_from_the_secondary_sends_the_phone_to_the_primary_at_once() {
         "the primary registered the phone"
     );
 }
+
+/// RFC 3263 on the wire: `--servers mitel.test` names only a domain, so the
+/// phone asks DNS (here a name server of the test's, given with `--dns`)
+/// for `_sip._udp.mitel.test` SRV, then the A record of the best target,
+/// and registers there: at the sipp registrar on the SRV record's port.
+#[test]
+fn a_domain_alone_is_resolved_by_srv_and_a_then_registered() {
+    use common::dns::{DnsServer, Entry};
+    if !have_sipp() {
+        return;
+    }
+    let lo = std::net::Ipv4Addr::LOCALHOST;
+    let dns = DnsServer::start(vec![
+        Entry::Srv("_sip._udp.mitel.test", 10, 0, 5192, "pbx1.mitel.test"),
+        Entry::Srv("_sip._udp.mitel.test", 20, 0, 5193, "pbx2.mitel.test"),
+        Entry::A("pbx1.mitel.test", lo),
+        Entry::A("pbx2.mitel.test", lo),
+    ]);
+    let sipp = Sipp::start(&scenario("registrar_qop_no_expires.xml"), 5192, &[]);
+    let out = Command::new(env!("CARGO_BIN_EXE_sipua"))
+        .args(["--local", "127.0.0.1:5194", "--servers", "mitel.test"])
+        .args(["--dns", &dns.addr.to_string()])
+        .args(["--user", "4107", "--password", "1234", "--timeout", "15"])
+        .arg("register")
+        .output()
+        .expect("sipua runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let asked = dns.asked();
+    assert_eq!(out.status.code(), Some(0), "{text}\nDNS asked: {asked:?}");
+    assert!(text.contains("registered at 127.0.0.1:5192"), "{text}");
+    assert_eq!(
+        asked.first().map(String::as_str),
+        Some("SRV _sip._udp.mitel.test"),
+        "{asked:?}"
+    );
+    assert!(asked.iter().any(|q| q == "A pbx1.mitel.test"), "{asked:?}");
+    assert_eq!(sipp.finish(), 0);
+}

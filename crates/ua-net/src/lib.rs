@@ -17,10 +17,15 @@
 //!
 //! TCP ([`stream`]): the driver listens on the same port as UDP and opens
 //! a connection to a destination the first time the agent sends there over
-//! TCP; connections that fail or close are reported to the agent. TLS and
-//! SRV lookups are the next steps.
+//! TCP; connections that fail or close are reported to the agent. TLS is
+//! the next step.
+//!
+//! DNS ([`dns`]): the agent's SRV, A and AAAA questions (RFC 3263) are
+//! answered with hickory-resolver in the background, so a slow name server
+//! never holds up SIP or media.
 
 pub mod audio;
+pub mod dns;
 pub mod media;
 pub mod stream;
 pub mod trace;
@@ -32,10 +37,7 @@ use std::time::Duration;
 use tokio::net::{TcpListener, UdpSocket};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
-use ua_core::{
-    CallId, CallState, DnsAnswer, DnsKind, DnsQuery, Event, Input, Output, Time, Transport,
-    UserAgent,
-};
+use ua_core::{CallId, CallState, DnsAnswer, Event, Input, Output, Time, Transport, UserAgent};
 
 pub use media::{CallAudio, CallStats, MediaEvent};
 
@@ -61,35 +63,6 @@ struct CallMedia {
     task: Option<media::MediaHandle>,
     /// Starting it failed; not retried.
     failed: bool,
-}
-
-/// How long one DNS lookup may take before it counts as failed.
-const DNS_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// Answers the agent's DNS question with the system resolver. A and AAAA
-/// go through `getaddrinfo` (tokio's `lookup_host`); SRV needs a DNS client
-/// library and is answered `Failed` for now, so the agent falls back to the
-/// domain's own addresses (RFC 3263 section 4.2).
-async fn resolve(q: &DnsQuery) -> DnsAnswer {
-    if q.kind == DnsKind::Srv {
-        return DnsAnswer::Failed;
-    }
-    let lookup = tokio::net::lookup_host((q.name.as_str(), 0));
-    match tokio::time::timeout(DNS_TIMEOUT, lookup).await {
-        Ok(Ok(addrs)) => {
-            let v6 = q.kind == DnsKind::Aaaa;
-            let ips: Vec<_> = addrs
-                .map(|a| a.ip())
-                .filter(|ip| ip.is_ipv6() == v6)
-                .collect();
-            if ips.is_empty() {
-                DnsAnswer::Failed
-            } else {
-                DnsAnswer::Addresses(ips)
-            }
-        }
-        _ => DnsAnswer::Failed,
-    }
 }
 
 /// The next incoming connection, or never when there is no listener.
@@ -128,6 +101,9 @@ pub struct Driver {
     next_conn: u64,
     stream_tx: mpsc::UnboundedSender<stream::StreamEvent>,
     stream_rx: mpsc::UnboundedReceiver<stream::StreamEvent>,
+    dns: dns::Dns,
+    dns_tx: mpsc::UnboundedSender<(u64, DnsAnswer)>,
+    dns_rx: mpsc::UnboundedReceiver<(u64, DnsAnswer)>,
 }
 
 impl Driver {
@@ -144,6 +120,7 @@ impl Driver {
             }
         };
         let (stream_tx, stream_rx) = mpsc::unbounded_channel();
+        let (dns_tx, dns_rx) = mpsc::unbounded_channel();
         let (media_tx, media_rx) = mpsc::unbounded_channel();
         let media_seed = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -167,7 +144,16 @@ impl Driver {
             next_conn: 0,
             stream_tx,
             stream_rx,
+            dns: dns::Dns::system(),
+            dns_tx,
+            dns_rx,
         })
+    }
+
+    /// Sends every DNS question (SRV, A, AAAA) to the name server at
+    /// `server` instead of the system's.
+    pub fn set_dns_server(&mut self, server: SocketAddr) {
+        self.dns = dns::Dns::with_server(server);
     }
 
     /// The DSCP of the RTP and RTCP of calls started from now on (46, EF,
@@ -375,9 +361,12 @@ impl Driver {
                     events.push(NetEvent::Agent(e));
                 }
                 Output::DnsQuery(q) => {
-                    let answer = resolve(&q).await;
-                    let now = self.now();
-                    self.ua.handle_input(now, Input::Dns { id: q.id, answer });
+                    // In the background; the answer comes back through step().
+                    let (dns, tx) = (self.dns.clone(), self.dns_tx.clone());
+                    tokio::spawn(async move {
+                        let answer = dns.answer(&q).await;
+                        let _ = tx.send((q.id, answer));
+                    });
                 }
                 Output::Close {
                     peer,
@@ -505,6 +494,10 @@ impl Driver {
             }
             Some(m) = self.media_rx.recv() => events.push(NetEvent::Media(m)),
             Some(ev) = self.stream_rx.recv() => self.stream_event(ev),
+            Some((id, answer)) = self.dns_rx.recv() => {
+                let now = self.now();
+                self.ua.handle_input(now, Input::Dns { id, answer });
+            }
             accepted = accept(self.listener.as_ref()) => match accepted {
                 Ok((tcp, peer)) => {
                     self.next_conn += 1;

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)] // each test binary uses a part
 
+pub mod dns;
 pub mod kamailio;
 
 use std::net::UdpSocket;
