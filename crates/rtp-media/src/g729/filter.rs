@@ -41,15 +41,6 @@ pub(crate) fn max_abs(v: &[i16]) -> i64 {
     (hi as i64).max(-(lo as i64))
 }
 
-/// Zero taps in front of the `M` reversed coefficients, so that the
-/// synthesis dot product has 16 lanes (two SSE2 `pmaddwd`, see
-/// [`simd::dot`]).
-const PAD: usize = 16 - M;
-
-/// Scratch of the synthesis filter: `PAD` zeros, the `M` memory samples,
-/// then the outputs.
-type SynTmp = [i16; PAD + M + SYN_FILT_MAX];
-
 /// `L_shl(s, 3)` then `round` with the overflow flag, in one step: `s·8`
 /// in 64 bits; the result is `(s·8 + 2^15) >> 16` clamped to 16 bits, and
 /// the flag is set exactly when `L_shl` saturates (`s·8` outside 32 bits)
@@ -62,44 +53,68 @@ fn shl3_round_o(ovf: &mut bool, s: i32) -> i16 {
 }
 
 #[inline(always)]
-fn syn_filt_core(a: &[i16; MP1], x: &[i16], tmp: &mut SynTmp, mem: &[i16; M]) -> bool {
+fn syn_filt_core(
+    a: &[i16; MP1],
+    x: &[i16],
+    tmp: &mut [i16; M + SYN_FILT_MAX],
+    mem: &[i16; M],
+) -> bool {
     let mut ovf = false;
-    tmp[PAD..PAD + M].copy_from_slice(mem);
-    // `ar[PAD + k] = a[M − k]` turns the recursion into a forward dot
-    // product with the last M outputs; the first PAD taps are zero.
-    let mut ar = [0i16; 16];
-    for k in 0..M {
-        ar[PAD + k] = a[M - k];
-    }
+    tmp[..M].copy_from_slice(mem);
     let a0 = (a[0] as i64).abs();
     let sa = sum_abs(&a[1..]);
     if max_abs(x) * a0 + sa * 32768 < 1 << 30 {
         // No output can exceed 32768 in magnitude, so this bound covers
         // every sample of the block: the L_msu chain cannot saturate (see
-        // `sum_abs`) and the plain sum is exact.
+        // `sum_abs`) and the plain sum is exact. The recursion is bound by
+        // latency, not by instructions: the last two outputs stay in
+        // registers and enter the sum last; the older eight are read back
+        // (scalar loads, which store forwarding serves; a wide SIMD load
+        // over the fresh 16-bit stores would stall on every sample).
+        let mut ar = [0i16; M - 2];
+        for k in 0..M - 2 {
+            ar[k] = a[M - k];
+        }
+        let (a0, a1, a2) = (a[0] as i32, a[1] as i32, a[2] as i32);
+        let (mut y1, mut y2) = (tmp[M - 1] as i32, tmp[M - 2] as i32);
         for (i, &xi) in x.iter().enumerate() {
-            let past: &[i16; 16] = tmp[i..i + 16].try_into().expect("16-lane window");
-            let s = (xi as i32 * a[0] as i32 - simd::dot(&ar, past)) << 1;
-            tmp[PAD + M + i] = shl3_round_o(&mut ovf, s);
+            let older: &[i16; M - 2] = tmp[i..i + M - 2].try_into().expect("M-2 window");
+            let p = xi as i32 * a0 - dot(&ar, older) - a2 * y2;
+            // The chain value is s = 2·t; L_shl(s, 3) + round is
+            // (16·t + 2^15) >> 16 = (t + 2^11) >> 12, saturating; the
+            // flag is set when 16·t leaves [MIN_32, MAX_32 − 2^15]
+            // (property-tested against the operator sequence below).
+            let t = p - a1 * y1;
+            ovf |= (t.wrapping_add(1 << 27) as u32) > (1 << 28) - 2049;
+            let y = ((t + 0x800) >> 12).clamp(MIN_16 as i32, MAX_16 as i32);
+            tmp[M + i] = y as i16;
+            y2 = y1;
+            y1 = y;
         }
         return ovf;
+    }
+    // `ar[k] = a[M − k]` turns the recursion into a forward dot product
+    // with the last M outputs.
+    let mut ar = [0i16; M];
+    for k in 0..M {
+        ar[k] = a[M - k];
     }
     // Bound on the magnitude of every past output read so far.
     let mut max_y = max_abs(mem);
     for (i, &xi) in x.iter().enumerate() {
-        let past: &[i16; 16] = tmp[i..i + 16].try_into().expect("16-lane window");
+        let past: &[i16; M] = tmp[i..i + M].try_into().expect("M window");
         let s = if (xi as i64).abs() * a0 + sa * max_y < 1 << 30 {
             // Exact fast path (see `sum_abs`).
-            (xi as i32 * a[0] as i32 - simd::dot(&ar, past)) << 1
+            (xi as i32 * a[0] as i32 - dot(&ar, past)) << 1
         } else {
             let mut s = l_mult_o(&mut ovf, xi, a[0]);
             for j in 1..=M {
-                s = l_msu_o(&mut ovf, s, a[j], past[PAD + M - j]);
+                s = l_msu_o(&mut ovf, s, a[j], past[M - j]);
             }
             s
         };
         let y = shl3_round_o(&mut ovf, s);
-        tmp[PAD + M + i] = y;
+        tmp[M + i] = y;
         max_y = max_y.max((y as i64).abs());
     }
     ovf
@@ -122,9 +137,9 @@ pub fn syn_filt(
 ) -> bool {
     let lg = x.len();
     assert!(lg == y.len() && lg <= SYN_FILT_MAX, "syn_filt length");
-    let mut tmp: SynTmp = [0; PAD + M + SYN_FILT_MAX];
+    let mut tmp = [0i16; M + SYN_FILT_MAX];
     let ovf = syn_filt_core(a, x, &mut tmp, mem);
-    y.copy_from_slice(&tmp[PAD + M..PAD + M + lg]);
+    y.copy_from_slice(&tmp[M..M + lg]);
     if update && lg >= M {
         mem.copy_from_slice(&y[lg - M..]);
     }
@@ -136,9 +151,9 @@ pub fn syn_filt(
 pub fn syn_filt_in_place(a: &[i16; MP1], xy: &mut [i16], mem: &mut [i16; M], update: bool) -> bool {
     let lg = xy.len();
     assert!(lg <= SYN_FILT_MAX, "syn_filt length");
-    let mut tmp: SynTmp = [0; PAD + M + SYN_FILT_MAX];
+    let mut tmp = [0i16; M + SYN_FILT_MAX];
     let ovf = syn_filt_core(a, xy, &mut tmp, mem);
-    xy.copy_from_slice(&tmp[PAD + M..PAD + M + lg]);
+    xy.copy_from_slice(&tmp[M..M + lg]);
     if update && lg >= M {
         mem.copy_from_slice(&xy[lg - M..]);
     }
@@ -243,6 +258,9 @@ mod tests {
         let mut y = [0i16; 40];
         let mut mem = [0i16; M];
         assert!(syn_filt(&a, &x, &mut y, &mut mem, false));
+        // The whole-block fast path holds here (Σ|a_j|·32768 + 30000·4096
+        // < 2^30) and saturates: same outputs and flag as the reference.
+        assert_eq!(syn_filt_reference(&a, &x, &mem), (y.to_vec(), true));
     }
 
     /// The reference sequence, always with saturating operators.
