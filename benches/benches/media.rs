@@ -16,11 +16,13 @@
 //!   so the harness cost per iteration is spread over 16 builds.
 //! - `g711_encode|g711_decode/{scalar,sse2,avx2}/{160,1M}` (µ-law).
 //! - `g722_encode|g722_decode/ours/20ms`: 320 samples / 160 codes.
-//! - `g729_encode|g729_decode/ours/10ms`: one G.729A frame (80 samples /
+//! - `g729/{ours,bcg729}/{encode,decode}`: one G.729A frame (80 samples /
 //!   10 octets) per iteration, cycling through real speech (the ITU
 //!   `speech.in` vector, 3,750 frames, when `../shared/codec-vectors` or
 //!   `$CODEC_VECTORS_DIR` has it; otherwise a synthetic signal, which the
-//!   run prints); decode runs on the encoder's own bitstream of that input.
+//!   run prints); both decoders decode our encoder's bitstream of that
+//!   input (the ITU `speech.bit`). bcg729 (C, Debian `libbcg729-dev`) is
+//!   measured when `benches/build.rs` found it; the run says when not.
 //! - `jitter/ours/insert_pull`: one packet inserted and one frame pulled.
 //! - `mixer/ours/{20ms_8k,20ms_g722}`: one 3-way mix-minus tick.
 
@@ -267,28 +269,40 @@ fn g729_input() -> (Vec<[i16; 80]>, &'static str) {
 fn g729(c: &mut Criterion) {
     let (frames, source) = g729_input();
     eprintln!("g729: {} frames of {source} input", frames.len());
+    if !benches::bcg729::AVAILABLE {
+        eprintln!("g729: {}", benches::bcg729::MISSING);
+    }
     let mut enc = G729Encoder::new();
     let bits: Vec<[u8; 10]> = frames.iter().map(|f| enc.encode(f)).collect();
 
-    let mut g = c.benchmark_group("g729_encode");
+    let mut g = c.benchmark_group("g729");
     g.throughput(Throughput::Elements(1));
     let mut enc = G729Encoder::new();
     let mut i = 0;
-    g.bench_function(BenchmarkId::new("ours", "10ms"), |b| {
+    g.bench_function(BenchmarkId::new("ours", "encode"), |b| {
         b.iter(|| {
             let f = &frames[i];
             i = if i + 1 == frames.len() { 0 } else { i + 1 };
             enc.encode(black_box(f))
         })
     });
-    g.finish();
+    #[cfg(bcg729)]
+    {
+        let mut enc = benches::bcg729::Encoder::new();
+        let mut i = 0;
+        g.bench_function(BenchmarkId::new("bcg729", "encode"), |b| {
+            b.iter(|| {
+                let f = &frames[i];
+                i = if i + 1 == frames.len() { 0 } else { i + 1 };
+                enc.encode(black_box(f))
+            })
+        });
+    }
 
-    let mut g = c.benchmark_group("g729_decode");
-    g.throughput(Throughput::Elements(1));
     let mut dec = G729Decoder::new();
     let mut out = [0i16; 80];
     let mut i = 0;
-    g.bench_function(BenchmarkId::new("ours", "10ms"), |b| {
+    g.bench_function(BenchmarkId::new("ours", "decode"), |b| {
         b.iter(|| {
             let f = &bits[i];
             i = if i + 1 == bits.len() { 0 } else { i + 1 };
@@ -296,6 +310,19 @@ fn g729(c: &mut Criterion) {
             out[0]
         })
     });
+    #[cfg(bcg729)]
+    {
+        let mut dec = benches::bcg729::Decoder::new();
+        let mut i = 0;
+        g.bench_function(BenchmarkId::new("bcg729", "decode"), |b| {
+            b.iter(|| {
+                let f = &bits[i];
+                i = if i + 1 == bits.len() { 0 } else { i + 1 };
+                dec.decode(black_box(f), &mut out);
+                out[0]
+            })
+        });
+    }
     g.finish();
 }
 

@@ -3,7 +3,9 @@
 //! `speech.in` vector (cycling; a synthetic signal when the vectors are
 //! absent; decode reads `speech.bit`, which is our encoder's output for
 //! `speech.in`, so that its profile holds no encoder work); `g729_count decode_ab N` decodes N frames of the Annex B
-//! bitstream `tstseq1a.bit` (speech, SID and non-transmitted frames). Run with N and 2N and divide the difference by N to get the
+//! bitstream `tstseq1a.bit` (speech, SID and non-transmitted frames);
+//! `encode_bcg729|decode_bcg729 N` do the same work with bcg729 (when
+//! `build.rs` found it). Run with N and 2N and divide the difference by N to get the
 //! instructions per 10 ms frame without the set-up.
 
 use rtp_media::g729::encoder::G729Encoder;
@@ -53,7 +55,7 @@ fn main() {
         args.first(),
         args.get(1).and_then(|n| n.parse::<usize>().ok()),
     ) else {
-        eprintln!("usage: g729_count encode|decode N");
+        eprintln!("usage: g729_count encode|decode|decode_ab|encode_bcg729|decode_bcg729 N");
         std::process::exit(2);
     };
     let frames = input();
@@ -93,6 +95,33 @@ fn main() {
             }
             println!("{acc}");
         }
-        _ => std::process::exit(2),
+        #[cfg(bcg729)]
+        "encode_bcg729" => {
+            let mut enc = benches::bcg729::Encoder::new();
+            let mut acc = 0u8;
+            for k in 0..n {
+                acc ^= enc.encode(black_box(&frames[k % frames.len()]))[0];
+            }
+            println!("{acc}");
+        }
+        #[cfg(bcg729)]
+        "decode_bcg729" => {
+            let bits =
+                speech_bits().unwrap_or_else(|| frames.iter().map(|f| enc.encode(f)).collect());
+            let mut dec = benches::bcg729::Decoder::new();
+            let mut out = [0i16; 80];
+            let mut acc = 0i16;
+            for k in 0..n {
+                dec.decode(black_box(&bits[k % bits.len()]), &mut out);
+                acc ^= out[0];
+            }
+            println!("{acc}");
+        }
+        _ => {
+            if !benches::bcg729::AVAILABLE && op.ends_with("_bcg729") {
+                eprintln!("{}", benches::bcg729::MISSING);
+            }
+            std::process::exit(2)
+        }
     }
 }

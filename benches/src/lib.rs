@@ -4,6 +4,8 @@
 //! code and the peer crate's name otherwise, so ratios can be read from
 //! `target/criterion` mechanically (`scripts/bench-ratios`).
 
+pub mod bcg729;
+
 /// SIP messages of the `sip_parse` group, as a handset sees them.
 pub mod sip {
     /// An INVITE with an SDP offer, about 1.1 KB.
