@@ -66,9 +66,9 @@ impl Handset {
         if !h.enable_sip {
             return Err("enable_sip is off: nothing to do".into());
         }
-        if !["udp", "tcp"].contains(&h.transport.to_ascii_lowercase().as_str()) {
+        if !["udp", "tcp", "tls"].contains(&h.transport.to_ascii_lowercase().as_str()) {
             return Err(format!(
-                "transport {:?}: udp or tcp (tls is not driven yet; the guide recommends udp)",
+                "transport {:?}: udp, tcp or tls (the guide recommends udp)",
                 h.transport
             ));
         }
@@ -134,9 +134,9 @@ mod tests {
                 .contains("enable_sip")
         );
         assert!(
-            Handset::parse("transport = \"tls\"")
+            Handset::parse("transport = \"sctp\"")
                 .unwrap_err()
-                .contains("udp or tcp")
+                .contains("udp, tcp or tls")
         );
         assert_eq!(
             Handset::parse("transport = \"TCP\"").unwrap().transport,

@@ -94,10 +94,21 @@ struct Args {
     /// (then --servers may list only addresses).
     #[arg(long, global = true)]
     domain: Option<String>,
-    /// Transport to the servers: udp or tcp (tls is not driven yet);
-    /// default: the --config file's, else udp.
+    /// Transport to the servers: udp, tcp or tls; default: the --config
+    /// file's, else udp. With tls the server's certificate must name the
+    /// SIP domain (RFC 5922) and be signed by --tls-ca (else the system's
+    /// roots); with --tls-cert/--tls-key the --local port takes TLS.
     #[arg(long, global = true)]
     transport: Option<String>,
+    /// PEM file of the CA certificates to trust for --transport tls.
+    #[arg(long, global = true)]
+    tls_ca: Option<PathBuf>,
+    /// PEM certificate chain we present on incoming TLS connections.
+    #[arg(long, global = true, requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// PEM private key of --tls-cert.
+    #[arg(long, global = true, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
     /// Send DNS questions (RFC 3263 SRV, A, AAAA for a --servers domain
     /// without addresses) to this name server (ADDR:PORT) instead of the
     /// system's.
@@ -339,8 +350,9 @@ async fn run(args: Args) -> u8 {
     let transport = match transport.to_ascii_lowercase().as_str() {
         "udp" => ua_core::Transport::Udp,
         "tcp" => ua_core::Transport::Tcp,
+        "tls" => ua_core::Transport::Tls,
         other => {
-            eprintln!("usage: --transport {other}: udp or tcp (tls is not driven yet)");
+            eprintln!("usage: --transport {other}: udp, tcp or tls");
             return exit::USAGE;
         }
     };
@@ -378,6 +390,15 @@ async fn run(args: Args) -> u8 {
             return exit::NETWORK;
         }
     };
+    if transport == ua_core::Transport::Tls || args.tls_cert.is_some() {
+        match tls_setup(&args, &servers) {
+            Ok(tls) => driver.set_tls(tls),
+            Err(e) => {
+                eprintln!("TLS: {e}");
+                return exit::USAGE;
+            }
+        }
+    }
     driver.set_audio_dscp(file.audio_dscp);
     if let Some(server) = args.dns {
         driver.set_dns_server(server);
@@ -445,6 +466,28 @@ async fn run(args: Args) -> u8 {
         }
         Command::Demo(_) | Command::Parse { .. } => unreachable!("handled above"),
     }
+}
+
+/// TLS from the options: the SIP domain of `servers` is the name the
+/// server's certificate must carry.
+fn tls_setup(args: &Args, servers: &str) -> Result<ua_net::stream::TlsSetup, String> {
+    let read = |p: &PathBuf| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
+    let domain = servers
+        .split(';')
+        .map(str::trim)
+        .next()
+        .filter(|d| !d.is_empty())
+        .ok_or("--servers names no domain")?;
+    let roots = args.tls_ca.as_ref().map(read).transpose()?;
+    let identity = match (&args.tls_cert, &args.tls_key) {
+        (Some(c), Some(k)) => Some((read(c)?, read(k)?)),
+        _ => None,
+    };
+    ua_net::stream::TlsSetup::new(
+        domain,
+        roots.as_deref(),
+        identity.as_ref().map(|(c, k)| (c.as_slice(), k.as_slice())),
+    )
 }
 
 /// The server list `list` with its domain replaced by `domain`: `"d; a1;

@@ -15,7 +15,7 @@
 
 mod common;
 
-use common::kamailio::{Kamailio, have_kamailio, recipe};
+use common::kamailio::{Kamailio, KamailioTls, have_kamailio, recipe};
 use common::{events, free_pair, free_port, goertzel_share, wait};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -149,6 +149,7 @@ fn call_through(
     transport: &str,
     codec: &str,
     callee_hangs_up: bool,
+    extra: &[String],
 ) -> (Vec<serde_json::Value>, Vec<serde_json::Value>, String) {
     let dir = std::env::temp_dir().join(format!(
         "sipua-kam-{}-{transport}-{codec}",
@@ -158,7 +159,11 @@ fn call_through(
     let (tone, heard) = (dir.join("tone.wav"), dir.join("heard.wav"));
     tone_wav(&tone);
     let _ = std::fs::remove_file(&heard);
-    let server = format!("mitel.test; 127.0.0.1:{}", k.port());
+    let port = match transport {
+        "tls" => k.tls_port().expect("Kamailio with TLS"),
+        _ => k.port(),
+    };
+    let server = format!("mitel.test; 127.0.0.1:{port}");
     let codecs = format!("{codec}=1");
     let common = |port: u16, media: u16, user: &str| -> Vec<String> {
         [
@@ -183,6 +188,7 @@ fn call_through(
         ]
         .iter()
         .map(|s| s.to_string())
+        .chain(extra.iter().cloned())
         .collect()
     };
     let mut b_args = common(free_port(), free_pair(), "4108");
@@ -294,7 +300,7 @@ fn two_sipua_call_through_kamailio_and_the_tone_arrives_in_every_codec() {
         ("g722", false),
         ("g729", true),
     ] {
-        call_through(&k, "udp", codec, callee_hangs_up);
+        call_through(&k, "udp", codec, callee_hangs_up, &[]);
         // The next call needs B's binding gone (it unregistered) or renewed.
         let until = Instant::now() + Duration::from_secs(5);
         while k.has_binding("4108") && Instant::now() < until {
@@ -309,7 +315,7 @@ fn registration_and_a_call_over_tcp() {
         return;
     };
     let k = Kamailio::start(&recipe, 25260, &[]);
-    let (ea, eb, bound) = call_through(&k, "tcp", "pcmu", false);
+    let (ea, eb, bound) = call_through(&k, "tcp", "pcmu", false, &[]);
     for ev in [&ea, &eb] {
         assert!(
             ev.iter()
@@ -325,4 +331,108 @@ fn registration_and_a_call_over_tcp() {
     // Challenged, accepted, and the unbinding at the end (its nonce reused).
     let n = k.registers_from("4108");
     assert!((3..=4).contains(&n), "{n} REGISTERs from 4108");
+}
+
+/// A test CA and a certificate it signed for `mitel.test`, as PEM: (CA
+/// certificate, server certificate, server key).
+fn test_pki() -> (String, String, String) {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
+    let ca_key = KeyPair::generate().expect("CA key");
+    let mut ca = CertificateParams::new(Vec::<String>::new()).expect("CA params");
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name
+        .push(DnType::CommonName, "sip-handset test CA");
+    let ca_cert = ca.self_signed(&ca_key).expect("CA");
+    let key = KeyPair::generate().expect("key");
+    let leaf = CertificateParams::new(vec!["mitel.test".to_string()]).expect("params");
+    let cert = leaf.signed_by(&key, &ca_cert, &ca_key).expect("cert");
+    (ca_cert.pem(), cert.pem(), key.serialize_pem())
+}
+
+/// SIP over TLS (RFC 3261 section 26.2.1) with Kamailio: both phones
+/// register over TLS, checking Kamailio's certificate against the test CA
+/// for the SIP domain `mitel.test` (RFC 5922), and call each other; B
+/// presents the same certificate for the connection Kamailio opens to it.
+/// A phone that does not trust the CA cannot register at all.
+#[test]
+fn registration_and_a_call_over_tls() {
+    let (Some(recipe), true) = (recipe(), have_kamailio()) else {
+        return;
+    };
+    if !std::path::Path::new("/usr/lib/x86_64-linux-gnu/kamailio/modules/tls.so").exists() {
+        eprintln!(
+            "SKIP: Kamailio's tls module is absent (scripts/test installs kamailio-tls-modules)"
+        );
+        return;
+    }
+    let (ca, cert, key) = test_pki();
+    let dir = std::env::temp_dir().join(format!("sipua-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = |name: &str, text: &str| {
+        let p = dir.join(name);
+        std::fs::write(&p, text).expect("pem");
+        p.to_str().expect("utf-8").to_string()
+    };
+    let (ca_file, cert_file, key_file) = (
+        path("ca.pem", &ca),
+        path("cert.pem", &cert),
+        path("key.pem", &key),
+    );
+    let k = Kamailio::start_tls(
+        &recipe,
+        25360,
+        KamailioTls {
+            port: 25361,
+            cert_pem: &cert,
+            key_pem: &key,
+        },
+    );
+    let tls_args: Vec<String> = [
+        "--tls-ca",
+        &ca_file,
+        "--tls-cert",
+        &cert_file,
+        "--tls-key",
+        &key_file,
+    ]
+    .map(String::from)
+    .to_vec();
+    let (ea, eb, bound) = call_through(&k, "tls", "pcma", true, &tls_args);
+    for ev in [&ea, &eb] {
+        assert!(
+            ev.iter()
+                .any(|v| v["event"] == "call_state" && v["state"] == "connected"),
+            "{ev:?}"
+        );
+    }
+    assert!(
+        bound.contains("transport=tls") && bound.contains("tls:127.0.0.1:25361"),
+        "{bound}"
+    );
+
+    // Trusting another CA: the handshake fails, no REGISTER reaches
+    // Kamailio, registration fails.
+    let (other_ca, _, _) = test_pki();
+    let other = path("other-ca.pem", &other_ca);
+    let before = k.registers_from("4109");
+    let out = sipua(&[
+        "--local",
+        &format!("127.0.0.1:{}", free_port()),
+        "--servers",
+        "mitel.test; 127.0.0.1:25361",
+        "--transport",
+        "tls",
+        "--tls-ca",
+        &other,
+        "--user",
+        "4109",
+        "--password",
+        "1234",
+        "--timeout",
+        "15",
+        "register",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert_eq!(k.registers_from("4109"), before, "nothing got through");
 }

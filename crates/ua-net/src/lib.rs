@@ -18,7 +18,7 @@
 //! TCP ([`stream`]): the driver listens on the same port as UDP and opens
 //! a connection to a destination the first time the agent sends there over
 //! TCP; connections that fail or close are reported to the agent. TLS is
-//! the next step.
+//! rustls over the same connections ([`Driver::set_tls`]).
 //!
 //! DNS ([`dns`]): the agent's SRV, A and AAAA questions (RFC 3263) are
 //! answered with hickory-resolver in the background, so a slow name server
@@ -96,8 +96,10 @@ pub struct Driver {
     audio_dscp: u8,
     /// Incoming TCP connections, on the UDP socket's port.
     listener: Option<TcpListener>,
-    /// TCP connections by peer.
-    conns: BTreeMap<SocketAddr, stream::Connection>,
+    /// TCP and TLS connections by peer.
+    conns: BTreeMap<(SocketAddr, Transport), stream::Connection>,
+    /// TLS, once set up ([`Driver::set_tls`]).
+    tls: Option<stream::TlsSetup>,
     next_conn: u64,
     stream_tx: mpsc::UnboundedSender<stream::StreamEvent>,
     stream_rx: mpsc::UnboundedReceiver<stream::StreamEvent>,
@@ -141,6 +143,7 @@ impl Driver {
             audio_dscp: media::DSCP_EF,
             listener,
             conns: BTreeMap::new(),
+            tls: None,
             next_conn: 0,
             stream_tx,
             stream_rx,
@@ -148,6 +151,13 @@ impl Driver {
             dns_tx,
             dns_rx,
         })
+    }
+
+    /// Enables SIP over TLS: connections for `Transport::Tls` transmits
+    /// use `tls`; when it has our certificate, the listening port takes TLS
+    /// instead of plain TCP (a phone speaks one of the two).
+    pub fn set_tls(&mut self, tls: stream::TlsSetup) {
+        self.tls = Some(tls);
     }
 
     /// Sends every DNS question (SRV, A, AAAA) to the name server at
@@ -338,8 +348,11 @@ impl Driver {
                         tracing::warn!(destination = %t.destination, "SIP send failed: {e}");
                     }
                 }
-                Output::Transmit(t) if t.transport == Transport::Tcp => {
-                    self.send_stream(t.destination, t.data);
+                Output::Transmit(t)
+                    if t.transport == Transport::Tcp
+                        || (t.transport == Transport::Tls && self.tls.is_some()) =>
+                {
+                    self.send_stream(t.destination, t.transport, t.data);
                 }
                 Output::Transmit(t) => {
                     tracing::warn!(
@@ -375,10 +388,8 @@ impl Driver {
                     ..
                 } => {
                     tracing::info!("closing {transport:?} connection to {peer}: {reason}");
-                    if transport == Transport::Tcp {
-                        // Dropping the handle ends the connection's task.
-                        self.conns.remove(&peer);
-                    }
+                    // Dropping the handle ends the connection's task.
+                    self.conns.remove(&(peer, transport));
                 }
             }
         }
@@ -390,26 +401,25 @@ impl Driver {
 
     /// Writes `data` on the connection to `destination`, opening one when
     /// there is none (RFC 3261 section 18.1.1).
-    fn send_stream(&mut self, destination: SocketAddr, data: bytes::Bytes) {
-        let conn = match self.conns.get(&destination) {
-            Some(c) => c,
-            None => {
-                self.next_conn += 1;
-                let c = stream::connect(self.next_conn, destination, self.stream_tx.clone());
-                self.conns.entry(destination).or_insert(c)
-            }
-        };
-        if let (Some(tr), Some(local)) = (&mut self.trace, conn.local) {
-            tr.record_stream(local, destination, &data);
-        } else if let Some(tr) = &mut self.trace {
-            // Not connected yet: the local port is not known; the
-            // listening port stands for it.
-            tr.record_stream(self.local, destination, &data);
+    fn send_stream(&mut self, destination: SocketAddr, transport: Transport, data: bytes::Bytes) {
+        let key = (destination, transport);
+        if !self.conns.contains_key(&key) {
+            self.next_conn += 1;
+            let tls = (transport == Transport::Tls).then(|| self.tls.clone()).flatten();
+            let c = stream::connect(self.next_conn, destination, tls, self.stream_tx.clone());
+            self.conns.insert(key, c);
+        }
+        let conn = &self.conns[&key];
+        if let Some(tr) = &mut self.trace {
+            // Before the connection is up its local port is not known;
+            // the listening port stands for it. TLS is traced as the
+            // cleartext it carries.
+            tr.record_stream(conn.local.unwrap_or(self.local), destination, &data);
         }
         if !conn.send(data) {
             // The task has ended; its Closed event is on its way, which
             // tells the agent. Forget it so the next send reconnects.
-            self.conns.remove(&destination);
+            self.conns.remove(&key);
         }
     }
 
@@ -417,16 +427,25 @@ impl Driver {
     fn stream_event(&mut self, ev: stream::StreamEvent) {
         let now = self.now();
         match ev {
-            stream::StreamEvent::Connected { id, peer, local } => {
-                if let Some(c) = self.conns.get_mut(&peer)
+            stream::StreamEvent::Connected {
+                id,
+                transport,
+                peer,
+                local,
+            } => {
+                if let Some(c) = self.conns.get_mut(&(peer, transport))
                     && c.id == id
                 {
                     c.local = Some(local);
                 }
-                tracing::debug!("TCP {local} -> {peer} connected");
+                tracing::debug!("{transport:?} {local} -> {peer} connected");
             }
             stream::StreamEvent::Data {
-                peer, local, data, ..
+                transport,
+                peer,
+                local,
+                data,
+                ..
             } => {
                 if let Some(tr) = &mut self.trace {
                     tr.record_stream(peer, local, &data);
@@ -436,30 +455,32 @@ impl Driver {
                     Input::Stream {
                         from: peer,
                         to: local,
-                        transport: Transport::Tcp,
+                        transport,
                         data,
                     },
                 );
             }
             stream::StreamEvent::Closed {
                 id,
+                transport,
                 peer,
                 local,
                 reason,
             } => {
-                tracing::info!("TCP connection to {peer} ended: {reason}");
-                if self.conns.get(&peer).is_some_and(|c| c.id == id) {
-                    self.conns.remove(&peer);
+                tracing::info!("{transport:?} connection to {peer} ended: {reason}");
+                let key = (peer, transport);
+                if self.conns.get(&key).is_some_and(|c| c.id == id) {
+                    self.conns.remove(&key);
                 }
                 let input = match local {
                     Some(to) => Input::StreamClosed {
                         from: peer,
                         to,
-                        transport: Transport::Tcp,
+                        transport,
                     },
                     None => Input::TransportError {
                         destination: peer,
-                        transport: Transport::Tcp,
+                        transport,
                     },
                 };
                 self.ua.handle_input(now, input);
@@ -501,9 +522,11 @@ impl Driver {
             accepted = accept(self.listener.as_ref()) => match accepted {
                 Ok((tcp, peer)) => {
                     self.next_conn += 1;
-                    let c = stream::accepted(self.next_conn, tcp, peer, self.stream_tx.clone());
+                    let acceptor = self.tls.as_ref().and_then(|t| t.acceptor.clone());
+                    let transport = if acceptor.is_some() { Transport::Tls } else { Transport::Tcp };
+                    let c = stream::accepted(self.next_conn, tcp, peer, acceptor, self.stream_tx.clone());
                     // A newer connection from the same peer replaces the older one for sending.
-                    self.conns.insert(peer, c);
+                    self.conns.insert((peer, transport), c);
                 }
                 Err(e) => tracing::warn!("TCP accept: {e}"),
             },

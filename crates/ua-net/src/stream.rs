@@ -1,4 +1,5 @@
-//! SIP over TCP (RFC 3261 section 18): one task per connection.
+//! SIP over TCP and TLS (RFC 3261 sections 18 and 26.2.1): one task per
+//! connection.
 //!
 //! The agent frames stream bytes itself (`Input::Stream`), so a
 //! connection here only moves bytes: it reads whatever arrives and reports
@@ -14,10 +15,99 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use bytes::Bytes;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use rustls_pki_types::ServerName;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
+use tokio_rustls::{TlsAcceptor, TlsConnector};
+use ua_core::Transport;
+
+/// TLS for the driver's connections.
+#[derive(Clone)]
+pub struct TlsSetup {
+    /// Outgoing connections: the roots we trust.
+    pub connector: TlsConnector,
+    /// The name the server's certificate must carry (the SIP domain).
+    pub server_name: ServerName<'static>,
+    /// Incoming connections: our certificate; without one the listener
+    /// takes no TLS.
+    pub acceptor: Option<TlsAcceptor>,
+}
+
+impl std::fmt::Debug for TlsSetup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsSetup")
+            .field("server_name", &self.server_name)
+            .field("acceptor", &self.acceptor.is_some())
+            .finish()
+    }
+}
+
+impl TlsSetup {
+    /// Trusts the certificates of `roots` (PEM; the system's roots when
+    /// `None`) for servers named `server_name`, and answers incoming
+    /// connections with `identity` (PEM certificate chain and key) if any.
+    pub fn new(
+        server_name: &str,
+        roots: Option<&[u8]>,
+        identity: Option<(&[u8], &[u8])>,
+    ) -> Result<TlsSetup, String> {
+        use rustls_pki_types::pem::PemObject;
+        use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut store = rustls::RootCertStore::empty();
+        match roots {
+            Some(pem) => {
+                for c in CertificateDer::pem_slice_iter(pem) {
+                    let c = c.map_err(|e| format!("CA certificates: {e}"))?;
+                    store
+                        .add(c)
+                        .map_err(|e| format!("CA certificate: {e}"))?;
+                }
+            }
+            None => {
+                let found = rustls_native_certs::load_native_certs();
+                for c in found.certs {
+                    let _ = store.add(c);
+                }
+            }
+        }
+        if store.is_empty() {
+            return Err("no CA certificate to trust".into());
+        }
+        let client = rustls::ClientConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .map_err(|e| e.to_string())?
+            .with_root_certificates(store)
+            .with_no_client_auth();
+        let acceptor = match identity {
+            None => None,
+            Some((chain, key)) => {
+                let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(chain)
+                    .collect::<Result<_, _>>()
+                    .map_err(|e| format!("certificate: {e}"))?;
+                let key = PrivateKeyDer::from_pem_slice(key).map_err(|e| format!("key: {e}"))?;
+                let server = rustls::ServerConfig::builder_with_provider(provider)
+                    .with_safe_default_protocol_versions()
+                    .map_err(|e| e.to_string())?
+                    .with_no_client_auth()
+                    .with_single_cert(chain, key)
+                    .map_err(|e| format!("certificate and key: {e}"))?;
+                Some(TlsAcceptor::from(Arc::new(server)))
+            }
+        };
+        let server_name = ServerName::try_from(server_name.to_string())
+            .map_err(|e| format!("server name {server_name:?}: {e}"))?;
+        Ok(TlsSetup {
+            connector: TlsConnector::from(Arc::new(client)),
+            server_name,
+            acceptor,
+        })
+    }
+}
 
 /// How long opening a connection may take before the destination counts
 /// as unreachable (the transaction's own timer would fire later; a refused
@@ -34,6 +124,8 @@ pub enum StreamEvent {
     Connected {
         /// The connection.
         id: u64,
+        /// TCP or TLS.
+        transport: Transport,
         /// The far end.
         peer: SocketAddr,
         /// Our end.
@@ -43,6 +135,8 @@ pub enum StreamEvent {
     Data {
         /// The connection.
         id: u64,
+        /// TCP or TLS.
+        transport: Transport,
         /// The far end.
         peer: SocketAddr,
         /// Our end.
@@ -54,6 +148,8 @@ pub enum StreamEvent {
     Closed {
         /// The connection.
         id: u64,
+        /// TCP or TLS.
+        transport: Transport,
         /// The far end.
         peer: SocketAddr,
         /// Our end (unknown when it never came up).
@@ -82,83 +178,123 @@ impl Connection {
     }
 }
 
-/// Opens a connection to `peer` in the background.
+/// Opens a connection to `peer` in the background (TLS when `tls` is given).
 pub fn connect(
     id: u64,
     peer: SocketAddr,
+    tls: Option<TlsSetup>,
     events: mpsc::UnboundedSender<StreamEvent>,
 ) -> Connection {
     let (tx, rx) = mpsc::unbounded_channel();
+    let transport = if tls.is_some() {
+        Transport::Tls
+    } else {
+        Transport::Tcp
+    };
     tokio::spawn(async move {
-        let stream = match tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(peer)).await {
-            Ok(Ok(s)) => s,
-            Ok(Err(e)) => {
-                let reason = format!("connect: {e}");
-                let _ = events.send(StreamEvent::Closed {
-                    id,
-                    peer,
-                    local: None,
-                    reason,
-                });
-                return;
-            }
-            Err(_) => {
-                let reason = format!("connect: no answer in {CONNECT_TIMEOUT:?}");
-                let _ = events.send(StreamEvent::Closed {
-                    id,
-                    peer,
-                    local: None,
-                    reason,
-                });
-                return;
+        let closed = |reason: String| StreamEvent::Closed {
+            id,
+            transport,
+            peer,
+            local: None,
+            reason,
+        };
+        let opened = async {
+            let tcp = TcpStream::connect(peer)
+                .await
+                .map_err(|e| format!("connect: {e}"))?;
+            let local = tcp.local_addr().map_err(|e| format!("local address: {e}"))?;
+            let _ = tcp.set_nodelay(true);
+            match tls {
+                None => Ok((Box::new(tcp) as Box<dyn Stream>, local)),
+                Some(t) => {
+                    let s = t
+                        .connector
+                        .connect(t.server_name.clone(), tcp)
+                        .await
+                        .map_err(|e| format!("TLS handshake: {e}"))?;
+                    Ok((Box::new(s) as Box<dyn Stream>, local))
+                }
             }
         };
-        run(id, stream, peer, rx, events).await;
+        match tokio::time::timeout(CONNECT_TIMEOUT, opened).await {
+            Ok(Ok((stream, local))) => run(id, transport, stream, peer, local, rx, events).await,
+            Ok(Err(reason)) => {
+                let _ = events.send(closed(reason));
+            }
+            Err(_) => {
+                let _ = events.send(closed(format!("connect: no answer in {CONNECT_TIMEOUT:?}")));
+            }
+        }
     });
-    Connection {
-        id,
-        local: None,
-        tx,
-    }
+    Connection { id, local: None, tx }
 }
 
-/// Runs a connection the listener accepted.
+/// Runs a connection the listener accepted (after the TLS handshake when
+/// `acceptor` is given).
 pub fn accepted(
     id: u64,
-    stream: TcpStream,
+    tcp: TcpStream,
     peer: SocketAddr,
+    acceptor: Option<TlsAcceptor>,
     events: mpsc::UnboundedSender<StreamEvent>,
 ) -> Connection {
-    let local = stream.local_addr().ok();
+    let local = tcp.local_addr().ok();
     let (tx, rx) = mpsc::unbounded_channel();
-    tokio::spawn(run(id, stream, peer, rx, events));
+    let transport = if acceptor.is_some() {
+        Transport::Tls
+    } else {
+        Transport::Tcp
+    };
+    tokio::spawn(async move {
+        let Some(local) = local else {
+            return;
+        };
+        let _ = tcp.set_nodelay(true);
+        let stream: Box<dyn Stream> = match acceptor {
+            None => Box::new(tcp),
+            Some(a) => match tokio::time::timeout(CONNECT_TIMEOUT, a.accept(tcp)).await {
+                Ok(Ok(s)) => Box::new(s),
+                Ok(Err(e)) => {
+                    tracing::info!("TLS handshake from {peer} failed: {e}");
+                    let _ = events.send(StreamEvent::Closed {
+                        id,
+                        transport,
+                        peer,
+                        local: None,
+                        reason: format!("TLS handshake: {e}"),
+                    });
+                    return;
+                }
+                Err(_) => return,
+            },
+        };
+        run(id, transport, stream, peer, local, rx, events).await;
+    });
     Connection { id, local, tx }
 }
+
+/// A byte stream: plain TCP or TLS over it.
+trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
 
 /// Reads and writes until either side ends; reports `Closed` once.
 async fn run(
     id: u64,
-    stream: TcpStream,
+    transport: Transport,
+    stream: Box<dyn Stream>,
     peer: SocketAddr,
+    local: SocketAddr,
     mut rx: mpsc::UnboundedReceiver<Bytes>,
     events: mpsc::UnboundedSender<StreamEvent>,
 ) {
-    let local = match stream.local_addr() {
-        Ok(l) => l,
-        Err(e) => {
-            let _ = events.send(StreamEvent::Closed {
-                id,
-                peer,
-                local: None,
-                reason: format!("local address: {e}"),
-            });
-            return;
-        }
-    };
-    // SIP messages are small and latency matters more than segment count.
-    let _ = stream.set_nodelay(true);
-    let _ = events.send(StreamEvent::Connected { id, peer, local });
-    let (mut read, mut write) = stream.into_split();
+    let _ = events.send(StreamEvent::Connected {
+        id,
+        transport,
+        peer,
+        local,
+    });
+    let (mut read, mut write) = tokio::io::split(stream);
     let mut buf = vec![0u8; READ_CHUNK];
     let reason = loop {
         tokio::select! {
@@ -166,7 +302,8 @@ async fn run(
                 Ok(0) => break "closed by the peer".to_string(),
                 Ok(n) => {
                     let data = Bytes::copy_from_slice(&buf[..n]);
-                    if events.send(StreamEvent::Data { id, peer, local, data }).is_err() {
+                    let ev = StreamEvent::Data { id, transport, peer, local, data };
+                    if events.send(ev).is_err() {
                         break "driver gone".to_string();
                     }
                 }
@@ -187,6 +324,7 @@ async fn run(
     };
     let _ = events.send(StreamEvent::Closed {
         id,
+        transport,
         peer,
         local: Some(local),
         reason,

@@ -46,6 +46,15 @@ pub struct Kamailio {
     child: Child,
     dir: PathBuf,
     port: u16,
+    tls_port: Option<u16>,
+}
+
+/// TLS for [`Kamailio::start_tls`]: the port and the server's PEM
+/// certificate and key.
+pub struct KamailioTls<'a> {
+    pub port: u16,
+    pub cert_pem: &'a str,
+    pub key_pem: &'a str,
 }
 
 impl Drop for Kamailio {
@@ -77,10 +86,25 @@ impl Kamailio {
     /// Starts the interop configuration on 127.0.0.1:`port` (UDP and TCP)
     /// and waits (at most 10 s) until it answers OPTIONS.
     pub fn start(recipe: &Path, port: u16, extra: &[&str]) -> Kamailio {
+        Self::start_with(recipe, port, extra, None)
+    }
+
+    /// The same, and SIP over TLS on `tls.port` (Debian's
+    /// kamailio-tls-modules; client certificates are not asked for).
+    pub fn start_tls(recipe: &Path, port: u16, tls: KamailioTls<'_>) -> Kamailio {
+        Self::start_with(recipe, port, &[], Some(tls))
+    }
+
+    fn start_with(
+        recipe: &Path,
+        port: u16,
+        extra: &[&str],
+        tls: Option<KamailioTls<'_>>,
+    ) -> Kamailio {
         let dir = std::env::temp_dir().join(format!("sipua-kamailio-{port}"));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("run dir");
-        let cfg = std::fs::read_to_string(recipe.join("kamailio.cfg"))
+        let mut cfg = std::fs::read_to_string(recipe.join("kamailio.cfg"))
             .expect("cfg")
             .replace(
                 "listen=udp:127.0.0.1:5060",
@@ -94,6 +118,47 @@ impl Kamailio {
             cfg.contains(&format!("127.0.0.1:{port}")),
             "listen lines moved"
         );
+        let tls_port = tls.as_ref().map(|t| t.port);
+        if let Some(t) = tls {
+            let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+            std::fs::write(&cert, t.cert_pem).expect("cert");
+            std::fs::write(&key, t.key_pem).expect("key");
+            let tls_cfg = dir.join("tls.cfg");
+            std::fs::write(
+                &tls_cfg,
+                format!(
+                    "[server:default]\nmethod = TLSv1.2+\nverify_certificate = no\n\
+                     require_certificate = no\nprivate_key = {}\ncertificate = {}\n\n\
+                     [client:default]\nmethod = TLSv1.2+\nverify_certificate = no\n\
+                     require_certificate = no\n",
+                    key.display(),
+                    cert.display()
+                ),
+            )
+            .expect("tls.cfg");
+            let before = cfg.len();
+            cfg = cfg
+                .replace("enable_tls=no", "enable_tls=yes")
+                .replace(
+                    &format!("listen=tcp:127.0.0.1:{port}"),
+                    &format!(
+                        "listen=tcp:127.0.0.1:{port}\nlisten=tls:127.0.0.1:{}",
+                        t.port
+                    ),
+                )
+                .replace(
+                    "loadmodule \"xlog.so\"",
+                    &format!(
+                        "loadmodule \"xlog.so\"\nloadmodule \"tls.so\"\n\
+                         modparam(\"tls\", \"config\", \"{}\")",
+                        tls_cfg.display()
+                    ),
+                );
+            assert!(
+                cfg.len() > before && cfg.contains("enable_tls=yes"),
+                "the TLS lines found their places"
+            );
+        }
         std::fs::write(dir.join("kamailio.cfg"), cfg).expect("cfg copy");
         let log = std::fs::File::create(dir.join("kamailio.log")).expect("log");
         let mut args: Vec<String> = [
@@ -129,7 +194,12 @@ impl Kamailio {
             .stderr(log)
             .spawn()
             .expect("kamailio starts");
-        let mut k = Kamailio { child, dir, port };
+        let mut k = Kamailio {
+            child,
+            dir,
+            port,
+            tls_port,
+        };
         let until = Instant::now() + Duration::from_secs(10);
         while !k.answers_options() {
             if let Some(status) = k.child.try_wait().expect("wait") {
@@ -173,6 +243,11 @@ impl Kamailio {
     /// The port it listens on (UDP and TCP).
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port it takes TLS on, if it does.
+    pub fn tls_port(&self) -> Option<u16> {
+        self.tls_port
     }
 
     /// Kamailio's location table as `kamcmd ul.dump` prints it (empty when
