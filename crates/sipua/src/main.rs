@@ -358,6 +358,16 @@ async fn run(args: Args) -> u8 {
     };
     let servers = match (&args.domain, servers) {
         (Some(d), Some(list)) => Some(with_domain(d, &list)),
+        // `--server 127.0.0.1:5060` alone: an outbound proxy; the domain
+        // is the call target's host, else the address itself.
+        (None, Some(list)) if first_is_address(&list) => {
+            let domain = match &args.command {
+                Command::Call { target, .. } => target_host(target),
+                _ => None,
+            }
+            .unwrap_or_else(|| address_host(&list));
+            Some(with_domain(&domain, &list))
+        }
         (_, list) => list,
     };
     let (Some(servers), Some(user)) = (servers, user) else {
@@ -509,6 +519,32 @@ fn with_domain(domain: &str, list: &str) -> String {
         .chain(parts)
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// Whether a server list starts with an address (no domain first).
+fn first_is_address(list: &str) -> bool {
+    let first = list.split(';').map(str::trim).next().unwrap_or("");
+    first.parse::<SocketAddr>().is_ok() || first.parse::<std::net::IpAddr>().is_ok()
+}
+
+/// The IP of the first address of `list`, as a domain.
+fn address_host(list: &str) -> String {
+    let first = list.split(';').map(str::trim).next().unwrap_or("");
+    match first.parse::<SocketAddr>() {
+        Ok(sa) => sa.ip().to_string(),
+        Err(_) => first.to_string(),
+    }
+}
+
+/// The host of a SIP URI target (`sip:4108@mitel.test:5060` gives
+/// `mitel.test`); `None` for digits or an IPv6 reference.
+fn target_host(target: &str) -> Option<String> {
+    let rest = target
+        .strip_prefix("sip:")
+        .or_else(|| target.strip_prefix("sips:"))?;
+    let hostport = rest.rsplit('@').next()?.split([';', '?']).next()?;
+    let host = hostport.split(':').next()?;
+    (!host.is_empty() && !host.starts_with('[')).then(|| host.to_string())
 }
 
 /// `"host; host:port"` for a target `sip:user@host:port` (an IP address).
@@ -901,6 +937,22 @@ mod tests {
             "mitel.test; 127.0.0.1:5060"
         );
         assert_eq!(with_domain("mitel.test", "pbx.example"), "mitel.test");
+    }
+
+    #[test]
+    fn a_lone_server_address_takes_the_targets_domain() {
+        assert!(first_is_address("127.0.0.1:5060"));
+        assert!(!first_is_address("mitel.test; 127.0.0.1:5060"));
+        assert_eq!(
+            target_host("sip:4108@mitel.test").as_deref(),
+            Some("mitel.test")
+        );
+        assert_eq!(
+            target_host("sip:4108@pbx.example:5080;transport=tcp").as_deref(),
+            Some("pbx.example")
+        );
+        assert_eq!(target_host("4108"), None);
+        assert_eq!(address_host("127.0.0.1:5060"), "127.0.0.1");
     }
 
     #[test]

@@ -130,8 +130,10 @@ fn calls_a_g711_uas_with_telephone_event_and_dtmf_comes_back_through_the_echo() 
         .args([
             "--local",
             "127.0.0.1:5165",
-            "--servers",
-            "mitel.test; 127.0.0.1:5172",
+            // The outbound-proxy form: an address alone; the
+            // domain comes from the target URI.
+            "--server",
+            "127.0.0.1:5172",
             "--user",
             "4107",
             "--codecs",
@@ -143,7 +145,7 @@ fn calls_a_g711_uas_with_telephone_event_and_dtmf_comes_back_through_the_echo() 
             "--timeout",
             "15",
             "call",
-            "4108",
+            "sip:4108@mitel.test",
             "--hold-for",
             "3",
             "--dtmf",
