@@ -11,10 +11,19 @@ use super::tables::{M, MP1};
 /// 100-sample scratch buffer including the `M` memory samples).
 pub const SYN_FILT_MAX: usize = 100 - M;
 
-/// Plain dot product `Σ a[k]·b[k]` in 32 bits. Callers guarantee by a
-/// magnitude bound that it cannot overflow.
+/// Plain dot product `Σ a[k]·b[k]` in 32 bits (SSE2 on x86_64, see
+/// [`simd::dot`]). Callers guarantee by a magnitude bound that it cannot
+/// overflow.
 #[inline(always)]
 pub(crate) fn dot<const N: usize>(a: &[i16; N], b: &[i16; N]) -> i32 {
+    simd::dot(a, b)
+}
+
+/// [`dot`] in scalar code, for the synthesis recursion: a 16-byte load of
+/// its window would cover outputs stored a few cycles earlier and stall
+/// on store forwarding at every sample.
+#[inline(always)]
+fn dot_scalar<const N: usize>(a: &[i16; N], b: &[i16; N]) -> i32 {
     a.iter().zip(b).map(|(&x, &y)| x as i32 * y as i32).sum()
 }
 
@@ -79,7 +88,7 @@ fn syn_filt_core(
         let (mut y1, mut y2) = (tmp[M - 1] as i32, tmp[M - 2] as i32);
         for (i, &xi) in x.iter().enumerate() {
             let older: &[i16; M - 2] = tmp[i..i + M - 2].try_into().expect("M-2 window");
-            let p = xi as i32 * a0 - dot(&ar, older) - a2 * y2;
+            let p = xi as i32 * a0 - dot_scalar(&ar, older) - a2 * y2;
             // The chain value is s = 2·t; L_shl(s, 3) + round is
             // (16·t + 2^15) >> 16 = (t + 2^11) >> 12, saturating; the
             // flag is set when 16·t leaves [MIN_32, MAX_32 − 2^15]
@@ -105,7 +114,7 @@ fn syn_filt_core(
         let past: &[i16; M] = tmp[i..i + M].try_into().expect("M window");
         let s = if (xi as i64).abs() * a0 + sa * max_y < 1 << 30 {
             // Exact fast path (see `sum_abs`).
-            (xi as i32 * a[0] as i32 - dot(&ar, past)) << 1
+            (xi as i32 * a[0] as i32 - dot_scalar(&ar, past)) << 1
         } else {
             let mut s = l_mult_o(&mut ovf, xi, a[0]);
             for j in 1..=M {

@@ -40,10 +40,12 @@ pub fn pred_lt_3(exc: &mut [i16], pos: usize, t0: i16, frac: i16, len: usize) {
     // Largest magnitude among the samples read so far. While
     // 2·max·Σ|c| < 2^31 no partial sum of the L_mac chain can saturate, so
     // plain integer arithmetic is exact.
+    // (max·Σ|c| < 2^30 ⇔ max ≤ (2^30 − 1) / Σ|c|, Σ|c| > 0.)
+    let limit = ((1 << 30) - 1) / sum_c;
     let mut max_abs = max_abs(&exc[x0 + 1 - L_INTER10..pos]) as i32;
     for j in 0..len {
         let base = x0 + j + 1 - L_INTER10;
-        let s = if max_abs as i64 * sum_c as i64 * 2 < (1i64 << 31) {
+        let s = if max_abs <= limit {
             if let Some(w) = exc.get(base..base + kernel.len()) {
                 // The 4 samples under the zero taps may be anything.
                 let w: &[i16; 2 * L_INTER10 + 4] = w.try_into().expect("window");

@@ -1,8 +1,8 @@
 //! The one SIMD kernel of the G.729 code: a 16-bit dot product with 32-bit
-//! wrapping accumulation, `Σ a[k]·b[k]` over `N` lanes (`N` a multiple of
-//! 8). On x86_64 it is SSE2 `pmaddwd` (baseline on that target, so no
-//! run-time detection); elsewhere, and as the test oracle, the scalar twin
-//! [`dot_scalar`]. The two give the same `i32` for every input (a test
+//! wrapping accumulation, `Σ a[k]·b[k]` over `N` lanes. On x86_64 it is
+//! SSE2 `pmaddwd` on each whole group of 8 lanes (baseline on that target,
+//! so no run-time detection) and scalar on the rest; elsewhere, and as the
+//! test oracle, the scalar twin [`dot_scalar`]. The two give the same `i32` for every input (a test
 //! below checks random and extreme inputs): `pmaddwd` forms each pair sum
 //! `a[2k]·b[2k] + a[2k+1]·b[2k+1]` modulo 2^32 and `paddd` wraps, as
 //! `wrapping_add` does.
@@ -22,7 +22,6 @@ pub(crate) fn dot_scalar<const N: usize>(a: &[i16; N], b: &[i16; N]) -> i32 {
 /// `Σ a[k]·b[k]` with wrapping 32-bit accumulation (see the module note).
 #[inline(always)]
 pub(crate) fn dot<const N: usize>(a: &[i16; N], b: &[i16; N]) -> i32 {
-    const { assert!(N % 8 == 0 && N > 0, "dot: N must be a multiple of 8") };
     #[cfg(target_arch = "x86_64")]
     {
         x86::dot_sse2(a, b)
@@ -37,16 +36,17 @@ pub(crate) fn dot<const N: usize>(a: &[i16; N], b: &[i16; N]) -> i32 {
 mod x86 {
     use std::arch::x86_64::*;
 
-    /// SSE2 `pmaddwd` dot product, `N` a multiple of 8.
+    /// SSE2 `pmaddwd` dot product over the first `N − N % 8` lanes, the
+    /// rest scalar.
     #[inline(always)]
     pub(super) fn dot_sse2<const N: usize>(a: &[i16; N], b: &[i16; N]) -> i32 {
         // SAFETY: SSE2 is part of the x86_64 baseline, so the intrinsics
         // are available on every CPU this code can run on. For each `k`,
         // `k + 8 ≤ N`, so both 16-byte reads lie inside the arrays borrowed
         // above; `loadu` has no alignment requirement.
-        unsafe {
+        let head = unsafe {
             let mut acc = _mm_setzero_si128();
-            for k in (0..N).step_by(8) {
+            for k in (0..N - N % 8).step_by(8) {
                 let va = _mm_loadu_si128(a.as_ptr().add(k).cast());
                 let vb = _mm_loadu_si128(b.as_ptr().add(k).cast());
                 acc = _mm_add_epi32(acc, _mm_madd_epi16(va, vb));
@@ -55,7 +55,11 @@ mod x86 {
             let acc = _mm_add_epi32(acc, hi);
             let hi = _mm_shuffle_epi32(acc, 0b10_11_00_01);
             _mm_cvtsi128_si32(_mm_add_epi32(acc, hi))
-        }
+        };
+        a[N - N % 8..]
+            .iter()
+            .zip(&b[N - N % 8..])
+            .fold(head, |s, (&x, &y)| s.wrapping_add(x as i32 * y as i32))
     }
 }
 
@@ -86,6 +90,16 @@ mod tests {
     proptest! {
         #[test]
         fn equals_the_scalar_twin_16(a in any::<[i16; 16]>(), b in any::<[i16; 16]>()) {
+            check(&a, &b);
+        }
+
+        #[test]
+        fn equals_the_scalar_twin_11(a in any::<[i16; 11]>(), b in any::<[i16; 11]>()) {
+            check(&a, &b);
+        }
+
+        #[test]
+        fn equals_the_scalar_twin_20(a in any::<[i16; 20]>(), b in any::<[i16; 20]>()) {
             check(&a, &b);
         }
 
