@@ -1,11 +1,17 @@
 //! What the sipp-based tests share: whether sipp is there, and a sipp UAS
 //! that runs one scenario once (`-m 1`, bounded by timeouts) and is killed
-//! on drop if it is still running; Kamailio (`kamailio`).
+//! on drop if it is still running; Kamailio (`kamailio`); baresip,
+//! linphone and tshark captures (`baresip`, `linphone`, `tshark`, with what
+//! they share in `interop`).
 
 #![allow(dead_code)] // each test binary uses a part
 
+pub mod baresip;
 pub mod dns;
+pub mod interop;
 pub mod kamailio;
+pub mod linphone;
+pub mod tshark;
 
 use std::net::UdpSocket;
 use std::path::Path;
