@@ -19,14 +19,6 @@ pub(crate) fn dot<const N: usize>(a: &[i16; N], b: &[i16; N]) -> i32 {
     simd::dot(a, b)
 }
 
-/// [`dot`] in scalar code, for the synthesis recursion: a 16-byte load of
-/// its window would cover outputs stored a few cycles earlier and stall
-/// on store forwarding at every sample.
-#[inline(always)]
-fn dot_scalar<const N: usize>(a: &[i16; N], b: &[i16; N]) -> i32 {
-    a.iter().zip(b).map(|(&x, &y)| x as i32 * y as i32).sum()
-}
-
 /// `Σ |a[j]|` over the coefficients.
 ///
 /// Exactness argument of the fast paths below: a chain `L_mac`/`L_msu` of
@@ -61,6 +53,21 @@ fn shl3_round_o(ovf: &mut bool, s: i32) -> i16 {
     ((t + 0x8000) >> 16).clamp(MIN_16 as i64, MAX_16 as i64) as i16
 }
 
+/// One output of the synthesis recursion on the exact fast path:
+/// `p = x·a[0] − Σ_{j≥2} a[j]·y[−j]` (plain sum), `y1` the previous output.
+/// The chain value is `s = 2·t` with `t = p − a[1]·y1`; `L_shl(s, 3)` and
+/// `round` give `(16·t + 2^15) >> 16 = (t + 2^11) >> 12`, saturated, and
+/// set the flag when `16·t` leaves `[MIN_32, MAX_32 − 2^15]`
+/// (property-tested against the operator sequence below). The previous
+/// output enters last, so the recursion's latency is one multiply and a
+/// few adds per sample.
+#[inline(always)]
+fn syn_out(ovf: &mut bool, p: i32, a1: i32, y1: i32) -> i32 {
+    let t = p - a1 * y1;
+    *ovf |= (t.wrapping_add(1 << 27) as u32) > (1 << 28) - 2049;
+    ((t + 0x800) >> 12).clamp(MIN_16 as i32, MAX_16 as i32)
+}
+
 #[inline(always)]
 fn syn_filt_core(
     a: &[i16; MP1],
@@ -70,60 +77,49 @@ fn syn_filt_core(
 ) -> bool {
     let mut ovf = false;
     tmp[..M].copy_from_slice(mem);
-    let a0 = (a[0] as i64).abs();
+    // The two latest outputs stay in registers; the eight older ones are
+    // read back with one 16-byte load (SSE2 dot). They were stored at
+    // least three samples earlier: a wide load over the 16-bit store of
+    // the previous sample would stall on store forwarding every sample.
+    let mut ar = [0i16; M - 2];
+    for k in 0..M - 2 {
+        ar[k] = a[M - k];
+    }
+    let (a0, a1, a2) = (a[0] as i32, a[1] as i32, a[2] as i32);
+    let (mut y1, mut y2) = (tmp[M - 1] as i32, tmp[M - 2] as i32);
+    let a0_abs = (a0 as i64).abs();
     let sa = sum_abs(&a[1..]);
-    if max_abs(x) * a0 + sa * 32768 < 1 << 30 {
+    if max_abs(x) * a0_abs + sa * 32768 < 1 << 30 {
         // No output can exceed 32768 in magnitude, so this bound covers
         // every sample of the block: the L_msu chain cannot saturate (see
-        // `sum_abs`) and the plain sum is exact. The recursion is bound by
-        // latency, not by instructions: the last two outputs stay in
-        // registers and enter the sum last; the older eight are read back
-        // (scalar loads, which store forwarding serves; a wide SIMD load
-        // over the fresh 16-bit stores would stall on every sample).
-        let mut ar = [0i16; M - 2];
-        for k in 0..M - 2 {
-            ar[k] = a[M - k];
-        }
-        let (a0, a1, a2) = (a[0] as i32, a[1] as i32, a[2] as i32);
-        let (mut y1, mut y2) = (tmp[M - 1] as i32, tmp[M - 2] as i32);
+        // `sum_abs`) and the plain sum is exact.
         for (i, &xi) in x.iter().enumerate() {
             let older: &[i16; M - 2] = tmp[i..i + M - 2].try_into().expect("M-2 window");
-            let p = xi as i32 * a0 - dot_scalar(&ar, older) - a2 * y2;
-            // The chain value is s = 2·t; L_shl(s, 3) + round is
-            // (16·t + 2^15) >> 16 = (t + 2^11) >> 12, saturating; the
-            // flag is set when 16·t leaves [MIN_32, MAX_32 − 2^15]
-            // (property-tested against the operator sequence below).
-            let t = p - a1 * y1;
-            ovf |= (t.wrapping_add(1 << 27) as u32) > (1 << 28) - 2049;
-            let y = ((t + 0x800) >> 12).clamp(MIN_16 as i32, MAX_16 as i32);
+            let p = xi as i32 * a0 - dot(&ar, older) - a2 * y2;
+            let y = syn_out(&mut ovf, p, a1, y1);
             tmp[M + i] = y as i16;
-            y2 = y1;
-            y1 = y;
+            (y2, y1) = (y1, y);
         }
         return ovf;
-    }
-    // `ar[k] = a[M − k]` turns the recursion into a forward dot product
-    // with the last M outputs.
-    let mut ar = [0i16; M];
-    for k in 0..M {
-        ar[k] = a[M - k];
     }
     // Bound on the magnitude of every past output read so far.
     let mut max_y = max_abs(mem);
     for (i, &xi) in x.iter().enumerate() {
-        let past: &[i16; M] = tmp[i..i + M].try_into().expect("M window");
-        let s = if (xi as i64).abs() * a0 + sa * max_y < 1 << 30 {
+        let y = if (xi as i64).abs() * a0_abs + sa * max_y < 1 << 30 {
             // Exact fast path (see `sum_abs`).
-            (xi as i32 * a[0] as i32 - dot_scalar(&ar, past)) << 1
+            let older: &[i16; M - 2] = tmp[i..i + M - 2].try_into().expect("M-2 window");
+            let p = xi as i32 * a0 - dot(&ar, older) - a2 * y2;
+            syn_out(&mut ovf, p, a1, y1)
         } else {
+            let past = &tmp[i..i + M];
             let mut s = l_mult_o(&mut ovf, xi, a[0]);
             for j in 1..=M {
                 s = l_msu_o(&mut ovf, s, a[j], past[M - j]);
             }
-            s
+            shl3_round_o(&mut ovf, s) as i32
         };
-        let y = shl3_round_o(&mut ovf, s);
-        tmp[M + i] = y;
+        tmp[M + i] = y as i16;
+        (y2, y1) = (y1, y);
         max_y = max_y.max((y as i64).abs());
     }
     ovf
