@@ -149,8 +149,13 @@ impl ReceiverStats {
     pub fn extended_max(&self) -> u32 {
         self.cycles.wrapping_add(u32::from(self.max_seq))
     }
-    /// Packets expected (A.3).
+    /// Packets expected (A.3); 0 while the source is on probation, whose
+    /// packets are not counted (A.1): otherwise the first packet of a new
+    /// source would show as one lost until the second arrives.
     pub fn expected(&self) -> u32 {
+        if self.probation > 0 {
+            return 0;
+        }
         self.extended_max()
             .wrapping_sub(self.base_seq)
             .wrapping_add(1)
@@ -230,6 +235,23 @@ mod tests {
         assert!(s.is_valid());
         assert_eq!(s.expected(), 1);
         assert_eq!(s.received(), 1);
+    }
+
+    #[test]
+    fn no_loss_reported_during_probation() {
+        // A far end that sends one packet and then pauses (linphone with
+        // nothing to play): nothing counted yet, so nothing lost.
+        let mut s = ReceiverStats::new(100, 8000);
+        assert_eq!(s.update_seq(100), SeqStatus::Probation);
+        assert_eq!((s.expected(), s.received()), (0, 0));
+        assert_eq!(s.cumulative_lost(), 0);
+        let rb = s.report_block(0, 9);
+        assert_eq!((rb.cumulative_lost, rb.fraction_lost), (0, 0));
+        assert_eq!(s.update_seq(101), SeqStatus::Valid);
+        assert_eq!((s.expected(), s.received(), s.cumulative_lost()), (1, 1, 0));
+        feed(&mut s, [102, 104]);
+        assert_eq!(s.cumulative_lost(), 1);
+        assert_eq!(s.report_block(0, 9).fraction_lost, (256 / 4) as u8);
     }
 
     #[test]
