@@ -239,8 +239,8 @@ mod tests {
 
     #[test]
     fn no_loss_reported_during_probation() {
-        // A far end that sends one packet and then pauses (linphone with
-        // nothing to play): nothing counted yet, so nothing lost.
+        // Statistics taken between a new source's first and second packet:
+        // nothing counted yet, so nothing lost.
         let mut s = ReceiverStats::new(100, 8000);
         assert_eq!(s.update_seq(100), SeqStatus::Probation);
         assert_eq!((s.expected(), s.received()), (0, 0));
