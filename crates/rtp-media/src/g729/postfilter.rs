@@ -263,10 +263,11 @@ fn energy_q2(v: &[i16]) -> i32 {
 /// double precision.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct PostProcess {
-    y2_hi: i16,
-    y2_lo: i16,
-    y1_hi: i16,
-    y1_lo: i16,
+    /// The last two outputs of the recursive part, as the 32-bit values
+    /// whose double-precision split (`L_Extract`: `hi = y >> 16`,
+    /// `lo = (y >> 1) & 0x7fff`) the reference keeps.
+    y2: i32,
+    y1: i32,
     x0: i16,
     x1: i16,
 }
@@ -279,20 +280,110 @@ impl PostProcess {
 
     /// Filters `signal` in place.
     pub fn process(&mut self, signal: &mut [i16]) {
+        // Exact fast path. Each step of the reference chain (two
+        // `Mpy_32_16`, an `L_add`, three `L_mac`) adds a term bounded by
+        // 2·|hi|·|A100[k]| + 2·|A100[k]| (the low word is in [0, 2^15), so
+        // `mult(lo, a)` < |a|) or 2·|x|·|B100[k]|, and no product
+        // saturates (no factor is −2^15). When the sum of the bounds of all
+        // terms is below 2^31 no partial sum can saturate and plain
+        // arithmetic gives the same value; the input part is bounded per
+        // block, the recursive part per sample from the state. Then
+        // `Mpy_32_16(hi, lo, a) = 2·(hi·a + (lo·a >> 15)) = 2·((y >> 1)·a
+        // >> 15)`, as `(y >> 1) = hi·2^15 + lo`.
+        let [_, a1, a2] = A100.map(|v| v as i64);
+        let [b0, b1, b2] = B100.map(|v| v as i64);
+        let max_x = max_abs(signal)
+            .max((self.x0 as i64).abs())
+            .max((self.x1 as i64).abs());
+        let x_bound = 2 * max_x * (b0.abs() + b1.abs() + b2.abs());
+        let y_limit = (MAX_32 as i64 - x_bound - 2 * (a1.abs() + a2.abs())) / 2;
+        let (mut y1, mut y2) = (self.y1, self.y2);
         for v in signal.iter_mut() {
             let x2 = self.x1;
             self.x1 = self.x0;
             self.x0 = *v;
-            let mut l_tmp = mpy_32_16(self.y1_hi, self.y1_lo, A100[1]);
-            l_tmp = l_add(l_tmp, mpy_32_16(self.y2_hi, self.y2_lo, A100[2]));
-            l_tmp = l_mac(l_tmp, self.x0, B100[0]);
-            l_tmp = l_mac(l_tmp, self.x1, B100[1]);
+            let y_bound =
+                ((y1 >> 16) as i64).abs() * a1.abs() + ((y2 >> 16) as i64).abs() * a2.abs();
+            let l_tmp = if y_bound < y_limit {
+                let yp = (((y1 >> 1) as i64 * a1) >> 15) + (((y2 >> 1) as i64 * a2) >> 15);
+                let x = self.x0 as i64 * b0 + self.x1 as i64 * b1 + x2 as i64 * b2;
+                // L_shl(2·(yp + x), 2), saturating.
+                ((yp + x) << 3).clamp(MIN_32 as i64, MAX_32 as i64) as i32
+            } else {
+                let (h1, l1) = l_extract(y1);
+                let (h2, l2) = l_extract(y2);
+                let mut l_tmp = mpy_32_16(h1, l1, A100[1]);
+                l_tmp = l_add(l_tmp, mpy_32_16(h2, l2, A100[2]));
+                l_tmp = l_mac(l_tmp, self.x0, B100[0]);
+                l_tmp = l_mac(l_tmp, self.x1, B100[1]);
+                l_tmp = l_mac(l_tmp, x2, B100[2]);
+                l_shl(l_tmp, 2)
+            };
+            // round(L_shl(l_tmp, 1)), both saturating.
+            *v =
+                ((((l_tmp as i64) << 1) + 0x8000) >> 16).clamp(MIN_16 as i64, MAX_16 as i64) as i16;
+            (y2, y1) = (y1, l_tmp);
+        }
+        (self.y1, self.y2) = (y1, y2);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The reference `Post_Process` with the operator sequence of the
+    /// Recommendation and the state as double-precision words.
+    fn post_process_reference(
+        y: [i32; 2],
+        x: [i16; 2],
+        signal: &mut [i16],
+    ) -> ([i32; 2], [i16; 2]) {
+        let (mut y1_hi, mut y1_lo) = l_extract(y[0]);
+        let (mut y2_hi, mut y2_lo) = l_extract(y[1]);
+        let [mut x0, mut x1] = x;
+        for v in signal.iter_mut() {
+            let x2 = x1;
+            x1 = x0;
+            x0 = *v;
+            let mut l_tmp = mpy_32_16(y1_hi, y1_lo, A100[1]);
+            l_tmp = l_add(l_tmp, mpy_32_16(y2_hi, y2_lo, A100[2]));
+            l_tmp = l_mac(l_tmp, x0, B100[0]);
+            l_tmp = l_mac(l_tmp, x1, B100[1]);
             l_tmp = l_mac(l_tmp, x2, B100[2]);
             l_tmp = l_shl(l_tmp, 2);
             *v = round16(l_shl(l_tmp, 1));
-            self.y2_hi = self.y1_hi;
-            self.y2_lo = self.y1_lo;
-            (self.y1_hi, self.y1_lo) = l_extract(l_tmp);
+            y2_hi = y1_hi;
+            y2_lo = y1_lo;
+            (y1_hi, y1_lo) = l_extract(l_tmp);
+        }
+        ([l_comp(y1_hi, y1_lo), l_comp(y2_hi, y2_lo)], [x0, x1])
+    }
+
+    proptest! {
+        /// Fast and saturating paths against the reference: quiet to
+        /// full-scale input, any state.
+        #[test]
+        fn post_process_equals_the_reference(
+            shift in 0u32..4,
+            y in any::<[i32; 2]>(),
+            x in any::<[i16; 2]>(),
+            raw in proptest::collection::vec(any::<i16>(), 1..100),
+        ) {
+            let mut want: Vec<i16> = raw.iter().map(|&v| v >> (2 * shift)).collect();
+            let mut got = want.clone();
+            // The state as `L_Extract` keeps it (bit 0 is dropped).
+            let y = y.map(|v| l_comp(l_extract(v).0, l_extract(v).1));
+            let (want_y, want_x) = post_process_reference(y, x, &mut want);
+            let mut p = PostProcess { y1: y[0], y2: y[1], x0: x[0], x1: x[1] };
+            p.process(&mut got);
+            prop_assert_eq!(got, want);
+            // The state compared as the double-precision words it stands for.
+            prop_assert_eq!(
+                ([l_extract(p.y1), l_extract(p.y2)], [p.x0, p.x1]),
+                (want_y.map(l_extract), want_x)
+            );
         }
     }
 }
