@@ -10,7 +10,8 @@
 //! [`RTP_PORTS`], the control socket on its own port, the UDP console off,
 //! and one account `<sip:USER@mitel.test>` registered through Kamailio on
 //! `127.0.0.1:<kamailio_port>` as outbound proxy. Stopped on drop (SIGTERM,
-//! so it un-registers, then SIGKILL of its process group).
+//! so it un-registers, then SIGKILL of its process group); its directory
+//! is removed then, unless the test failed.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -42,6 +43,10 @@ pub struct Baresip {
 impl Drop for Baresip {
     fn drop(&mut self) {
         stop_group(&mut self.child, "-TERM", Duration::from_secs(3));
+        // Kept for a look when the test failed.
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
     }
 }
 

@@ -13,7 +13,8 @@
 //! `127.0.0.1:<sip_port>` (UDP only), RTP in [`RTP_PORTS`], identity
 //! `sip:USER@mitel.test` registered and routed through Kamailio on
 //! `127.0.0.1:<kamailio_port>`. Stopped on drop (`quit`, then SIGTERM and
-//! SIGKILL of its process group).
+//! SIGKILL of its process group); its directory is removed then, unless
+//! the test failed.
 
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
@@ -52,6 +53,10 @@ impl Drop for Linphone {
         self.conn.lock().unwrap_or_else(|e| e.into_inner()).take();
         stop_group(&mut self.child, "-TERM", Duration::from_secs(3));
         let _ = std::fs::remove_file(format!("/tmp/{}", self.pipe));
+        // Kept for a look when the test failed.
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
     }
 }
 
