@@ -286,12 +286,10 @@ impl G729Decoder {
             self.sharp = self.gain_pitch.clamp(SHARPMIN, SHARPMAX);
 
             // Total excitation.
-            for i in 0..L_SUBFR {
-                let mut l = l_mult(self.old_exc[pos + i], self.gain_pitch);
-                l = l_mac(l, code[i], self.gain_code);
-                l = l_shl(l, 1);
-                self.old_exc[pos + i] = round16(l);
-            }
+            let exc: &mut [i16; L_SUBFR] = (&mut self.old_exc[pos..pos + L_SUBFR])
+                .try_into()
+                .expect("subframe");
+            total_excitation(exc, &code, self.gain_pitch, self.gain_code);
 
             let a: &[i16; MP1] = az[s * MP1..(s + 1) * MP1].try_into().expect("MP1 slice");
             self.synth_subframe(a, i_subfr);
@@ -321,6 +319,26 @@ impl G729Decoder {
         let l_acc = l_shl(l_acc, add(negate(exp_gcode0), -12 - 1 + 1 + 16));
         self.gain_code = extract_h(l_acc);
         gain_update(&mut self.past_qua_en, l_gbk12);
+    }
+}
+
+/// Total excitation `exc = round(L_shl(L_mac(L_mult(exc, gp), code, gc),
+/// 1))`. Unless a gain is −2^15 (where `L_mult` of −2^15·−2^15 saturates
+/// to `MAX_32` instead of giving 2^31; decoded gains are never negative),
+/// each step's saturation is a clamp of the exact value and the clamps
+/// compose: the result is `(4·(exc·gp + code·gc) + 2^15) >> 16 =
+/// (exc·gp + code·gc + 2^13) >> 14` clamped to 16 bits, which vectorises.
+#[inline(always)]
+fn total_excitation(exc: &mut [i16; L_SUBFR], code: &[i16; L_SUBFR], gp: i16, gc: i16) {
+    if gp == MIN_16 || gc == MIN_16 {
+        for (e, &c) in exc.iter_mut().zip(code) {
+            *e = round16(l_shl(l_mac(l_mult(*e, gp), c, gc), 1));
+        }
+        return;
+    }
+    for (e, &c) in exc.iter_mut().zip(code) {
+        let s = *e as i32 * gp as i32 + c as i32 * gc as i32;
+        *e = ((s + 0x2000) >> 14).clamp(MIN_16 as i32, MAX_16 as i32) as i16;
     }
 }
 
@@ -392,6 +410,26 @@ mod tests {
         d.decode_erased(&mut out);
         c.decode_erased(&mut o2);
         assert_eq!(out, o2);
+    }
+
+    proptest! {
+        /// The vectorised total excitation against the operator sequence,
+        /// any samples and gains (including −2^15).
+        #[test]
+        fn total_excitation_equals_the_operators(
+            e in proptest::collection::vec(any::<i16>(), L_SUBFR),
+            c in proptest::collection::vec(any::<i16>(), L_SUBFR),
+            gp in prop_oneof![any::<i16>(), Just(MIN_16), Just(MAX_16), 0i16..16384],
+            gc in prop_oneof![any::<i16>(), Just(MIN_16), Just(MAX_16), 0i16..8192],
+        ) {
+            let mut got: [i16; L_SUBFR] = e.clone().try_into().unwrap();
+            let code: [i16; L_SUBFR] = c.try_into().unwrap();
+            total_excitation(&mut got, &code, gp, gc);
+            for i in 0..L_SUBFR {
+                let want = round16(l_shl(l_mac(l_mult(e[i], gp), code[i], gc), 1));
+                prop_assert_eq!(got[i], want, "{} {} {} {}", e[i], code[i], gp, gc);
+            }
+        }
     }
 
     #[test]

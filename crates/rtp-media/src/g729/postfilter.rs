@@ -238,10 +238,18 @@ impl PostFilter {
         for v in sig_out.iter_mut() {
             gain = mult(gain, AGC_FAC);
             gain = add(gain, g0);
-            *v = extract_h(l_shl(l_mult(*v, gain), 3));
+            *v = agc_scale(*v, gain);
         }
         self.past_gain = gain;
     }
+}
+
+/// `extract_h(L_shl(L_mult(v, gain), 3))`: `(16·v·gain) >> 16` saturated
+/// is `(v·gain) >> 12` clamped to 16 bits, for all `v`, `gain` (`L_mult`'s
+/// one saturating case, −2^15·−2^15, clamps to `MAX_16` either way).
+#[inline(always)]
+fn agc_scale(v: i16, gain: i16) -> i16 {
+    ((v as i32 * gain as i32) >> 12).clamp(MIN_16 as i32, MAX_16 as i32) as i16
 }
 
 /// `Σ L_mac` of `(v >> 2)²` over a subframe (the AGC energies), exact.
@@ -361,7 +369,28 @@ mod tests {
         ([l_comp(y1_hi, y1_lo), l_comp(y2_hi, y2_lo)], [x0, x1])
     }
 
+    #[test]
+    fn agc_scaling_at_the_edges() {
+        let edges = [MIN_16, MIN_16 + 1, -4096, -1, 0, 1, 4095, 4096, MAX_16];
+        for v in edges {
+            for gain in edges {
+                assert_eq!(
+                    agc_scale(v, gain),
+                    extract_h(l_shl(l_mult(v, gain), 3)),
+                    "{v} {gain}"
+                );
+            }
+        }
+    }
+
     proptest! {
+        /// The AGC output scaling against its operator sequence.
+        #[test]
+        fn agc_scaling_equals_the_operators(v in any::<i16>(), gain in any::<i16>()) {
+            let want = extract_h(l_shl(l_mult(v, gain), 3));
+            prop_assert_eq!(agc_scale(v, gain), want);
+        }
+
         /// Fast and saturating paths against the reference: quiet to
         /// full-scale input, any state.
         #[test]
