@@ -252,6 +252,13 @@ fn agc_scale(v: i16, gain: i16) -> i16 {
     ((v as i32 * gain as i32) >> 12).clamp(MIN_16 as i32, MAX_16 as i32) as i16
 }
 
+/// `u` saturated to 32 bits, out of line (rare).
+#[cold]
+#[inline(never)]
+fn saturate_32(u: i64) -> i32 {
+    u.clamp(MIN_32 as i64, MAX_32 as i64) as i32
+}
+
 /// `Σ L_mac` of `(v >> 2)²` over a subframe (the AGC energies), exact.
 #[inline(always)]
 fn energy_q2(v: &[i16]) -> i32 {
@@ -315,8 +322,16 @@ impl PostProcess {
             let l_tmp = if y_bound < y_limit {
                 let yp = (((y1 >> 1) as i64 * a1) >> 15) + (((y2 >> 1) as i64 * a2) >> 15);
                 let x = self.x0 as i64 * b0 + self.x1 as i64 * b1 + x2 as i64 * b2;
-                // L_shl(2·(yp + x), 2), saturating.
-                ((yp + x) << 3).clamp(MIN_32 as i64, MAX_32 as i64) as i32
+                // L_shl(2·(yp + x), 2), saturating. The recursion is bound
+                // by latency: a predicted branch keeps the rare saturation
+                // off the critical path (a clamp would put two selects on
+                // it).
+                let u = (yp + x) << 3;
+                if u as i32 as i64 == u {
+                    u as i32
+                } else {
+                    saturate_32(u)
+                }
             } else {
                 let (h1, l1) = l_extract(y1);
                 let (h2, l2) = l_extract(y2);
