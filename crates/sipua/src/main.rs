@@ -360,7 +360,7 @@ async fn run(args: Args) -> u8 {
         (Some(d), Some(list)) => Some(with_domain(d, &list)),
         // `--server 127.0.0.1:5060` alone: an outbound proxy; the domain
         // is the call target's host, else the address itself.
-        (None, Some(list)) if first_is_address(&list) => {
+        (None, Some(list)) if via_server && first_is_address(&list) => {
             let domain = match &args.command {
                 Command::Call { target, .. } => target_host(target),
                 _ => None,
