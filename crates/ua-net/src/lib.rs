@@ -405,7 +405,9 @@ impl Driver {
         let key = (destination, transport);
         if !self.conns.contains_key(&key) {
             self.next_conn += 1;
-            let tls = (transport == Transport::Tls).then(|| self.tls.clone()).flatten();
+            let tls = (transport == Transport::Tls)
+                .then(|| self.tls.clone())
+                .flatten();
             let c = stream::connect(self.next_conn, destination, tls, self.stream_tx.clone());
             self.conns.insert(key, c);
         }

@@ -63,9 +63,7 @@ impl TlsSetup {
             Some(pem) => {
                 for c in CertificateDer::pem_slice_iter(pem) {
                     let c = c.map_err(|e| format!("CA certificates: {e}"))?;
-                    store
-                        .add(c)
-                        .map_err(|e| format!("CA certificate: {e}"))?;
+                    store.add(c).map_err(|e| format!("CA certificate: {e}"))?;
                 }
             }
             None => {
@@ -203,7 +201,9 @@ pub fn connect(
             let tcp = TcpStream::connect(peer)
                 .await
                 .map_err(|e| format!("connect: {e}"))?;
-            let local = tcp.local_addr().map_err(|e| format!("local address: {e}"))?;
+            let local = tcp
+                .local_addr()
+                .map_err(|e| format!("local address: {e}"))?;
             let _ = tcp.set_nodelay(true);
             match tls {
                 None => Ok((Box::new(tcp) as Box<dyn Stream>, local)),
@@ -227,7 +227,11 @@ pub fn connect(
             }
         }
     });
-    Connection { id, local: None, tx }
+    Connection {
+        id,
+        local: None,
+        tx,
+    }
 }
 
 /// Runs a connection the listener accepted (after the TLS handshake when
