@@ -43,7 +43,30 @@ pub fn pred_lt_3(exc: &mut [i16], pos: usize, t0: i16, frac: i16, len: usize) {
     // (max·Σ|c| < 2^30 ⇔ max ≤ (2^30 − 1) / Σ|c|, Σ|c| > 0.)
     let limit = ((1 << 30) - 1) / sum_c;
     let mut max_abs = max_abs(&exc[x0 + 1 - L_INTER10..pos]) as i32;
-    for j in 0..len {
+    let mut j = 0;
+    // Eight outputs at a time (SSE2, across outputs) while a block reads
+    // only samples before it: output j reads up to exc[x0 + j + 10], so
+    // the block j..j + 8 needs x0 + j + 17 < pos + j. `max_abs` covers
+    // every sample such a block reads.
+    if pos - x0 > 17 {
+        let taps: &[i16; 2 * L_INTER10] = kernel[..2 * L_INTER10].try_into().expect("taps");
+        while j + 8 <= len && max_abs <= limit {
+            let base = x0 + j + 1 - L_INTER10;
+            let w: &[i16; 2 * L_INTER10 + 7] = exc[base..base + 2 * L_INTER10 + 7]
+                .try_into()
+                .expect("block window");
+            let sums = simd::fir8(taps, w);
+            let out: &mut [i16; 8] = (&mut exc[pos + j..pos + j + 8]).try_into().expect("block");
+            for (o, &s) in out.iter_mut().zip(&sums) {
+                // round(L_shl(s, 1)) with |s| < 2^30: (2s + 2^15) >> 16,
+                // saturating only above.
+                *o = ((s + 0x4000) >> 15).min(MAX_16 as i32) as i16;
+                max_abs = max_abs.max((*o as i32).abs());
+            }
+            j += 8;
+        }
+    }
+    for j in j..len {
         let base = x0 + j + 1 - L_INTER10;
         let s = if max_abs <= limit {
             if let Some(w) = exc.get(base..base + kernel.len()) {

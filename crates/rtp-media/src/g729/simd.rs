@@ -32,9 +32,67 @@ pub(crate) fn dot<const N: usize>(a: &[i16; N], b: &[i16; N]) -> i32 {
     }
 }
 
+/// Scalar twin of [`fir8`].
+#[cfg(any(test, not(target_arch = "x86_64")))]
+pub(crate) fn fir8_scalar<const T: usize, const W: usize>(
+    taps: &[i16; T],
+    x: &[i16; W],
+) -> [i32; 8] {
+    std::array::from_fn(|j| {
+        taps.iter()
+            .zip(&x[j..j + T])
+            .fold(0i32, |s, (&c, &v)| s.wrapping_add(c as i32 * v as i32))
+    })
+}
+
+/// Eight outputs of an FIR filter at once: `out[j] = Σ_k taps[k]·x[j + k]`
+/// for `j < 8`, wrapping 32-bit accumulation, `T` even and `W = T + 7`.
+/// On x86_64 each pair of taps is one `pmaddwd` per four outputs, on the
+/// interleaved pairs `(x[j + k], x[j + k + 1])`.
+#[inline(always)]
+pub(crate) fn fir8<const T: usize, const W: usize>(taps: &[i16; T], x: &[i16; W]) -> [i32; 8] {
+    const { assert!(T % 2 == 0 && W == T + 7, "fir8: T even, W = T + 7") };
+    #[cfg(target_arch = "x86_64")]
+    {
+        x86::fir8_sse2(taps, x)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        fir8_scalar(taps, x)
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
 mod x86 {
     use std::arch::x86_64::*;
+
+    /// SSE2 [`super::fir8`].
+    #[inline(always)]
+    pub(super) fn fir8_sse2<const T: usize, const W: usize>(
+        taps: &[i16; T],
+        x: &[i16; W],
+    ) -> [i32; 8] {
+        let mut out = [0i32; 8];
+        // SAFETY: SSE2 is part of the x86_64 baseline. For each even
+        // `k ≤ T − 2` the two 16-byte reads cover x[k ..= k + 8] ⊂
+        // x[..T + 7] = x[..W] (checked at compile time by `fir8`); the
+        // stores write the 8 elements of `out`; loadu/storeu need no
+        // alignment.
+        unsafe {
+            let (mut lo, mut hi) = (_mm_setzero_si128(), _mm_setzero_si128());
+            for k in (0..T).step_by(2) {
+                let pair = (taps[k] as u16 as i32) | ((taps[k + 1] as i32) << 16);
+                let c = _mm_set1_epi32(pair);
+                let v0 = _mm_loadu_si128(x.as_ptr().add(k).cast());
+                let v1 = _mm_loadu_si128(x.as_ptr().add(k + 1).cast());
+                lo = _mm_add_epi32(lo, _mm_madd_epi16(_mm_unpacklo_epi16(v0, v1), c));
+                hi = _mm_add_epi32(hi, _mm_madd_epi16(_mm_unpackhi_epi16(v0, v1), c));
+            }
+            _mm_storeu_si128(out.as_mut_ptr().cast(), lo);
+            _mm_storeu_si128(out.as_mut_ptr().add(4).cast(), hi);
+        }
+        out
+    }
 
     /// SSE2 `pmaddwd` dot product over the first `N − N % 8` lanes, the
     /// rest scalar.
@@ -87,7 +145,31 @@ mod tests {
         check(&a, &a);
     }
 
+    #[test]
+    fn fir8_extremes_equal_the_scalar_twin() {
+        for c in [i16::MIN, i16::MAX, -1, 0, 1] {
+            for v in [i16::MIN, i16::MAX, -1, 0, 1] {
+                assert_eq!(fir8(&[c; 20], &[v; 27]), fir8_scalar(&[c; 20], &[v; 27]));
+                assert_eq!(fir8(&[c; 12], &[v; 19]), fir8_scalar(&[c; 12], &[v; 19]));
+            }
+        }
+    }
+
     proptest! {
+        #[test]
+        fn fir8_equals_the_scalar_twin_20(
+            taps in any::<[i16; 20]>(),
+            x in proptest::collection::vec(any::<i16>(), 27),
+        ) {
+            let x: [i16; 27] = x.try_into().unwrap();
+            prop_assert_eq!(fir8(&taps, &x), fir8_scalar(&taps, &x));
+        }
+
+        #[test]
+        fn fir8_equals_the_scalar_twin_12(taps in any::<[i16; 12]>(), x in any::<[i16; 19]>()) {
+            prop_assert_eq!(fir8(&taps, &x), fir8_scalar(&taps, &x));
+        }
+
         #[test]
         fn equals_the_scalar_twin_16(a in any::<[i16; 16]>(), b in any::<[i16; 16]>()) {
             check(&a, &b);
