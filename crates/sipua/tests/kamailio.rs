@@ -2,7 +2,9 @@
 //! loopback only (issue 7): registration and a wrong password (test 1);
 //! two `sipua` registering and calling each other with a tone that must
 //! arrive in PCMU, PCMA, G.722 and G.729, hanging up from either side
-//! (test 2); the same registration and call over TCP (test 7).
+//! (test 2); the same registration and call over TCP (test 7) and TLS.
+//! Over UDP every SIP message both phones send is captured on `lo` and
+//! decoded by tshark with no malformed frame or expert warning (test 6).
 //!
 //! Kamailio runs with the interop configuration of
 //! `../shared/peers/kamailio` (users 4107, 4108, 4109 with password 1234,
@@ -16,6 +18,7 @@
 mod common;
 
 use common::kamailio::{Kamailio, KamailioTls, have_kamailio, recipe};
+use common::tshark::{self, Capture};
 use common::{events, free_pair, free_port, goertzel_share, wait};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -191,7 +194,14 @@ fn call_through(
         .chain(extra.iter().cloned())
         .collect()
     };
-    let mut b_args = common(free_port(), free_pair(), "4108");
+    let (a_port, b_port) = (free_port(), free_port());
+    // Over UDP every SIP message both phones send is captured on `lo` and
+    // must decode cleanly in tshark (issue 7 test 6), when tshark is here.
+    let mut capture = (transport == "udp" && tshark::have_tshark())
+        .then(|| Capture::start(&dir, &[port, a_port, b_port]));
+    let b_trace = dir.join("callee.pcap");
+    let mut b_args = common(b_port, free_pair(), "4108");
+    b_args.extend(["--trace", b_trace.to_str().expect("utf-8")].map(String::from));
     b_args.extend(
         [
             "answer",
@@ -222,7 +232,7 @@ fn call_through(
     }
     let bound = k.bindings();
     let trace = dir.join("caller.pcap");
-    let mut a_args = common(free_port(), free_pair(), "4107");
+    let mut a_args = common(a_port, free_pair(), "4107");
     a_args.extend(["--trace", trace.to_str().expect("utf-8")].map(String::from));
     let hold = if callee_hangs_up { "10" } else { "2" };
     a_args.extend(
@@ -279,6 +289,11 @@ fn call_through(
     assert_eq!(lint.status.code(), Some(0), "{lint_out}");
     for m in [" INVITE ", " 407 ", " ACK ", " BYE ", " 200 "] {
         assert!(lint_out.contains(m), "{m} in the trace:\n{lint_out}");
+    }
+    if let Some(cap) = capture.as_mut() {
+        let (_, a_summary) = tshark::assert_sipua_messages_clean(cap, &trace, a_port);
+        let (_, b_summary) = tshark::assert_sipua_messages_clean(cap, &b_trace, b_port);
+        eprintln!("{codec} caller {a_summary}\n{codec} callee {b_summary}");
     }
     let (on, off) = tone_shares(&heard);
     assert!(
