@@ -8,7 +8,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use common::{Sipp, have_sipp};
 
@@ -27,11 +26,10 @@ fn scenario(name: &str) -> Option<PathBuf> {
     }
 }
 
-fn sipua(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sipua"))
-        .args(args)
-        .output()
-        .expect("sipua runs");
+/// Runs sipua against the sipp on `peer`, its SIP captured on `lo` and
+/// checked by tshark (issue 7 test 6).
+fn sipua(args: &[&str], peer: u16) -> (i32, String) {
+    let out = common::tshark::run_sipua_captured(args, &[peer]);
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -47,19 +45,22 @@ fn registers_with_digest_at_sipp() {
         return;
     }
     let uas = Sipp::start(&sc, 5171, &[]);
-    let (code, out) = sipua(&[
-        "--local",
-        "127.0.0.1:5162",
-        "--servers",
-        "mitel.test; 127.0.0.1:5171",
-        "--user",
-        "4107",
-        "--password",
-        "1234",
-        "--timeout",
-        "15",
-        "register",
-    ]);
+    let (code, out) = sipua(
+        &[
+            "--local",
+            "127.0.0.1:5162",
+            "--servers",
+            "mitel.test; 127.0.0.1:5171",
+            "--user",
+            "4107",
+            "--password",
+            "1234",
+            "--timeout",
+            "15",
+            "register",
+        ],
+        5171,
+    );
     let sipp_code = uas.finish();
     assert_eq!(code, 0, "sipua output:\n{out}");
     assert!(
@@ -81,20 +82,23 @@ fn calls_sipp_and_hangs_up() {
         return;
     }
     let uas = Sipp::start(&sc, 5170, &["-mi", "127.0.0.1", "-mp", "16300"]);
-    let (code, out) = sipua(&[
-        "--local",
-        "127.0.0.1:5163",
-        "--servers",
-        "mitel.test; 127.0.0.1:5170",
-        "--user",
-        "4107",
-        "--timeout",
-        "15",
-        "call",
-        "4108",
-        "--hold-for",
-        "1",
-    ]);
+    let (code, out) = sipua(
+        &[
+            "--local",
+            "127.0.0.1:5163",
+            "--servers",
+            "mitel.test; 127.0.0.1:5170",
+            "--user",
+            "4107",
+            "--timeout",
+            "15",
+            "call",
+            "4108",
+            "--hold-for",
+            "1",
+        ],
+        5170,
+    );
     let sipp_code = uas.finish();
     assert_eq!(code, 0, "sipua output:\n{out}");
     assert!(out.contains("call 1: ringing"), "{out}");
@@ -126,8 +130,9 @@ fn calls_a_g711_uas_with_telephone_event_and_dtmf_comes_back_through_the_echo() 
         5172,
         &["-mi", "127.0.0.1", "-mp", &media.to_string(), "-rtp_echo"],
     );
-    let out = Command::new(env!("CARGO_BIN_EXE_sipua"))
-        .args([
+    let ours = common::free_pair().to_string();
+    let out = common::tshark::run_sipua_captured(
+        &[
             "--local",
             "127.0.0.1:5165",
             // The issue's outbound-proxy form: an address alone; the
@@ -139,7 +144,7 @@ fn calls_a_g711_uas_with_telephone_event_and_dtmf_comes_back_through_the_echo() 
             "--codecs",
             "pcmu=1,pcma=2",
             "--media-port",
-            &common::free_pair().to_string(),
+            &ours,
             "--events",
             "json",
             "--timeout",
@@ -150,9 +155,9 @@ fn calls_a_g711_uas_with_telephone_event_and_dtmf_comes_back_through_the_echo() 
             "3",
             "--dtmf",
             "159#",
-        ])
-        .output()
-        .expect("sipua runs");
+        ],
+        &[5172],
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     let ctx = format!("{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     let sipp_code = uas.finish();

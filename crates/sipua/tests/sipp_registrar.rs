@@ -22,10 +22,17 @@ fn scenario(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// Runs `sipua register` and returns (exit code, stdout + stderr).
+/// Runs `sipua register` and returns (exit code, stdout + stderr). Its
+/// SIP to the servers' ports is captured on `lo` and checked by tshark
+/// (issue 7 test 6).
 fn register(local: &str, servers: &str, timeout: u64) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sipua"))
-        .args([
+    let peers: Vec<u16> = servers
+        .split(';')
+        .filter_map(|p| p.trim().parse::<std::net::SocketAddr>().ok())
+        .map(|a| a.port())
+        .collect();
+    let out = common::tshark::run_sipua_captured(
+        &[
             "--local",
             local,
             "--servers",
@@ -37,9 +44,9 @@ fn register(local: &str, servers: &str, timeout: u64) -> (i32, String) {
             "--timeout",
             &timeout.to_string(),
             "register",
-        ])
-        .output()
-        .expect("sipua runs");
+        ],
+        &peers,
+    );
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -196,13 +203,25 @@ fn a_domain_alone_is_resolved_by_srv_and_a_then_registered() {
         Entry::A("pbx2.mitel.test", lo),
     ]);
     let sipp = Sipp::start(&scenario("registrar_qop_no_expires.xml"), 5192, &[]);
-    let out = Command::new(env!("CARGO_BIN_EXE_sipua"))
-        .args(["--local", "127.0.0.1:5194", "--servers", "mitel.test"])
-        .args(["--dns", &dns.addr.to_string()])
-        .args(["--user", "4107", "--password", "1234", "--timeout", "15"])
-        .arg("register")
-        .output()
-        .expect("sipua runs");
+    let dns_addr = dns.addr.to_string();
+    let out = common::tshark::run_sipua_captured(
+        &[
+            "--local",
+            "127.0.0.1:5194",
+            "--servers",
+            "mitel.test",
+            "--dns",
+            &dns_addr,
+            "--user",
+            "4107",
+            "--password",
+            "1234",
+            "--timeout",
+            "15",
+            "register",
+        ],
+        &[5192, 5193],
+    );
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),

@@ -314,3 +314,37 @@ pub fn assert_sipua_messages_clean(
     );
     (on_wire, summary)
 }
+
+/// Runs sipua with `args` (which must name `--local 127.0.0.1:PORT`) and
+/// `--trace` added, while SIP on its port and `peer_ports` is captured on
+/// `lo`; then requires every message it sent to be in the capture and
+/// clean in tshark ([`assert_sipua_messages_clean`]). Without tshark the
+/// call just runs (the capture check says SKIP once).
+pub fn run_sipua_captured(args: &[&str], peer_ports: &[u16]) -> std::process::Output {
+    let local = args
+        .iter()
+        .position(|a| *a == "--local")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|a| a.parse::<std::net::SocketAddr>().ok())
+        .expect("--local ADDR:PORT in the arguments")
+        .port();
+    let dir = std::env::temp_dir().join(format!("sipua-cap-{}-{local}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("capture dir");
+    let trace = dir.join("sipua.pcap");
+    let mut ports = vec![local];
+    ports.extend_from_slice(peer_ports);
+    let mut cap = have_tshark().then(|| Capture::start(&dir, &ports));
+    let out = Command::new(env!("CARGO_BIN_EXE_sipua"))
+        .args(args)
+        .arg("--trace")
+        .arg(&trace)
+        .output()
+        .expect("sipua runs");
+    if let Some(cap) = cap.as_mut() {
+        let (_, summary) = assert_sipua_messages_clean(cap, &trace, local);
+        eprintln!("{summary}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    out
+}
