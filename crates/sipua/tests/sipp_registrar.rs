@@ -119,7 +119,14 @@ fn a_301_from_the_secondary_sends_the_phone_to_the_primary_at_once() {
         5189,
         &["-key", "primary", "127.0.0.1:5188"],
     );
+    let dir = std::env::temp_dir().join(format!("sipua-301-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let trace = dir.join("sipua.pcap");
+    let mut capture = common::tshark::have_tshark()
+        .then(|| common::tshark::Capture::start(&dir, &[5188, 5189, 5190]));
     let mut phone = Command::new(env!("CARGO_BIN_EXE_sipua"))
+        .arg("--trace")
+        .arg(&trace)
         .args([
             "--local",
             "127.0.0.1:5190",
@@ -171,6 +178,10 @@ fn a_301_from_the_secondary_sends_the_phone_to_the_primary_at_once() {
     };
     let out = reader.join().expect("reader");
     assert!(failed_over, "no failover reported:\n{out}");
+    if let Some(cap) = capture.as_mut() {
+        let (_, summary) = common::tshark::assert_sipua_messages_clean(cap, &trace, 5190);
+        eprintln!("{summary}");
+    }
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("127.0.0.1:5188"), "{out}");
     assert_eq!(
