@@ -50,19 +50,22 @@ fn registers_with_digest_and_a_wrong_password_fails_cleanly() {
     let k = Kamailio::start(&recipe, port, &[]);
     let server = format!("mitel.test; 127.0.0.1:{port}");
 
-    let ok = sipua(&[
-        "--local",
-        "127.0.0.1:25062",
-        "--servers",
-        &server,
-        "--user",
-        "4107",
-        "--password",
-        "1234",
-        "--timeout",
-        "10",
-        "register",
-    ]);
+    let ok = tshark::run_sipua_captured(
+        &[
+            "--local",
+            "127.0.0.1:25062",
+            "--servers",
+            &server,
+            "--user",
+            "4107",
+            "--password",
+            "1234",
+            "--timeout",
+            "10",
+            "register",
+        ],
+        &[port],
+    );
     let out = String::from_utf8_lossy(&ok.stdout);
     assert_eq!(
         ok.status.code(),
@@ -78,19 +81,22 @@ fn registers_with_digest_and_a_wrong_password_fails_cleanly() {
         "one challenged, one with credentials"
     );
 
-    let bad = sipua(&[
-        "--local",
-        "127.0.0.1:25064",
-        "--servers",
-        &server,
-        "--user",
-        "4108",
-        "--password",
-        "wrong",
-        "--timeout",
-        "10",
-        "register",
-    ]);
+    let bad = tshark::run_sipua_captured(
+        &[
+            "--local",
+            "127.0.0.1:25064",
+            "--servers",
+            &server,
+            "--user",
+            "4108",
+            "--password",
+            "wrong",
+            "--timeout",
+            "10",
+            "register",
+        ],
+        &[port],
+    );
     let err = String::from_utf8_lossy(&bad.stderr);
     assert_eq!(
         bad.status.code(),
