@@ -411,12 +411,18 @@ impl Driver {
             let c = stream::connect(self.next_conn, destination, tls, self.stream_tx.clone());
             self.conns.insert(key, c);
         }
-        let conn = &self.conns[&key];
+        let Some(conn) = self.conns.get_mut(&key) else {
+            return;
+        };
         if let Some(tr) = &mut self.trace {
-            // Before the connection is up its local port is not known;
-            // the listening port stands for it. TLS is traced as the
-            // cleartext it carries.
-            tr.record_stream(conn.local.unwrap_or(self.local), destination, &data);
+            // TLS is traced as the cleartext it carries. Before the
+            // connection is up its local port is not known: the bytes are
+            // traced when it connects.
+            match conn.local {
+                Some(local) => tr.record_stream(local, destination, &data),
+                None if conn.untraced.len() < 64 => conn.untraced.push(data.clone()),
+                None => {}
+            }
         }
         if !conn.send(data) {
             // The task has ended; its Closed event is on its way, which
@@ -439,6 +445,12 @@ impl Driver {
                     && c.id == id
                 {
                     c.local = Some(local);
+                    let untraced = std::mem::take(&mut c.untraced);
+                    if let Some(tr) = &mut self.trace {
+                        for data in untraced {
+                            tr.record_stream(local, peer, &data);
+                        }
+                    }
                 }
                 tracing::debug!("{transport:?} {local} -> {peer} connected");
             }

@@ -166,6 +166,9 @@ pub struct Connection {
     pub id: u64,
     /// Our end, once known.
     pub local: Option<SocketAddr>,
+    /// What was sent before the connection was up, for the SIP trace (which
+    /// needs our end's address): recorded when it connects.
+    pub untraced: Vec<Bytes>,
     tx: mpsc::UnboundedSender<Bytes>,
 }
 
@@ -230,6 +233,7 @@ pub fn connect(
     Connection {
         id,
         local: None,
+        untraced: Vec::new(),
         tx,
     }
 }
@@ -275,7 +279,12 @@ pub fn accepted(
         };
         run(id, transport, stream, peer, local, rx, events).await;
     });
-    Connection { id, local, tx }
+    Connection {
+        id,
+        local,
+        untraced: Vec::new(),
+        tx,
+    }
 }
 
 /// A byte stream: plain TCP or TLS over it.

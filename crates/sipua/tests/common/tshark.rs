@@ -40,14 +40,14 @@ impl Drop for Capture {
 }
 
 impl Capture {
-    /// Captures UDP to or from any of `ports` on `lo` into `dir/lo.pcap`,
+    /// Captures UDP and TCP to or from any of `ports` on `lo` into `dir/lo.pcap`,
     /// and waits (at most 10 s) until dumpcap says it is capturing.
     pub fn start(dir: &Path, ports: &[u16]) -> Capture {
         let file = dir.join("lo.pcap");
         let _ = std::fs::remove_file(&file);
         let filter = ports
             .iter()
-            .map(|p| format!("udp port {p}"))
+            .map(|p| format!("udp port {p} or tcp port {p}"))
             .collect::<Vec<_>>()
             .join(" or ");
         let mut child = Command::new("dumpcap")
@@ -159,6 +159,7 @@ fn tshark(pcap: &Path, sip_ports: &[u16], filter: &str, fields: &[&str]) -> Vec<
     cmd.arg("-n").arg("-r").arg(pcap);
     for p in sip_ports {
         cmd.args(["-d", &format!("udp.port=={p},sip")]);
+        cmd.args(["-d", &format!("tcp.port=={p},sip")]);
     }
     cmd.args(["-Y", filter, "-T", "fields", "-E", "separator=|"]);
     for f in fields {
@@ -191,12 +192,14 @@ pub fn sip_check(pcap: &Path, sip_ports: &[u16]) -> SipCheck {
             "sip.Status-Line",
             "sip.Call-ID",
             "sip.CSeq",
+            "tcp.srcport",
+            "tcp.dstport",
         ],
     )
     .into_iter()
     .map(|f| SipMessage {
-        src_port: port(&f[0]),
-        dst_port: port(&f[1]),
+        src_port: port(&f[0]).max(port(&f[6])),
+        dst_port: port(&f[1]).max(port(&f[7])),
         first_line: format!("{}{}", f[2], f[3]),
         call_id: f[4].clone(),
         cseq: f[5].clone(),
@@ -209,6 +212,7 @@ pub fn sip_check(pcap: &Path, sip_ports: &[u16]) -> SipCheck {
         "(sip || sdp) && (_ws.malformed || _ws.expert.severity >= 6291456)",
         &[
             "udp.srcport",
+            "tcp.srcport",
             "frame.number",
             "frame.protocols",
             "_ws.expert.message",
@@ -217,8 +221,8 @@ pub fn sip_check(pcap: &Path, sip_ports: &[u16]) -> SipCheck {
     .into_iter()
     .map(|f| {
         (
-            port(&f[0]),
-            format!("frame {}: {}: {}", f[1], f[2], f[3..].join(" ")),
+            port(&f[0]).max(port(&f[1])),
+            format!("frame {}: {}: {}", f[2], f[3], f[4..].join(" ")),
         )
     })
     .collect();
@@ -243,11 +247,11 @@ pub fn sip_check(pcap: &Path, sip_ports: &[u16]) -> SipCheck {
     }
 }
 
-/// Checks that every SIP message in sipua's own `--trace` (those it sent
-/// from `sipua_port`) is in the loopback capture `cap` too, and that
-/// Wireshark flags none of the captured messages sent from `sipua_port`.
-/// Returns what tshark decoded and a summary line (messages captured,
-/// sent by sipua, flagged).
+/// Checks that every SIP message in sipua's own `--trace` (those it sent:
+/// from `sipua_port`, or over TCP from the ports of its connections) is in
+/// the loopback capture `cap` too, and that Wireshark flags none of the
+/// captured messages sipua sent. Returns what tshark decoded and a summary
+/// line (messages captured, sent by sipua, flagged).
 pub fn assert_sipua_messages_clean(
     cap: &mut Capture,
     trace: &Path,
@@ -257,8 +261,31 @@ pub fn assert_sipua_messages_clean(
     let pcap = cap.stop();
     let on_wire = sip_check(&pcap, &ports);
     let own = sip_check(trace, &ports);
-    let mut sent: Vec<SipMessage> = own.sent_from(sipua_port).into_iter().cloned().collect();
-    let mut seen: Vec<SipMessage> = on_wire.sent_from(sipua_port).into_iter().cloned().collect();
+    // What sipua sent: from its SIP port, or to a peer's port from a port
+    // that is not a peer's (its own outgoing TCP connections).
+    let peers: Vec<u16> = ports.iter().copied().filter(|p| *p != sipua_port).collect();
+    let is_mine = |src: u16, dst: Option<u16>| {
+        src == sipua_port || (dst.is_some_and(|d| peers.contains(&d)) && !peers.contains(&src))
+    };
+    let mut mine: Vec<u16> = own
+        .messages
+        .iter()
+        .filter(|m| is_mine(m.src_port, Some(m.dst_port)))
+        .map(|m| m.src_port)
+        .collect();
+    mine.sort_unstable();
+    mine.dedup();
+    // On the wire (both phones may be in the capture) by those ports.
+    let from_mine = |c: &SipCheck| -> Vec<SipMessage> {
+        c.messages
+            .iter()
+            .filter(|m| mine.contains(&m.src_port))
+            .cloned()
+            .collect()
+    };
+    let mut sent = from_mine(&own);
+    let in_wire_order = from_mine(&on_wire);
+    let mut seen = in_wire_order.clone();
     sent.sort();
     seen.sort();
     assert!(
@@ -275,7 +302,7 @@ pub fn assert_sipua_messages_clean(
     let ours: Vec<&String> = on_wire
         .flagged
         .iter()
-        .filter(|(p, _)| *p == sipua_port)
+        .filter(|(p, _)| mine.contains(p))
         .map(|(_, s)| s)
         .collect();
     assert!(
@@ -286,7 +313,7 @@ pub fn assert_sipua_messages_clean(
     let broken = on_wire
         .undissected
         .iter()
-        .filter(|p| **p == sipua_port)
+        .filter(|p| mine.contains(p))
         .count();
     assert_eq!(
         broken,
@@ -301,9 +328,8 @@ pub fn assert_sipua_messages_clean(
             on_wire.flagged
         );
     }
-    let lines: Vec<&str> = on_wire
-        .sent_from(sipua_port)
-        .into_iter()
+    let lines: Vec<&str> = in_wire_order
+        .iter()
         .map(|m| m.first_line.split(" sip:").next().unwrap_or(""))
         .collect();
     let summary = format!(
