@@ -246,3 +246,85 @@ fn linphone_calls_sipua_which_answers_and_reports_its_dtmf() {
     drop(k);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// G.729 against a third-party codec: sipua offers G.729 alone, linphone
+/// (whose mediastreamer2 uses bcg729) answers it; linphone's 600 Hz tone,
+/// encoded by bcg729, must come out of our G.729 decoder in sipua's
+/// recording, and linphone must count our G.729 packets.
+#[test]
+fn sipua_calls_linphone_in_g729_and_decodes_its_tone() {
+    let _serial = one_at_a_time();
+    let Some((krecipe, rc)) = recipes() else {
+        return;
+    };
+    let dir = test_dir("linphone-g729");
+    let kport = free_port_udp_tcp();
+    let k = Kamailio::start(&krecipe, kport, &[]);
+    let l = Linphone::start(&rc, "4109", kport);
+    let (port, media) = (
+        free_port_udp_tcp(),
+        free_pair_outside(&[linphone::RTP_PORTS]),
+    );
+    let mut cap = Capture::start(&dir, &[kport, l.sip_port, port]);
+    let tone = dir.join("tone1k.wav");
+    write_tone(&tone, 1000.0, 6);
+    let theirs = dir.join("tone600.wav");
+    write_tone(&theirs, 600.0, 20);
+    let heard = dir.join("heard.wav");
+    let trace = dir.join("sipua.pcap");
+    let mut args = sipua_args(port, kport, "4107", media, &trace, 20);
+    args.extend(
+        [
+            "--codecs",
+            "g729=1",
+            "call",
+            "4109",
+            "--hold-for",
+            "4",
+            "--play",
+            tone.to_str().unwrap(),
+            "--record",
+            heard.to_str().unwrap(),
+        ]
+        .map(String::from),
+    );
+    let mut ua = Sipua::spawn(&dir, "caller", &args);
+    assert!(
+        l.wait_log(10, STREAMS_RUNNING, 1),
+        "linphone answers: {:?}\nlinphone:\n{}",
+        ua.events(),
+        l.log()
+    );
+    l.command(&format!("incall-player-start {}", theirs.display()));
+    let (code, ev, out) = ua.finish(30);
+    assert_eq!(code, 0, "{out}\nkamailio:\n{}", k.log());
+    assert!(
+        ev.iter()
+            .any(|v| v["event"] == "media" && v["codec"] == "G729" && v["payload_type"] == 18),
+        "G.729 negotiated: {out}"
+    );
+    assert!(
+        l.wait_log(5, RTP_STATISTICS, 1),
+        "linphone's RTP statistics:\n{}",
+        l.log()
+    );
+    let l_received = l.rtp_received().expect("linphone's received packets");
+    let (sent, received) = final_stats(&ev).expect("final call_stats");
+    let (our_600, our_off, our_secs) = tone_shares(&heard, 600.0, 1000.0);
+    eprintln!(
+        "sipua -> linphone in G.729: sipua sent {sent} RTP packets, received {received}; \
+         linphone received {l_received}; sipua recorded {our_secs:.1} s, \
+         600 Hz share {our_600:.3} (1 kHz {our_off:.3})"
+    );
+    assert!(l_received > 50, "linphone received {l_received} packets");
+    assert!(received > 50, "sipua received {received} packets");
+    assert!(
+        our_600 > 0.3 && our_off < 0.02,
+        "our G.729 decoder gives linphone's 600 Hz: share {our_600}, 1 kHz {our_off}"
+    );
+    drop(l);
+    let (_, summary) = tshark::assert_sipua_messages_clean(&mut cap, &trace, port);
+    eprintln!("{summary}");
+    drop(k);
+    std::fs::remove_dir_all(&dir).ok();
+}
