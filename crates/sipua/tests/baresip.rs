@@ -248,3 +248,89 @@ fn baresip_calls_sipua_which_answers_and_reports_its_dtmf() {
     drop(k);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// G.722 against a third-party codec: sipua offers G.722 alone (RTP clock
+/// 8000 Hz, audio 16 kHz), baresip answers it; baresip's decoder must hear
+/// our 1 kHz tone and our decoder its 440 Hz, both at 16 kHz.
+#[test]
+fn sipua_calls_baresip_in_g722_and_each_decodes_the_other() {
+    let _serial = one_at_a_time();
+    let Some((krecipe, conf)) = recipes() else {
+        return;
+    };
+    let dir = test_dir("baresip-g722");
+    let kport = free_port_udp_tcp();
+    let k = Kamailio::start(&krecipe, kport, &[]);
+    let b = Baresip::start(&conf, "4108", kport);
+    let (port, media) = (
+        free_port_udp_tcp(),
+        free_pair_outside(&[baresip::RTP_PORTS]),
+    );
+    let mut cap = Capture::start(&dir, &[kport, b.sip_port, port]);
+    let tone = dir.join("tone1k.wav");
+    write_tone(&tone, 1000.0, 5);
+    let heard = dir.join("heard.wav");
+    let trace = dir.join("sipua.pcap");
+    let mut args = sipua_args(port, kport, "4107", media, &trace, 20);
+    args.extend(
+        [
+            "--codecs",
+            "g722=1",
+            "call",
+            "4108",
+            "--hold-for",
+            "3",
+            "--play",
+            tone.to_str().unwrap(),
+            "--record",
+            heard.to_str().unwrap(),
+        ]
+        .map(String::from),
+    );
+    let (code, ev, out) = Sipua::spawn(&dir, "caller", &args).finish(30);
+    assert_eq!(code, 0, "{out}\nkamailio:\n{}", k.log());
+    assert!(
+        ev.iter()
+            .any(|v| v["event"] == "media" && v["codec"] == "G722" && v["payload_type"] == 9),
+        "G.722 negotiated: {out}"
+    );
+    assert!(
+        b.wait_log(5, "packets:"),
+        "baresip's RTP statistics:\n{}",
+        b.log()
+    );
+    let (b_sent, b_received) = b.rtp_packets().expect("baresip's packet counts");
+    let (sent, received) = common::interop::final_stats(&ev).expect("final call_stats");
+    let decoded = b.decoded_wavs();
+    assert_eq!(decoded.len(), 1, "one decoded-audio dump: {decoded:?}");
+    let (b_1k, b_off, b_secs) = tone_shares(&decoded[0], 1000.0, 1500.0);
+    let (our_440, our_off, our_secs) = tone_shares(&heard, 440.0, 1000.0);
+    let rate = hound::WavReader::open(&heard)
+        .expect("recording")
+        .spec()
+        .sample_rate;
+    eprintln!(
+        "sipua -> baresip in G.722: sipua sent {sent}, received {received}; baresip sent \
+         {b_sent}, received {b_received}; baresip decoded {b_secs:.1} s, 1 kHz share {b_1k:.3} \
+         (1.5 kHz {b_off:.3}); sipua recorded {our_secs:.1} s at {rate} Hz, 440 Hz share \
+         {our_440:.3} (1 kHz {our_off:.3})"
+    );
+    assert_eq!(rate, 16000, "G.722 audio is 16 kHz");
+    assert!(
+        b_received > 50 && received > 50,
+        "{b_received} / {received}"
+    );
+    assert!(
+        b_1k > 0.3 && b_off < 0.02,
+        "baresip decodes our G.722 to our 1 kHz: share {b_1k}, 1.5 kHz {b_off}"
+    );
+    assert!(
+        our_440 > 0.3 && our_off < 0.02,
+        "our G.722 decoder gives baresip's 440 Hz: share {our_440}, 1 kHz {our_off}"
+    );
+    drop(b);
+    let (_, summary) = tshark::assert_sipua_messages_clean(&mut cap, &trace, port);
+    eprintln!("{summary}");
+    drop(k);
+    std::fs::remove_dir_all(&dir).ok();
+}
