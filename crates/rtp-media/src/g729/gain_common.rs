@@ -12,10 +12,7 @@ use super::util::{log2, pow2};
 /// `(gcode0, exp_gcode0)`: the gain is `gcode0 · 2^−exp_gcode0`.
 #[inline]
 pub fn gain_predict(past_qua_en: &[i16; 4], code: &[i16]) -> (i16, i16) {
-    let mut l_tmp = 0i32;
-    for &c in code {
-        l_tmp = l_mac(l_tmp, c, c);
-    }
+    let l_tmp = energy(code);
     // 127.298 − 3.0103·log2(energy), Q14 (mean energy 30 dB, code in Q13).
     let (exp, frac) = log2(l_tmp);
     let mut l_tmp = mpy_32_16(exp, frac, -24660);
@@ -30,6 +27,16 @@ pub fn gain_predict(past_qua_en: &[i16; 4], code: &[i16]) -> (i16, i16) {
     let (exp, frac) = l_extract(l_tmp);
     let gcode0 = extract_l(pow2(14, frac));
     (gcode0, sub(14, exp))
+}
+
+/// `Σ L_mac(c, c)` from 0, exactly: every term is non-negative (`L_mult`
+/// of −2^15 by itself saturates to `MAX_32`, itself non-negative), so the
+/// partial sums only grow and the chain saturates exactly when the plain
+/// 64-bit sum of the terms reaches 2^31, staying at `MAX_32` after.
+#[inline(always)]
+fn energy(code: &[i16]) -> i32 {
+    let sum: i64 = code.iter().map(|&c| 2 * (c as i64 * c as i64)).sum();
+    sum.min(MAX_32 as i64) as i32
 }
 
 /// Pushes the energy `20·log10(g)` (Q10) of the quantised correction factor
@@ -64,6 +71,34 @@ pub fn gain_update_erasure(past_qua_en: &mut [i16; 4]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The energy against the `L_mac` chain, from quiet to saturating.
+        #[test]
+        fn energy_equals_the_l_mac_chain(
+            shift in 0u32..16,
+            code in proptest::collection::vec(any::<i16>(), 0..60),
+        ) {
+            let code: Vec<i16> = code.iter().map(|&c| c >> shift).collect();
+            let want = code.iter().fold(0i32, |acc, &c| l_mac(acc, c, c));
+            prop_assert_eq!(energy(&code), want);
+        }
+    }
+
+    #[test]
+    fn energy_saturates_like_the_chain() {
+        for code in [
+            &[MIN_16, 0][..],
+            &[0, MIN_16],
+            &[MIN_16; 3],
+            &[MAX_16; 3],
+            &[1, MIN_16, 1],
+        ] {
+            let want = code.iter().fold(0i32, |acc, &c| l_mac(acc, c, c));
+            assert_eq!(energy(code), want, "{code:?}");
+        }
+    }
 
     #[test]
     fn erasure_update_decays_to_floor() {
