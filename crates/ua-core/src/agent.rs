@@ -404,6 +404,11 @@ impl UserAgent {
         z ^ (z >> 31)
     }
 
+    /// The configuration the agent runs with.
+    pub fn config(&self) -> &AgentConfig {
+        &self.config
+    }
+
     /// Live transactions, calls and call-transaction links: what the agent
     /// holds. For tests and monitoring: it must not grow with past traffic.
     pub fn footprint(&self) -> (usize, usize, usize) {

@@ -1,11 +1,12 @@
 //! Answers the agent's DNS questions (RFC 3263 section 4: SRV, then A and
 //! AAAA for each target) with hickory-resolver.
 //!
-//! By default SRV goes to the system's name servers (`/etc/resolv.conf`)
-//! and A/AAAA through the system resolver (`getaddrinfo`, so `/etc/hosts`
-//! and the host's name service configuration apply, as for any program on
-//! the phone). With [`Dns::with_server`] every question goes to that one
-//! server, which is how a test or a lab points the phone at its own DNS.
+//! By default every question goes to the system's name servers
+//! (`/etc/resolv.conf`), A/AAAA looking in `/etc/hosts` first; without a
+//! readable `/etc/resolv.conf` SRV fails and A/AAAA go through the system
+//! resolver (`getaddrinfo`). With [`Dns::with_server`] every question goes
+//! to that one server, which is how a test or a lab points the phone at its
+//! own DNS.
 //!
 //! Each lookup is bounded ([`DNS_TIMEOUT`]); a failure, an empty answer
 //! and a timeout are all [`DnsAnswer::Failed`], which the agent treats as
@@ -53,16 +54,18 @@ impl Dns {
     /// SRV questions are answered `Failed` (logged once) and A/AAAA still
     /// work through `getaddrinfo`.
     pub fn system() -> Dns {
-        let resolver = match TokioResolver::builder_tokio() {
-            Ok(b) => Some(Arc::new(b.with_options(options()).build())),
+        match TokioResolver::builder_tokio() {
+            Ok(b) => Dns {
+                resolver: Some(Arc::new(b.with_options(options()).build())),
+                addresses_too: true,
+            },
             Err(e) => {
                 tracing::warn!("no DNS configuration, SRV lookups will fail: {e}");
-                None
+                Dns {
+                    resolver: None,
+                    addresses_too: false,
+                }
             }
-        };
-        Dns {
-            resolver,
-            addresses_too: false,
         }
     }
 
@@ -151,5 +154,27 @@ fn addresses(ips: Vec<IpAddr>) -> DnsAnswer {
         DnsAnswer::Failed
     } else {
         DnsAnswer::Addresses(ips)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The system configuration answers a name from /etc/hosts (no DNS
+    /// traffic: localhost is there on any Debian machine).
+    #[tokio::test(flavor = "current_thread")]
+    async fn localhost_resolves_through_the_system_configuration() {
+        let q = DnsQuery {
+            id: 1,
+            name: "localhost".into(),
+            kind: DnsKind::A,
+        };
+        match Dns::system().answer(&q).await {
+            DnsAnswer::Addresses(ips) => {
+                assert!(ips.contains(&IpAddr::from([127, 0, 0, 1])), "{ips:?}")
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

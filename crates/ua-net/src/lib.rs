@@ -13,7 +13,8 @@
 //! received, statistics, stop).
 //!
 //! SIP goes out with the DSCP the agent puts on each transmit (IP_TOS /
-//! IPV6_TCLASS on the socket), RTP and RTCP with 46 (EF).
+//! IPV6_TCLASS on the UDP socket and on each TCP/TLS connection), RTP and
+//! RTCP with 46 (EF).
 //!
 //! TCP ([`stream`]): the driver listens on the same port as UDP and opens
 //! a connection to a destination the first time the agent sends there over
@@ -352,7 +353,7 @@ impl Driver {
                     if t.transport == Transport::Tcp
                         || (t.transport == Transport::Tls && self.tls.is_some()) =>
                 {
-                    self.send_stream(t.destination, t.transport, t.data);
+                    self.send_stream(t.destination, t.transport, t.dscp, t.data);
                 }
                 Output::Transmit(t) => {
                     tracing::warn!(
@@ -401,14 +402,26 @@ impl Driver {
 
     /// Writes `data` on the connection to `destination`, opening one when
     /// there is none (RFC 3261 section 18.1.1).
-    fn send_stream(&mut self, destination: SocketAddr, transport: Transport, data: bytes::Bytes) {
+    fn send_stream(
+        &mut self,
+        destination: SocketAddr,
+        transport: Transport,
+        dscp: u8,
+        data: bytes::Bytes,
+    ) {
         let key = (destination, transport);
         if !self.conns.contains_key(&key) {
             self.next_conn += 1;
             let tls = (transport == Transport::Tls)
                 .then(|| self.tls.clone())
                 .flatten();
-            let c = stream::connect(self.next_conn, destination, tls, self.stream_tx.clone());
+            let c = stream::connect(
+                self.next_conn,
+                destination,
+                tls,
+                dscp,
+                self.stream_tx.clone(),
+            );
             self.conns.insert(key, c);
         }
         let Some(conn) = self.conns.get_mut(&key) else {
@@ -538,7 +551,8 @@ impl Driver {
                     self.next_conn += 1;
                     let acceptor = self.tls.as_ref().and_then(|t| t.acceptor.clone());
                     let transport = if acceptor.is_some() { Transport::Tls } else { Transport::Tcp };
-                    let c = stream::accepted(self.next_conn, tcp, peer, acceptor, self.stream_tx.clone());
+                    let dscp = self.ua.config().layer.dscp;
+                    let c = stream::accepted(self.next_conn, tcp, peer, acceptor, dscp, self.stream_tx.clone());
                     // A newer connection from the same peer replaces the older one for sending.
                     self.conns.insert((peer, transport), c);
                 }
