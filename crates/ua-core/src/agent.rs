@@ -323,6 +323,10 @@ pub struct UserAgent {
     /// Framers of the stream connections, by (far end, our end, transport).
     streams: BTreeMap<(SocketAddr, SocketAddr, Transport), Framer>,
     next_dns: u64,
+    /// Our address as a URI and Via host (`[...]` for IPv6), and with the
+    /// port: formatted once, written into nearly every message.
+    pub(crate) local_host: String,
+    pub(crate) local_hostport: String,
 }
 
 impl UserAgent {
@@ -342,6 +346,8 @@ impl UserAgent {
             unacked: BTreeSet::new(),
             streams: BTreeMap::new(),
             next_dns: 1,
+            local_host: host_text(config.local.ip()),
+            local_hostport: config.local.to_string(),
             config,
         };
         for (k, acc) in ua.config.accounts.clone().into_iter().enumerate() {
@@ -365,7 +371,7 @@ impl UserAgent {
             let mut reg = RegistrationConfig::new(
                 &format!("sip:{}", list.domain),
                 &format!("sip:{}@{}", acc.user, list.domain),
-                &contact_uri(&acc.user, local, acc.transport),
+                &contact_uri(&acc.user, &local.to_string(), acc.transport),
                 acc.auth_username.as_deref().unwrap_or(&acc.user),
                 &acc.password,
             );
@@ -388,12 +394,18 @@ impl UserAgent {
 
     /// A fresh tag (section 19.3): 32 random bits from the seed.
     pub(crate) fn new_tag(&mut self) -> String {
-        format!("{:08x}", self.next_random() as u32)
+        let mut s = String::with_capacity(8);
+        push_hex(&mut s, self.next_random() & 0xffff_ffff, 8);
+        s
     }
 
     /// A fresh Call-ID (section 8.1.1.4): 64 random bits at our address.
     pub(crate) fn new_call_id(&mut self) -> String {
-        format!("{:016x}@{}", self.next_random(), self.config.local.ip())
+        let mut s = String::with_capacity(17 + self.local_host.len());
+        push_hex(&mut s, self.next_random(), 16);
+        s.push('@');
+        s.push_str(&self.local_host);
+        s
     }
 
     pub(crate) fn next_random(&mut self) -> u64 {
@@ -476,7 +488,7 @@ impl UserAgent {
         let transport = acc.config.transport;
         let via = self.layer.new_via(
             transport,
-            &self.config.local.ip().to_string(),
+            &self.local_host.clone(),
             Some(self.config.local.port()),
             true,
         );
@@ -512,7 +524,7 @@ impl UserAgent {
         let (domain, user) = (acc.domain.clone(), acc.config.user.clone());
         let via = self.layer.new_via(
             transport,
-            &self.config.local.ip().to_string(),
+            &self.local_host.clone(),
             Some(self.config.local.port()),
             true,
         );
@@ -927,10 +939,35 @@ fn redirect_target(response: &Message) -> Option<SocketAddr> {
 /// Our contact address for `user` reached over `transport` (RFC 3261
 /// section 19.1.1: the `transport` parameter tells others to use TCP or
 /// TLS towards us; UDP is the default and goes without it).
-pub(crate) fn contact_uri(user: &str, local: SocketAddr, transport: Transport) -> String {
-    match transport {
-        Transport::Udp => format!("sip:{user}@{local}"),
-        Transport::Tcp => format!("sip:{user}@{local};transport=tcp"),
-        Transport::Tls => format!("sip:{user}@{local};transport=tls"),
+pub(crate) fn contact_uri(user: &str, hostport: &str, transport: Transport) -> String {
+    let param = match transport {
+        Transport::Udp => "",
+        Transport::Tcp => ";transport=tcp",
+        Transport::Tls => ";transport=tls",
+    };
+    let mut s = String::with_capacity(5 + user.len() + hostport.len() + param.len());
+    s.push_str("sip:");
+    s.push_str(user);
+    s.push('@');
+    s.push_str(hostport);
+    s.push_str(param);
+    s
+}
+
+/// An IP address as the host of a SIP URI or Via (RFC 3261 section 25.1:
+/// IPv6 in brackets).
+pub(crate) fn host_text(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V4(v4) => sip_proto::uri::ipv4_text(&v4, &mut [0; 15]).to_string(),
+        std::net::IpAddr::V6(v6) => format!("[{v6}]"),
+    }
+}
+
+/// Appends the low `digits` hex digits of `v`, zero-padded (without the
+/// `fmt` machinery: tags and Call-IDs are made for every call).
+pub(crate) fn push_hex(s: &mut String, v: u64, digits: usize) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for k in (0..digits).rev() {
+        s.push(char::from(HEX[((v >> (4 * k)) & 0xf) as usize]));
     }
 }

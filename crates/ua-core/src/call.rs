@@ -155,17 +155,19 @@ impl UserAgent {
     }
 
     fn via(&mut self, transport: Transport) -> String {
-        let local = self.config.local;
+        let port = self.config.local.port();
         self.layer
-            .new_via(transport, &local.ip().to_string(), Some(local.port()), true)
+            .new_via(transport, &self.local_host, Some(port), true)
     }
 
     fn contact(&self, account: AccountId) -> String {
         let config = &self.accounts[account.0].config;
-        format!(
-            "<{}>",
-            crate::agent::contact_uri(&config.user, self.config.local, config.transport)
-        )
+        let uri = crate::agent::contact_uri(&config.user, &self.local_hostport, config.transport);
+        let mut s = String::with_capacity(uri.len() + 2);
+        s.push('<');
+        s.push_str(&uri);
+        s.push('>');
+        s
     }
 
     /// Places a call from `account` to `target`: a SIP URI, or digits that

@@ -124,11 +124,16 @@ pub fn via_value(
     branch: &str,
     rport: bool,
 ) -> String {
-    let mut s = format!("SIP/2.0/{} {host}", transport.via_token());
-    if let Some(p) = port {
-        let _ = write!(s, ":{p}");
+    let mut s = String::with_capacity(48 + host.len() + branch.len());
+    for part in ["SIP/2.0/", transport.via_token(), " ", host] {
+        s.push_str(part);
     }
-    let _ = write!(s, ";branch={branch}");
+    if let Some(p) = port {
+        s.push(':');
+        push_u16(&mut s, p);
+    }
+    s.push_str(";branch=");
+    s.push_str(branch);
     if rport {
         s.push_str(";rport");
     }
@@ -146,19 +151,29 @@ fn plain_value(v: &str) -> bool {
 /// parameters in `set` replaced (kept in place when present, appended
 /// otherwise). A `None` value writes a flag parameter.
 pub fn rebuild_via(via: &Via<'_>, transport: &str, set: &[(&str, Option<&str>)]) -> String {
-    let mut s = format!(
-        "{}/{}/{} {}",
-        via.protocol, via.version, transport, via.host
-    );
+    // Pushed piece by piece: this runs for every request received.
+    let mut s = String::with_capacity(96);
+    for part in [via.protocol, "/", via.version, "/", transport, " "] {
+        s.push_str(part);
+    }
+    match &via.host {
+        Host::V4(a) => s.push_str(sip_proto::uri::ipv4_text(a, &mut [0; 15])),
+        other => {
+            let _ = write!(s, "{other}");
+        }
+    }
     if let Some(p) = via.port {
-        let _ = write!(s, ":{p}");
+        s.push(':');
+        push_u16(&mut s, p);
     }
     let mut used = vec![false; set.len()];
     let write_param = |s: &mut String, name: &str, value: Option<&str>| {
-        let _ = write!(s, ";{name}");
+        s.push(';');
+        s.push_str(name);
         match value {
             Some(v) if plain_value(v) => {
-                let _ = write!(s, "={v}");
+                s.push('=');
+                s.push_str(v);
             }
             Some(v) => {
                 let _ = write!(s, "=\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""));
@@ -232,7 +247,26 @@ pub fn replace_top_via(msg: &Message, new_top: &str) -> Result<Message, ParseErr
 /// The source address as the Via grammar writes it in `received`
 /// (no brackets for IPv6; IPv4-mapped IPv6 shown as IPv4).
 fn received_text(ip: IpAddr) -> String {
-    ip.to_canonical().to_string()
+    match ip.to_canonical() {
+        IpAddr::V4(a) => sip_proto::uri::ipv4_text(&a, &mut [0; 15]).to_string(),
+        v6 => v6.to_string(),
+    }
+}
+
+/// Appends `v` in decimal (no `fmt` machinery).
+fn push_u16(s: &mut String, v: u16) {
+    let mut buf = [0u8; 5];
+    let mut n = buf.len();
+    let mut v = v;
+    loop {
+        n -= 1;
+        buf[n] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    s.push_str(std::str::from_utf8(&buf[n..]).unwrap_or_default());
 }
 
 /// Whether a sent-by host is the IP address `ip`.
@@ -259,7 +293,8 @@ pub fn stamped_top_via(msg: &Message, source: SocketAddr) -> Option<String> {
         return None;
     }
     let received = received_text(source.ip());
-    let port = source.port().to_string();
+    let mut port = String::with_capacity(5);
+    push_u16(&mut port, source.port());
     let mut set: Vec<(&str, Option<&str>)> = vec![("received", Some(&received))];
     if want_rport {
         set.push(("rport", Some(&port)));

@@ -321,3 +321,23 @@ fn contact_names_tcp_for_a_tcp_account_and_nothing_for_udp() {
         }
     }
 }
+
+/// On IPv6 our address is a bracketed reference in Via sent-by, Contact
+/// and Call-ID (RFC 3261 section 25.1 `IPv6reference`): the REGISTER
+/// parses and names `[2001:db8::10]:5060`.
+#[test]
+fn an_ipv6_local_address_is_bracketed_in_via_and_contact() {
+    let account = AccountConfig::new("6001", "1234", "example.com; [2001:db8::50]:5060");
+    let local: SocketAddr = "[2001:db8::10]:5060".parse().unwrap();
+    let mut ua = UserAgent::new(AgentConfig::new(local, vec![account]), 3).unwrap();
+    ua.register(Time::ZERO, ACC).unwrap();
+    let s = drain(&mut ua);
+    let (dst, _, data) = &s.sent[0];
+    assert_eq!(*dst, sa("[2001:db8::50]:5060"));
+    let m = Message::parse(data.clone()).unwrap();
+    let via = m.top_via().unwrap();
+    assert_eq!(via.host.to_string(), "[2001:db8::10]");
+    assert_eq!(via.port, Some(5060));
+    let contact = m.values(sip_proto::HeaderName::Contact).next().unwrap();
+    assert!(contact.starts_with("<sip:6001@[2001:db8::10]:5060>"), "{contact}");
+}

@@ -169,7 +169,10 @@ impl BranchGenerator {
 
     /// A fresh branch: the magic cookie and 16 hex digits.
     pub fn next_branch(&mut self) -> String {
-        format!("{MAGIC_COOKIE}{:016x}", self.next_u64())
+        let mut s = String::with_capacity(MAGIC_COOKIE.len() + 16);
+        s.push_str(MAGIC_COOKIE);
+        crate::agent::push_hex(&mut s, self.next_u64(), 16);
+        s
     }
 }
 
