@@ -886,11 +886,79 @@ fn name_end(b: &[u8]) -> Option<usize> {
     Some(b.len())
 }
 
-/// The position of the first `\n` in `hay`, eight bytes at a time, and the
-/// bitwise or of the bytes read (every byte before the `\n` and at least
-/// the `\n`; all of `hay` when there is none).
+/// The position of the first `\n` in `hay`, 16 bytes at a time, and a
+/// word whose high bits are set if a byte read (every byte before the `\n`
+/// and at least the `\n`; all of `hay` when there is none) is not ASCII.
 #[inline(always)]
 fn find_newline(hay: &[u8]) -> (Option<usize>, u64) {
+    let mut chunks = hay.chunks_exact(16);
+    let mut base = 0;
+    let mut high = 0u32;
+    let flag = |high: u32| if high != 0 { HI } else { 0 };
+    for chunk in &mut chunks {
+        let Some(block) = chunk.first_chunk::<16>() else {
+            break;
+        };
+        let (nl, hi) = newline_masks16(block);
+        high |= hi;
+        if nl != 0 {
+            return (Some(base + nl.trailing_zeros() as usize), flag(high));
+        }
+        base += 16;
+    }
+    let (at, h) = find_newline_words(chunks.remainder());
+    (at.map(|i| base + i), flag(high) | h)
+}
+
+/// For 16 bytes: bit `k` of the first mask set when byte `k` is `\n`, of
+/// the second when it is not ASCII.
+#[inline(always)]
+fn newline_masks16(block: &[u8; 16]) -> (u32, u32) {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    {
+        // SAFETY: the build enables SSE2 (the cfg above), the only
+        // requirement of `newline_masks16_sse2`.
+        unsafe { newline_masks16_sse2(block) }
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    newline_masks16_scalar(block)
+}
+
+/// [`newline_masks16`] with SSE2 (the vector is built from two `u64`
+/// loads: no raw pointers).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[target_feature(enable = "sse2")]
+#[inline]
+fn newline_masks16_sse2(b: &[u8; 16]) -> (u32, u32) {
+    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_movemask_epi8, _mm_set_epi64x, _mm_set1_epi8};
+    let (lo, hi) = b.split_at(8);
+    let word = |h: &[u8]| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(h);
+        i64::from_le_bytes(w)
+    };
+    let v = _mm_set_epi64x(word(hi), word(lo));
+    let nl = _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8)));
+    (nl as u32, _mm_movemask_epi8(v) as u32)
+}
+
+/// [`newline_masks16`] byte by byte (the scalar twin of
+/// [`newline_masks16_sse2`]).
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
+fn newline_masks16_scalar(b: &[u8; 16]) -> (u32, u32) {
+    let mut nl = 0u32;
+    let mut high = 0u32;
+    for (k, &c) in b.iter().enumerate() {
+        nl |= u32::from(c == b'\n') << k;
+        high |= u32::from(c >= 0x80) << k;
+    }
+    (nl, high)
+}
+
+/// [`find_newline`] eight bytes at a time (for the last bytes of a text),
+/// the high bits of the bytes read or'ed in the word returned.
+#[inline(always)]
+fn find_newline_words(hay: &[u8]) -> (Option<usize>, u64) {
     let pattern = LO * u64::from(b'\n');
     let mut high = 0u64;
     let mut chunks = hay.chunks_exact(8);
@@ -1004,6 +1072,21 @@ mod tests {
         // Every attribute line pushes one of these; keep the pushes cheap.
         assert!(std::mem::size_of::<RawTyped>() <= 24);
         assert!(std::mem::size_of::<RawAttribute>() <= 40);
+    }
+
+    #[test]
+    fn newline_masks_match_the_scalar_twin() {
+        let mut text: Vec<u8> = (0u8..=255).collect();
+        text.extend(b"a=rtpmap:0 PCMU/8000\r\n\n\n\x80\xff\n");
+        text.extend((0u8..=255).rev());
+        for w in text.windows(16) {
+            let block = w.first_chunk::<16>().unwrap();
+            assert_eq!(
+                newline_masks16(block),
+                newline_masks16_scalar(block),
+                "{block:?}"
+            );
+        }
     }
 
     #[test]
