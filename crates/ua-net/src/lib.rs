@@ -76,6 +76,10 @@ async fn accept(
     }
 }
 
+/// Stream connections the driver keeps at once; further incoming ones are
+/// closed at once (the agent frames at most 256, see `ua_core`).
+const MAX_CONNECTIONS: usize = 512;
+
 /// Largest UDP datagram we accept (RFC 3261 section 18.1.1 allows up to 65,535).
 const MAX_DATAGRAM: usize = 65_535;
 
@@ -547,6 +551,11 @@ impl Driver {
                 self.ua.handle_input(now, Input::Dns { id, answer });
             }
             accepted = accept(self.listener.as_ref()) => match accepted {
+                Ok((tcp, peer)) if self.conns.len() >= MAX_CONNECTIONS => {
+                    // Idle connections must not grow without bound: refuse.
+                    tracing::warn!("TCP from {peer} refused: {MAX_CONNECTIONS} connections open");
+                    drop(tcp);
+                }
                 Ok((tcp, peer)) => {
                     self.next_conn += 1;
                     let acceptor = self.tls.as_ref().and_then(|t| t.acceptor.clone());
