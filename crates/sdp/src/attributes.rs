@@ -762,66 +762,75 @@ fn raw_fmtp(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
 
 #[inline(never)]
 fn raw_rtcp(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
-    let mut c = Cursor::new(v, base);
-    c.ws();
-    let port = c
-        .number(5)
-        .and_then(|n| u16::try_from(n).ok())
-        .ok_or("rtcp: bad port number")?;
-    let gap = c.ws();
-    if c.done() {
+    const SHAPE: &str = "rtcp: expected `<port> <nettype> <addrtype> <address>`";
+    let v = trim_ws_end(v);
+    let at = |s: usize, e: usize| Span {
+        start: base + s as u32,
+        end: base + e as u32,
+    };
+    let (port, j) = digits(v, skip_ws(v, 0), 5).ok_or("rtcp: bad port number")?;
+    let port = u16::try_from(port).map_err(|_| "rtcp: bad port number")?;
+    let mut i = skip_ws(v, j);
+    if i == v.len() {
         return Ok(RawTyped::Rtcp {
             port,
             address: Span::default(),
         });
     }
-    if !gap {
+    if i == j {
         return Err("rtcp: bad port number");
     }
-    let mut address = [Span::default(); 3];
-    for (k, slot) in address.iter_mut().enumerate() {
-        if k > 0 && !c.ws() {
-            return Err("rtcp: expected `<port> <nettype> <addrtype> <address>`");
+    let start = i;
+    for k in 0..3 {
+        let field = i;
+        while v.get(i).is_some_and(|&b| !is_ws(b)) {
+            i += 1;
         }
-        *slot = c.until(is_ws);
-        if slot.start == slot.end {
-            return Err("rtcp: expected `<port> <nettype> <addrtype> <address>`");
+        if i == field {
+            return Err(SHAPE);
+        }
+        if k < 2 {
+            let next = skip_ws(v, i);
+            if next == i {
+                return Err(SHAPE);
+            }
+            i = next;
         }
     }
-    if !c.done() {
+    if i != v.len() {
         return Err("rtcp: trailing data");
     }
     Ok(RawTyped::Rtcp {
         port,
-        address: Span {
-            start: address[0].start,
-            end: address[2].end,
-        },
+        address: at(start, i),
     })
 }
 
 #[inline(never)]
 fn raw_ssrc(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
-    let mut c = Cursor::new(v, base);
-    c.ws();
-    let ssrc = c
-        .number(10)
-        .and_then(|n| u32::try_from(n).ok())
-        .ok_or("ssrc: bad ssrc id")?;
-    if !c.ws() {
+    let v = trim_ws_end(v);
+    let at = |s: usize, e: usize| Span {
+        start: base + s as u32,
+        end: base + e as u32,
+    };
+    let (ssrc, j) = digits(v, skip_ws(v, 0), 10).ok_or("ssrc: bad ssrc id")?;
+    let ssrc = u32::try_from(ssrc).map_err(|_| "ssrc: bad ssrc id")?;
+    let k = skip_ws(v, j);
+    if k == j {
         return Err("ssrc: expected `<ssrc-id> <attribute>[:<value>]`");
     }
-    let attribute = c.until(|b| b == b':');
-    if attribute.start == attribute.end {
+    let mut i = k;
+    while v.get(i).is_some_and(|&b| b != b':') {
+        i += 1;
+    }
+    if i == k {
         return Err("ssrc: missing source attribute");
     }
-    let value = if c.eat(b':') {
-        c.rest()
+    let attribute = at(k, i);
+    let value = if i < v.len() {
+        at(i + 1, v.len())
     } else {
-        Span {
-            start: attribute.end,
-            end: attribute.end,
-        }
+        at(i, i)
     };
     Ok(RawTyped::Ssrc {
         ssrc,
@@ -886,6 +895,112 @@ pub(crate) fn parse_u8(s: &str) -> Option<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The previous, cursor-based `a=rtcp` reader, to check the hand-written one.
+    fn rtcp_reference(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
+        let mut c = Cursor::new(v, base);
+        c.ws();
+        let port = c
+            .number(5)
+            .and_then(|n| u16::try_from(n).ok())
+            .ok_or("rtcp: bad port number")?;
+        let gap = c.ws();
+        if c.done() {
+            return Ok(RawTyped::Rtcp {
+                port,
+                address: Span::default(),
+            });
+        }
+        if !gap {
+            return Err("rtcp: bad port number");
+        }
+        let mut address = [Span::default(); 3];
+        for (k, slot) in address.iter_mut().enumerate() {
+            if k > 0 && !c.ws() {
+                return Err("rtcp: expected `<port> <nettype> <addrtype> <address>`");
+            }
+            *slot = c.until(is_ws);
+            if slot.start == slot.end {
+                return Err("rtcp: expected `<port> <nettype> <addrtype> <address>`");
+            }
+        }
+        if !c.done() {
+            return Err("rtcp: trailing data");
+        }
+        Ok(RawTyped::Rtcp {
+            port,
+            address: Span {
+                start: address[0].start,
+                end: address[2].end,
+            },
+        })
+    }
+
+    /// The previous, cursor-based `a=ssrc` reader.
+    fn ssrc_reference(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
+        let mut c = Cursor::new(v, base);
+        c.ws();
+        let ssrc = c
+            .number(10)
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or("ssrc: bad ssrc id")?;
+        if !c.ws() {
+            return Err("ssrc: expected `<ssrc-id> <attribute>[:<value>]`");
+        }
+        let attribute = c.until(|b| b == b':');
+        if attribute.start == attribute.end {
+            return Err("ssrc: missing source attribute");
+        }
+        let value = if c.eat(b':') {
+            c.rest()
+        } else {
+            Span {
+                start: attribute.end,
+                end: attribute.end,
+            }
+        };
+        Ok(RawTyped::Ssrc {
+            ssrc,
+            attribute,
+            value,
+        })
+    }
+
+    #[test]
+    fn rtcp_and_ssrc_match_the_cursor_readers() {
+        let parts: [&str; 14] = [
+            "",
+            " ",
+            "\t",
+            "0",
+            "53020",
+            "65535",
+            "65536",
+            "123456",
+            "4294967295",
+            "4294967296",
+            "IN",
+            "cname:a@b",
+            ":",
+            "x",
+        ];
+        let mut texts = Vec::new();
+        for a in parts {
+            for sep in ["", " ", " \t "] {
+                for b in parts {
+                    for c in ["", " IP4", " IP4 1.2.3.4", " IP4 1.2.3.4 x", ":v", " "] {
+                        texts.push(format!("{a}{sep}{b}{c}"));
+                    }
+                }
+            }
+        }
+        let show = |r: Result<RawTyped, AttributeError>| format!("{r:?}");
+        for t in &texts {
+            let v = t.as_bytes();
+            assert_eq!(show(raw_rtcp(v, 7)), show(rtcp_reference(v, 7)), "{t:?}");
+            assert_eq!(show(raw_ssrc(v, 7)), show(ssrc_reference(v, 7)), "{t:?}");
+        }
+    }
 
     #[test]
     fn rtpmap_forms() {
