@@ -842,6 +842,17 @@ fn raw_ssrc(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
 /// `non-zero-int-or-real` milliseconds, truncated to whole milliseconds.
 #[inline(always)]
 fn millis(v: &[u8]) -> Option<u32> {
+    // The usual form: digits only, not all zero.
+    match digits(v, 0, 9) {
+        Some((n, end)) if end == v.len() && n > 0 => Some(n as u32),
+        _ => millis_general(v),
+    }
+}
+
+/// [`millis`] in general.
+#[cold]
+#[inline(never)]
+fn millis_general(v: &[u8]) -> Option<u32> {
     let mut c = Cursor::new(v, 0);
     c.ws();
     let int = c.number(10);
