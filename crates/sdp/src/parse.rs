@@ -202,6 +202,64 @@ fn fields<const N: usize>(b: &[u8], base: u32, rest: bool) -> Option<([Span; N],
     }
 }
 
+/// [`fields`] for `b`, a prefix of `ext` (the text from `b` on): when 64
+/// bytes of `ext` are there, the white-space mask of a short `b` comes from
+/// one SSE2 pass over them.
+#[inline(always)]
+fn fields_in<const N: usize>(
+    b: &[u8],
+    ext: &[u8],
+    base: u32,
+    rest: bool,
+) -> Option<([Span; N], Span)> {
+    match ext.first_chunk::<64>() {
+        Some(block) if b.len() <= 64 => {
+            fields_from_mask(b.len(), ws_mask64(block, b.len()), base, rest)
+        }
+        _ => fields(b, base, rest),
+    }
+}
+
+/// [`ws_mask`] of the first `len` (at most 64) bytes of `block`.
+#[inline(always)]
+fn ws_mask64(block: &[u8; 64], len: usize) -> u64 {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    let ws = {
+        // SAFETY: the build enables SSE2 (the cfg above), the only
+        // requirement of `ws_bits_sse2`.
+        unsafe { ws_bits_sse2(block) }
+    };
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    let ws = ws_mask(block);
+    if len < 64 { ws | (!0u64 << len) } else { ws }
+}
+
+/// Bit `k` set when byte `k` of `block` is a space or a tab, with SSE2
+/// (the vectors are built from two `u64` loads: no raw pointers).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[target_feature(enable = "sse2")]
+#[inline]
+fn ws_bits_sse2(block: &[u8; 64]) -> u64 {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_movemask_epi8, _mm_or_si128, _mm_set_epi64x, _mm_set1_epi8,
+    };
+    let (space, tab) = (_mm_set1_epi8(b' ' as i8), _mm_set1_epi8(b'\t' as i8));
+    let mut mask = 0u64;
+    for (k, chunk) in block.chunks_exact(16).enumerate() {
+        let word = |i: usize| {
+            let mut w = [0u8; 8];
+            if let Some(src) = chunk.get(i..i + 8) {
+                w.copy_from_slice(src);
+            }
+            i64::from_le_bytes(w)
+        };
+        let v = _mm_set_epi64x(word(8), word(0));
+        let ws = _mm_or_si128(_mm_cmpeq_epi8(v, space), _mm_cmpeq_epi8(v, tab));
+        mask |= u64::from(_mm_movemask_epi8(ws) as u16) << (16 * k);
+    }
+    mask
+}
+
 /// Exact: 0x80 in each byte of `w` equal to `c`, 0 in the others.
 #[inline(always)]
 fn eq_bytes(w: u64, c: u8) -> u64 {
@@ -240,7 +298,18 @@ fn ws_mask(b: &[u8]) -> u64 {
 /// space.
 #[inline(always)]
 fn fields_short<const N: usize>(b: &[u8], base: u32, rest: bool) -> Option<([Span; N], Span)> {
-    let ws = ws_mask(b);
+    fields_from_mask(b.len(), ws_mask(b), base, rest)
+}
+
+/// [`fields`] for a value of `len` (at most 64) bytes with white-space mask
+/// `ws` (see [`ws_mask`]).
+#[inline(always)]
+fn fields_from_mask<const N: usize>(
+    len: usize,
+    ws: u64,
+    base: u32,
+    rest: bool,
+) -> Option<([Span; N], Span)> {
     let mut text = !ws;
     let mut out = [Span::default(); N];
     for slot in &mut out {
@@ -258,7 +327,7 @@ fn fields_short<const N: usize>(b: &[u8], base: u32, rest: bool) -> Option<([Spa
         // Clear the bits below `end` (all of them when it is 64).
         text &= !(2u64 << (end - 1)).wrapping_sub(1);
     }
-    let len = b.len() as u32;
+    let len = len as u32;
     let rest_start = if text == 0 {
         len
     } else {
@@ -417,6 +486,12 @@ impl<'b> Parser<'b, '_> {
                 reason,
             },
         )
+    }
+
+    /// The text from position `base` on.
+    #[inline(always)]
+    fn ext(&self, base: u32) -> &'b [u8] {
+        self.buf.get(base as usize..).unwrap_or_default()
     }
 
     fn bytes(&self, s: Span) -> &'b [u8] {
@@ -626,7 +701,7 @@ impl<'b> Parser<'b, '_> {
     #[cold]
     #[inline(never)]
     fn timing(&self, b: &[u8], base: u32) -> Result<(u64, u64), ParseError> {
-        let Some(([start, stop], _)) = fields(b, base, false) else {
+        let Some(([start, stop], _)) = fields_in(b, self.ext(base), base, false) else {
             return Err(self.field_err(b't', "expected `<start> <stop>`"));
         };
         let (Some(start), Some(stop)) =
@@ -691,7 +766,7 @@ impl<'b> Parser<'b, '_> {
                 address,
             ],
             _,
-        )) = fields(b, base, false)
+        )) = fields_in(b, self.ext(base), base, false)
         else {
             return Err(self.field_err(
                 b'o',
@@ -710,7 +785,8 @@ impl<'b> Parser<'b, '_> {
 
     #[inline(always)]
     fn connection(&self, b: &[u8], base: u32) -> Result<RawConnection, ParseError> {
-        let Some(([net_type, addr_type, address], _)) = fields(b, base, false) else {
+        let Some(([net_type, addr_type, address], _)) = fields_in(b, self.ext(base), base, false)
+        else {
             return Err(self.field_err(b'c', "expected `<nettype> <addrtype> <address>`"));
         };
         Ok(RawConnection {
@@ -807,7 +883,7 @@ impl<'b> Parser<'b, '_> {
 
     #[inline(always)]
     fn media(&self, b: &[u8], base: u32) -> Result<RawMedia, ParseError> {
-        let Some(([media, port, proto], formats)) = fields(b, base, true) else {
+        let Some(([media, port, proto], formats)) = fields_in(b, self.ext(base), base, true) else {
             return Err(self.field_err(b'm', "expected `<media> <port> <proto> <fmt> ...`"));
         };
         let port_text = self.bytes(port);
@@ -1062,6 +1138,26 @@ mod tests {
                     fields_short::<1>(b, 0, true),
                     fields_long::<1>(b, 0, true),
                     "{b:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn ws_mask64_matches_ws_mask() {
+        let mut text: Vec<u8> = (0u8..=255).collect();
+        text.extend(b"o=- 1 1 IN\tIP4  1.2.3.4 \t\r\n");
+        text.extend((0u8..=255).rev());
+        text.extend(std::iter::repeat_n(b' ', 70));
+        for start in 0..text.len() {
+            let Some(block) = text.get(start..).and_then(|t| t.first_chunk::<64>()) else {
+                break;
+            };
+            for len in 0..=64 {
+                assert_eq!(
+                    ws_mask64(block, len),
+                    ws_mask(&block[..len]),
+                    "{block:?} {len}"
                 );
             }
         }
