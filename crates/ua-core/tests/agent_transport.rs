@@ -339,5 +339,8 @@ fn an_ipv6_local_address_is_bracketed_in_via_and_contact() {
     assert_eq!(via.host.to_string(), "[2001:db8::10]");
     assert_eq!(via.port, Some(5060));
     let contact = m.values(sip_proto::HeaderName::Contact).next().unwrap();
-    assert!(contact.starts_with("<sip:6001@[2001:db8::10]:5060>"), "{contact}");
+    assert!(
+        contact.starts_with("<sip:6001@[2001:db8::10]:5060>"),
+        "{contact}"
+    );
 }
