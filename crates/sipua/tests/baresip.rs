@@ -50,6 +50,42 @@ fn recipes() -> Option<(PathBuf, PathBuf)> {
     (kamailio::have_kamailio() && tshark::have_tshark()).then_some((k, b))
 }
 
+/// What every test here starts from: Kamailio on a free port, baresip as
+/// 4108 registered there, a free SIP port and RTP pair for sipua, and a
+/// capture of the three SIP ports on `lo`; `None` (the test skips) when a
+/// peer is missing.
+struct Fixture {
+    dir: PathBuf,
+    k: Kamailio,
+    b: Baresip,
+    kport: u16,
+    port: u16,
+    media: u16,
+    cap: Capture,
+}
+
+fn fixture(name: &str) -> Option<Fixture> {
+    let (krecipe, conf) = recipes()?;
+    let dir = test_dir(name);
+    let kport = free_port_udp_tcp();
+    let k = Kamailio::start(&krecipe, kport, &[]);
+    let b = Baresip::start(&conf, "4108", kport);
+    let (port, media) = (
+        free_port_udp_tcp(),
+        free_pair_outside(&[baresip::RTP_PORTS]),
+    );
+    let cap = Capture::start(&dir, &[kport, b.sip_port, port]);
+    Some(Fixture {
+        dir,
+        k,
+        b,
+        kport,
+        port,
+        media,
+        cap,
+    })
+}
+
 fn has(ev: &[serde_json::Value], name: &str, key: &str, val: &str) -> bool {
     ev.iter()
         .any(|v| v["event"] == name && (key.is_empty() || v[key] == val))
@@ -58,18 +94,18 @@ fn has(ev: &[serde_json::Value], name: &str, key: &str, val: &str) -> bool {
 #[test]
 fn sipua_calls_baresip_audio_both_ways_dtmf_and_bye() {
     let _serial = one_at_a_time();
-    let Some((krecipe, conf)) = recipes() else {
+    let Some(Fixture {
+        dir,
+        k,
+        b,
+        kport,
+        port,
+        media,
+        mut cap,
+    }) = fixture("baresip-out")
+    else {
         return;
     };
-    let dir = test_dir("baresip-out");
-    let kport = free_port_udp_tcp();
-    let k = Kamailio::start(&krecipe, kport, &[]);
-    let b = Baresip::start(&conf, "4108", kport);
-    let (port, media) = (
-        free_port_udp_tcp(),
-        free_pair_outside(&[baresip::RTP_PORTS]),
-    );
-    let mut cap = Capture::start(&dir, &[kport, b.sip_port, port]);
 
     let tone = dir.join("tone1k.wav");
     write_tone(&tone, 1000.0, 5);
@@ -144,18 +180,18 @@ fn sipua_calls_baresip_audio_both_ways_dtmf_and_bye() {
 #[test]
 fn baresip_calls_sipua_which_answers_and_reports_its_dtmf() {
     let _serial = one_at_a_time();
-    let Some((krecipe, conf)) = recipes() else {
+    let Some(Fixture {
+        dir,
+        k,
+        b,
+        kport,
+        port,
+        media,
+        mut cap,
+    }) = fixture("baresip-in")
+    else {
         return;
     };
-    let dir = test_dir("baresip-in");
-    let kport = free_port_udp_tcp();
-    let k = Kamailio::start(&krecipe, kport, &[]);
-    let b = Baresip::start(&conf, "4108", kport);
-    let (port, media) = (
-        free_port_udp_tcp(),
-        free_pair_outside(&[baresip::RTP_PORTS]),
-    );
-    let mut cap = Capture::start(&dir, &[kport, b.sip_port, port]);
 
     let tone = dir.join("tone1k.wav");
     write_tone(&tone, 1000.0, 8);
@@ -255,18 +291,18 @@ fn baresip_calls_sipua_which_answers_and_reports_its_dtmf() {
 #[test]
 fn sipua_calls_baresip_in_g722_and_each_decodes_the_other() {
     let _serial = one_at_a_time();
-    let Some((krecipe, conf)) = recipes() else {
+    let Some(Fixture {
+        dir,
+        k,
+        b,
+        kport,
+        port,
+        media,
+        mut cap,
+    }) = fixture("baresip-g722")
+    else {
         return;
     };
-    let dir = test_dir("baresip-g722");
-    let kport = free_port_udp_tcp();
-    let k = Kamailio::start(&krecipe, kport, &[]);
-    let b = Baresip::start(&conf, "4108", kport);
-    let (port, media) = (
-        free_port_udp_tcp(),
-        free_pair_outside(&[baresip::RTP_PORTS]),
-    );
-    let mut cap = Capture::start(&dir, &[kport, b.sip_port, port]);
     let tone = dir.join("tone1k.wav");
     write_tone(&tone, 1000.0, 5);
     let heard = dir.join("heard.wav");

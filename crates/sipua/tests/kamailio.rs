@@ -17,9 +17,10 @@
 
 mod common;
 
+use common::interop::{tone_shares, write_tone};
 use common::kamailio::{Kamailio, KamailioTls, have_kamailio, recipe};
 use common::tshark::{self, Capture};
-use common::{events, free_pair, free_port, goertzel_share, wait};
+use common::{events, free_pair, free_port, wait};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -113,42 +114,6 @@ fn registers_with_digest_and_a_wrong_password_fails_cleanly() {
     );
 }
 
-/// Writes a 1.5 s, 1 kHz tone as an 8 kHz 16-bit WAV.
-fn tone_wav(path: &std::path::Path) {
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: 8000,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut w = hound::WavWriter::create(path, spec).expect("tone file");
-    for i in 0..12000 {
-        let t = f64::from(i) / 8000.0;
-        w.write_sample((12000.0 * (2.0 * std::f64::consts::PI * 1000.0 * t).sin()) as i16)
-            .expect("sample");
-    }
-    w.finalize().expect("tone file");
-}
-
-/// The 1 kHz and 1.5 kHz energy shares of the loudest second of `path`.
-fn tone_shares(path: &std::path::Path) -> (f64, f64) {
-    let mut r = hound::WavReader::open(path)
-        .unwrap_or_else(|e| panic!("recording {}: {e}", path.display()));
-    let rate = r.spec().sample_rate;
-    let rec: Vec<i16> = r.samples::<i16>().map(Result::unwrap).collect();
-    let best = rec
-        .chunks(rate as usize)
-        .max_by(|x, y| {
-            let e = |c: &[i16]| c.iter().map(|&v| f64::from(v).powi(2)).sum::<f64>();
-            e(x).total_cmp(&e(y))
-        })
-        .expect("a recording");
-    (
-        goertzel_share(best, f64::from(rate), 1000.0),
-        goertzel_share(best, f64::from(rate), 1500.0),
-    )
-}
-
 /// One call through Kamailio: 4108 answers (registering first), 4107 calls
 /// it playing a tone; `callee_hangs_up` chooses who sends the BYE. Returns
 /// both event lists after checking the exit codes, the codec and the tone,
@@ -166,7 +131,7 @@ fn call_through(
     ));
     std::fs::create_dir_all(&dir).expect("dir");
     let (tone, heard) = (dir.join("tone.wav"), dir.join("heard.wav"));
-    tone_wav(&tone);
+    write_tone(&tone, 1000.0, 2);
     let _ = std::fs::remove_file(&heard);
     let port = match transport {
         "tls" => k.tls_port().expect("Kamailio with TLS"),
@@ -302,7 +267,7 @@ fn call_through(
         let (_, b_summary) = tshark::assert_sipua_messages_clean(cap, &b_trace, b_port);
         eprintln!("{codec} caller {a_summary}\n{codec} callee {b_summary}");
     }
-    let (on, off) = tone_shares(&heard);
+    let (on, off, _) = tone_shares(&heard, 1000.0, 1500.0);
     assert!(
         on > 0.3 && off < 0.02,
         "{transport} {codec}: 1 kHz share {on}, 1.5 kHz share {off}"

@@ -52,6 +52,42 @@ fn recipes() -> Option<(PathBuf, PathBuf)> {
     (kamailio::have_kamailio() && tshark::have_tshark()).then_some((k, l))
 }
 
+/// What every test here starts from: Kamailio on a free port, linphone as
+/// 4109 registered there, a free SIP port and RTP pair for sipua, and a
+/// capture of the three SIP ports on `lo`; `None` (the test skips) when a
+/// peer is missing.
+struct Fixture {
+    dir: PathBuf,
+    k: Kamailio,
+    l: Linphone,
+    kport: u16,
+    port: u16,
+    media: u16,
+    cap: Capture,
+}
+
+fn fixture(name: &str) -> Option<Fixture> {
+    let (krecipe, rc) = recipes()?;
+    let dir = test_dir(name);
+    let kport = free_port_udp_tcp();
+    let k = Kamailio::start(&krecipe, kport, &[]);
+    let l = Linphone::start(&rc, "4109", kport);
+    let (port, media) = (
+        free_port_udp_tcp(),
+        free_pair_outside(&[linphone::RTP_PORTS]),
+    );
+    let cap = Capture::start(&dir, &[kport, l.sip_port, port]);
+    Some(Fixture {
+        dir,
+        k,
+        l,
+        kport,
+        port,
+        media,
+        cap,
+    })
+}
+
 fn has(ev: &[serde_json::Value], name: &str, key: &str, val: &str) -> bool {
     ev.iter()
         .any(|v| v["event"] == name && (key.is_empty() || v[key] == val))
@@ -63,18 +99,18 @@ const RTP_STATISTICS: &str = "AUDIO SESSION'S RTP STATISTICS";
 #[test]
 fn sipua_calls_linphone_audio_both_ways_dtmf_and_bye() {
     let _serial = one_at_a_time();
-    let Some((krecipe, rc)) = recipes() else {
+    let Some(Fixture {
+        dir,
+        k,
+        l,
+        kport,
+        port,
+        media,
+        mut cap,
+    }) = fixture("linphone-out")
+    else {
         return;
     };
-    let dir = test_dir("linphone-out");
-    let kport = free_port_udp_tcp();
-    let k = Kamailio::start(&krecipe, kport, &[]);
-    let l = Linphone::start(&rc, "4109", kport);
-    let (port, media) = (
-        free_port_udp_tcp(),
-        free_pair_outside(&[linphone::RTP_PORTS]),
-    );
-    let mut cap = Capture::start(&dir, &[kport, l.sip_port, port]);
 
     let tone = dir.join("tone1k.wav");
     write_tone(&tone, 1000.0, 6);
@@ -150,18 +186,18 @@ fn sipua_calls_linphone_audio_both_ways_dtmf_and_bye() {
 #[test]
 fn linphone_calls_sipua_which_answers_and_reports_its_dtmf() {
     let _serial = one_at_a_time();
-    let Some((krecipe, rc)) = recipes() else {
+    let Some(Fixture {
+        dir,
+        k,
+        l,
+        kport,
+        port,
+        media,
+        mut cap,
+    }) = fixture("linphone-in")
+    else {
         return;
     };
-    let dir = test_dir("linphone-in");
-    let kport = free_port_udp_tcp();
-    let k = Kamailio::start(&krecipe, kport, &[]);
-    let l = Linphone::start(&rc, "4109", kport);
-    let (port, media) = (
-        free_port_udp_tcp(),
-        free_pair_outside(&[linphone::RTP_PORTS]),
-    );
-    let mut cap = Capture::start(&dir, &[kport, l.sip_port, port]);
 
     let tone = dir.join("tone1k.wav");
     write_tone(&tone, 1000.0, 8);
@@ -254,18 +290,18 @@ fn linphone_calls_sipua_which_answers_and_reports_its_dtmf() {
 #[test]
 fn sipua_calls_linphone_in_g729_and_decodes_its_tone() {
     let _serial = one_at_a_time();
-    let Some((krecipe, rc)) = recipes() else {
+    let Some(Fixture {
+        dir,
+        k,
+        l,
+        kport,
+        port,
+        media,
+        mut cap,
+    }) = fixture("linphone-g729")
+    else {
         return;
     };
-    let dir = test_dir("linphone-g729");
-    let kport = free_port_udp_tcp();
-    let k = Kamailio::start(&krecipe, kport, &[]);
-    let l = Linphone::start(&rc, "4109", kport);
-    let (port, media) = (
-        free_port_udp_tcp(),
-        free_pair_outside(&[linphone::RTP_PORTS]),
-    );
-    let mut cap = Capture::start(&dir, &[kport, l.sip_port, port]);
     let tone = dir.join("tone1k.wav");
     write_tone(&tone, 1000.0, 6);
     let theirs = dir.join("tone600.wav");

@@ -197,18 +197,7 @@ impl Sipua {
     /// code (-1 when killed), the events, stdout and stderr.
     pub fn finish(&mut self, secs: u64) -> (i32, Vec<serde_json::Value>, String) {
         let mut child = self.child.take().expect("running");
-        let until = Instant::now() + Duration::from_secs(secs);
-        let code = loop {
-            if let Some(status) = child.try_wait().expect("wait") {
-                break status.code().unwrap_or(-1);
-            }
-            if Instant::now() > until {
-                let _ = child.kill();
-                let _ = child.wait();
-                break -1;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        };
+        let code = super::wait_for_exit(&mut child, secs).map_or(-1, |s| s.code().unwrap_or(-1));
         let out = std::fs::read_to_string(&self.out).unwrap_or_default();
         let err = std::fs::read_to_string(&self.err).unwrap_or_default();
         (

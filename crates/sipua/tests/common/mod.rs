@@ -72,17 +72,9 @@ impl Sipp {
     /// scenario ran through and every check in it held; -2: killed).
     pub fn finish(mut self) -> i32 {
         let mut child = self.0.take().expect("running");
-        let until = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Some(status) = child.try_wait().expect("wait") {
-                return status.code().unwrap_or(-1);
-            }
-            if Instant::now() > until {
-                let _ = child.kill();
-                let _ = child.wait();
-                return -2;
-            }
-            std::thread::sleep(Duration::from_millis(50));
+        match wait_for_exit(&mut child, 20) {
+            Some(status) => status.code().unwrap_or(-1),
+            None => -2,
         }
     }
 }
@@ -160,4 +152,21 @@ pub fn events(stdout: &str) -> Vec<serde_json::Value> {
         })
         .inspect(|v| assert!(v["event"].is_string(), "{v}"))
         .collect()
+}
+
+/// Waits at most `secs` for `child` to exit; kills it after that. Its exit
+/// status, or `None` when it had to be killed.
+pub fn wait_for_exit(child: &mut Child, secs: u64) -> Option<std::process::ExitStatus> {
+    let until = Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return Some(status);
+        }
+        if Instant::now() > until {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
