@@ -7,8 +7,6 @@
 
 use std::process::ExitCode;
 
-use sip_proto::Message;
-
 fn main() -> ExitCode {
     let files: Vec<String> = std::env::args().skip(1).collect();
     if files.is_empty() {
@@ -25,24 +23,8 @@ fn main() -> ExitCode {
                 continue;
             }
         };
-        let checked = Message::parse(data).and_then(|m| {
-            m.check_all_headers()?;
-            m.check_mandatory()?;
-            Ok(m)
-        });
-        match checked {
-            Ok(m) => {
-                let what = match (m.method(), m.status()) {
-                    (Some(method), _) => method.to_string(),
-                    (None, Some(code)) => code.to_string(),
-                    (None, None) => unreachable!("a message is a request or a response"),
-                };
-                println!(
-                    "OK {file} {what} headers={} body={}",
-                    m.header_count(),
-                    m.body_bytes().len()
-                );
-            }
+        match sip_proto::lint::check(data) {
+            Ok(m) => println!("OK {file} {}", sip_proto::lint::summary(&m)),
             Err(e) => {
                 println!("ERR {file}: {}", e);
                 failed = true;

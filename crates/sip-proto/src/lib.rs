@@ -19,6 +19,7 @@ mod cache;
 pub mod framer;
 mod grammar;
 pub mod headers;
+pub mod lint;
 pub mod message;
 pub mod method;
 pub mod name;

@@ -6,8 +6,9 @@
 //! payloads of each direction are joined and framed by Content-Length
 //! (RFC 3261 section 18.3) before each message is checked.
 //!
-//! Each message must frame and parse, every header the stack knows must
-//! parse, and a request must carry the mandatory headers (section 8.1.1).
+//! Each message gets [`sip_proto::lint`]: it must frame and parse, every
+//! header the stack knows must parse, and a request must carry the
+//! mandatory headers (section 8.1.1).
 //! One line per message: `OK <where> <METHOD|status> headers=<n> body=<n>`
 //! or `ERR <where>: <error>`; `<where>` is the file, followed by `#<n>`
 //! (the packet number, from 1) for a capture.
@@ -17,7 +18,6 @@ use std::net::SocketAddr;
 use std::path::Path;
 
 use bytes::Bytes;
-use sip_proto::Message;
 use sip_proto::framer::{Frame, Framer};
 
 /// Checks `files`; `true` when every message in them passed.
@@ -60,21 +60,12 @@ pub fn check_file(path: &Path) -> Vec<(String, Result<String, String>)> {
     }
 }
 
-/// The lint of one message: its summary, or what is wrong.
+/// The lint of one message ([`sip_proto::lint`]): its summary, or what is
+/// wrong.
 pub fn check(data: Bytes) -> Result<String, String> {
-    let m = Message::parse(data).map_err(|e| e.to_string())?;
-    m.check_all_headers().map_err(|e| e.to_string())?;
-    m.check_mandatory().map_err(|e| e.to_string())?;
-    let what = match (m.method(), m.status()) {
-        (Some(method), _) => method.to_string(),
-        (_, Some(code)) => code.to_string(),
-        (None, None) => "?".into(),
-    };
-    Ok(format!(
-        "{what} headers={} body={}",
-        m.header_count(),
-        m.body_bytes().len()
-    ))
+    sip_proto::lint::check(data)
+        .map(|m| sip_proto::lint::summary(&m))
+        .map_err(|e| e.to_string())
 }
 
 /// Both pcap byte orders, micro- and nanosecond timestamps.

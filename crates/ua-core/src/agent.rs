@@ -488,7 +488,7 @@ impl UserAgent {
         let transport = acc.config.transport;
         let via = self.layer.new_via(
             transport,
-            &self.local_host.clone(),
+            &self.local_host,
             Some(self.config.local.port()),
             true,
         );
@@ -524,7 +524,7 @@ impl UserAgent {
         let (domain, user) = (acc.domain.clone(), acc.config.user.clone());
         let via = self.layer.new_via(
             transport,
-            &self.local_host.clone(),
+            &self.local_host,
             Some(self.config.local.port()),
             true,
         );
