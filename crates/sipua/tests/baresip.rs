@@ -28,81 +28,50 @@ mod common;
 
 use common::baresip::{self, Baresip};
 use common::interop::{
-    Sipua, dtmf_digits, free_pair_outside, free_port_udp_tcp, sipua_args, test_dir, tone_shares,
-    wait_until, write_tone,
+    PeerFixture, Sipua, dtmf_digits, has, one_at_a_time, sipua_args, tone_shares, wait_until,
+    write_tone,
 };
-use common::kamailio::{self, Kamailio};
-use common::tshark::{self, Capture};
-use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard};
+use common::tshark;
+
 use std::time::Duration;
 
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+type Fixture = PeerFixture<Baresip>;
 
-fn one_at_a_time() -> MutexGuard<'static, ()> {
-    ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// The Kamailio and baresip recipes, when everything needed is here.
-fn recipes() -> Option<(PathBuf, PathBuf)> {
-    let k = kamailio::recipe()?;
-    let b = baresip::recipe()?;
-    (kamailio::have_kamailio() && tshark::have_tshark()).then_some((k, b))
-}
-
-/// What every test here starts from: Kamailio on a free port, baresip as
-/// 4108 registered there, a free SIP port and RTP pair for sipua, and a
-/// capture of the three SIP ports on `lo`; `None` (the test skips) when a
-/// peer is missing.
-struct Fixture {
-    dir: PathBuf,
-    k: Kamailio,
-    b: Baresip,
-    kport: u16,
-    port: u16,
-    media: u16,
-    cap: Capture,
-}
-
+/// Kamailio, baresip as 4108, sipua's ports and the capture ([`PeerFixture`]).
 fn fixture(name: &str) -> Option<Fixture> {
-    let (krecipe, conf) = recipes()?;
-    let dir = test_dir(name);
-    let kport = free_port_udp_tcp();
-    let k = Kamailio::start(&krecipe, kport, &[]);
-    let b = Baresip::start(&conf, "4108", kport);
-    let (port, media) = (
-        free_port_udp_tcp(),
-        free_pair_outside(&[baresip::RTP_PORTS]),
-    );
-    let cap = Capture::start(&dir, &[kport, b.sip_port, port]);
-    Some(Fixture {
-        dir,
-        k,
-        b,
-        kport,
-        port,
-        media,
-        cap,
-    })
+    PeerFixture::start(
+        name,
+        baresip::recipe(),
+        baresip::RTP_PORTS,
+        |conf, kport| {
+            let b = Baresip::start(conf, "4108", kport);
+            let sip_port = b.sip_port;
+            (b, sip_port)
+        },
+    )
 }
 
-fn has(ev: &[serde_json::Value], name: &str, key: &str, val: &str) -> bool {
-    ev.iter()
-        .any(|v| v["event"] == name && (key.is_empty() || v[key] == val))
-}
-
-#[test]
-fn sipua_calls_baresip_audio_both_ways_dtmf_and_bye() {
+/// sipua (4107) calls baresip through Kamailio with `codecs` (its default
+/// priorities when `None`), plays 1 kHz and sends `dtmf`; the call must
+/// use `codec` with payload type `pt`, baresip's decoder must hear our
+/// 1 kHz, our recording (at `rate` Hz) its 440 Hz, and sipua's SIP must be
+/// clean in tshark with its BYE answered.
+fn sipua_calls_baresip(
+    name: &str,
+    codecs: Option<&str>,
+    (codec, pt, rate): (&str, u8, u32),
+    dtmf: Option<&str>,
+) {
     let _serial = one_at_a_time();
     let Some(Fixture {
         dir,
         k,
-        b,
+        peer: b,
         kport,
         port,
         media,
         mut cap,
-    }) = fixture("baresip-out")
+    }) = fixture(name)
     else {
         return;
     };
@@ -112,6 +81,10 @@ fn sipua_calls_baresip_audio_both_ways_dtmf_and_bye() {
     let heard = dir.join("heard.wav");
     let trace = dir.join("sipua.pcap");
     let mut args = sipua_args(port, kport, "4107", media, &trace, 20);
+    if let Some(c) = codecs {
+        args.extend(["--codecs", c].map(String::from));
+    }
+    let (tone, heard_path) = (tone.to_str().unwrap(), heard.to_str().unwrap());
     args.extend(
         [
             "call",
@@ -119,18 +92,23 @@ fn sipua_calls_baresip_audio_both_ways_dtmf_and_bye() {
             "--hold-for",
             "3",
             "--play",
-            tone.to_str().unwrap(),
+            tone,
             "--record",
-            heard.to_str().unwrap(),
-            "--dtmf",
-            "123",
+            heard_path,
         ]
         .map(String::from),
     );
+    if let Some(d) = dtmf {
+        args.extend(["--dtmf", d].map(String::from));
+    }
     let (code, ev, out) = Sipua::spawn(&dir, "caller", &args).finish(30);
     assert_eq!(code, 0, "{out}\nkamailio:\n{}", k.log());
     assert!(has(&ev, "call_state", "state", "connected"), "{out}");
-    assert!(has(&ev, "media", "codec", "PCMU"), "{out}");
+    assert!(
+        ev.iter()
+            .any(|v| v["event"] == "media" && v["codec"] == codec && v["payload_type"] == pt),
+        "{codec} (payload type {pt}) negotiated: {out}"
+    );
     assert!(has(&ev, "call_state", "state", "terminated"), "{out}");
 
     // baresip prints its RTP statistics when the call has ended.
@@ -146,15 +124,25 @@ fn sipua_calls_baresip_audio_both_ways_dtmf_and_bye() {
     assert_eq!(decoded.len(), 1, "one decoded-audio dump: {decoded:?}");
     let (b_1k, b_off, b_secs) = tone_shares(&decoded[0], 1000.0, 1500.0);
     let (our_440, our_off, our_secs) = tone_shares(&heard, 440.0, 1000.0);
+    let our_rate = hound::WavReader::open(&heard)
+        .expect("recording")
+        .spec()
+        .sample_rate;
     eprintln!(
-        "sipua -> baresip: sipua sent {sent} RTP packets, received {received}; \
+        "sipua -> baresip in {codec}: sipua sent {sent} RTP packets, received {received}; \
          baresip sent {b_sent}, received {b_received}; baresip's DTMF {digits:?}; \
          baresip decoded {b_secs:.1} s, 1 kHz share {b_1k:.3} (1.5 kHz {b_off:.3}); \
-         sipua recorded {our_secs:.1} s, 440 Hz share {our_440:.3} (1 kHz {our_off:.3})"
+         sipua recorded {our_secs:.1} s at {our_rate} Hz, 440 Hz share {our_440:.3} \
+         (1 kHz {our_off:.3})"
     );
     assert!(b_received > 50, "baresip received {b_received} packets");
     assert!(received > 50, "sipua received {received} packets");
-    assert_eq!(digits, "123", "the RFC 4733 events baresip received");
+    assert_eq!(
+        digits,
+        dtmf.unwrap_or(""),
+        "the RFC 4733 events baresip received"
+    );
+    assert_eq!(our_rate, rate, "{codec} audio rate");
     assert!(
         b_1k > 0.3 && b_off < 0.02,
         "baresip's decoded audio is our 1 kHz tone: share {b_1k}, 1.5 kHz {b_off}"
@@ -178,12 +166,24 @@ fn sipua_calls_baresip_audio_both_ways_dtmf_and_bye() {
 }
 
 #[test]
+fn sipua_calls_baresip_audio_both_ways_dtmf_and_bye() {
+    sipua_calls_baresip("baresip-out", None, ("PCMU", 0, 8000), Some("123"));
+}
+
+/// G.722 against a third-party codec: sipua offers G.722 alone (RTP clock
+/// 8000 Hz, audio 16 kHz), baresip answers it; each decodes the other.
+#[test]
+fn sipua_calls_baresip_in_g722_and_each_decodes_the_other() {
+    sipua_calls_baresip("baresip-g722", Some("g722=1"), ("G722", 9, 16000), None);
+}
+
+#[test]
 fn baresip_calls_sipua_which_answers_and_reports_its_dtmf() {
     let _serial = one_at_a_time();
     let Some(Fixture {
         dir,
         k,
-        b,
+        peer: b,
         kport,
         port,
         media,
@@ -281,92 +281,6 @@ fn baresip_calls_sipua_which_answers_and_reports_its_dtmf() {
         "baresip's BYE reached sipua and sipua's 200 went back: {:#?}",
         wire.messages
     );
-    drop(k);
-    std::fs::remove_dir_all(&dir).ok();
-}
-
-/// G.722 against a third-party codec: sipua offers G.722 alone (RTP clock
-/// 8000 Hz, audio 16 kHz), baresip answers it; baresip's decoder must hear
-/// our 1 kHz tone and our decoder its 440 Hz, both at 16 kHz.
-#[test]
-fn sipua_calls_baresip_in_g722_and_each_decodes_the_other() {
-    let _serial = one_at_a_time();
-    let Some(Fixture {
-        dir,
-        k,
-        b,
-        kport,
-        port,
-        media,
-        mut cap,
-    }) = fixture("baresip-g722")
-    else {
-        return;
-    };
-    let tone = dir.join("tone1k.wav");
-    write_tone(&tone, 1000.0, 5);
-    let heard = dir.join("heard.wav");
-    let trace = dir.join("sipua.pcap");
-    let mut args = sipua_args(port, kport, "4107", media, &trace, 20);
-    args.extend(
-        [
-            "--codecs",
-            "g722=1",
-            "call",
-            "4108",
-            "--hold-for",
-            "3",
-            "--play",
-            tone.to_str().unwrap(),
-            "--record",
-            heard.to_str().unwrap(),
-        ]
-        .map(String::from),
-    );
-    let (code, ev, out) = Sipua::spawn(&dir, "caller", &args).finish(30);
-    assert_eq!(code, 0, "{out}\nkamailio:\n{}", k.log());
-    assert!(
-        ev.iter()
-            .any(|v| v["event"] == "media" && v["codec"] == "G722" && v["payload_type"] == 9),
-        "G.722 negotiated: {out}"
-    );
-    assert!(
-        b.wait_log(5, "packets:"),
-        "baresip's RTP statistics:\n{}",
-        b.log()
-    );
-    let (b_sent, b_received) = b.rtp_packets().expect("baresip's packet counts");
-    let (sent, received) = common::interop::final_stats(&ev).expect("final call_stats");
-    let decoded = b.decoded_wavs();
-    assert_eq!(decoded.len(), 1, "one decoded-audio dump: {decoded:?}");
-    let (b_1k, b_off, b_secs) = tone_shares(&decoded[0], 1000.0, 1500.0);
-    let (our_440, our_off, our_secs) = tone_shares(&heard, 440.0, 1000.0);
-    let rate = hound::WavReader::open(&heard)
-        .expect("recording")
-        .spec()
-        .sample_rate;
-    eprintln!(
-        "sipua -> baresip in G.722: sipua sent {sent}, received {received}; baresip sent \
-         {b_sent}, received {b_received}; baresip decoded {b_secs:.1} s, 1 kHz share {b_1k:.3} \
-         (1.5 kHz {b_off:.3}); sipua recorded {our_secs:.1} s at {rate} Hz, 440 Hz share \
-         {our_440:.3} (1 kHz {our_off:.3})"
-    );
-    assert_eq!(rate, 16000, "G.722 audio is 16 kHz");
-    assert!(
-        b_received > 50 && received > 50,
-        "{b_received} / {received}"
-    );
-    assert!(
-        b_1k > 0.3 && b_off < 0.02,
-        "baresip decodes our G.722 to our 1 kHz: share {b_1k}, 1.5 kHz {b_off}"
-    );
-    assert!(
-        our_440 > 0.3 && our_off < 0.02,
-        "our G.722 decoder gives baresip's 440 Hz: share {our_440}, 1 kHz {our_off}"
-    );
-    drop(b);
-    let (_, summary) = tshark::assert_sipua_messages_clean(&mut cap, &trace, port);
-    eprintln!("{summary}");
     drop(k);
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -29,85 +29,54 @@
 mod common;
 
 use common::interop::{
-    Sipua, dtmf_digits, final_stats, free_pair_outside, free_port_udp_tcp, sipua_args, test_dir,
-    tone_shares, wait_until, write_tone,
+    PeerFixture, Sipua, dtmf_digits, final_stats, has, one_at_a_time, sipua_args, tone_shares,
+    wait_until, write_tone,
 };
-use common::kamailio::{self, Kamailio};
 use common::linphone::{self, Linphone};
-use common::tshark::{self, Capture};
-use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard};
+use common::tshark;
+
 use std::time::Duration;
 
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+type Fixture = PeerFixture<Linphone>;
 
-fn one_at_a_time() -> MutexGuard<'static, ()> {
-    ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// The Kamailio recipe and the linphonerc, when everything needed is here.
-fn recipes() -> Option<(PathBuf, PathBuf)> {
-    let k = kamailio::recipe()?;
-    let l = linphone::recipe()?;
-    (kamailio::have_kamailio() && tshark::have_tshark()).then_some((k, l))
-}
-
-/// What every test here starts from: Kamailio on a free port, linphone as
-/// 4109 registered there, a free SIP port and RTP pair for sipua, and a
-/// capture of the three SIP ports on `lo`; `None` (the test skips) when a
-/// peer is missing.
-struct Fixture {
-    dir: PathBuf,
-    k: Kamailio,
-    l: Linphone,
-    kport: u16,
-    port: u16,
-    media: u16,
-    cap: Capture,
-}
-
+/// Kamailio, linphone as 4109, sipua's ports and the capture ([`PeerFixture`]).
 fn fixture(name: &str) -> Option<Fixture> {
-    let (krecipe, rc) = recipes()?;
-    let dir = test_dir(name);
-    let kport = free_port_udp_tcp();
-    let k = Kamailio::start(&krecipe, kport, &[]);
-    let l = Linphone::start(&rc, "4109", kport);
-    let (port, media) = (
-        free_port_udp_tcp(),
-        free_pair_outside(&[linphone::RTP_PORTS]),
-    );
-    let cap = Capture::start(&dir, &[kport, l.sip_port, port]);
-    Some(Fixture {
-        dir,
-        k,
-        l,
-        kport,
-        port,
-        media,
-        cap,
-    })
-}
-
-fn has(ev: &[serde_json::Value], name: &str, key: &str, val: &str) -> bool {
-    ev.iter()
-        .any(|v| v["event"] == name && (key.is_empty() || v[key] == val))
+    PeerFixture::start(
+        name,
+        linphone::recipe(),
+        linphone::RTP_PORTS,
+        |rc, kport| {
+            let l = Linphone::start(rc, "4109", kport);
+            let sip_port = l.sip_port;
+            (l, sip_port)
+        },
+    )
 }
 
 const STREAMS_RUNNING: &str = "LinphoneCallStreamsRunning";
 const RTP_STATISTICS: &str = "AUDIO SESSION'S RTP STATISTICS";
 
-#[test]
-fn sipua_calls_linphone_audio_both_ways_dtmf_and_bye() {
+/// sipua (4107) calls linphone through Kamailio with `codecs` (its default
+/// priorities when `None`), plays 1 kHz and sends `dtmf`; linphone plays
+/// 600 Hz. The call must use `codec` with payload type `pt`, linphone must
+/// count our packets and receive the digits, our recording must hold its
+/// 600 Hz, and sipua's SIP must be clean in tshark with its BYE answered.
+fn sipua_calls_linphone(
+    name: &str,
+    codecs: Option<&str>,
+    (codec, pt): (&str, u8),
+    dtmf: Option<&str>,
+) {
     let _serial = one_at_a_time();
     let Some(Fixture {
         dir,
         k,
-        l,
+        peer: l,
         kport,
         port,
         media,
         mut cap,
-    }) = fixture("linphone-out")
+    }) = fixture(name)
     else {
         return;
     };
@@ -119,6 +88,10 @@ fn sipua_calls_linphone_audio_both_ways_dtmf_and_bye() {
     let heard = dir.join("heard.wav");
     let trace = dir.join("sipua.pcap");
     let mut args = sipua_args(port, kport, "4107", media, &trace, 20);
+    if let Some(c) = codecs {
+        args.extend(["--codecs", c].map(String::from));
+    }
+    let (tone, heard_path) = (tone.to_str().unwrap(), heard.to_str().unwrap());
     args.extend(
         [
             "call",
@@ -126,14 +99,15 @@ fn sipua_calls_linphone_audio_both_ways_dtmf_and_bye() {
             "--hold-for",
             "4",
             "--play",
-            tone.to_str().unwrap(),
+            tone,
             "--record",
-            heard.to_str().unwrap(),
-            "--dtmf",
-            "123",
+            heard_path,
         ]
         .map(String::from),
     );
+    if let Some(d) = dtmf {
+        args.extend(["--dtmf", d].map(String::from));
+    }
     let mut ua = Sipua::spawn(&dir, "caller", &args);
     assert!(
         l.wait_log(10, STREAMS_RUNNING, 1),
@@ -145,7 +119,11 @@ fn sipua_calls_linphone_audio_both_ways_dtmf_and_bye() {
     let (code, ev, out) = ua.finish(30);
     assert_eq!(code, 0, "{out}\nkamailio:\n{}", k.log());
     assert!(has(&ev, "call_state", "state", "connected"), "{out}");
-    assert!(has(&ev, "media", "codec", "PCMU"), "{out}");
+    assert!(
+        ev.iter()
+            .any(|v| v["event"] == "media" && v["codec"] == codec && v["payload_type"] == pt),
+        "{codec} (payload type {pt}) negotiated: {out}"
+    );
     assert!(has(&ev, "call_state", "state", "terminated"), "{out}");
 
     assert!(
@@ -158,13 +136,17 @@ fn sipua_calls_linphone_audio_both_ways_dtmf_and_bye() {
     let digits = l.dtmf_received();
     let (our_600, our_off, our_secs) = tone_shares(&heard, 600.0, 1000.0);
     eprintln!(
-        "sipua -> linphone: sipua sent {sent} RTP packets, received {received}; \
+        "sipua -> linphone in {codec}: sipua sent {sent} RTP packets, received {received}; \
          linphone received {l_received}; linphone's DTMF {digits:?}; \
          sipua recorded {our_secs:.1} s, 600 Hz share {our_600:.3} (1 kHz {our_off:.3})"
     );
     assert!(l_received > 50, "linphone received {l_received} packets");
     assert!(received > 50, "sipua received {received} packets");
-    assert_eq!(digits, "123", "the RFC 4733 events linphone received");
+    assert_eq!(
+        digits,
+        dtmf.unwrap_or(""),
+        "the RFC 4733 events linphone received"
+    );
     assert!(
         our_600 > 0.3 && our_off < 0.02,
         "sipua's recording is linphone's 600 Hz: share {our_600}, 1 kHz {our_off}"
@@ -184,12 +166,25 @@ fn sipua_calls_linphone_audio_both_ways_dtmf_and_bye() {
 }
 
 #[test]
+fn sipua_calls_linphone_audio_both_ways_dtmf_and_bye() {
+    sipua_calls_linphone("linphone-out", None, ("PCMU", 0), Some("123"));
+}
+
+/// G.729 against a third-party codec: sipua offers G.729 alone, linphone
+/// (whose mediastreamer2 uses bcg729) answers it; linphone's 600 Hz tone,
+/// encoded by bcg729, must come out of our G.729 decoder.
+#[test]
+fn sipua_calls_linphone_in_g729_and_decodes_its_tone() {
+    sipua_calls_linphone("linphone-g729", Some("g729=1"), ("G729", 18), None);
+}
+
+#[test]
 fn linphone_calls_sipua_which_answers_and_reports_its_dtmf() {
     let _serial = one_at_a_time();
     let Some(Fixture {
         dir,
         k,
-        l,
+        peer: l,
         kport,
         port,
         media,
@@ -279,88 +274,6 @@ fn linphone_calls_sipua_which_answers_and_reports_its_dtmf() {
         "linphone's BYE reached sipua and sipua's 200 went back: {:#?}",
         wire.messages
     );
-    drop(k);
-    std::fs::remove_dir_all(&dir).ok();
-}
-
-/// G.729 against a third-party codec: sipua offers G.729 alone, linphone
-/// (whose mediastreamer2 uses bcg729) answers it; linphone's 600 Hz tone,
-/// encoded by bcg729, must come out of our G.729 decoder in sipua's
-/// recording, and linphone must count our G.729 packets.
-#[test]
-fn sipua_calls_linphone_in_g729_and_decodes_its_tone() {
-    let _serial = one_at_a_time();
-    let Some(Fixture {
-        dir,
-        k,
-        l,
-        kport,
-        port,
-        media,
-        mut cap,
-    }) = fixture("linphone-g729")
-    else {
-        return;
-    };
-    let tone = dir.join("tone1k.wav");
-    write_tone(&tone, 1000.0, 6);
-    let theirs = dir.join("tone600.wav");
-    write_tone(&theirs, 600.0, 20);
-    let heard = dir.join("heard.wav");
-    let trace = dir.join("sipua.pcap");
-    let mut args = sipua_args(port, kport, "4107", media, &trace, 20);
-    args.extend(
-        [
-            "--codecs",
-            "g729=1",
-            "call",
-            "4109",
-            "--hold-for",
-            "4",
-            "--play",
-            tone.to_str().unwrap(),
-            "--record",
-            heard.to_str().unwrap(),
-        ]
-        .map(String::from),
-    );
-    let mut ua = Sipua::spawn(&dir, "caller", &args);
-    assert!(
-        l.wait_log(10, STREAMS_RUNNING, 1),
-        "linphone answers: {:?}\nlinphone:\n{}",
-        ua.events(),
-        l.log()
-    );
-    l.command(&format!("incall-player-start {}", theirs.display()));
-    let (code, ev, out) = ua.finish(30);
-    assert_eq!(code, 0, "{out}\nkamailio:\n{}", k.log());
-    assert!(
-        ev.iter()
-            .any(|v| v["event"] == "media" && v["codec"] == "G729" && v["payload_type"] == 18),
-        "G.729 negotiated: {out}"
-    );
-    assert!(
-        l.wait_log(5, RTP_STATISTICS, 1),
-        "linphone's RTP statistics:\n{}",
-        l.log()
-    );
-    let l_received = l.rtp_received().expect("linphone's received packets");
-    let (sent, received) = final_stats(&ev).expect("final call_stats");
-    let (our_600, our_off, our_secs) = tone_shares(&heard, 600.0, 1000.0);
-    eprintln!(
-        "sipua -> linphone in G.729: sipua sent {sent} RTP packets, received {received}; \
-         linphone received {l_received}; sipua recorded {our_secs:.1} s, \
-         600 Hz share {our_600:.3} (1 kHz {our_off:.3})"
-    );
-    assert!(l_received > 50, "linphone received {l_received} packets");
-    assert!(received > 50, "sipua received {received} packets");
-    assert!(
-        our_600 > 0.3 && our_off < 0.02,
-        "our G.729 decoder gives linphone's 600 Hz: share {our_600}, 1 kHz {our_off}"
-    );
-    drop(l);
-    let (_, summary) = tshark::assert_sipua_messages_clean(&mut cap, &trace, port);
-    eprintln!("{summary}");
     drop(k);
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -1,7 +1,9 @@
-//! What the tests against full user agents (baresip, linphone) share: the
-//! `../shared/peers` recipes, stopping a peer by process group, ports that
-//! are free for UDP and TCP, bounded waits, tone files and their check, and
-//! a `sipua` process whose JSON events can be read while it runs.
+//! What the tests against real peers share: the `../shared/peers`
+//! recipes, whether a peer program is installed, stopping a peer by process
+//! group, ports that are free for UDP and TCP, bounded waits, tone files
+//! and their check, a `sipua` process whose JSON events can be read while
+//! it runs, and the start of every baresip and linphone test
+//! ([`PeerFixture`]).
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -280,4 +282,67 @@ pub fn test_dir(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("test dir");
     dir
+}
+
+/// One test against a full user agent at a time in a test binary: they
+/// share the peers' fixed RTP port ranges.
+pub fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static ONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    ONE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Whether `events` hold an `name` event whose `key` is `val` (any, when
+/// `key` is empty).
+pub fn has(events: &[serde_json::Value], name: &str, key: &str, val: &str) -> bool {
+    events
+        .iter()
+        .any(|v| v["event"] == name && (key.is_empty() || v[key] == val))
+}
+
+/// What every baresip and linphone test starts from: Kamailio on a free
+/// port, the peer registered there, a free SIP port and an RTP pair
+/// (outside the peer's RTP range) for sipua, and a capture of the three
+/// SIP ports on `lo`.
+pub struct PeerFixture<P> {
+    pub dir: PathBuf,
+    pub k: super::kamailio::Kamailio,
+    pub peer: P,
+    pub kport: u16,
+    pub port: u16,
+    pub media: u16,
+    pub cap: super::tshark::Capture,
+}
+
+impl<P> PeerFixture<P> {
+    /// Starts it all in `test_dir(name)`: `start` gets the peer's recipe
+    /// and Kamailio's port and returns the peer and its SIP port. `None`
+    /// (the test skips, saying why) when Kamailio, tshark or the peer's
+    /// recipe is missing.
+    pub fn start(
+        name: &str,
+        recipe: Option<PathBuf>,
+        rtp_range: std::ops::RangeInclusive<u16>,
+        start: impl FnOnce(&Path, u16) -> (P, u16),
+    ) -> Option<PeerFixture<P>> {
+        let krecipe = super::kamailio::recipe()?;
+        let recipe = recipe?;
+        if !(super::kamailio::have_kamailio() && super::tshark::have_tshark()) {
+            return None;
+        }
+        let dir = test_dir(name);
+        let kport = free_port_udp_tcp();
+        let k = super::kamailio::Kamailio::start(&krecipe, kport, &[]);
+        let (peer, peer_port) = start(&recipe, kport);
+        let (port, media) = (free_port_udp_tcp(), free_pair_outside(&[rtp_range]));
+        let cap = super::tshark::Capture::start(&dir, &[kport, peer_port, port]);
+        Some(PeerFixture {
+            dir,
+            k,
+            peer,
+            kport,
+            port,
+            media,
+            cap,
+        })
+    }
 }

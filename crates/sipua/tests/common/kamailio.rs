@@ -14,31 +14,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Where the interop configuration lives.
+/// Where the interop configuration lives (else says why the test skips).
 pub fn recipe() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/peers/kamailio");
-    if p.join("kamailio.cfg").is_file() {
-        Some(p.canonicalize().expect("path"))
-    } else {
-        eprintln!(
-            "SKIP: {} is absent; this test needs ../shared beside the repository",
-            p.display()
-        );
-        None
-    }
+    super::interop::shared_peer("kamailio", "kamailio.cfg")
 }
 
+/// Whether kamailio runs here (else says why the test skips).
 pub fn have_kamailio() -> bool {
-    let ok = Command::new("kamailio")
-        .arg("-v")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok();
-    if !ok {
-        eprintln!("SKIP: kamailio is not installed (scripts/test installs the Debian package)");
-    }
-    ok
+    super::interop::have("kamailio", "-v", "kamailio")
 }
 
 /// A running Kamailio; killed on drop.
@@ -62,23 +45,7 @@ impl Drop for Kamailio {
     /// SIGTERM (the main process takes its children down, as the recipe's
     /// stop.sh does), then SIGKILL if anything is left after 5 s.
     fn drop(&mut self) {
-        let group = format!("-{}", self.child.id());
-        let kill = |signal: &str| {
-            let _ = Command::new("kill")
-                .args([signal, "--", &group])
-                .stderr(Stdio::null())
-                .status();
-        };
-        kill("-TERM");
-        let until = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < until {
-            if matches!(self.child.try_wait(), Ok(Some(_))) {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        kill("-KILL");
-        let _ = self.child.wait();
+        super::interop::stop_group(&mut self.child, "-TERM", Duration::from_secs(5));
     }
 }
 

@@ -20,18 +20,7 @@ use std::time::{Duration, Instant};
 
 /// Whether sipp runs here; says why a test skips when it does not.
 pub fn have_sipp() -> bool {
-    let ok = Command::new("sipp")
-        .arg("-v")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok();
-    if !ok {
-        eprintln!(
-            "SKIP: sipp is not installed (Debian package sip-tester; scripts/test installs it)"
-        );
-    }
-    ok
+    interop::have("sipp", "-v", "sip-tester")
 }
 
 /// A sipp UAS for one call or registration.
