@@ -23,6 +23,7 @@ pub mod lint;
 pub mod message;
 pub mod method;
 pub mod name;
+mod splice;
 pub mod uri;
 
 pub use builder::{MessageBuilder, reason_phrase};

@@ -32,7 +32,7 @@ pub struct ParseError {
 }
 
 impl ParseError {
-    fn new(kind: ParseErrorKind, offset: usize) -> Self {
+    pub(crate) fn new(kind: ParseErrorKind, offset: usize) -> Self {
         ParseError { kind, offset }
     }
 
@@ -127,16 +127,16 @@ pub struct ParseOptions {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum StartLine {
+pub(crate) enum StartLine {
     Request { method: Method, uri: Span },
     Response { code: u16, reason: Span },
 }
 
 #[derive(Debug, Clone, Copy)]
-struct Entry {
-    known: Option<HeaderName>,
-    name: Span,
-    value: Span,
+pub(crate) struct Entry {
+    pub(crate) known: Option<HeaderName>,
+    pub(crate) name: Span,
+    pub(crate) value: Span,
 }
 
 /// A parsed SIP request or response.
@@ -146,12 +146,12 @@ struct Entry {
 /// whitespace counts as one space, and the body compares byte for byte.
 #[derive(Clone)]
 pub struct Message {
-    buf: Bytes,
-    head: ByteString,
-    start: StartLine,
-    headers: Vec<Entry>,
-    body: Span,
-    core: Core,
+    pub(crate) buf: Bytes,
+    pub(crate) head: ByteString,
+    pub(crate) start: StartLine,
+    pub(crate) headers: Vec<Entry>,
+    pub(crate) body: Span,
+    pub(crate) core: Core,
 }
 
 /// One header field as it appears in the message.
@@ -520,7 +520,7 @@ fn check_values<'a, T: TypedHeader<'a>>(head: &'a ByteString, e: &Entry) -> Resu
 /// The headers a transaction and a dialog need must parse (RFC 3261
 /// sections 8.1.1 and 17); a request's CSeq must name its method. Their
 /// values are kept as spans for the accessors.
-fn parse_core(
+pub(crate) fn parse_core(
     head: &ByteString,
     headers: &[Entry],
     method: Option<&Method>,
@@ -891,31 +891,6 @@ impl Message {
         }
         out.extend_from_slice(b"\r\n");
         out.extend_from_slice(self.body_bytes());
-    }
-
-    /// A copy of the message whose topmost Via value is `via` (e.g. with
-    /// `received` and `rport` filled in on receipt, RFC 3261 section 18.2.1,
-    /// RFC 3581). Only the first element of a comma-folded Via line is
-    /// replaced; every other byte is kept. Fails if the result does not parse
-    /// (a malformed `via`) or the message has no Via.
-    pub fn with_top_via(&self, via: &str) -> Result<Message, ParseError> {
-        let entry = self
-            .headers
-            .iter()
-            .find(|e| e.known == Some(HeaderName::Via))
-            .ok_or(ParseError::new(
-                ParseErrorKind::MissingHeader(HeaderName::Via),
-                self.body.start as usize,
-            ))?;
-        let value = self.text(entry.value);
-        let (off, first) = split_list(value, true).next().unwrap_or((0, value));
-        let start = entry.value.start as usize + off;
-        let end = start + first.len();
-        let mut out = Vec::with_capacity(self.buf.len() + via.len());
-        out.extend_from_slice(&self.buf[..start]);
-        out.extend_from_slice(via.as_bytes());
-        out.extend_from_slice(&self.buf[end..self.body.end as usize]);
-        Message::parse(out)
     }
 
     /// The canonical bytes (see [`Message::write_to`]).
