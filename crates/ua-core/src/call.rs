@@ -215,18 +215,18 @@ impl UserAgent {
         let call_id = self.new_call_id();
         let via = self.via(transport);
         let mut b = MessageBuilder::request(&Method::Invite, &uri)
-            .header(HeaderName::Via, via)
-            .header(HeaderName::MaxForwards, 70)
-            .header(
+            .header_str(HeaderName::Via, &via)
+            .header_str(HeaderName::MaxForwards, "70")
+            .header_parts(
                 HeaderName::From,
-                format_args!("<sip:{user}@{domain}>;tag={local_tag}"),
+                &["<sip:", &user, "@", &domain, ">;tag=", &local_tag],
             )
-            .header(HeaderName::To, format_args!("<{uri}>"))
-            .header(HeaderName::CallId, call_id)
-            .header(HeaderName::CSeq, "1 INVITE")
-            .header(HeaderName::Contact, self.contact(account))
-            .header(HeaderName::Allow, ALLOW)
-            .header(HeaderName::UserAgent, &self.config.user_agent);
+            .header_parts(HeaderName::To, &["<", &uri, ">"])
+            .header_str(HeaderName::CallId, &call_id)
+            .header_str(HeaderName::CSeq, "1 INVITE")
+            .header_str(HeaderName::Contact, &self.contact(account))
+            .header_str(HeaderName::Allow, ALLOW)
+            .header_str(HeaderName::UserAgent, &self.config.user_agent);
         if let Some(offer) = offer {
             b = b.body("application/sdp", offer.to_bytes());
         }
@@ -297,8 +297,8 @@ impl UserAgent {
         let contact = self.contact(account);
         let Ok(ok) = MessageBuilder::response_to(&invite, 200, "", Some(&local_tag))
             .record_route_from(&invite)
-            .header(HeaderName::Contact, contact)
-            .header(HeaderName::Allow, ALLOW)
+            .header_str(HeaderName::Contact, &contact)
+            .header_str(HeaderName::Allow, ALLOW)
             .body("application/sdp", sdp)
             .build()
         else {
@@ -356,10 +356,11 @@ impl UserAgent {
     /// Ends a call: BYE when established, CANCEL while an outgoing call
     /// rings, 480 to an incoming call not yet answered.
     pub fn hangup(&mut self, now: Time, id: CallId) -> bool {
-        let Some(c) = self.calls.get(&id).cloned() else {
+        let Some(c) = self.calls.get(&id) else {
             return false;
         };
-        match (&c.state, c.outgoing) {
+        let (state, outgoing, invite_key) = (c.state.clone(), c.outgoing, c.invite_key.clone());
+        match (&state, outgoing) {
             (CallState::Connected, _) => {
                 self.send_bye(now, id);
                 self.end(id, 200, "BYE sent");
@@ -368,7 +369,7 @@ impl UserAgent {
                 self.reject(now, id, 480);
             }
             (CallState::Calling | CallState::Ringing | CallState::EarlyMedia, true) => {
-                if let Some(key) = c.invite_key.clone() {
+                if let Some(key) = invite_key {
                     let _ = self.layer.cancel(now, &key);
                 }
                 if let Some(call) = self.calls.get_mut(&id) {
@@ -396,8 +397,8 @@ impl UserAgent {
         };
         let via = self.via(transport);
         if let Ok(bye) = b
-            .header(HeaderName::Via, via)
-            .header(HeaderName::MaxForwards, 70)
+            .header_str(HeaderName::Via, &via)
+            .header_str(HeaderName::MaxForwards, "70")
             .build()
         {
             self.send_detached(now, account, bye, peer, transport);
@@ -416,8 +417,8 @@ impl UserAgent {
         }
         let via = self.via(transport);
         if let Ok(ack) = b
-            .header(HeaderName::Via, via)
-            .header(HeaderName::MaxForwards, 70)
+            .header_str(HeaderName::Via, &via)
+            .header_str(HeaderName::MaxForwards, "70")
             .build()
         {
             self.layer.send_stateless(&ack, transport, peer);

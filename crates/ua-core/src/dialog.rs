@@ -96,14 +96,14 @@ pub struct Dialog {
 fn uri_text_of(value: &str) -> String {
     // Keep only the URI of a name-addr: route sets and targets are URIs.
     match sip_proto::headers::NameAddr::parse(value) {
-        Ok(na) => na.uri.to_string(),
+        Ok(na) => crate::text::uri_string(&na.uri),
         Err(_) => value.to_string(),
     }
 }
 
 fn contact_uri(msg: &Message) -> Result<String, DialogError> {
     match msg.contacts().next() {
-        Some(Contact::Addr(a)) => Ok(a.uri.to_string()),
+        Some(Contact::Addr(a)) => Ok(crate::text::uri_string(&a.uri)),
         _ => Err(DialogError::Header(HeaderName::Contact)),
     }
 }
@@ -111,7 +111,7 @@ fn contact_uri(msg: &Message) -> Result<String, DialogError> {
 fn record_route(msg: &Message) -> Result<Vec<String>, DialogError> {
     msg.get_all::<RecordRoute>()
         .map(|r| {
-            r.map(|r| format!("<{}>", r.uri))
+            r.map(|r| crate::text::bracketed(&r.uri))
                 .map_err(|_| DialogError::Header(HeaderName::RecordRoute))
         })
         .collect()
@@ -119,17 +119,28 @@ fn record_route(msg: &Message) -> Result<Vec<String>, DialogError> {
 
 fn uri_part(na: &sip_proto::headers::NameAddr<'_>) -> String {
     // Display name and URI without parameters: the tags live in the id.
+    let mut s = String::with_capacity(64);
     match na.display {
-        Some(DisplayName::Quoted(q)) => format!("\"{q}\" <{}>", na.uri),
-        Some(DisplayName::Tokens(t)) => {
-            format!(
-                "{} <{}>",
-                t.split_whitespace().collect::<Vec<_>>().join(" "),
-                na.uri
-            )
+        Some(DisplayName::Quoted(q)) => {
+            s.push('"');
+            s.push_str(q);
+            s.push_str("\" ");
         }
-        None => format!("<{}>", na.uri),
+        Some(DisplayName::Tokens(t)) => {
+            for (k, word) in t.split_whitespace().enumerate() {
+                if k > 0 {
+                    s.push(' ');
+                }
+                s.push_str(word);
+            }
+            s.push(' ');
+        }
+        None => {}
     }
+    s.push('<');
+    crate::text::push_uri(&mut s, &na.uri);
+    s.push('>');
+    s
 }
 
 impl Dialog {
@@ -316,18 +327,22 @@ impl Dialog {
         let (ruri, routes) = self.target_and_routes();
         let mut b = MessageBuilder::request(&method, &ruri);
         for r in &routes {
-            b = b.header(HeaderName::Route, r);
+            b = b.header_str(HeaderName::Route, r);
         }
-        b.header(
+        let mut cseq = String::with_capacity(24);
+        crate::text::push_u64(&mut cseq, seq.into());
+        cseq.push(' ');
+        cseq.push_str(cseq_method.as_str());
+        b.header_parts(
             HeaderName::From,
-            format_args!("{};tag={}", self.local_uri, self.id.local_tag),
+            &[&self.local_uri, ";tag=", &self.id.local_tag],
         )
-        .header(
+        .header_parts(
             HeaderName::To,
-            format_args!("{};tag={}", self.remote_uri, self.id.remote_tag),
+            &[&self.remote_uri, ";tag=", &self.id.remote_tag],
         )
-        .header(HeaderName::CallId, &self.id.call_id)
-        .header(HeaderName::CSeq, format_args!("{seq} {cseq_method}"))
+        .header_str(HeaderName::CallId, &self.id.call_id)
+        .header_str(HeaderName::CSeq, &cseq)
     }
 
     /// Request-URI and Route values (section 12.2.1.1).

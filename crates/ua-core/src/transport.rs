@@ -166,7 +166,9 @@ pub fn rebuild_via(via: &Via<'_>, transport: &str, set: &[(&str, Option<&str>)])
         s.push(':');
         push_u16(&mut s, p);
     }
-    let mut used = vec![false; set.len()];
+    // Which of `set` the Via had (a handful at most: a bit mask, no allocation).
+    let mut used = 0u128;
+    let set = &set[..set.len().min(128)];
     let write_param = |s: &mut String, name: &str, value: Option<&str>| {
         s.push(';');
         s.push_str(name);
@@ -183,16 +185,16 @@ pub fn rebuild_via(via: &Via<'_>, transport: &str, set: &[(&str, Option<&str>)])
     };
     for (name, value) in via.params.iter() {
         match set.iter().position(|(n, _)| n.eq_ignore_ascii_case(name)) {
-            Some(k) if used[k] => {}
+            Some(k) if used & (1 << k) != 0 => {}
             Some(k) => {
-                used[k] = true;
+                used |= 1 << k;
                 write_param(&mut s, set[k].0, set[k].1);
             }
             None => write_param(&mut s, name, value),
         }
     }
     for (k, (name, value)) in set.iter().enumerate() {
-        if !used[k] {
+        if used & (1 << k) == 0 {
             write_param(&mut s, name, *value);
         }
     }
@@ -292,14 +294,20 @@ pub fn stamped_top_via(msg: &Message, source: SocketAddr) -> Option<String> {
     if !differs && !want_rport {
         return None;
     }
-    let received = received_text(source.ip());
+    let mut v4 = [0; 15];
+    let v6;
+    let received = match source.ip().to_canonical() {
+        IpAddr::V4(a) => sip_proto::uri::ipv4_text(&a, &mut v4),
+        ip => {
+            v6 = received_text(ip);
+            &v6
+        }
+    };
     let mut port = String::with_capacity(5);
     push_u16(&mut port, source.port());
-    let mut set: Vec<(&str, Option<&str>)> = vec![("received", Some(&received))];
-    if want_rport {
-        set.push(("rport", Some(&port)));
-    }
-    Some(rebuild_via(&via, via.transport, &set))
+    let set = [("received", Some(received)), ("rport", Some(&*port))];
+    let set = if want_rport { &set[..] } else { &set[..1] };
+    Some(rebuild_via(&via, via.transport, set))
 }
 
 /// Applies [`stamped_top_via`] to a received request: the message the TU

@@ -100,7 +100,7 @@ pub enum ServerKey {
 }
 
 fn sent_by(via: &Via<'_>) -> (String, Option<u16>) {
-    (via.host.to_string().to_ascii_lowercase(), via.port)
+    (crate::text::host_key(&via.host), via.port)
 }
 
 impl ServerKey {

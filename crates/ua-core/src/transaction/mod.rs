@@ -45,7 +45,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use bytes::Bytes;
-use sip_proto::{Message, Method, ParseError};
+use sip_proto::{Host, Message, Method, ParseError};
 
 use crate::time::{Time, TimerConfig};
 use crate::transport::{
@@ -367,7 +367,22 @@ impl Entry {
 
 fn sent_by_of(msg: &Message) -> Option<(String, Option<u16>)> {
     let v = msg.top_via()?;
-    Some((v.host.to_string().to_ascii_lowercase(), v.port))
+    Some((crate::text::host_key(&v.host), v.port))
+}
+
+/// Whether `msg`'s top Via has the sent-by [`sent_by_of`] gave
+/// `sent_by` (compared without writing the host out again).
+fn sent_by_is(sent_by: &(String, Option<u16>), msg: &Message) -> bool {
+    let Some(v) = msg.top_via() else {
+        return false;
+    };
+    v.port == sent_by.1
+        && match v.host {
+            // `sent_by.0` is in lower case already.
+            Host::Name(n) => n.eq_ignore_ascii_case(&sent_by.0),
+            Host::V4(a) => sip_proto::uri::ipv4_text(&a, &mut [0; 15]) == sent_by.0,
+            Host::V6(_) => crate::text::host_key(&v.host) == sent_by.0,
+        }
 }
 
 /// The transaction layer: every live transaction, the output queue and the
@@ -541,9 +556,14 @@ impl TransactionLayer {
             .is_some_and(|v| Transport::from_via_token(v.transport) == Some(chosen));
         // Section 18.1.1: a request to a multicast group names it in maddr
         // (with ttl=1 for IPv4).
-        let group = destination.ip().to_string();
+        let multicast = destination.ip().is_multicast();
+        let group = if multicast {
+            destination.ip().to_string()
+        } else {
+            String::new()
+        };
         let mut edits: Vec<(&str, Option<&str>)> = Vec::new();
-        if destination.ip().is_multicast() {
+        if multicast {
             edits.push(("maddr", Some(&group)));
             if destination.is_ipv4() {
                 edits.push(("ttl", Some("1")));
@@ -790,7 +810,9 @@ impl TransactionLayer {
         let Some(entry) = self.txs.get_mut(&key) else {
             return Dispatch::Stray(Box::new(msg));
         };
-        if entry.sent_by.is_some() && entry.sent_by != sent_by_of(&msg) {
+        if let Some(sent_by) = &entry.sent_by
+            && !sent_by_is(sent_by, &msg)
+        {
             return Dispatch::Dropped(DropReason::SentByMismatch);
         }
         let ctx = entry.ctx(now, &self.config);
