@@ -10,7 +10,7 @@ use std::fmt;
 
 use bytes::Bytes;
 
-use crate::session::{RawAttribute, RawBandwidth, RawConnection, SessionDescription};
+use crate::session::{RawAttribute, RawBandwidth, RawConnection, SessionDescription, Span};
 
 /// The printed text, appended piece by piece (no formatting machinery:
 /// this runs for every offer and answer a user agent sends).
@@ -58,110 +58,130 @@ impl SessionDescription {
     /// The canonical text.
     fn print(&self) -> String {
         let mut o = Out(String::with_capacity(64 + 24 * self.attributes.len()));
-        self.write(&mut o);
+        // One UTF-8 check for the whole buffer; spans are then sliced from it.
+        let whole = self.whole();
+        let p = Printer { sdp: self, whole };
+        p.write(&mut o);
         o.0
+    }
+}
+
+/// A description and its text, checked once.
+struct Printer<'a> {
+    sdp: &'a SessionDescription,
+    whole: &'a str,
+}
+
+impl<'a> Printer<'a> {
+    /// The text of a span, as `SessionDescription::text` gives it.
+    fn t(&self, s: Span) -> &'a str {
+        if self.whole.len() == self.sdp.buf.len() {
+            self.whole
+                .get(s.start as usize..s.end as usize)
+                .unwrap_or("")
+        } else {
+            // Not UTF-8 as a whole (the parser never makes such a description).
+            self.sdp.text(s)
+        }
     }
 
     fn write_conn(&self, f: &mut Out, c: &RawConnection) {
         f.s("c=")
-            .s(self.text(c.net_type))
+            .s(self.t(c.net_type))
             .s(" ")
-            .s(self.text(c.addr_type))
+            .s(self.t(c.addr_type))
             .s(" ")
-            .line(self.text(c.address));
+            .line(self.t(c.address));
     }
 
     fn write_bw(&self, f: &mut Out, b: &RawBandwidth) {
-        f.s("b=")
-            .s(self.text(b.bw_type))
-            .s(":")
-            .n(b.value)
-            .s("\r\n");
+        f.s("b=").s(self.t(b.bw_type)).s(":").n(b.value).s("\r\n");
     }
 
     fn write_attr(&self, f: &mut Out, a: &RawAttribute) {
-        f.s("a=").s(self.text(a.name));
+        f.s("a=").s(self.t(a.name));
         if let Some(v) = a.value() {
-            f.s(":").s(self.text(v));
+            f.s(":").s(self.t(v));
         }
         f.s("\r\n");
     }
 
     fn write(&self, f: &mut Out) {
-        f.s("v=").n(self.version.into()).s("\r\n");
-        let o = self.origin();
+        let d = self.sdp;
+        f.s("v=").n(d.version.into()).s("\r\n");
+        let o = &d.origin;
         f.s("o=")
-            .s(o.username)
+            .s(self.t(o.username))
             .s(" ")
-            .s(o.session_id)
+            .s(self.t(o.session_id))
             .s(" ")
-            .s(o.session_version)
+            .s(self.t(o.session_version))
             .s(" ")
-            .s(o.net_type)
+            .s(self.t(o.net_type))
             .s(" ")
-            .s(o.addr_type)
+            .s(self.t(o.addr_type))
             .s(" ")
-            .line(o.address);
-        f.s("s=").line(self.session_name());
-        if let Some(i) = self.information() {
-            f.s("i=").line(i);
+            .line(self.t(o.address));
+        f.s("s=").line(d.session_name.map_or("-", |s| self.t(s)));
+        if let Some(i) = d.information {
+            f.s("i=").line(self.t(i));
         }
-        if let Some(u) = self.uri() {
-            f.s("u=").line(u);
+        if let Some(u) = d.uri {
+            f.s("u=").line(self.t(u));
         }
-        for e in self.emails() {
-            f.s("e=").line(e);
+        for &e in &d.emails {
+            f.s("e=").line(self.t(e));
         }
-        for p in self.phones() {
-            f.s("p=").line(p);
+        for &p in &d.phones {
+            f.s("p=").line(self.t(p));
         }
-        if let Some(c) = &self.connection {
+        if let Some(c) = &d.connection {
             self.write_conn(f, c);
         }
-        for b in self.session_bandwidths.of(&self.bandwidths) {
+        for b in d.session_bandwidths.of(&d.bandwidths) {
             self.write_bw(f, b);
         }
-        if self.first_timing.is_none() {
+        if d.first_timing.is_none() {
             f.s("t=0 0\r\n");
         }
-        for t in self.timings() {
-            f.s("t=").n(t.start()).s(" ").n(t.stop()).s("\r\n");
-            for r in t.repeats() {
-                f.s("r=").line(r);
+        for t in d.first_timing.iter().chain(d.timings.iter()) {
+            f.s("t=").n(t.start).s(" ").n(t.stop).s("\r\n");
+            for &r in t.repeats.of(&d.repeats) {
+                f.s("r=").line(self.t(r));
             }
         }
-        if let Some(z) = self.zone() {
-            f.s("z=").line(z);
+        if let Some(z) = d.zone {
+            f.s("z=").line(self.t(z));
         }
-        if let Some(k) = self.key() {
-            f.s("k=").line(k);
+        if let Some(k) = d.key {
+            f.s("k=").line(self.t(k));
         }
-        for a in self.session_attributes.of(&self.attributes) {
+        for a in d.session_attributes.of(&d.attributes) {
             self.write_attr(f, a);
         }
-        for (m, raw) in self.media().zip(self.media.as_slice()) {
-            f.s("m=").s(m.media_type()).s(" ").n(m.port().into());
-            if let Some(n) = m.port_count() {
+        for m in d.media.as_slice() {
+            f.s("m=").s(self.t(m.media)).s(" ").n(m.port.into());
+            if let Some(n) = m.port_count {
                 f.s("/").n(n.into());
             }
-            f.s(" ").s(m.proto());
-            for fmt in m.formats() {
+            f.s(" ").s(self.t(m.proto));
+            for fmt in self.t(m.formats).split_ascii_whitespace() {
                 f.s(" ").s(fmt);
             }
             f.s("\r\n");
-            if let Some(i) = m.information() {
-                f.s("i=").line(i);
+            if let Some(i) = m.information {
+                f.s("i=").line(self.t(i));
             }
-            for c in raw.connections.of(&self.connections) {
+            for c in m.connections.of(&d.connections) {
                 self.write_conn(f, c);
             }
-            for b in raw.bandwidths.of(&self.bandwidths) {
+            for b in m.bandwidths.of(&d.bandwidths) {
                 self.write_bw(f, b);
             }
-            if let Some(k) = m.key() {
-                f.s("k=").line(k);
+            if let Some(k) = m.key {
+                f.s("k=").line(self.t(k));
             }
-            for a in raw.attributes.of(&self.attributes) {
+            for a in m.attributes.of(&d.attributes) {
                 self.write_attr(f, a);
             }
         }

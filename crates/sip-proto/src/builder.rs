@@ -201,9 +201,10 @@ impl MessageBuilder {
         // The parser reads a header line as a token, ':' and the value; a
         // Content-Length of the caller's may disagree with the one `build`
         // writes, which only the parser judges.
-        if name.is_empty()
-            || grammar::run(name.as_bytes(), grammar::TOKEN) != name.len()
-            || known == Some(HeaderName::ContentLength)
+        // (A known name is a token: only the others need the check.)
+        if known == Some(HeaderName::ContentLength)
+            || (known.is_none()
+                && (name.is_empty() || grammar::run(name.as_bytes(), grammar::TOKEN) != name.len()))
         {
             self.plain = false;
         }
