@@ -140,11 +140,37 @@ pub fn via_value(
     s
 }
 
-/// Characters a parameter value may hold without quotes (token and host).
+/// Characters a parameter value may hold without quotes (token and host),
+/// as a table (this runs for every parameter of every stamped Via).
+const PLAIN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'-' | b'.'
+                    | b'!'
+                    | b'%'
+                    | b'*'
+                    | b'_'
+                    | b'+'
+                    | b'`'
+                    | b'\''
+                    | b'~'
+                    | b':'
+                    | b'['
+                    | b']'
+            );
+        c += 1;
+    }
+    t
+};
+
+/// Whether a parameter value may be written without quotes.
 fn plain_value(v: &str) -> bool {
-    !v.is_empty()
-        && v.bytes()
-            .all(|c| c.is_ascii_alphanumeric() || b"-.!%*_+`'~:[]".contains(&c))
+    !v.is_empty() && v.bytes().all(|c| PLAIN[c as usize])
 }
 
 /// Prints `via` again with `transport` as its transport token and the
@@ -450,6 +476,17 @@ mod tests {
         };
         assert_eq!(mtu.transport_for(Transport::Udp, 801), Transport::Tcp);
         assert_eq!(mtu.transport_for(Transport::Udp, 800), Transport::Udp);
+    }
+
+    #[test]
+    fn plain_values_are_tokens_and_hosts() {
+        for c in 0..=255u8 {
+            let old = c.is_ascii_alphanumeric() || b"-.!%*_+`'~:[]".contains(&c);
+            assert_eq!(PLAIN[c as usize], old, "{c}");
+        }
+        assert!(!plain_value(""));
+        assert!(plain_value("z9hG4bK-1.2"));
+        assert!(!plain_value("a b"));
     }
 
     #[test]

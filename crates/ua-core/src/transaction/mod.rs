@@ -391,7 +391,9 @@ fn sent_by_is(sent_by: &(String, Option<u16>), msg: &Message) -> bool {
 pub struct TransactionLayer {
     config: LayerConfig,
     branches: BranchGenerator,
-    txs: BTreeMap<TxKey, Entry>,
+    /// Boxed: an entry holds whole messages, and B-tree nodes move and
+    /// allocate their values eleven at a time.
+    txs: BTreeMap<TxKey, Box<Entry>>,
     out: VecDeque<TxOutput>,
 }
 
@@ -453,7 +455,7 @@ impl TransactionLayer {
 
     /// The state of transaction `key`, if it is live.
     pub fn state(&self, key: &TxKey) -> Option<TxState> {
-        self.txs.get(key).map(Entry::state)
+        self.txs.get(key).map(|e| e.state())
     }
 
     /// The next output, if any.
@@ -463,7 +465,7 @@ impl TransactionLayer {
 
     /// The earliest deadline of any transaction timer.
     pub fn poll_timeout(&self) -> Option<Time> {
-        self.txs.values().filter_map(Entry::next_deadline).min()
+        self.txs.values().filter_map(|e| e.next_deadline()).min()
     }
 
     fn transmit(
@@ -510,7 +512,7 @@ impl TransactionLayer {
             };
             self.out.push_back(o);
         }
-        if self.txs.get(key).is_some_and(Entry::is_terminated) {
+        if self.txs.get(key).is_some_and(|e| e.is_terminated()) {
             self.txs.remove(key);
             self.out
                 .push_back(TxOutput::Terminated { key: key.clone() });
@@ -590,14 +592,14 @@ impl TransactionLayer {
         };
         self.txs.insert(
             key.clone(),
-            Entry {
+            Box::new(Entry {
                 transport: chosen,
                 destination: Some(destination),
                 local: None,
                 sent_by: entry_sent_by,
                 pending_cancel: None,
                 machine,
-            },
+            }),
         );
         self.apply(&key, actions);
         Ok(key)
@@ -666,14 +668,14 @@ impl TransactionLayer {
             Machine::ClientNonInvite(ClientNonInvite::new(ctx, wire(&cancel), &mut actions));
         self.txs.insert(
             key.clone(),
-            Entry {
+            Box::new(Entry {
                 transport,
                 destination,
                 local: None,
                 sent_by,
                 pending_cancel: None,
                 machine,
-            },
+            }),
         );
         self.apply(&key, actions);
     }
@@ -931,14 +933,14 @@ impl TransactionLayer {
         };
         self.txs.insert(
             key.clone(),
-            Entry {
+            Box::new(Entry {
                 transport,
                 destination,
                 local,
                 sent_by: None,
                 pending_cancel: None,
                 machine,
-            },
+            }),
         );
         self.out.push_back(TxOutput::Request {
             key: key.clone(),
