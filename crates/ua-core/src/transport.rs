@@ -283,18 +283,7 @@ fn received_text(ip: IpAddr) -> String {
 
 /// Appends `v` in decimal (no `fmt` machinery).
 fn push_u16(s: &mut String, v: u16) {
-    let mut buf = [0u8; 5];
-    let mut n = buf.len();
-    let mut v = v;
-    loop {
-        n -= 1;
-        buf[n] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    s.push_str(std::str::from_utf8(&buf[n..]).unwrap_or_default());
+    crate::text::push_u64(s, v.into());
 }
 
 /// Whether a sent-by host is the IP address `ip`.

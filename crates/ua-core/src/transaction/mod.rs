@@ -512,10 +512,11 @@ impl TransactionLayer {
             };
             self.out.push_back(o);
         }
-        if self.txs.get(key).is_some_and(|e| e.is_terminated()) {
-            self.txs.remove(key);
-            self.out
-                .push_back(TxOutput::Terminated { key: key.clone() });
+        if self.txs.get(key).is_some_and(|e| e.is_terminated())
+            && let Some((key, _)) = self.txs.remove_entry(key)
+        {
+            // The map's own key goes out: no copy of the branch.
+            self.out.push_back(TxOutput::Terminated { key });
         }
     }
 
