@@ -195,7 +195,11 @@ impl UserAgent {
         let uri = if target.contains(':') {
             target.to_string()
         } else {
-            format!("sip:{target}@{domain}")
+            let mut u = String::with_capacity(5 + target.len() + domain.len());
+            for part in ["sip:", target, "@", &domain] {
+                u.push_str(part);
+            }
+            u
         };
         let id = CallId(self.next_call);
         self.next_call += 1;
@@ -277,7 +281,7 @@ impl UserAgent {
 
     /// Answers an incoming call with 200 OK and our SDP answer.
     pub fn answer(&mut self, now: Time, id: CallId) -> bool {
-        let Some(c) = self.calls.get_mut(&id) else {
+        let Some(c) = self.calls.get(&id) else {
             return false;
         };
         if c.outgoing || c.state != CallState::Incoming {
@@ -290,13 +294,14 @@ impl UserAgent {
         else {
             return false;
         };
-        let Some(invite) = c.invite.clone() else {
+        // The INVITE borrowed, not cloned: the response only copies its headers.
+        let contact = self.contact(c.account);
+        let Some(invite) = c.invite.as_deref() else {
             return false;
         };
-        let (key, local_tag, account) = (c.invite_key.clone(), c.local_tag.clone(), c.account);
-        let contact = self.contact(account);
-        let Ok(ok) = MessageBuilder::response_to(&invite, 200, "", Some(&local_tag))
-            .record_route_from(&invite)
+        let key = c.invite_key.clone();
+        let Ok(ok) = MessageBuilder::response_to(invite, 200, "", Some(&c.local_tag))
+            .record_route_from(invite)
             .header_str(HeaderName::Contact, &contact)
             .header_str(HeaderName::Allow, ALLOW)
             .body("application/sdp", sdp)
@@ -997,7 +1002,7 @@ impl UserAgent {
         // 180 at once: the PBX then knows the handset alerts.
         if let Ok(ringing) = MessageBuilder::response_to(request, 180, "", Some(&local_tag))
             .record_route_from(request)
-            .header(HeaderName::Contact, contact)
+            .header_str(HeaderName::Contact, &contact)
             .build()
         {
             let _ = self.layer.send_response(now, key, ringing);
@@ -1006,7 +1011,9 @@ impl UserAgent {
         self.emit(Event::IncomingCall {
             call: id,
             account,
-            from: from.map(|f| f.uri.to_string()).unwrap_or_default(),
+            from: from
+                .map(|f| crate::text::uri_string(&f.uri))
+                .unwrap_or_default(),
             display_name: from.and_then(|f| f.display.map(|d| d.text().into_owned())),
             asserted_identity: request
                 .values(HeaderName::PAssertedIdentity)
