@@ -15,7 +15,7 @@ use bytestring::ByteString;
 
 use crate::cache::{ContactSpans, Core, NameAddrSpans, Span, Text, ViaSpans};
 use crate::headers::{TypedHeader, Via, split_list};
-use crate::message::{Message, ParseError, ParseErrorKind, StartLine};
+use crate::message::{Entry, Message, ParseError, ParseErrorKind, StartLine};
 use crate::name::HeaderName;
 
 /// The text of an old span in the new head: positions at or after the end
@@ -115,7 +115,8 @@ impl Message {
         if v.is_empty()
             || wsp(v[0])
             || wsp(v[v.len() - 1])
-            || v.iter().any(|&c| c == b'\r' || c == b'\n')
+            || crate::grammar::find_byte(v, b'\n').is_some()
+            || crate::grammar::find_byte(v, b'\r').is_some()
             // A body cut short under `ParseOptions::truncated_body_ok`
             // would not parse again.
             || self
@@ -133,11 +134,15 @@ impl Message {
             end: end as u32,
             delta,
         };
-        let mut headers = self.headers.clone();
-        for e in &mut headers {
-            e.name = moved.span(e.name);
-            e.value = moved.span(e.value);
-        }
+        let headers: Vec<Entry> = self
+            .headers
+            .iter()
+            .map(|e| Entry {
+                known: e.known,
+                name: moved.span(e.name),
+                value: moved.span(e.value),
+            })
+            .collect();
         // The Via line must still split with the new element first, at the
         // same place.
         let line = head.get(headers[k].value.range())?;
