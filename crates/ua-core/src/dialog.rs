@@ -119,7 +119,13 @@ fn record_route(msg: &Message) -> Result<Vec<String>, DialogError> {
 
 fn uri_part(na: &sip_proto::headers::NameAddr<'_>) -> String {
     // Display name and URI without parameters: the tags live in the id.
-    let mut s = String::with_capacity(64);
+    // (Kept for the whole call: allocated at about its size.)
+    let display = match na.display {
+        Some(DisplayName::Quoted(q)) => q.len() + 3,
+        Some(DisplayName::Tokens(t)) => t.split_whitespace().map(|w| w.len() + 1).sum(),
+        None => 0,
+    };
+    let mut s = String::with_capacity(display + crate::text::uri_len(&na.uri) + 2);
     match na.display {
         Some(DisplayName::Quoted(q)) => {
             s.push('"');
@@ -371,6 +377,31 @@ fn route_uri(v: &str) -> Option<Uri<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uri_part_writes_what_format_wrote() {
+        for v in [
+            "\"Bob \\\"B\\\"\" <sip:bob@biloxi.com;transport=tcp>;tag=1",
+            "Bob   Smith <sips:bob:pw@192.0.2.4:5061;lr?x=y>",
+            "<tel:+1-555;phone-context=x>",
+            "sip:alice@[2001:db8::1]:5060",
+            "A <urn:service:sos>",
+        ] {
+            let na = sip_proto::headers::NameAddr::parse(v).unwrap();
+            let old = match na.display {
+                Some(DisplayName::Quoted(q)) => format!("\"{q}\" <{}>", na.uri),
+                Some(DisplayName::Tokens(t)) => format!(
+                    "{} <{}>",
+                    t.split_whitespace().collect::<Vec<_>>().join(" "),
+                    na.uri
+                ),
+                None => format!("<{}>", na.uri),
+            };
+            let new = uri_part(&na);
+            assert_eq!(new, old, "{v}");
+            assert!(new.capacity() <= new.len() + 32, "{v}");
+        }
+    }
 
     fn msg(text: &str) -> Message {
         Message::parse(text.replace('\n', "\r\n").into_bytes()).expect("test message parses")

@@ -78,16 +78,40 @@ pub(crate) fn push_uri(s: &mut String, u: &Uri<'_>) {
     }
 }
 
+/// An upper bound on the length of what [`push_uri`] writes, close enough
+/// for the strings dialog state keeps for the whole call (an IPv4 host
+/// counts 15, a port 5: no writing out to measure).
+pub(crate) fn uri_len(u: &Uri<'_>) -> usize {
+    let opt = |x: Option<&str>| x.map_or(0, |x| x.len() + 1);
+    let params = |p: &str| if p.is_empty() { 0 } else { p.len() + 1 };
+    match u {
+        Uri::Sip(u) => {
+            let host = match &u.host {
+                Host::Name(n) => n.len(),
+                Host::V4(_) => 15,
+                Host::V6(_) => 41,
+            };
+            5 + u.user.map_or(0, |user| user.len() + 1 + opt(u.password))
+                + host
+                + u.port.map_or(0, |_| 6)
+                + params(u.params.as_str())
+                + opt(u.headers)
+        }
+        Uri::Tel(t) => 4 + t.number.len() + params(t.params.as_str()),
+        Uri::Other { scheme, rest } => scheme.len() + 1 + rest.len(),
+    }
+}
+
 /// The URI as text.
 pub(crate) fn uri_string(u: &Uri<'_>) -> String {
-    let mut s = String::with_capacity(48);
+    let mut s = String::with_capacity(uri_len(u));
     push_uri(&mut s, u);
     s
 }
 
 /// `<uri>`.
 pub(crate) fn bracketed(u: &Uri<'_>) -> String {
-    let mut s = String::with_capacity(48);
+    let mut s = String::with_capacity(uri_len(u) + 2);
     s.push('<');
     push_uri(&mut s, u);
     s.push('>');
@@ -122,6 +146,8 @@ mod tests {
         ] {
             let u = Uri::parse(text).unwrap();
             assert_eq!(uri_string(&u), u.to_string(), "{text}");
+            let len = u.to_string().len();
+            assert!((len..len + 32).contains(&uri_len(&u)), "{text}");
             assert_eq!(bracketed(&u), format!("<{u}>"));
             if let Some(s) = u.as_sip() {
                 assert_eq!(host_key(&s.host), s.host.to_string().to_ascii_lowercase());
