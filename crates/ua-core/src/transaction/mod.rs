@@ -151,8 +151,8 @@ pub enum TxOutput {
     Request {
         /// The new server transaction.
         key: TxKey,
-        /// The request, as stamped.
-        request: Message,
+        /// The request, as stamped (boxed: outputs move through queues).
+        request: Box<Message>,
     },
     /// A response for client transaction `key` (provisional, final, and in
     /// the Accepted state every 2xx).
@@ -160,7 +160,7 @@ pub enum TxOutput {
         /// The client transaction.
         key: TxKey,
         /// The response.
-        response: Message,
+        response: Box<Message>,
     },
     /// An ACK for the TU: one matching an INVITE server transaction in the
     /// Accepted state (`key` set, RFC 6026 section 7.1), or one that matches
@@ -169,7 +169,7 @@ pub enum TxOutput {
         /// The INVITE server transaction, if one matched.
         key: Option<TxKey>,
         /// The ACK, as stamped.
-        request: Message,
+        request: Box<Message>,
     },
     /// A transaction timed out: Timer B or F (no response), Timer H (no
     /// ACK for a non-2xx: a transaction failure), or the layer's guard.
@@ -193,7 +193,7 @@ pub enum TxOutput {
     /// answer it statelessly (503).
     Overloaded {
         /// The request, as stamped.
-        request: Message,
+        request: Box<Message>,
         /// The transport it came on.
         transport: Transport,
         /// Where it came from.
@@ -290,8 +290,8 @@ pub enum TxState {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum Action {
     Send(Bytes),
-    Response(Message),
-    Ack(Message),
+    Response(Box<Message>),
+    Ack(Box<Message>),
     Timeout(Timer),
 }
 
@@ -873,7 +873,7 @@ impl TransactionLayer {
                         return if is_ack {
                             self.out.push_back(TxOutput::Ack {
                                 key: None,
-                                request: msg,
+                                request: Box::new(msg),
                             });
                             Dispatch::AckToTu
                         } else {
@@ -902,13 +902,13 @@ impl TransactionLayer {
         if is_ack {
             self.out.push_back(TxOutput::Ack {
                 key: None,
-                request: msg,
+                request: Box::new(msg),
             });
             return Dispatch::AckToTu;
         }
         if self.txs.len() >= self.config.max_transactions {
             self.out.push_back(TxOutput::Overloaded {
-                request: msg,
+                request: Box::new(msg),
                 transport,
                 source,
             });
@@ -945,7 +945,7 @@ impl TransactionLayer {
         );
         self.out.push_back(TxOutput::Request {
             key: key.clone(),
-            request: msg,
+            request: Box::new(msg),
         });
         self.apply(&key, actions);
         Dispatch::NewRequest(key)
