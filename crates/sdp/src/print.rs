@@ -57,7 +57,8 @@ impl SessionDescription {
 
     /// The canonical text.
     fn print(&self) -> String {
-        let mut o = Out(String::with_capacity(64 + 24 * self.attributes.len()));
+        // The text it was parsed from is about as long as the canonical one.
+        let mut o = Out(String::with_capacity(self.buf.len() + 32));
         // One UTF-8 check for the whole buffer; spans are then sliced from it.
         let whole = self.whole();
         let p = Printer { sdp: self, whole };

@@ -255,6 +255,9 @@ impl MessageBuilder {
     pub fn body(mut self, content_type: &str, body: impl Into<Bytes>) -> Self {
         self.push_str(HeaderName::ContentType, content_type);
         self.body = body.into();
+        // Room for Content-Length, the empty line and the body, which
+        // `finish` appends to the text.
+        self.text.reserve(self.body.len() + 32);
         self
     }
 
@@ -302,6 +305,15 @@ impl MessageBuilder {
         let mut out = text.into_bytes();
         out.extend_from_slice(&body);
         (Bytes::from(out), body_start, fields, uri, plain)
+    }
+}
+
+impl Message {
+    /// The message's bytes up to the end of its body (what
+    /// [`Message::as_bytes`] shows), as `Bytes` sharing the message's
+    /// buffer: a built message is sent as it is, without a copy.
+    pub fn shared_bytes(&self) -> Bytes {
+        self.buf.slice(..self.body.end as usize)
     }
 }
 
@@ -558,6 +570,19 @@ mod tests {
             .header(HeaderName::CallId, "a84b4c76e66710@pc33.atlanta.com")
             .header(HeaderName::CSeq, "314159 INVITE")
             .header(HeaderName::Contact, "<sip:alice@pc33.atlanta.com>")
+    }
+
+    #[test]
+    fn shared_bytes_are_the_message_bytes() {
+        let m = request()
+            .body("application/sdp", &b"v=0\r\n"[..])
+            .build()
+            .unwrap();
+        assert_eq!(m.shared_bytes(), m.as_bytes());
+        let mut trailing = m.as_bytes().to_vec();
+        trailing.extend_from_slice(b"garbage");
+        let p = Message::parse(trailing).unwrap();
+        assert_eq!(p.shared_bytes(), m.as_bytes());
     }
 
     #[test]

@@ -1075,5 +1075,6 @@ impl TransactionLayer {
 /// [`sip_proto::MessageBuilder`] (canonical form, Content-Length set), so
 /// its bytes already are what [`Message::to_bytes`] would write.
 pub(crate) fn wire(msg: &Message) -> Bytes {
-    Bytes::copy_from_slice(msg.as_bytes())
+    // Shares the message's buffer (no copy).
+    msg.shared_bytes()
 }
