@@ -126,6 +126,32 @@ pub(crate) fn host_key(h: &Host<'_>) -> String {
     s
 }
 
+/// [`host_key`] as a shared string, allocated once (no intermediate
+/// `String` for an address or a name already in lower case).
+pub(crate) fn host_key_arc(h: &Host<'_>) -> std::sync::Arc<str> {
+    match h {
+        Host::V4(a) => sip_proto::uri::ipv4_text(a, &mut [0; 15]).into(),
+        Host::Name(n) if !n.bytes().any(|c| c.is_ascii_uppercase()) => (*n).into(),
+        _ => host_key(h).into(),
+    }
+}
+
+/// `v` in decimal, written into `buf`.
+pub(crate) fn u16_text(v: u16, buf: &mut [u8; 5]) -> &str {
+    let mut n = buf.len();
+    let mut v = v;
+    loop {
+        n -= 1;
+        buf[n] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    // ASCII digits only.
+    std::str::from_utf8(&buf[n..]).unwrap_or("0")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,6 +178,15 @@ mod tests {
             if let Some(s) = u.as_sip() {
                 assert_eq!(host_key(&s.host), s.host.to_string().to_ascii_lowercase());
             }
+        }
+        for h in ["Example.COM", "example.com", "192.0.2.1", "[2001:DB8::1]"] {
+            let text = format!("sip:{h}");
+            let u = Uri::parse(&text).unwrap();
+            let host = &u.as_sip().unwrap().host;
+            assert_eq!(&*host_key_arc(host), host_key(host), "{h}");
+        }
+        for v in [0u16, 7, 10, 99, 100, 9999, 10000, 65535] {
+            assert_eq!(u16_text(v, &mut [0; 5]), v.to_string());
         }
         for v in [0, 7, 10, 99, 100, 65535, u64::MAX] {
             let mut s = String::new();

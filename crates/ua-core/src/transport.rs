@@ -318,9 +318,9 @@ pub fn stamped_top_via(msg: &Message, source: SocketAddr) -> Option<String> {
             &v6
         }
     };
-    let mut port = String::with_capacity(5);
-    push_u16(&mut port, source.port());
-    let set = [("received", Some(received)), ("rport", Some(&*port))];
+    let mut digits = [0; 5];
+    let port = crate::text::u16_text(source.port(), &mut digits);
+    let set = [("received", Some(received)), ("rport", Some(port))];
     let set = if want_rport { &set[..] } else { &set[..1] };
     Some(rebuild_via(&via, via.transport, set))
 }

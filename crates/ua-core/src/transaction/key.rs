@@ -103,7 +103,7 @@ pub enum ServerKey {
 }
 
 fn sent_by(via: &Via<'_>) -> (Arc<str>, Option<u16>) {
-    (Arc::from(crate::text::host_key(&via.host)), via.port)
+    (crate::text::host_key_arc(&via.host), via.port)
 }
 
 impl ServerKey {
