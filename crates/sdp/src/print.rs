@@ -14,23 +14,23 @@ use crate::session::{RawAttribute, RawBandwidth, RawConnection, SessionDescripti
 
 /// The printed text, appended piece by piece (no formatting machinery:
 /// this runs for every offer and answer a user agent sends).
-struct Out(String);
+pub(crate) struct Out(pub(crate) String);
 
 impl Out {
-    fn s(&mut self, s: &str) -> &mut Self {
+    pub(crate) fn s(&mut self, s: &str) -> &mut Self {
         self.0.push_str(s);
         self
     }
 
     /// `s` then CRLF.
-    fn line(&mut self, s: &str) -> &mut Self {
+    pub(crate) fn line(&mut self, s: &str) -> &mut Self {
         self.0.push_str(s);
         self.0.push_str("\r\n");
         self
     }
 
     /// A number in decimal.
-    fn n(&mut self, v: u64) -> &mut Self {
+    pub(crate) fn n(&mut self, v: u64) -> &mut Self {
         let mut digits = [0u8; 20];
         let mut k = digits.len();
         let mut v = v;
@@ -46,6 +46,28 @@ impl Out {
             self.0.push(d as char);
         }
         self
+    }
+
+    /// An address as `Display` writes it; IPv4 without the formatting
+    /// machinery (dotted decimal, no leading zeros).
+    pub(crate) fn ip(&mut self, a: std::net::IpAddr) -> &mut Self {
+        match a {
+            std::net::IpAddr::V4(v4) => {
+                let [a, b, c, d] = v4.octets();
+                self.n(a.into())
+                    .s(".")
+                    .n(b.into())
+                    .s(".")
+                    .n(c.into())
+                    .s(".")
+                    .n(d.into())
+            }
+            std::net::IpAddr::V6(v6) => {
+                use std::fmt::Write as _;
+                let _ = write!(self.0, "{v6}");
+                self
+            }
+        }
     }
 }
 
