@@ -25,11 +25,11 @@
 //! stream (video, a second audio stream, unknown media) with port 0 in the
 //! same position (RFC 3264 sections 6 and 8.2).
 
-use std::fmt::Write;
 use std::net::IpAddr;
 
 use crate::attributes::{Direction, EventList};
 use crate::codec::{Codec, CodecPriorities, FormatKind, identify};
+use crate::print::Out;
 use crate::session::{Media, SessionDescription};
 
 /// Whose preference orders the codecs in our answer.
@@ -753,23 +753,109 @@ impl Negotiator {
     fn render(&self, version: u64, slots: &[Slot], zero: bool) -> String {
         let cfg = &self.config;
         let ip6 = cfg.address.is_ipv6();
-        let at = if ip6 { "IP6" } else { "IP4" };
-        let c_addr = if zero {
-            if ip6 {
-                "::".to_owned()
-            } else {
-                "0.0.0.0".to_owned()
-            }
-        } else {
-            cfg.address.to_string()
+        let at = if ip6 { " IN IP6 " } else { " IN IP4 " };
+        // Appended piece by piece: this runs for every offer and answer.
+        let mut o = Out(String::with_capacity(256));
+        o.s("v=0\r\no=").s(&sanitize(&cfg.username)).s(" ");
+        o.n(self.session_id).s(" ").n(version).s(at).ip(cfg.address);
+        o.s("\r\ns=").s(&sanitize_text(&cfg.session_name));
+        o.s("\r\nc=").s(&at[1..]);
+        match (zero, ip6) {
+            (true, true) => o.s("::"),
+            (true, false) => o.s("0.0.0.0"),
+            (false, _) => o.ip(cfg.address),
         };
-        let mut s = String::with_capacity(256);
-        // Writing to a String cannot fail.
+        o.s("\r\nt=0 0\r\n");
+        for slot in slots {
+            match slot {
+                Slot::Rejected {
+                    media,
+                    proto,
+                    format,
+                } => {
+                    o.s("m=").s(media).s(" 0 ").s(proto).s(" ").line(format);
+                }
+                Slot::Audio(a) => {
+                    o.s("m=audio ").n(cfg.port.into()).s(" RTP/AVP");
+                    for (pt, _) in &a.formats {
+                        o.s(" ").n((*pt).into());
+                    }
+                    if let Some((pt, _)) = &a.telephone_event {
+                        o.s(" ").n((*pt).into());
+                    }
+                    o.s("\r\n");
+                    for (pt, c) in &a.formats {
+                        o.s("a=rtpmap:").n((*pt).into()).s(" ").s(c.encoding_name());
+                        o.s("/").n(c.clock_rate().into()).s("\r\n");
+                        if *c == Codec::G729 && !a.annexb {
+                            o.s("a=fmtp:").n((*pt).into()).s(" annexb=no\r\n");
+                        }
+                    }
+                    if let Some((pt, events)) = &a.telephone_event {
+                        o.s("a=rtpmap:")
+                            .n((*pt).into())
+                            .s(" telephone-event/8000\r\n");
+                        o.s("a=fmtp:").n((*pt).into()).s(" ");
+                        for (i, &(lo, hi)) in events.ranges().iter().enumerate() {
+                            if i > 0 {
+                                o.s(",");
+                            }
+                            o.n(lo.into());
+                            if lo != hi {
+                                o.s("-").n(hi.into());
+                            }
+                        }
+                        o.s("\r\n");
+                    }
+                    o.s("a=ptime:").n(cfg.ptime.max(1).into()).s("\r\na=");
+                    o.line(a.direction.as_str());
+                }
+            }
+        }
+        o.0
+    }
+}
+
+/// A token for `o=`: no spaces, never empty.
+fn sanitize(s: &str) -> String {
+    let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    if t.is_empty() { "-".to_owned() } else { t }
+}
+
+/// One line of text for `s=`.
+fn sanitize_text(s: &str) -> String {
+    let t: String = s.chars().filter(|&c| c != '\r' && c != '\n').collect();
+    let t = t.trim();
+    if t.is_empty() {
+        "-".to_owned()
+    } else {
+        t.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Write as _;
+
+    use super::*;
+
+    /// The renderer as it was written with `write!`, the reference for the
+    /// appending one.
+    fn reference(n: &Negotiator, version: u64, slots: &[Slot], zero: bool) -> String {
+        let cfg = &n.config;
+        let ip6 = cfg.address.is_ipv6();
+        let at = if ip6 { "IP6" } else { "IP4" };
+        let c_addr = match (zero, ip6) {
+            (true, true) => "::".to_owned(),
+            (true, false) => "0.0.0.0".to_owned(),
+            (false, _) => cfg.address.to_string(),
+        };
+        let mut s = String::new();
         let _ = write!(
             s,
             "v=0\r\no={} {} {} IN {at} {}\r\ns={}\r\nc=IN {at} {c_addr}\r\nt=0 0\r\n",
             sanitize(&cfg.username),
-            self.session_id,
+            n.session_id,
             version,
             cfg.address,
             sanitize_text(&cfg.session_name),
@@ -793,12 +879,8 @@ impl Negotiator {
                     }
                     s.push_str("\r\n");
                     for (pt, c) in &a.formats {
-                        let _ = write!(
-                            s,
-                            "a=rtpmap:{pt} {}/{}\r\n",
-                            c.encoding_name(),
-                            c.clock_rate()
-                        );
+                        let (name, rate) = (c.encoding_name(), c.clock_rate());
+                        let _ = write!(s, "a=rtpmap:{pt} {name}/{rate}\r\n");
                         if *c == Codec::G729 && !a.annexb {
                             let _ = write!(s, "a=fmtp:{pt} annexb=no\r\n");
                         }
@@ -813,21 +895,66 @@ impl Negotiator {
         }
         s
     }
-}
 
-/// A token for `o=`: no spaces, never empty.
-fn sanitize(s: &str) -> String {
-    let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-    if t.is_empty() { "-".to_owned() } else { t }
-}
-
-/// One line of text for `s=`.
-fn sanitize_text(s: &str) -> String {
-    let t: String = s.chars().filter(|&c| c != '\r' && c != '\n').collect();
-    let t = t.trim();
-    if t.is_empty() {
-        "-".to_owned()
-    } else {
-        t.to_owned()
+    #[test]
+    fn renders_as_the_formatting_renderer_did() {
+        let addresses: [IpAddr; 5] = [
+            "192.0.2.10".parse().unwrap(),
+            "10.0.0.1".parse().unwrap(),
+            "255.255.255.255".parse().unwrap(),
+            "0.0.0.0".parse().unwrap(),
+            "2001:db8::1".parse().unwrap(),
+        ];
+        let events = [
+            EventList::dtmf(),
+            EventList::parse("0-15,16").unwrap(),
+            EventList::parse("7").unwrap(),
+        ];
+        let codecs = [Codec::Pcmu, Codec::Pcma, Codec::G729, Codec::G722];
+        let mut checked = 0;
+        for (i, &address) in addresses.iter().enumerate() {
+            for (k, ev) in events.iter().enumerate() {
+                let mut cfg = Config::new(address, [4000, 0, 65535][k % 3]);
+                cfg.username = ["-", "alice smith", ""][i % 3].to_owned();
+                cfg.session_name = [" call \r\n", "-", ""][k % 3].to_owned();
+                cfg.ptime = [20, 0, 30][(i + k) % 3];
+                let n = Negotiator::new(cfg, [0, 42, u64::MAX][i % 3]);
+                for annexb in [false, true] {
+                    for direction in [
+                        Direction::SendRecv,
+                        Direction::SendOnly,
+                        Direction::Inactive,
+                    ] {
+                        let audio = Slot::Audio(AudioLine {
+                            formats: codecs
+                                .iter()
+                                .enumerate()
+                                .map(|(j, &c)| ([0, 8, 18, 9][j] + (k as u8) * 40, c))
+                                .collect(),
+                            telephone_event: (k != 2).then(|| (101, ev.clone())),
+                            annexb,
+                            direction,
+                        });
+                        let rejected = Slot::Rejected {
+                            media: "video".into(),
+                            proto: "RTP/AVP".into(),
+                            format: "31".into(),
+                        };
+                        for slots in [vec![audio.clone()], vec![rejected, audio]] {
+                            for zero in [false, true] {
+                                for version in [0, 7, u64::MAX] {
+                                    assert_eq!(
+                                        n.render(version, &slots, zero),
+                                        reference(&n, version, &slots, zero)
+                                    );
+                                    checked += 1;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 5 * 3 * 2 * 3 * 2 * 2 * 3);
     }
 }

@@ -1,34 +1,94 @@
 //! Building requests and responses (RFC 3261 sections 8.1.1 and 8.2.6).
 //!
-//! A builder writes canonical text as it goes and parses the result, so a
-//! built message is exactly what a peer would receive and is checked by the
-//! same parser.
+//! A builder writes canonical text as it goes and records where each part
+//! lies, so [`MessageBuilder::build`] assembles the [`Message`] from those
+//! parts without parsing the text again: the start line and the header
+//! lines are laid out exactly as the parser would find them, and the core
+//! headers are checked by the parser's own `parse_core`. A built message
+//! equals what [`Message::parse`] gives for its bytes, and a value the
+//! parser rejects fails the build with the parser's error (anything out of
+//! the ordinary is handed to the parser itself).
 
 use std::fmt::{self, Write as _};
+use std::hash::{Hash, Hasher};
 
 use bytes::Bytes;
+use bytestring::ByteString;
 
+use crate::cache::{Core, Span};
+use crate::grammar;
 use crate::headers::TypedHeader;
-use crate::message::{Message, ParseError};
+use crate::message::{Entry, Message, ParseError, StartLine, parse_core};
 use crate::method::Method;
 use crate::name::HeaderName;
+use crate::uri::Uri;
 
 /// Builds a request or a response.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone)]
 pub struct MessageBuilder {
     text: String,
     body: Bytes,
+    /// The header lines written so far: each name, if known, and the
+    /// ranges of its name and (trimmed) value in `text`.
+    fields: Vec<Entry>,
+    /// The Request-URI's range in `text`, for a request.
+    uri: Option<(u32, u32)>,
+    /// False once something was written that only the parser should judge
+    /// (a start line or header name out of the ordinary, a Content-Length
+    /// of the caller's): `build` then parses the text.
+    plain: bool,
+}
+
+impl PartialEq for MessageBuilder {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text && self.body == other.body
+    }
+}
+
+impl Eq for MessageBuilder {}
+
+impl Hash for MessageBuilder {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.text.hash(state);
+        self.body.hash(state);
+    }
+}
+
+fn no_line_end(s: &str) -> bool {
+    let b = s.as_bytes();
+    grammar::find_byte(b, b'\n').is_none() && grammar::find_byte(b, b'\r').is_none()
 }
 
 impl MessageBuilder {
-    /// A request line `METHOD uri SIP/2.0`.
-    pub fn request(method: &Method, uri: impl fmt::Display) -> Self {
-        let mut text = String::with_capacity(512);
-        let _ = write!(text, "{method} {uri} SIP/2.0\r\n");
+    fn with_text(text: String, uri: Option<(u32, u32)>, plain: bool) -> Self {
         MessageBuilder {
             text,
             body: Bytes::new(),
+            fields: Vec::with_capacity(12),
+            uri,
+            plain,
         }
+    }
+
+    /// A request line `METHOD uri SIP/2.0`.
+    pub fn request(method: &Method, uri: impl fmt::Display) -> Self {
+        let mut text = String::with_capacity(512);
+        let m = method.as_str();
+        text.push_str(m);
+        text.push(' ');
+        let at = text.len();
+        let _ = write!(text, "{uri}");
+        let end = text.len();
+        text.push_str(" SIP/2.0\r\n");
+        // The parser reads the method as a token run ending at the first SP
+        // and the Request-URI up to the next SP.
+        let u = &text[at..end];
+        let plain = !m.is_empty()
+            && grammar::run(m.as_bytes(), grammar::TOKEN) == m.len()
+            && !u.is_empty()
+            && !u.contains(' ')
+            && no_line_end(u);
+        Self::with_text(text, Some((at as u32, end as u32)), plain)
     }
 
     /// A status line `SIP/2.0 code reason`; an empty reason uses the RFC 3261 phrase.
@@ -39,11 +99,13 @@ impl MessageBuilder {
             reason
         };
         let mut text = String::with_capacity(512);
-        let _ = write!(text, "SIP/2.0 {code} {reason}\r\n");
-        MessageBuilder {
-            text,
-            body: Bytes::new(),
-        }
+        text.push_str("SIP/2.0 ");
+        push_decimal(&mut text, code as u32);
+        text.push(' ');
+        text.push_str(reason);
+        text.push_str("\r\n");
+        let plain = (100..=999).contains(&code) && no_line_end(reason);
+        Self::with_text(text, None, plain)
     }
 
     /// A response to `req` per RFC 3261 section 8.2.6.2: Via (all, in
@@ -52,8 +114,9 @@ impl MessageBuilder {
     pub fn response_to(req: &Message, code: u16, reason: &str, to_tag: Option<&str>) -> Self {
         let mut b = Self::response(code, reason);
         for v in req.values(HeaderName::Via) {
-            b = b.header(HeaderName::Via, v);
+            b.push_str(HeaderName::Via, v);
         }
+        let has_tag = req.to_header().is_some_and(|t| t.tag().is_some());
         for name in [
             HeaderName::From,
             HeaderName::To,
@@ -62,13 +125,11 @@ impl MessageBuilder {
             HeaderName::Timestamp,
         ] {
             for v in req.values(name) {
-                let has_tag =
-                    name == HeaderName::To && req.to_header().is_some_and(|t| t.tag().is_some());
                 match to_tag {
                     Some(tag) if name == HeaderName::To && !has_tag => {
-                        b = b.header(name, format_args!("{v};tag={tag}"));
+                        b.push_parts(name, &[v, ";tag=", tag]);
                     }
-                    _ => b = b.header(name, v),
+                    _ => b.push_str(name, v),
                 }
             }
         }
@@ -79,7 +140,7 @@ impl MessageBuilder {
     /// establishes a dialog (RFC 3261 section 12.1.1).
     pub fn record_route_from(mut self, req: &Message) -> Self {
         for v in req.values(HeaderName::RecordRoute) {
-            self = self.header(HeaderName::RecordRoute, v);
+            self.push_str(HeaderName::RecordRoute, v);
         }
         self
     }
@@ -87,13 +148,31 @@ impl MessageBuilder {
     /// Adds a header by name. The value is written as given; folding
     /// characters (CR, LF) in it are replaced by spaces.
     pub fn header(mut self, name: HeaderName, value: impl fmt::Display) -> Self {
-        self.push(name.as_str(), value);
+        let at = self.name(name.as_str(), Some(name));
+        let _ = write!(self.text, "{value}");
+        self.end_value(at);
+        self
+    }
+
+    /// Adds a header whose value is text (as [`header`](Self::header),
+    /// without the formatting machinery).
+    pub fn header_str(mut self, name: HeaderName, value: &str) -> Self {
+        self.push_str(name, value);
+        self
+    }
+
+    /// Adds a header whose value is the concatenation of `parts`.
+    pub fn header_parts(mut self, name: HeaderName, parts: &[&str]) -> Self {
+        self.push_parts(name, parts);
         self
     }
 
     /// Adds a header whose name this crate does not know.
     pub fn header_raw(mut self, name: &str, value: impl fmt::Display) -> Self {
-        self.push(name, value);
+        let known = HeaderName::from_name(name.as_bytes());
+        let at = self.name(name, known);
+        let _ = write!(self.text, "{value}");
+        self.end_value(at);
         self
     }
 
@@ -102,13 +181,47 @@ impl MessageBuilder {
         self.header(T::NAME, value)
     }
 
-    fn push(&mut self, name: &str, value: impl fmt::Display) {
+    fn push_str(&mut self, name: HeaderName, value: &str) {
+        self.push_parts(name, &[value]);
+    }
+
+    fn push_parts(&mut self, name: HeaderName, parts: &[&str]) {
+        let at = self.name(name.as_str(), Some(name));
+        for p in parts {
+            self.text.push_str(p);
+        }
+        self.end_value(at);
+    }
+
+    /// Writes `name: ` and returns where the value starts.
+    fn name(&mut self, name: &str, known: Option<HeaderName>) -> usize {
+        let at = self.text.len();
         self.text.push_str(name);
         self.text.push_str(": ");
-        let at = self.text.len();
-        let _ = write!(self.text, "{value}");
+        // The parser reads a header line as a token, ':' and the value; a
+        // Content-Length of the caller's may disagree with the one `build`
+        // writes, which only the parser judges.
+        // (A known name is a token: only the others need the check.)
+        if known == Some(HeaderName::ContentLength)
+            || (known.is_none()
+                && (name.is_empty() || grammar::run(name.as_bytes(), grammar::TOKEN) != name.len()))
+        {
+            self.plain = false;
+        }
+        self.fields.push(Entry {
+            known,
+            name: Span::new(at, at + name.len()),
+            value: Span::default(),
+        });
+        at + name.len() + 2
+    }
+
+    /// Ends the value written from `at`: line ends in it become spaces, the
+    /// line is closed and the value's range recorded as the parser trims it
+    /// (SP and HTAB at both ends).
+    fn end_value(&mut self, at: usize) {
         // A line end inside a value would end the header early.
-        if self.text[at..].contains(['\r', '\n']) {
+        if !no_line_end(&self.text[at..]) {
             let fixed: String = self.text[at..]
                 .chars()
                 .map(|c| if c == '\r' || c == '\n' { ' ' } else { c })
@@ -116,23 +229,159 @@ impl MessageBuilder {
             self.text.truncate(at);
             self.text.push_str(&fixed);
         }
+        let b = self.text.as_bytes();
+        let wsp = |c: u8| c == b' ' || c == b'\t';
+        let mut end = b.len();
+        while end > at && wsp(b[end - 1]) {
+            end -= 1;
+        }
+        let (start, end) = if end == at {
+            // An empty value: the parser's range is empty, right after the colon.
+            (at - 1, at - 1)
+        } else {
+            let mut start = at;
+            while wsp(b[start]) {
+                start += 1; // stops before `end` at the latest
+            }
+            (start, end)
+        };
+        if let Some(f) = self.fields.last_mut() {
+            f.value = Span::new(start, end);
+        }
         self.text.push_str("\r\n");
     }
 
     /// Sets the body with its Content-Type.
-    pub fn body(self, content_type: &str, body: impl Into<Bytes>) -> Self {
-        let mut b = self.header(HeaderName::ContentType, content_type);
-        b.body = body.into();
-        b
+    pub fn body(mut self, content_type: &str, body: impl Into<Bytes>) -> Self {
+        self.push_str(HeaderName::ContentType, content_type);
+        self.body = body.into();
+        // Room for Content-Length, the empty line and the body, which
+        // `finish` appends to the text.
+        self.text.reserve(self.body.len() + 32);
+        self
     }
 
-    /// Finishes the message: adds Content-Length and parses the result.
+    /// Finishes the message: adds Content-Length and assembles the
+    /// message from the recorded parts, checking the core headers as the
+    /// parser does (see the module documentation).
     pub fn build(self) -> Result<Message, ParseError> {
-        let mut out = Vec::with_capacity(self.text.len() + 24 + self.body.len());
-        out.extend_from_slice(self.text.as_bytes());
-        out.extend_from_slice(format!("Content-Length: {}\r\n\r\n", self.body.len()).as_bytes());
-        out.extend_from_slice(&self.body);
-        Message::parse(out)
+        let (buf, body_start, fields, uri, plain) = self.finish();
+        if !plain {
+            return Message::parse(buf);
+        }
+        match assemble(&buf, body_start, fields, uri) {
+            Some(Ok(m)) => {
+                #[cfg(debug_assertions)]
+                crate::splice::assert_same_as_parsed(&m);
+                Ok(m)
+            }
+            // A core header the parser rejects: its error, as it gives it.
+            Some(Err(_)) | None => Message::parse(buf),
+        }
+    }
+
+    /// The bytes with Content-Length and the empty line, where the body
+    /// starts, and the recorded parts.
+    #[allow(clippy::type_complexity)]
+    fn finish(self) -> (Bytes, usize, Vec<Entry>, Option<(u32, u32)>, bool) {
+        let MessageBuilder {
+            mut text,
+            body,
+            mut fields,
+            uri,
+            plain,
+        } = self;
+        let at = text.len();
+        text.push_str("Content-Length: ");
+        let value_at = text.len();
+        push_decimal(&mut text, body.len() as u32);
+        fields.push(Entry {
+            known: Some(HeaderName::ContentLength),
+            name: Span::new(at, at + 14),
+            value: Span::new(value_at, text.len()),
+        });
+        text.push_str("\r\n\r\n");
+        let body_start = text.len();
+        let mut out = text.into_bytes();
+        out.extend_from_slice(&body);
+        (Bytes::from(out), body_start, fields, uri, plain)
+    }
+}
+
+impl Message {
+    /// The message's bytes up to the end of its body (what
+    /// [`Message::as_bytes`] shows), as `Bytes` sharing the message's
+    /// buffer: a built message is sent as it is, without a copy.
+    pub fn shared_bytes(&self) -> Bytes {
+        self.buf.slice(..self.body.end as usize)
+    }
+}
+
+/// The message the parser would give for `buf`, from the parts the builder
+/// recorded; `None` when the start line needs the parser's judgement.
+fn assemble(
+    buf: &Bytes,
+    body_start: usize,
+    headers: Vec<Entry>,
+    uri: Option<(u32, u32)>,
+) -> Option<Result<Message, ParseError>> {
+    let head = ByteString::try_from(buf.slice(..body_start)).ok()?;
+    let line_end = grammar::find_byte(head.as_bytes(), b'\n')? - 1;
+    let start = match uri {
+        Some((u0, u1)) => {
+            let u = head.get(u0 as usize..u1 as usize)?;
+            let parsed = Uri::parse(u).ok()?;
+            if parsed.as_sip().is_some_and(|s| s.headers.is_some()) {
+                return None;
+            }
+            StartLine::Request {
+                method: Method::from_token(head.get(..u0 as usize - 1)?),
+                uri: Span::new(u0 as usize, u1 as usize),
+            }
+        }
+        None => {
+            // "SIP/2.0 " and three digits, checked by `response`.
+            let code = head.get(8..11)?.parse().ok()?;
+            StartLine::Response {
+                code,
+                reason: Span::new(12, line_end),
+            }
+        }
+    };
+    let mut core = Core::default();
+    let method = match &start {
+        StartLine::Request { method, .. } => Some(method),
+        StartLine::Response { .. } => None,
+    };
+    if let Err(e) = parse_core(&head, &headers, method, &mut core) {
+        return Some(Err(e));
+    }
+    core.content_length = Some((buf.len() - body_start) as u32);
+    Some(Ok(Message {
+        buf: buf.clone(),
+        head,
+        start,
+        headers,
+        body: Span::new(body_start, buf.len()),
+        core,
+    }))
+}
+
+/// Appends `v` in decimal (no `fmt` machinery).
+fn push_decimal(s: &mut String, v: u32) {
+    let mut digits = [0u8; 10];
+    let mut n = digits.len();
+    let mut v = v;
+    loop {
+        n -= 1;
+        digits[n] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    for &d in &digits[n..] {
+        s.push(d as char);
     }
 }
 
@@ -196,5 +445,179 @@ pub fn reason_phrase(code: u16) -> &'static str {
         604 => "Does Not Exist Anywhere",
         606 => "Not Acceptable",
         _ => "Unknown",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// What `build` gives, whether it assembled the message without the
+    /// parser, and what the parser gives for the same bytes.
+    fn both(
+        b: MessageBuilder,
+    ) -> (
+        Result<Message, ParseError>,
+        bool,
+        Result<Message, ParseError>,
+    ) {
+        let (buf, body_start, fields, uri, plain) = b.clone().finish();
+        let fast = plain && matches!(assemble(&buf, body_start, fields, uri), Some(Ok(_)));
+        (b.build(), fast, Message::parse(buf))
+    }
+
+    fn check(b: MessageBuilder) -> bool {
+        let (built, fast, parsed) = both(b);
+        match (&built, &parsed) {
+            (Ok(m), Ok(p)) => crate::splice::same_parts(m, p).unwrap(),
+            (Err(a), Err(b)) => assert_eq!(a, b),
+            _ => panic!("built {built:?}, parsed {parsed:?}"),
+        }
+        fast
+    }
+
+    fn names() -> impl Strategy<Value = (Option<HeaderName>, String)> {
+        prop_oneof![
+            4 => proptest::sample::select(HeaderName::ALL).prop_map(|n| (Some(n), String::new())),
+            4 => Just((None, "X-Extra".to_string())),
+            1 => proptest::sample::select(HeaderName::ALL)
+                .prop_map(|n| (None, n.as_str().to_ascii_lowercase())),
+            1 => proptest::sample::select(HeaderName::ALL)
+                .prop_map(|n| (None, n.compact().map_or("X".into(), String::from))),
+            1 => "[A-Za-z][A-Za-z0-9!%*_+`'~.-]{0,40}".prop_map(|n| (None, n)),
+            1 => "[ -~]{0,6}".prop_map(|n| (None, n)),
+        ]
+    }
+
+    fn values() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "SIP/2\\.0/(UDP|TCP) [a-z0-9.]{1,12}(:[0-9]{1,5})?(;branch=z9hG4bK[a-z0-9]{1,8})?(;rport)?",
+            "(\"[ a-z]{0,8}\" )?<sip:[a-z0-9]{1,6}@[a-z0-9.]{1,10}(;lr)?>(;tag=[a-z0-9]{1,6})?",
+            "sip:[a-z]{1,5}@[a-z.]{1,8}",
+            "[0-9]{1,4} (INVITE|ACK|BYE|OPTIONS|REGISTER)",
+            "[0-9]{1,3}",
+            "[a-z0-9@.]{1,12}",
+            "[ \t]{0,2}[ -~]{0,24}[ \t]{0,2}",
+            "[\\x00-\\x7f\\u{e9}\\u{2028}]{0,16}",
+        ]
+    }
+
+    fn builder() -> impl Strategy<Value = MessageBuilder> {
+        let start = prop_oneof![
+            (
+                prop_oneof![
+                    Just(Method::Invite),
+                    Just(Method::Ack),
+                    Just(Method::Bye),
+                    Just(Method::Options),
+                    "[A-Za-z]{1,8}".prop_map(|m| Method::from_token(&m)),
+                    "[ -~]{0,4}".prop_map(|m| Method::Extension(m.into())),
+                ],
+                prop_oneof![
+                    4 => "sips?:([a-z0-9]{1,6}@)?[a-z0-9.]{1,12}(:[0-9]{1,5})?(;[a-z]{1,4}(=[a-z0-9]{1,4})?)?",
+                    1 => "sip:a@b\\?[a-z]=[a-z]",
+                    1 => "tel:\\+?[0-9]{1,10}",
+                    1 => "[ -~]{0,16}",
+                ],
+            )
+                .prop_map(|(m, u)| MessageBuilder::request(&m, u)),
+            (0u16..1100, "[ -~\\r\\n]{0,12}").prop_map(|(c, r)| MessageBuilder::response(c, &r)),
+        ];
+        (
+            start,
+            proptest::collection::vec((names(), values()), 0..8),
+            proptest::option::of(proptest::collection::vec(any::<u8>(), 0..40)),
+        )
+            .prop_map(|(mut b, headers, body)| {
+                for ((known, raw), value) in headers {
+                    b = match known {
+                        Some(n) => b.header(n, value),
+                        None => b.header_raw(&raw, value),
+                    };
+                }
+                match body {
+                    Some(body) => b.body("application/sdp", body),
+                    None => b,
+                }
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// Assembled from the builder's parts or parsed, a built message
+        /// is what the parser gives for its bytes, and fails as the parser fails.
+        #[test]
+        fn built_equals_parsed(b in builder()) {
+            check(b);
+        }
+    }
+
+    fn request() -> MessageBuilder {
+        MessageBuilder::request(&Method::Invite, "sip:bob@biloxi.com")
+            .header(
+                HeaderName::Via,
+                "SIP/2.0/UDP pc33.atlanta.com;branch=z9hG4bK776asdhds",
+            )
+            .header(HeaderName::MaxForwards, 70)
+            .header(HeaderName::To, "Bob <sip:bob@biloxi.com>")
+            .header(
+                HeaderName::From,
+                "Alice <sip:alice@atlanta.com>;tag=1928301774",
+            )
+            .header(HeaderName::CallId, "a84b4c76e66710@pc33.atlanta.com")
+            .header(HeaderName::CSeq, "314159 INVITE")
+            .header(HeaderName::Contact, "<sip:alice@pc33.atlanta.com>")
+    }
+
+    #[test]
+    fn shared_bytes_are_the_message_bytes() {
+        let m = request()
+            .body("application/sdp", &b"v=0\r\n"[..])
+            .build()
+            .unwrap();
+        assert_eq!(m.shared_bytes(), m.as_bytes());
+        let mut trailing = m.as_bytes().to_vec();
+        trailing.extend_from_slice(b"garbage");
+        let p = Message::parse(trailing).unwrap();
+        assert_eq!(p.shared_bytes(), m.as_bytes());
+    }
+
+    #[test]
+    fn ordinary_messages_are_assembled() {
+        assert!(check(request()));
+        assert!(check(request().body("application/sdp", &b"v=0\r\n"[..])));
+        assert!(check(
+            request()
+                .header_raw("X-Empty", "")
+                .header_raw("x-pad", " \t a \t")
+        ));
+        let req = request().build().unwrap();
+        assert!(check(MessageBuilder::response_to(&req, 180, "", Some("x"))));
+        assert!(check(MessageBuilder::response(999, "")));
+    }
+
+    #[test]
+    fn the_parser_judges_the_rest() {
+        // A malformed core header fails as the parser fails it.
+        let bye = MessageBuilder::request(&Method::Invite, "sip:b@c");
+        assert!(!check(bye.header(HeaderName::CSeq, "1 BYE")));
+        assert!(!check(request().header(HeaderName::From, "<sip:")));
+        assert!(!check(request().header(HeaderName::Route, "<sip:")));
+        // A start line or header name out of the ordinary.
+        assert!(!check(MessageBuilder::request(
+            &Method::Invite,
+            "sip:a@b?x=y"
+        )));
+        assert!(!check(MessageBuilder::request(
+            &Method::Invite,
+            "sip:a@b c"
+        )));
+        assert!(!check(MessageBuilder::response(99, "x")));
+        assert!(!check(MessageBuilder::response(200, "a\rb")));
+        assert!(!check(request().header_raw("Bad Name", "x")));
+        assert!(!check(request().header(HeaderName::ContentLength, 7)));
     }
 }

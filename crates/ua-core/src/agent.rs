@@ -810,7 +810,16 @@ impl UserAgent {
 
     fn on_response(&mut self, now: Time, key: &TxKey, response: &Message) {
         let status = response.status().unwrap_or(0);
-        match self.pending.get(key).cloned() {
+        // Only a challenged detached request needs its whole message back
+        // (taken out of the map); the others are ids.
+        let pending = match self.pending.get(key) {
+            Some(Pending::Detached(d)) if matches!(status, 401 | 407) && !d.challenged => {
+                self.pending.remove(key)
+            }
+            Some(Pending::Detached(_)) | None => None,
+            Some(p) => Some(p.clone()),
+        };
+        match pending {
             Some(Pending::Register(id)) if status >= 200 => {
                 let server = self.accounts[id.0].failover.current();
                 // A 301/302 from a secondary: the primary is back (MiVoice).
@@ -824,8 +833,7 @@ impl UserAgent {
                 let action = self.accounts[id.0].registration.on_response(now, response);
                 self.apply_reg_action(now, id, server, action);
             }
-            Some(Pending::Detached(d)) if matches!(status, 401 | 407) && !d.challenged => {
-                self.pending.remove(key);
+            Some(Pending::Detached(d)) => {
                 if let Some(again) =
                     self.with_credentials(d.account, &d.request, response, d.transport)
                     && let Ok(k) = self

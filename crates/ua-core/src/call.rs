@@ -195,7 +195,11 @@ impl UserAgent {
         let uri = if target.contains(':') {
             target.to_string()
         } else {
-            format!("sip:{target}@{domain}")
+            let mut u = String::with_capacity(5 + target.len() + domain.len());
+            for part in ["sip:", target, "@", &domain] {
+                u.push_str(part);
+            }
+            u
         };
         let id = CallId(self.next_call);
         self.next_call += 1;
@@ -215,18 +219,18 @@ impl UserAgent {
         let call_id = self.new_call_id();
         let via = self.via(transport);
         let mut b = MessageBuilder::request(&Method::Invite, &uri)
-            .header(HeaderName::Via, via)
-            .header(HeaderName::MaxForwards, 70)
-            .header(
+            .header_str(HeaderName::Via, &via)
+            .header_str(HeaderName::MaxForwards, "70")
+            .header_parts(
                 HeaderName::From,
-                format_args!("<sip:{user}@{domain}>;tag={local_tag}"),
+                &["<sip:", &user, "@", &domain, ">;tag=", &local_tag],
             )
-            .header(HeaderName::To, format_args!("<{uri}>"))
-            .header(HeaderName::CallId, call_id)
-            .header(HeaderName::CSeq, "1 INVITE")
-            .header(HeaderName::Contact, self.contact(account))
-            .header(HeaderName::Allow, ALLOW)
-            .header(HeaderName::UserAgent, &self.config.user_agent);
+            .header_parts(HeaderName::To, &["<", &uri, ">"])
+            .header_str(HeaderName::CallId, &call_id)
+            .header_str(HeaderName::CSeq, "1 INVITE")
+            .header_str(HeaderName::Contact, &self.contact(account))
+            .header_str(HeaderName::Allow, ALLOW)
+            .header_str(HeaderName::UserAgent, &self.config.user_agent);
         if let Some(offer) = offer {
             b = b.body("application/sdp", offer.to_bytes());
         }
@@ -277,7 +281,7 @@ impl UserAgent {
 
     /// Answers an incoming call with 200 OK and our SDP answer.
     pub fn answer(&mut self, now: Time, id: CallId) -> bool {
-        let Some(c) = self.calls.get_mut(&id) else {
+        let Some(c) = self.calls.get(&id) else {
             return false;
         };
         if c.outgoing || c.state != CallState::Incoming {
@@ -290,15 +294,16 @@ impl UserAgent {
         else {
             return false;
         };
-        let Some(invite) = c.invite.clone() else {
+        // The INVITE borrowed, not cloned: the response only copies its headers.
+        let contact = self.contact(c.account);
+        let Some(invite) = c.invite.as_deref() else {
             return false;
         };
-        let (key, local_tag, account) = (c.invite_key.clone(), c.local_tag.clone(), c.account);
-        let contact = self.contact(account);
-        let Ok(ok) = MessageBuilder::response_to(&invite, 200, "", Some(&local_tag))
-            .record_route_from(&invite)
-            .header(HeaderName::Contact, contact)
-            .header(HeaderName::Allow, ALLOW)
+        let key = c.invite_key.clone();
+        let Ok(ok) = MessageBuilder::response_to(invite, 200, "", Some(&c.local_tag))
+            .record_route_from(invite)
+            .header_str(HeaderName::Contact, &contact)
+            .header_str(HeaderName::Allow, ALLOW)
             .body("application/sdp", sdp)
             .build()
         else {
@@ -356,10 +361,11 @@ impl UserAgent {
     /// Ends a call: BYE when established, CANCEL while an outgoing call
     /// rings, 480 to an incoming call not yet answered.
     pub fn hangup(&mut self, now: Time, id: CallId) -> bool {
-        let Some(c) = self.calls.get(&id).cloned() else {
+        let Some(c) = self.calls.get(&id) else {
             return false;
         };
-        match (&c.state, c.outgoing) {
+        let (state, outgoing, invite_key) = (c.state.clone(), c.outgoing, c.invite_key.clone());
+        match (&state, outgoing) {
             (CallState::Connected, _) => {
                 self.send_bye(now, id);
                 self.end(id, 200, "BYE sent");
@@ -368,7 +374,7 @@ impl UserAgent {
                 self.reject(now, id, 480);
             }
             (CallState::Calling | CallState::Ringing | CallState::EarlyMedia, true) => {
-                if let Some(key) = c.invite_key.clone() {
+                if let Some(key) = invite_key {
                     let _ = self.layer.cancel(now, &key);
                 }
                 if let Some(call) = self.calls.get_mut(&id) {
@@ -396,8 +402,8 @@ impl UserAgent {
         };
         let via = self.via(transport);
         if let Ok(bye) = b
-            .header(HeaderName::Via, via)
-            .header(HeaderName::MaxForwards, 70)
+            .header_str(HeaderName::Via, &via)
+            .header_str(HeaderName::MaxForwards, "70")
             .build()
         {
             self.send_detached(now, account, bye, peer, transport);
@@ -416,8 +422,8 @@ impl UserAgent {
         }
         let via = self.via(transport);
         if let Ok(ack) = b
-            .header(HeaderName::Via, via)
-            .header(HeaderName::MaxForwards, 70)
+            .header_str(HeaderName::Via, &via)
+            .header_str(HeaderName::MaxForwards, "70")
             .build()
         {
             self.layer.send_stateless(&ack, transport, peer);
@@ -996,7 +1002,7 @@ impl UserAgent {
         // 180 at once: the PBX then knows the handset alerts.
         if let Ok(ringing) = MessageBuilder::response_to(request, 180, "", Some(&local_tag))
             .record_route_from(request)
-            .header(HeaderName::Contact, contact)
+            .header_str(HeaderName::Contact, &contact)
             .build()
         {
             let _ = self.layer.send_response(now, key, ringing);
@@ -1005,7 +1011,9 @@ impl UserAgent {
         self.emit(Event::IncomingCall {
             call: id,
             account,
-            from: from.map(|f| f.uri.to_string()).unwrap_or_default(),
+            from: from
+                .map(|f| crate::text::uri_string(&f.uri))
+                .unwrap_or_default(),
             display_name: from.and_then(|f| f.display.map(|d| d.text().into_owned())),
             asserted_identity: request
                 .values(HeaderName::PAssertedIdentity)

@@ -96,14 +96,14 @@ pub struct Dialog {
 fn uri_text_of(value: &str) -> String {
     // Keep only the URI of a name-addr: route sets and targets are URIs.
     match sip_proto::headers::NameAddr::parse(value) {
-        Ok(na) => na.uri.to_string(),
+        Ok(na) => crate::text::uri_string(&na.uri),
         Err(_) => value.to_string(),
     }
 }
 
 fn contact_uri(msg: &Message) -> Result<String, DialogError> {
     match msg.contacts().next() {
-        Some(Contact::Addr(a)) => Ok(a.uri.to_string()),
+        Some(Contact::Addr(a)) => Ok(crate::text::uri_string(&a.uri)),
         _ => Err(DialogError::Header(HeaderName::Contact)),
     }
 }
@@ -111,7 +111,7 @@ fn contact_uri(msg: &Message) -> Result<String, DialogError> {
 fn record_route(msg: &Message) -> Result<Vec<String>, DialogError> {
     msg.get_all::<RecordRoute>()
         .map(|r| {
-            r.map(|r| format!("<{}>", r.uri))
+            r.map(|r| crate::text::bracketed(&r.uri))
                 .map_err(|_| DialogError::Header(HeaderName::RecordRoute))
         })
         .collect()
@@ -119,17 +119,34 @@ fn record_route(msg: &Message) -> Result<Vec<String>, DialogError> {
 
 fn uri_part(na: &sip_proto::headers::NameAddr<'_>) -> String {
     // Display name and URI without parameters: the tags live in the id.
+    // (Kept for the whole call: allocated at about its size.)
+    let display = match na.display {
+        Some(DisplayName::Quoted(q)) => q.len() + 3,
+        Some(DisplayName::Tokens(t)) => t.split_whitespace().map(|w| w.len() + 1).sum(),
+        None => 0,
+    };
+    let mut s = String::with_capacity(display + crate::text::uri_len(&na.uri) + 2);
     match na.display {
-        Some(DisplayName::Quoted(q)) => format!("\"{q}\" <{}>", na.uri),
-        Some(DisplayName::Tokens(t)) => {
-            format!(
-                "{} <{}>",
-                t.split_whitespace().collect::<Vec<_>>().join(" "),
-                na.uri
-            )
+        Some(DisplayName::Quoted(q)) => {
+            s.push('"');
+            s.push_str(q);
+            s.push_str("\" ");
         }
-        None => format!("<{}>", na.uri),
+        Some(DisplayName::Tokens(t)) => {
+            for (k, word) in t.split_whitespace().enumerate() {
+                if k > 0 {
+                    s.push(' ');
+                }
+                s.push_str(word);
+            }
+            s.push(' ');
+        }
+        None => {}
     }
+    s.push('<');
+    crate::text::push_uri(&mut s, &na.uri);
+    s.push('>');
+    s
 }
 
 impl Dialog {
@@ -316,18 +333,22 @@ impl Dialog {
         let (ruri, routes) = self.target_and_routes();
         let mut b = MessageBuilder::request(&method, &ruri);
         for r in &routes {
-            b = b.header(HeaderName::Route, r);
+            b = b.header_str(HeaderName::Route, r);
         }
-        b.header(
+        let mut cseq = String::with_capacity(24);
+        crate::text::push_u64(&mut cseq, seq.into());
+        cseq.push(' ');
+        cseq.push_str(cseq_method.as_str());
+        b.header_parts(
             HeaderName::From,
-            format_args!("{};tag={}", self.local_uri, self.id.local_tag),
+            &[&self.local_uri, ";tag=", &self.id.local_tag],
         )
-        .header(
+        .header_parts(
             HeaderName::To,
-            format_args!("{};tag={}", self.remote_uri, self.id.remote_tag),
+            &[&self.remote_uri, ";tag=", &self.id.remote_tag],
         )
-        .header(HeaderName::CallId, &self.id.call_id)
-        .header(HeaderName::CSeq, format_args!("{seq} {cseq_method}"))
+        .header_str(HeaderName::CallId, &self.id.call_id)
+        .header_str(HeaderName::CSeq, &cseq)
     }
 
     /// Request-URI and Route values (section 12.2.1.1).
@@ -356,6 +377,31 @@ fn route_uri(v: &str) -> Option<Uri<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uri_part_writes_what_format_wrote() {
+        for v in [
+            "\"Bob \\\"B\\\"\" <sip:bob@biloxi.com;transport=tcp>;tag=1",
+            "Bob   Smith <sips:bob:pw@192.0.2.4:5061;lr?x=y>",
+            "<tel:+1-555;phone-context=x>",
+            "sip:alice@[2001:db8::1]:5060",
+            "A <urn:service:sos>",
+        ] {
+            let na = sip_proto::headers::NameAddr::parse(v).unwrap();
+            let old = match na.display {
+                Some(DisplayName::Quoted(q)) => format!("\"{q}\" <{}>", na.uri),
+                Some(DisplayName::Tokens(t)) => format!(
+                    "{} <{}>",
+                    t.split_whitespace().collect::<Vec<_>>().join(" "),
+                    na.uri
+                ),
+                None => format!("<{}>", na.uri),
+            };
+            let new = uri_part(&na);
+            assert_eq!(new, old, "{v}");
+            assert!(new.capacity() <= new.len() + 32, "{v}");
+        }
+    }
 
     fn msg(text: &str) -> Message {
         Message::parse(text.replace('\n', "\r\n").into_bytes()).expect("test message parses")

@@ -46,6 +46,7 @@ pub mod dialog;
 pub mod registration;
 pub mod resolver;
 pub mod servers;
+mod text;
 pub mod time;
 pub mod transaction;
 pub mod transport;

@@ -140,11 +140,37 @@ pub fn via_value(
     s
 }
 
-/// Characters a parameter value may hold without quotes (token and host).
+/// Characters a parameter value may hold without quotes (token and host),
+/// as a table (this runs for every parameter of every stamped Via).
+const PLAIN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'-' | b'.'
+                    | b'!'
+                    | b'%'
+                    | b'*'
+                    | b'_'
+                    | b'+'
+                    | b'`'
+                    | b'\''
+                    | b'~'
+                    | b':'
+                    | b'['
+                    | b']'
+            );
+        c += 1;
+    }
+    t
+};
+
+/// Whether a parameter value may be written without quotes.
 fn plain_value(v: &str) -> bool {
-    !v.is_empty()
-        && v.bytes()
-            .all(|c| c.is_ascii_alphanumeric() || b"-.!%*_+`'~:[]".contains(&c))
+    !v.is_empty() && v.bytes().all(|c| PLAIN[c as usize])
 }
 
 /// Prints `via` again with `transport` as its transport token and the
@@ -166,7 +192,9 @@ pub fn rebuild_via(via: &Via<'_>, transport: &str, set: &[(&str, Option<&str>)])
         s.push(':');
         push_u16(&mut s, p);
     }
-    let mut used = vec![false; set.len()];
+    // Which of `set` the Via had (a handful at most: a bit mask, no allocation).
+    let mut used = 0u128;
+    let set = &set[..set.len().min(128)];
     let write_param = |s: &mut String, name: &str, value: Option<&str>| {
         s.push(';');
         s.push_str(name);
@@ -183,16 +211,16 @@ pub fn rebuild_via(via: &Via<'_>, transport: &str, set: &[(&str, Option<&str>)])
     };
     for (name, value) in via.params.iter() {
         match set.iter().position(|(n, _)| n.eq_ignore_ascii_case(name)) {
-            Some(k) if used[k] => {}
+            Some(k) if used & (1 << k) != 0 => {}
             Some(k) => {
-                used[k] = true;
+                used |= 1 << k;
                 write_param(&mut s, set[k].0, set[k].1);
             }
             None => write_param(&mut s, name, value),
         }
     }
     for (k, (name, value)) in set.iter().enumerate() {
-        if !used[k] {
+        if used & (1 << k) == 0 {
             write_param(&mut s, name, *value);
         }
     }
@@ -255,18 +283,7 @@ fn received_text(ip: IpAddr) -> String {
 
 /// Appends `v` in decimal (no `fmt` machinery).
 fn push_u16(s: &mut String, v: u16) {
-    let mut buf = [0u8; 5];
-    let mut n = buf.len();
-    let mut v = v;
-    loop {
-        n -= 1;
-        buf[n] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    s.push_str(std::str::from_utf8(&buf[n..]).unwrap_or_default());
+    crate::text::push_u64(s, v.into());
 }
 
 /// Whether a sent-by host is the IP address `ip`.
@@ -292,14 +309,20 @@ pub fn stamped_top_via(msg: &Message, source: SocketAddr) -> Option<String> {
     if !differs && !want_rport {
         return None;
     }
-    let received = received_text(source.ip());
-    let mut port = String::with_capacity(5);
-    push_u16(&mut port, source.port());
-    let mut set: Vec<(&str, Option<&str>)> = vec![("received", Some(&received))];
-    if want_rport {
-        set.push(("rport", Some(&port)));
-    }
-    Some(rebuild_via(&via, via.transport, &set))
+    let mut v4 = [0; 15];
+    let v6;
+    let received = match source.ip().to_canonical() {
+        IpAddr::V4(a) => sip_proto::uri::ipv4_text(&a, &mut v4),
+        ip => {
+            v6 = received_text(ip);
+            &v6
+        }
+    };
+    let mut digits = [0; 5];
+    let port = crate::text::u16_text(source.port(), &mut digits);
+    let set = [("received", Some(received)), ("rport", Some(port))];
+    let set = if want_rport { &set[..] } else { &set[..1] };
+    Some(rebuild_via(&via, via.transport, set))
 }
 
 /// Applies [`stamped_top_via`] to a received request: the message the TU
@@ -442,6 +465,17 @@ mod tests {
         };
         assert_eq!(mtu.transport_for(Transport::Udp, 801), Transport::Tcp);
         assert_eq!(mtu.transport_for(Transport::Udp, 800), Transport::Udp);
+    }
+
+    #[test]
+    fn plain_values_are_tokens_and_hosts() {
+        for c in 0..=255u8 {
+            let old = c.is_ascii_alphanumeric() || b"-.!%*_+`'~:[]".contains(&c);
+            assert_eq!(PLAIN[c as usize], old, "{c}");
+        }
+        assert!(!plain_value(""));
+        assert!(plain_value("z9hG4bK-1.2"));
+        assert!(!plain_value("a b"));
     }
 
     #[test]

@@ -27,7 +27,7 @@ fn new_request(h: &mut Harness, ms: u64, req: Message, transport: Transport) -> 
             _ => None,
         })
         .unwrap();
-    (key, stamped)
+    (key, *stamped)
 }
 
 fn statuses(h: &Harness) -> Vec<(u64, u16)> {

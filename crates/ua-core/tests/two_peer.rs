@@ -164,7 +164,7 @@ impl Sim {
                                     .build()
                                     .unwrap();
                                 self.server.send_response(self.now, key, r).unwrap();
-                                self.invites.push((key.clone(), request.clone()));
+                                self.invites.push((key.clone(), Message::clone(request)));
                             }
                             Script::RingThenBusy => {
                                 let r = MessageBuilder::response_to(request, 180, "", Some("srv"))
@@ -175,7 +175,7 @@ impl Sim {
                                     self.now + Duration::from_secs(1),
                                     key.clone(),
                                     486,
-                                    request.clone(),
+                                    Message::clone(request),
                                 ));
                             }
                         }

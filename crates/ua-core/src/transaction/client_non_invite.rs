@@ -77,10 +77,10 @@ impl ClientNonInvite {
         match (self.state, code) {
             (Trying | Proceeding, 100..=199) => {
                 self.state = Proceeding;
-                out.push(Action::Response(resp));
+                out.push(Action::Response(Box::new(resp)));
             }
             (Trying | Proceeding, _) => {
-                out.push(Action::Response(resp));
+                out.push(Action::Response(Box::new(resp)));
                 self.timer_e = None;
                 self.timer_f = None;
                 if ctx.reliable {

@@ -1,6 +1,8 @@
 //! Transaction identifiers (RFC 3261 sections 17.1.3 and 17.2.3) and the
 //! branch generator (section 8.1.1.7).
 
+use std::sync::Arc;
+
 use sip_proto::headers::Via;
 use sip_proto::{Message, Method};
 
@@ -17,8 +19,9 @@ pub enum TxKey {
     /// sent and the request method (section 17.1.3; the method tells a
     /// CANCEL from the INVITE it cancels).
     Client {
-        /// The branch parameter.
-        branch: String,
+        /// The branch parameter (shared: keys are copied into every output
+        /// and index of the layer and the agent).
+        branch: Arc<str>,
         /// The method of the request (never ACK).
         method: Method,
     },
@@ -31,14 +34,14 @@ impl TxKey {
     /// Via lacks a branch.
     pub fn client_for_request(req: &Message) -> Option<TxKey> {
         let method = req.method()?.clone();
-        let branch = req.top_via()?.branch()?.to_owned();
+        let branch = Arc::from(req.top_via()?.branch()?);
         Some(TxKey::Client { branch, method })
     }
 
     /// The client key a response matches (section 17.1.3): the branch of
     /// its top Via and the method of its CSeq.
     pub fn client_for_response(resp: &Message) -> Option<TxKey> {
-        let branch = resp.top_via()?.branch()?.to_owned();
+        let branch = Arc::from(resp.top_via()?.branch()?);
         let method = resp.cseq()?.method;
         Some(TxKey::Client { branch, method })
     }
@@ -72,9 +75,9 @@ pub enum ServerKey {
     /// (ACK counts as INVITE).
     Rfc3261 {
         /// The branch parameter.
-        branch: String,
+        branch: Arc<str>,
         /// sent-by host (lower case) and port as written.
-        sent_by: (String, Option<u16>),
+        sent_by: (Arc<str>, Option<u16>),
         /// The method of the request that created the transaction.
         method: Method,
     },
@@ -99,8 +102,8 @@ pub enum ServerKey {
     },
 }
 
-fn sent_by(via: &Via<'_>) -> (String, Option<u16>) {
-    (via.host.to_string().to_ascii_lowercase(), via.port)
+fn sent_by(via: &Via<'_>) -> (Arc<str>, Option<u16>) {
+    (crate::text::host_key_arc(&via.host), via.port)
 }
 
 impl ServerKey {
@@ -114,7 +117,7 @@ impl ServerKey {
         }
         if via.has_rfc3261_branch() {
             return Some(ServerKey::Rfc3261 {
-                branch: via.branch()?.to_owned(),
+                branch: Arc::from(via.branch()?),
                 sent_by: sent_by(&via),
                 method,
             });

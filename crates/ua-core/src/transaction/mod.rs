@@ -45,7 +45,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use bytes::Bytes;
-use sip_proto::{Message, Method, ParseError};
+use sip_proto::{Host, Message, Method, ParseError};
 
 use crate::time::{Time, TimerConfig};
 use crate::transport::{
@@ -151,8 +151,8 @@ pub enum TxOutput {
     Request {
         /// The new server transaction.
         key: TxKey,
-        /// The request, as stamped.
-        request: Message,
+        /// The request, as stamped (boxed: outputs move through queues).
+        request: Box<Message>,
     },
     /// A response for client transaction `key` (provisional, final, and in
     /// the Accepted state every 2xx).
@@ -160,7 +160,7 @@ pub enum TxOutput {
         /// The client transaction.
         key: TxKey,
         /// The response.
-        response: Message,
+        response: Box<Message>,
     },
     /// An ACK for the TU: one matching an INVITE server transaction in the
     /// Accepted state (`key` set, RFC 6026 section 7.1), or one that matches
@@ -169,7 +169,7 @@ pub enum TxOutput {
         /// The INVITE server transaction, if one matched.
         key: Option<TxKey>,
         /// The ACK, as stamped.
-        request: Message,
+        request: Box<Message>,
     },
     /// A transaction timed out: Timer B or F (no response), Timer H (no
     /// ACK for a non-2xx: a transaction failure), or the layer's guard.
@@ -193,7 +193,7 @@ pub enum TxOutput {
     /// answer it statelessly (503).
     Overloaded {
         /// The request, as stamped.
-        request: Message,
+        request: Box<Message>,
         /// The transport it came on.
         transport: Transport,
         /// Where it came from.
@@ -290,8 +290,8 @@ pub enum TxState {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum Action {
     Send(Bytes),
-    Response(Message),
-    Ack(Message),
+    Response(Box<Message>),
+    Ack(Box<Message>),
     Timeout(Timer),
 }
 
@@ -367,7 +367,22 @@ impl Entry {
 
 fn sent_by_of(msg: &Message) -> Option<(String, Option<u16>)> {
     let v = msg.top_via()?;
-    Some((v.host.to_string().to_ascii_lowercase(), v.port))
+    Some((crate::text::host_key(&v.host), v.port))
+}
+
+/// Whether `msg`'s top Via has the sent-by [`sent_by_of`] gave
+/// `sent_by` (compared without writing the host out again).
+fn sent_by_is(sent_by: &(String, Option<u16>), msg: &Message) -> bool {
+    let Some(v) = msg.top_via() else {
+        return false;
+    };
+    v.port == sent_by.1
+        && match v.host {
+            // `sent_by.0` is in lower case already.
+            Host::Name(n) => n.eq_ignore_ascii_case(&sent_by.0),
+            Host::V4(a) => sip_proto::uri::ipv4_text(&a, &mut [0; 15]) == sent_by.0,
+            Host::V6(_) => crate::text::host_key(&v.host) == sent_by.0,
+        }
 }
 
 /// The transaction layer: every live transaction, the output queue and the
@@ -376,7 +391,9 @@ fn sent_by_of(msg: &Message) -> Option<(String, Option<u16>)> {
 pub struct TransactionLayer {
     config: LayerConfig,
     branches: BranchGenerator,
-    txs: BTreeMap<TxKey, Entry>,
+    /// Boxed: an entry holds whole messages, and B-tree nodes move and
+    /// allocate their values eleven at a time.
+    txs: BTreeMap<TxKey, Box<Entry>>,
     out: VecDeque<TxOutput>,
 }
 
@@ -438,7 +455,7 @@ impl TransactionLayer {
 
     /// The state of transaction `key`, if it is live.
     pub fn state(&self, key: &TxKey) -> Option<TxState> {
-        self.txs.get(key).map(Entry::state)
+        self.txs.get(key).map(|e| e.state())
     }
 
     /// The next output, if any.
@@ -448,7 +465,7 @@ impl TransactionLayer {
 
     /// The earliest deadline of any transaction timer.
     pub fn poll_timeout(&self) -> Option<Time> {
-        self.txs.values().filter_map(Entry::next_deadline).min()
+        self.txs.values().filter_map(|e| e.next_deadline()).min()
     }
 
     fn transmit(
@@ -495,10 +512,11 @@ impl TransactionLayer {
             };
             self.out.push_back(o);
         }
-        if self.txs.get(key).is_some_and(Entry::is_terminated) {
-            self.txs.remove(key);
-            self.out
-                .push_back(TxOutput::Terminated { key: key.clone() });
+        if self.txs.get(key).is_some_and(|e| e.is_terminated())
+            && let Some((key, _)) = self.txs.remove_entry(key)
+        {
+            // The map's own key goes out: no copy of the branch.
+            self.out.push_back(TxOutput::Terminated { key });
         }
     }
 
@@ -541,9 +559,14 @@ impl TransactionLayer {
             .is_some_and(|v| Transport::from_via_token(v.transport) == Some(chosen));
         // Section 18.1.1: a request to a multicast group names it in maddr
         // (with ttl=1 for IPv4).
-        let group = destination.ip().to_string();
+        let multicast = destination.ip().is_multicast();
+        let group = if multicast {
+            destination.ip().to_string()
+        } else {
+            String::new()
+        };
         let mut edits: Vec<(&str, Option<&str>)> = Vec::new();
-        if destination.ip().is_multicast() {
+        if multicast {
             edits.push(("maddr", Some(&group)));
             if destination.is_ipv4() {
                 edits.push(("ttl", Some("1")));
@@ -570,14 +593,14 @@ impl TransactionLayer {
         };
         self.txs.insert(
             key.clone(),
-            Entry {
+            Box::new(Entry {
                 transport: chosen,
                 destination: Some(destination),
                 local: None,
                 sent_by: entry_sent_by,
                 pending_cancel: None,
                 machine,
-            },
+            }),
         );
         self.apply(&key, actions);
         Ok(key)
@@ -646,14 +669,14 @@ impl TransactionLayer {
             Machine::ClientNonInvite(ClientNonInvite::new(ctx, wire(&cancel), &mut actions));
         self.txs.insert(
             key.clone(),
-            Entry {
+            Box::new(Entry {
                 transport,
                 destination,
                 local: None,
                 sent_by,
                 pending_cancel: None,
                 machine,
-            },
+            }),
         );
         self.apply(&key, actions);
     }
@@ -790,7 +813,9 @@ impl TransactionLayer {
         let Some(entry) = self.txs.get_mut(&key) else {
             return Dispatch::Stray(Box::new(msg));
         };
-        if entry.sent_by.is_some() && entry.sent_by != sent_by_of(&msg) {
+        if let Some(sent_by) = &entry.sent_by
+            && !sent_by_is(sent_by, &msg)
+        {
             return Dispatch::Dropped(DropReason::SentByMismatch);
         }
         let ctx = entry.ctx(now, &self.config);
@@ -848,7 +873,7 @@ impl TransactionLayer {
                         return if is_ack {
                             self.out.push_back(TxOutput::Ack {
                                 key: None,
-                                request: msg,
+                                request: Box::new(msg),
                             });
                             Dispatch::AckToTu
                         } else {
@@ -877,13 +902,13 @@ impl TransactionLayer {
         if is_ack {
             self.out.push_back(TxOutput::Ack {
                 key: None,
-                request: msg,
+                request: Box::new(msg),
             });
             return Dispatch::AckToTu;
         }
         if self.txs.len() >= self.config.max_transactions {
             self.out.push_back(TxOutput::Overloaded {
-                request: msg,
+                request: Box::new(msg),
                 transport,
                 source,
             });
@@ -909,18 +934,18 @@ impl TransactionLayer {
         };
         self.txs.insert(
             key.clone(),
-            Entry {
+            Box::new(Entry {
                 transport,
                 destination,
                 local,
                 sent_by: None,
                 pending_cancel: None,
                 machine,
-            },
+            }),
         );
         self.out.push_back(TxOutput::Request {
             key: key.clone(),
-            request: msg,
+            request: Box::new(msg),
         });
         self.apply(&key, actions);
         Dispatch::NewRequest(key)
@@ -1050,5 +1075,6 @@ impl TransactionLayer {
 /// [`sip_proto::MessageBuilder`] (canonical form, Content-Length set), so
 /// its bytes already are what [`Message::to_bytes`] would write.
 pub(crate) fn wire(msg: &Message) -> Bytes {
-    Bytes::copy_from_slice(msg.as_bytes())
+    // Shares the message's buffer (no copy).
+    msg.shared_bytes()
 }

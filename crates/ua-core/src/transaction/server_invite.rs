@@ -150,7 +150,7 @@ impl ServerInvite {
                 }
             }
             // RFC 6026 section 7.1: ACKs in Accepted go to the TU.
-            (Accepted, true) => out.push(Action::Ack(req)),
+            (Accepted, true) => out.push(Action::Ack(Box::new(req))),
             // Confirmed absorbs ACKs, Accepted absorbs INVITEs, and an ACK
             // before any final response has nothing to acknowledge.
             _ => {}
