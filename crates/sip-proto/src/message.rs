@@ -542,22 +542,40 @@ pub(crate) fn parse_core(
         let v = head_text(head, e.value);
         match name {
             HeaderName::Via => {
+                let (s, t) = (e.value.start as usize, e.value.end as usize);
+                if crate::fast::vias(base, s, t, &mut core.vias).is_some() {
+                    continue;
+                }
                 for (off, x) in split_list(v, true) {
                     let via = Via::parse(x).map_err(|err| fail(name, e, off, err))?;
                     core.vias.push(ViaSpans::of(base, &via));
                 }
             }
             HeaderName::Contact => {
+                let (s, t) = (e.value.start as usize, e.value.end as usize);
+                if crate::fast::contacts(base, s, t, &mut core.contacts).is_some() {
+                    continue;
+                }
                 for (off, x) in split_list(v, true) {
                     let c = Contact::parse(x).map_err(|err| fail(name, e, off, err))?;
                     core.contacts.push(ContactSpans::of(base, &c));
                 }
             }
             HeaderName::From => {
+                let (s, t) = (e.value.start as usize, e.value.end as usize);
+                if let Some(f) = crate::fast::from_to(base, s, t) {
+                    core.from.get_or_insert(f);
+                    continue;
+                }
                 let f = FromHeader::parse(v).map_err(|err| fail(name, e, 0, err))?;
                 core.from.get_or_insert(NameAddrSpans::of(base, &f.0));
             }
             HeaderName::To => {
+                let (s, t) = (e.value.start as usize, e.value.end as usize);
+                if let Some(t) = crate::fast::from_to(base, s, t) {
+                    core.to.get_or_insert(t);
+                    continue;
+                }
                 let t = ToHeader::parse(v).map_err(|err| fail(name, e, 0, err))?;
                 core.to.get_or_insert(NameAddrSpans::of(base, &t.0));
             }

@@ -93,25 +93,10 @@ impl Host<'_> {
     /// `sip.194.213.29.100` have numeric top labels, so the RFC 3261 rule
     /// that a top label starts with a letter is not enforced.
     pub(crate) fn from_scanned(s: &str) -> Option<Host<'_>> {
-        let b = s.as_bytes();
-        let (&first, &last) = (b.first()?, b.last()?);
-        if first.is_ascii_digit() && last.is_ascii_digit() {
-            if let Some(a) = parse_ipv4(b) {
-                return Some(Host::V4(a));
-            }
-            if b.iter().all(|c| c.is_ascii_digit() || *c == b'.') {
-                // All digits and dots but no IPv4 address: no host at all.
-                return None;
-            }
-        }
-        // No empty label: not leading, not doubled (jumping from dot to dot).
-        if first == b'.' {
-            return None;
-        }
-        if crate::grammar::has_double_dot(b) {
-            return None;
-        }
-        Some(Host::Name(s))
+        Some(match host_kind(s.as_bytes())? {
+            Some(a) => Host::V4(a),
+            None => Host::Name(s),
+        })
     }
 
     /// Case-insensitive host comparison (RFC 3261 section 19.1.4).
@@ -417,6 +402,28 @@ impl<'a> SipUri<'a> {
     }
 }
 
+/// What host bytes already known to be host characters are (see
+/// [`Host::from_scanned`]): `Some(Some(address))` for IPv4, `Some(None)`
+/// for a name, `None` for no host.
+#[inline]
+pub(crate) fn host_kind(b: &[u8]) -> Option<Option<Ipv4Addr>> {
+    let (&first, &last) = (b.first()?, b.last()?);
+    if first.is_ascii_digit() && last.is_ascii_digit() {
+        if let Some(a) = parse_ipv4(b) {
+            return Some(Some(a));
+        }
+        if b.iter().all(|c| c.is_ascii_digit() || *c == b'.') {
+            // All digits and dots but no IPv4 address: no host at all.
+            return None;
+        }
+    }
+    // No empty label: not leading, not doubled (jumping from dot to dot).
+    if first == b'.' || crate::grammar::has_double_dot(b) {
+        return None;
+    }
+    Some(None)
+}
+
 /// `IPv4address` = 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT, each at most 255.
 fn parse_ipv4(b: &[u8]) -> Option<Ipv4Addr> {
     let (mut octets, mut n, mut value, mut digits) = ([0u8; 4], 0, 0u16, 0);
@@ -442,11 +449,17 @@ fn parse_ipv4(b: &[u8]) -> Option<Ipv4Addr> {
 }
 
 pub(crate) fn parse_port(p: &str) -> Option<u16> {
+    port_bytes(p.as_bytes())
+}
+
+/// [`parse_port`] on bytes.
+#[inline]
+pub(crate) fn port_bytes(p: &[u8]) -> Option<u16> {
     if p.is_empty() || p.len() > 5 {
         return None;
     }
     let mut v = 0u32;
-    for b in p.bytes() {
+    for &b in p {
         if !b.is_ascii_digit() {
             return None;
         }
