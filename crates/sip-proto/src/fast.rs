@@ -27,11 +27,8 @@ fn sp(s: usize, e: usize) -> Span {
 
 /// The end of the run of bytes in class `mask` from `k`, before `e`.
 #[inline]
-fn run_to(b: &[u8], mut k: usize, e: usize, mask: u16) -> usize {
-    while k < e && is(b[k], mask) {
-        k += 1;
-    }
-    k
+fn run_to(b: &[u8], k: usize, e: usize, mask: u16) -> usize {
+    crate::grammar::run_from(b, k, e, mask)
 }
 
 /// [`run_to`] with `%` allowed too (as `grammar::run_escaped`).
