@@ -12,7 +12,9 @@
 //! it too and gives the same spans.
 
 use crate::cache::{ContactSpans, HostSpan, NameAddrSpans, OneOrMore, Span, UriSpans, ViaSpans};
-use crate::grammar::{GEN_VALUE, HOST, PARAM, PASSWORD, TOKEN, USER, find_byte, find_byte2, is};
+use crate::grammar::{
+    GEN_VALUE, HOST, PARAM, PASSWORD, TOKEN, USER, WORD, find_byte, find_byte2, is,
+};
 use crate::uri::{host_kind, port_bytes};
 
 /// A span, empty ones as the default span (as `Span::of` gives them).
@@ -46,7 +48,7 @@ fn is_wsp(c: u8) -> bool {
 }
 
 /// A host of host characters at `k` (no IPv6 reference): its span kind and end.
-#[inline]
+#[inline(always)]
 fn host(b: &[u8], k: usize, e: usize) -> Option<(HostSpan, usize)> {
     let n = run_to(b, k, e, HOST);
     let h = match host_kind(&b[k..n])? {
@@ -57,7 +59,7 @@ fn host(b: &[u8], k: usize, e: usize) -> Option<(HostSpan, usize)> {
 }
 
 /// `:port` at `k`, if there: the port and the end.
-#[inline]
+#[inline(always)]
 fn port(b: &[u8], k: usize, e: usize) -> Option<(Option<u16>, usize)> {
     if k < e && b[k] == b':' {
         let mut n = k + 1;
@@ -325,6 +327,60 @@ fn via(b: &[u8], k: usize, e: usize) -> Option<(ViaSpans, usize)> {
     ))
 }
 
+/// A whole value `b[s..e]` of one to nine digits (so no overflow), as
+/// Max-Forwards, Content-Length and the number of CSeq take it.
+#[inline]
+pub(crate) fn number(b: &[u8], s: usize, e: usize) -> Option<u32> {
+    if s >= e || e - s > 9 {
+        return None;
+    }
+    let mut v = 0u32;
+    for &c in &b[s..e] {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + u32::from(c - b'0');
+    }
+    Some(v)
+}
+
+/// `Call-ID: word [ "@" word ]`, the whole value `b[s..e]`.
+#[inline]
+pub(crate) fn call_id(b: &[u8], s: usize, e: usize) -> Option<Span> {
+    let first = run_to(b, s, e, WORD);
+    if first == s {
+        return None;
+    }
+    if first == e {
+        return Some(Span::new(s, e));
+    }
+    if b[first] != b'@' {
+        return None;
+    }
+    let end = run_to(b, first + 1, e, WORD);
+    (end > first + 1 && end == e).then_some(Span::new(s, e))
+}
+
+/// `CSeq: digits SP method`, the whole value `b[s..e]`: the number and
+/// the method's span.
+#[inline]
+pub(crate) fn cseq(b: &[u8], s: usize, e: usize) -> Option<(u32, Span)> {
+    let mut d = s;
+    while d < e && b[d].is_ascii_digit() {
+        d += 1;
+    }
+    let seq = number(b, s, d)?;
+    let mut m = d;
+    while m < e && is_wsp(b[m]) {
+        m += 1;
+    }
+    if m == d {
+        return None;
+    }
+    let me = run_to(b, m, e, TOKEN);
+    (me > m && me == e).then_some((seq, Span::new(m, me)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -377,6 +433,68 @@ mod tests {
         if let Some(u) = sip_uri(b, 0, b.len()) {
             let r = Uri::parse(v).expect("the reference accepts it");
             assert_eq!(u, UriSpans::of(b, &r), "URI {v:?}");
+        }
+    }
+
+    fn check_scalar(v: &str) {
+        use crate::headers::{CSeq, CallId, MaxForwards};
+        let b = v.as_bytes();
+        if let Some(n) = number(b, 0, b.len()) {
+            assert_eq!(MaxForwards::parse(v).map(|m| m.0), Ok(n), "{v:?}");
+        }
+        if let Some(c) = call_id(b, 0, b.len()) {
+            let r = CallId::parse(v).expect("the reference accepts it");
+            assert_eq!(c, Span::of_str(b, r.0), "{v:?}");
+        }
+        if let Some((seq, m)) = cseq(b, 0, b.len()) {
+            let r = CSeq::parse(v).expect("the reference accepts it");
+            assert_eq!(r.seq, seq, "{v:?}");
+            assert_eq!(r.method, crate::method::Method::from_token(&v[m.range()]));
+        }
+    }
+
+    #[test]
+    fn scalars_agree() {
+        for v in [
+            "",
+            "0",
+            "70",
+            "123456789",
+            "1234567890",
+            "4294967296",
+            "7 ",
+            " 7",
+            "x",
+            "1 INVITE",
+            "1  INVITE",
+            "1\tinvite",
+            "1INVITE",
+            "1 ",
+            "99999999999 ACK",
+            "1 IN VITE",
+            "a@b",
+            "a@",
+            "@b",
+            "a@b@c",
+            "9f1c6d3e2b7a4c58a0d1e2f3a4b5c6d7@192.0.2.10",
+            "a b",
+            "(x)<y>",
+        ] {
+            check_scalar(v);
+        }
+        assert_eq!(number(b"70", 0, 2), Some(70));
+        assert!(call_id(b"9f1c6d3e2b7a4c58a0d1e2f3a4b5c6d7@192.0.2.10", 0, 43).is_some());
+        assert_eq!(cseq(b"2 INVITE", 0, 8), Some((2, Span::new(2, 8))));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn scalars_agree_with_the_reference(
+            v in "[0-9 \t]{0,12}[A-Za-z@ .,\t!]{0,3}",
+            w in "[a-z0-9()<>\\\\\"/\\[\\]?{}:.@ -]{0,12}",
+        ) {
+            check_scalar(&v);
+            check_scalar(&w);
         }
     }
 

@@ -371,15 +371,23 @@ impl Message {
             .iter()
             .filter(|e| e.known == Some(HeaderName::ContentLength))
         {
-            let v = ContentLength::parse(msg.text(e.value)).map_err(|x| {
-                err(
-                    ParseErrorKind::InvalidHeader {
-                        name: HeaderName::ContentLength,
-                        kind: x.kind,
-                    },
-                    e.value.start as usize + x.offset,
-                )
-            })?;
+            let fast = crate::fast::number(
+                msg.head.as_bytes(),
+                e.value.range().start,
+                e.value.range().end,
+            );
+            let v = fast
+                .map(ContentLength)
+                .map_or_else(|| ContentLength::parse(msg.text(e.value)), Ok)
+                .map_err(|x| {
+                    err(
+                        ParseErrorKind::InvalidHeader {
+                            name: HeaderName::ContentLength,
+                            kind: x.kind,
+                        },
+                        e.value.start as usize + x.offset,
+                    )
+                })?;
             if declared.is_some_and(|d| d != v.0) {
                 return Err(err(
                     ParseErrorKind::ConflictingContentLength,
@@ -585,10 +593,26 @@ pub(crate) fn parse_core(
                 core.to.get_or_insert(NameAddrSpans::of(base, &t.0));
             }
             HeaderName::CallId => {
+                let (s, t) = (e.value.start as usize, e.value.end as usize);
+                if let Some(c) = crate::fast::call_id(base, s, t) {
+                    core.call_id.get_or_insert(c);
+                    continue;
+                }
                 let c = CallId::parse(v).map_err(|err| fail(name, e, 0, err))?;
                 core.call_id.get_or_insert(Span::of_str(base, c.0));
             }
             HeaderName::CSeq => {
+                let (s, t) = (e.value.start as usize, e.value.end as usize);
+                if let Some((seq, m)) = crate::fast::cseq(base, s, t) {
+                    if core.cseq.is_none() {
+                        cseq_at = Some(s);
+                        core.cseq = Some(CSeq {
+                            seq,
+                            method: Method::from_token(head_text(head, m)),
+                        });
+                    }
+                    continue;
+                }
                 let c = CSeq::parse(v).map_err(|err| fail(name, e, 0, err))?;
                 if core.cseq.is_none() {
                     cseq_at = Some(e.value.start as usize);
@@ -596,6 +620,11 @@ pub(crate) fn parse_core(
                 }
             }
             HeaderName::MaxForwards => {
+                let (s, t) = (e.value.start as usize, e.value.end as usize);
+                if let Some(m) = crate::fast::number(base, s, t) {
+                    core.max_forwards.get_or_insert(m);
+                    continue;
+                }
                 let m = MaxForwards::parse(v).map_err(|err| fail(name, e, 0, err))?;
                 core.max_forwards.get_or_insert(m.0);
             }
