@@ -177,6 +177,27 @@ fn find_line(b: &[u8], from: usize) -> Option<(usize, usize)> {
     Some((end, lf + 1))
 }
 
+/// For a name of `n` bytes, the masks that keep its bytes of the three
+/// words read from the line (the bytes after it zeroed).
+static NAME_MASKS: [[u64; 3]; crate::name::MAX_NAME + 1] = {
+    let mut t = [[0u64; 3]; crate::name::MAX_NAME + 1];
+    let mut n = 0;
+    while n <= crate::name::MAX_NAME {
+        let mut w = 0;
+        while w < 3 {
+            let m = n.saturating_sub(8 * w);
+            t[n][w] = if m >= 8 {
+                u64::MAX
+            } else {
+                (1u64 << (8 * m)) - 1
+            };
+            w += 1;
+        }
+        n += 1;
+    }
+    t
+};
+
 /// A known header name at `pos`, which holds a token byte, followed by
 /// optional SP/HTAB and a colon: (end of the name, the colon, the name).
 /// The name is matched as words, with no byte loop; its match proves it a
@@ -199,12 +220,8 @@ fn known_name(b: &[u8], pos: usize) -> Option<(usize, usize, Option<HeaderName>)
                     a.copy_from_slice(&window[k..k + 8]);
                     u64::from_le_bytes(a)
                 };
-                let mask = |k: usize| match n.saturating_sub(k) {
-                    0 => 0,
-                    m if m >= 8 => u64::MAX,
-                    m => (1u64 << (8 * m)) - 1,
-                };
-                [word(0) & mask(0), word(8) & mask(8), word(16) & mask(16)]
+                let m = &NAME_MASKS[n];
+                [word(0) & m[0], word(8) & m[1], word(16) & m[2]]
             } else {
                 crate::name::words(&window[..n])
             };
@@ -1099,13 +1116,14 @@ impl fmt::Display for Message {
 }
 
 impl Text for Message {
+    #[inline]
     fn text(&self, s: Span) -> &str {
         head_text(&self.head, s)
     }
 }
 
 /// The text of a span of the head.
-#[inline]
+#[inline(always)]
 fn head_text(head: &ByteString, s: Span) -> &str {
     // Spans start and end on ASCII bytes of the head.
     head.get(s.range()).unwrap_or("")
