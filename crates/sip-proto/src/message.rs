@@ -569,57 +569,54 @@ pub(crate) fn parse_core(
     let mut cseq_at = None;
     for e in headers {
         let Some(name) = e.known else { continue };
-        let v = head_text(head, e.value);
+        // The span readers take the usual shapes; the text is only for
+        // the typed parsers behind them.
+        let (s, t) = (e.value.start as usize, e.value.end as usize);
+        let v = || head_text(head, e.value);
         match name {
             HeaderName::Via => {
-                let (s, t) = (e.value.start as usize, e.value.end as usize);
                 if crate::fast::vias(base, s, t, &mut core.vias).is_some() {
                     continue;
                 }
-                for (off, x) in split_list(v, true) {
+                for (off, x) in split_list(v(), true) {
                     let via = Via::parse(x).map_err(|err| fail(name, e, off, err))?;
                     core.vias.push(ViaSpans::of(base, &via));
                 }
             }
             HeaderName::Contact => {
-                let (s, t) = (e.value.start as usize, e.value.end as usize);
                 if crate::fast::contacts(base, s, t, &mut core.contacts).is_some() {
                     continue;
                 }
-                for (off, x) in split_list(v, true) {
+                for (off, x) in split_list(v(), true) {
                     let c = Contact::parse(x).map_err(|err| fail(name, e, off, err))?;
                     core.contacts.push(ContactSpans::of(base, &c));
                 }
             }
             HeaderName::From => {
-                let (s, t) = (e.value.start as usize, e.value.end as usize);
                 if let Some(f) = crate::fast::from_to(base, s, t) {
                     core.from.get_or_insert(f);
                     continue;
                 }
-                let f = FromHeader::parse(v).map_err(|err| fail(name, e, 0, err))?;
+                let f = FromHeader::parse(v()).map_err(|err| fail(name, e, 0, err))?;
                 core.from.get_or_insert(NameAddrSpans::of(base, &f.0));
             }
             HeaderName::To => {
-                let (s, t) = (e.value.start as usize, e.value.end as usize);
                 if let Some(t) = crate::fast::from_to(base, s, t) {
                     core.to.get_or_insert(t);
                     continue;
                 }
-                let t = ToHeader::parse(v).map_err(|err| fail(name, e, 0, err))?;
+                let t = ToHeader::parse(v()).map_err(|err| fail(name, e, 0, err))?;
                 core.to.get_or_insert(NameAddrSpans::of(base, &t.0));
             }
             HeaderName::CallId => {
-                let (s, t) = (e.value.start as usize, e.value.end as usize);
                 if let Some(c) = crate::fast::call_id(base, s, t) {
                     core.call_id.get_or_insert(c);
                     continue;
                 }
-                let c = CallId::parse(v).map_err(|err| fail(name, e, 0, err))?;
+                let c = CallId::parse(v()).map_err(|err| fail(name, e, 0, err))?;
                 core.call_id.get_or_insert(Span::of_str(base, c.0));
             }
             HeaderName::CSeq => {
-                let (s, t) = (e.value.start as usize, e.value.end as usize);
                 if let Some((seq, m)) = crate::fast::cseq(base, s, t) {
                     if core.cseq.is_none() {
                         cseq_at = Some(s);
@@ -630,19 +627,18 @@ pub(crate) fn parse_core(
                     }
                     continue;
                 }
-                let c = CSeq::parse(v).map_err(|err| fail(name, e, 0, err))?;
+                let c = CSeq::parse(v()).map_err(|err| fail(name, e, 0, err))?;
                 if core.cseq.is_none() {
                     cseq_at = Some(e.value.start as usize);
                     core.cseq = Some(c);
                 }
             }
             HeaderName::MaxForwards => {
-                let (s, t) = (e.value.start as usize, e.value.end as usize);
                 if let Some(m) = crate::fast::number(base, s, t) {
                     core.max_forwards.get_or_insert(m);
                     continue;
                 }
-                let m = MaxForwards::parse(v).map_err(|err| fail(name, e, 0, err))?;
+                let m = MaxForwards::parse(v()).map_err(|err| fail(name, e, 0, err))?;
                 core.max_forwards.get_or_insert(m.0);
             }
             HeaderName::Route => check_values::<Route>(head, e)?,
