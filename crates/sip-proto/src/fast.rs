@@ -13,7 +13,7 @@
 
 use crate::cache::{ContactSpans, HostSpan, NameAddrSpans, OneOrMore, Span, UriSpans, ViaSpans};
 use crate::grammar::{
-    GEN_VALUE, HOST, PARAM, PASSWORD, TOKEN, USER, WORD, find_byte, find_byte2, is,
+    GEN_VALUE, HOST, PARAM, PASSWORD, PCT, TOKEN, USER, WORD, find_byte, find_byte2, is,
 };
 use crate::uri::{host_kind, port_bytes};
 
@@ -35,11 +35,12 @@ fn run_to(b: &[u8], k: usize, e: usize, mask: u16) -> usize {
 
 /// [`run_to`] with `%` allowed too (as `grammar::run_escaped`).
 #[inline]
-fn run_escaped_to(b: &[u8], mut k: usize, e: usize, mask: u16) -> usize {
-    while k < e && (is(b[k], mask) || b[k] == b'%') {
-        k += 1;
-    }
-    k
+fn run_escaped_to(b: &[u8], k: usize, e: usize, mask: u16) -> usize {
+    let mask = mask | PCT;
+    b[k..e]
+        .iter()
+        .position(|&c| !is(c, mask))
+        .map_or(e, |n| k + n)
 }
 
 #[inline]

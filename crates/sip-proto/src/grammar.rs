@@ -23,6 +23,8 @@ pub(crate) const HEADER: u16 = 1 << 6;
 pub(crate) const HOST: u16 = 1 << 7;
 /// An unquoted `gen-value`: token, host, or an unbracketed IPv6 `received`.
 pub(crate) const GEN_VALUE: u16 = 1 << 8;
+/// `%` alone: `is(c, USER | PCT)` is a byte [`run_escaped`] takes.
+pub(crate) const PCT: u16 = 1 << 9;
 
 const fn build_classes() -> [u16; 256] {
     let mut t = [0u16; 256];
@@ -70,7 +72,8 @@ const fn build_classes() -> [u16; 256] {
             | ((param as u16) * PARAM)
             | ((header as u16) * HEADER)
             | ((host as u16) * HOST)
-            | ((gen_value as u16) * GEN_VALUE);
+            | ((gen_value as u16) * GEN_VALUE)
+            | (((b == b'%') as u16) * PCT);
         c += 1;
     }
     t
@@ -481,6 +484,11 @@ mod class_tests {
         );
         assert!(is(b'?', HEADER) && !is(b'&', HEADER) && !is(b'=', HEADER));
         assert!(!is(0x80, TOKEN | WORD | USER | HOST));
+        for c in 0..=255u8 {
+            for mask in [USER, PASSWORD, PARAM, HEADER] {
+                assert_eq!(is(c, mask | PCT), is(c, mask) || c == b'%');
+            }
+        }
     }
 }
 
