@@ -96,7 +96,7 @@ pub(crate) fn run(s: &[u8], mask: u16) -> usize {
 /// The end of the run of bytes in class `mask` from `k`, before `e`:
 /// eight bytes a step while they all are in the class (their class bits
 /// ANDed, one branch), then byte by byte.
-#[inline]
+#[inline(always)]
 pub(crate) fn run_from(b: &[u8], mut k: usize, e: usize, mask: u16) -> usize {
     let e = e.min(b.len());
     while k + 8 <= e {
