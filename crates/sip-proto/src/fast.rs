@@ -76,18 +76,28 @@ fn port(b: &[u8], k: usize, e: usize) -> Option<(Option<u16>, usize)> {
 /// A `sip:`/`sips:` URI that is exactly `b[s..e]`.
 pub(crate) fn sip_uri(b: &[u8], s: usize, e: usize) -> Option<UriSpans> {
     let u = &b[s..e];
-    let (secure, mut k) = if u.len() > 3 && u[3] == b':' && u[..3].eq_ignore_ascii_case(b"sip") {
+    if u.len() < 5 {
+        return None; // no host after `sip:`
+    }
+    // The scheme as one word: OR-ing 0x20 folds exactly the letters' case.
+    let w = u32::from_le_bytes([u[0], u[1], u[2], u[3]]);
+    let (secure, mut k) = if w | 0x0020_2020 == u32::from_le_bytes(*b"sip:") {
         (false, s + 4)
-    } else if u.len() > 4 && u[4] == b':' && u[..4].eq_ignore_ascii_case(b"sips") {
+    } else if w | 0x2020_2020 == u32::from_le_bytes(*b"sips") && u[4] == b':' {
         (true, s + 5)
     } else {
         return None;
     };
     let (mut user, mut password) = (None, None);
-    // As `SipUri::parse`: an '@' anywhere ends the userinfo.
-    if let Some(at) = find_byte(&b[k..e], b'@') {
-        let at = k + at;
-        let ue = run_escaped_to(b, k, e, USER);
+    // As `SipUri::parse`: an '@' anywhere ends the userinfo. A user run
+    // that stops at an '@' stops at the first one (USER has no '@').
+    let ue = run_escaped_to(b, k, e, USER);
+    let at = if ue < e && b[ue] == b'@' {
+        Some(ue)
+    } else {
+        find_byte(&b[k..e], b'@').map(|at| k + at)
+    };
+    if let Some(at) = at {
         if ue == k {
             return None;
         }
