@@ -75,6 +75,17 @@ fn port(b: &[u8], k: usize, e: usize) -> Option<(Option<u16>, usize)> {
 
 /// A `sip:`/`sips:` URI that is exactly `b[s..e]`.
 pub(crate) fn sip_uri(b: &[u8], s: usize, e: usize) -> Option<UriSpans> {
+    let (u, end) = sip_uri_prefix(b, s, e)?;
+    (end == e).then_some(u)
+}
+
+/// A `sip:`/`sips:` URI from `s`, read as far as its grammar goes (not
+/// past `e`): its spans and where it stopped. No byte it takes is `>`, so
+/// a URI in `<>` stops at the first `>`, where the typed parser ends it.
+/// The userinfo ends at the first `@` from `s`: one beyond the URI's end
+/// gives `None`, like one inside it that the userinfo does not reach.
+#[inline(always)]
+fn sip_uri_prefix(b: &[u8], s: usize, e: usize) -> Option<(UriSpans, usize)> {
     let u = &b[s..e];
     if u.len() < 5 {
         return None; // no host after `sip:`
@@ -126,11 +137,11 @@ pub(crate) fn sip_uri(b: &[u8], s: usize, e: usize) -> Option<UriSpans> {
             k = run_escaped_to(b, k + 1, e, PARAM);
         }
     }
-    // Anything left (URI headers included) is for the reference parser.
-    if k != e {
+    // URI headers are for the reference parser.
+    if k < e && b[k] == b'?' {
         return None;
     }
-    Some(UriSpans::Sip {
+    let u = UriSpans::Sip {
         secure,
         user,
         password,
@@ -142,7 +153,8 @@ pub(crate) fn sip_uri(b: &[u8], s: usize, e: usize) -> Option<UriSpans> {
             Span::default()
         },
         headers: None,
-    })
+    };
+    Some((u, k))
 }
 
 /// `*( ";" token [ "=" ( gen-value / quoted-string ) ] )` from `k` with no
@@ -211,8 +223,10 @@ fn name_addr(b: &[u8], mut k: usize, e: usize) -> Option<(NameAddrSpans, usize)>
     if k >= e || b[k] != b'<' {
         return None;
     }
-    let gt = k + 1 + find_byte(&b[k + 1..e], b'>')?;
-    let uri = sip_uri(b, k + 1, gt)?;
+    let (uri, gt) = sip_uri_prefix(b, k + 1, e)?;
+    if gt >= e || b[gt] != b'>' {
+        return None;
+    }
     let pe = gen_params(b, gt + 1, e)?;
     Some((
         NameAddrSpans {
