@@ -317,14 +317,20 @@ fn list(b: &[u8], s: usize, e: usize, mut one: impl FnMut(usize) -> Option<usize
 
 /// One Via value from `k`: `SIP/2.0/UDP host[:port]*(;param)`.
 fn via(b: &[u8], k: usize, e: usize) -> Option<(ViaSpans, usize)> {
-    let pe = run_to(b, k, e, TOKEN);
-    if pe == k || pe >= e || b[pe] != b'/' {
-        return None;
-    }
-    let ve = run_to(b, pe + 1, e, TOKEN);
-    if ve == pe + 1 || ve >= e || b[ve] != b'/' {
-        return None;
-    }
+    // `SIP/2.0/` as one word (what the token runs below find for it).
+    let (pe, ve) = if e - k > 8 && b[k..k + 8] == *b"SIP/2.0/" {
+        (k + 3, k + 7)
+    } else {
+        let pe = run_to(b, k, e, TOKEN);
+        if pe == k || pe >= e || b[pe] != b'/' {
+            return None;
+        }
+        let ve = run_to(b, pe + 1, e, TOKEN);
+        if ve == pe + 1 || ve >= e || b[ve] != b'/' {
+            return None;
+        }
+        (pe, ve)
+    };
     let te = run_to(b, ve + 1, e, TOKEN);
     if te == ve + 1 {
         return None;
