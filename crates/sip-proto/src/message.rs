@@ -132,6 +132,12 @@ pub(crate) enum StartLine {
     Response { code: u16, reason: Span },
 }
 
+/// The start line as read before the head is checked as UTF-8: spans only.
+enum Start {
+    Request { method: Span, uri: Span },
+    Response { code: u16, reason: Span },
+}
+
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Entry {
     pub(crate) known: Option<HeaderName>,
@@ -373,6 +379,14 @@ impl Message {
         // further UTF-8 checks.
         let head = ByteString::try_from(buf.slice(..body_start))
             .map_err(|e| err(ParseErrorKind::InvalidUtf8, e.valid_up_to()))?;
+        let start = match start {
+            // The method's text is taken from the checked head.
+            Start::Request { method, uri } => StartLine::Request {
+                method: Method::from_token(head_text(&head, method)),
+                uri,
+            },
+            Start::Response { code, reason } => StartLine::Response { code, reason },
+        };
         let mut msg = Message {
             start,
             headers,
@@ -440,27 +454,37 @@ impl Message {
         Ok(msg)
     }
 
-    fn start_line(line: &[u8], at: usize) -> Result<StartLine, ParseError> {
+    fn start_line(line: &[u8], at: usize) -> Result<Start, ParseError> {
         let err = ParseError::new;
-        let text = std::str::from_utf8(line)
-            .map_err(|e| err(ParseErrorKind::InvalidUtf8, at + e.valid_up_to()))?;
+        // A line that is not ASCII is checked as UTF-8 here, so that error
+        // still comes first; the pieces cut at ASCII bytes below are then
+        // UTF-8 too (the whole head is checked again after framing).
+        if !line.is_ascii() {
+            std::str::from_utf8(line)
+                .map_err(|e| err(ParseErrorKind::InvalidUtf8, at + e.valid_up_to()))?;
+        }
+        let text = |r: std::ops::Range<usize>| {
+            let start = r.start;
+            std::str::from_utf8(&line[r])
+                .map_err(|e| err(ParseErrorKind::InvalidUtf8, at + start + e.valid_up_to()))
+        };
         if line.len() >= 4 && line[..4].eq_ignore_ascii_case(b"SIP/") {
             // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
-            let sp = text.find(' ').ok_or(err(
+            let sp = grammar::find_byte(line, b' ').ok_or(err(
                 ParseErrorKind::InvalidStartLine("SP after the version"),
                 at + line.len(),
             ))?;
             check_version(&line[..sp], at)?;
-            let rest = &text[sp + 1..];
-            let code_end = rest.find(' ').unwrap_or(rest.len());
+            let rest = &line[sp + 1..];
+            let code_end = grammar::find_byte(rest, b' ').unwrap_or(rest.len());
             let code = &rest[..code_end];
-            if code.len() != 3 || !code.bytes().all(|c| c.is_ascii_digit()) || code.starts_with('0')
-            {
+            if code.len() != 3 || !code.iter().all(|c| c.is_ascii_digit()) || code[0] == b'0' {
                 return Err(err(ParseErrorKind::InvalidStatusCode, at + sp + 1));
             }
             let rstart = (sp + 1 + code_end + 1).min(line.len());
-            Ok(StartLine::Response {
-                code: code.parse().unwrap_or(0),
+            let digit = |k: usize| u16::from(code[k] - b'0');
+            Ok(Start::Response {
+                code: digit(0) * 100 + digit(1) * 10 + digit(2),
                 reason: Span::new(at + rstart, at + line.len()),
             })
         } else {
@@ -469,7 +493,6 @@ impl Message {
             if m_len == 0 || (m_len < line.len() && line[m_len] != b' ') {
                 return Err(err(ParseErrorKind::InvalidMethod, at));
             }
-            let method = &text[..m_len];
             if m_len == line.len() {
                 return Err(err(
                     ParseErrorKind::InvalidStartLine("SP Request-URI"),
@@ -481,25 +504,25 @@ impl Message {
                 ParseErrorKind::InvalidStartLine("SP SIP-Version"),
                 at + line.len(),
             ))?;
-            let uri = &text[m_len + 1..m_len + 1 + u_len];
-            let version = &text[m_len + 2 + u_len..];
-            let v_at = uri_at + uri.len() + 1;
-            if uri.is_empty() {
+            let version = &line[m_len + 2 + u_len..];
+            let v_at = uri_at + u_len + 1;
+            if u_len == 0 {
                 return Err(err(
                     ParseErrorKind::InvalidStartLine("a Request-URI and a single SP"),
                     uri_at,
                 ));
             }
-            if version.contains([' ', '\t']) {
+            if version.iter().any(|&c| c == b' ' || c == b'\t') {
                 return Err(err(
                     ParseErrorKind::InvalidStartLine("SIP-Version at the end of the line"),
                     v_at,
                 ));
             }
-            check_version(version.as_bytes(), v_at)?;
+            check_version(version, v_at)?;
             // The usual SIP URI passes the span parser (which takes no URI
             // headers); anything else, errors included, the URI parser.
             if crate::fast::sip_uri(line, m_len + 1, m_len + 1 + u_len).is_none() {
+                let uri = text(m_len + 1..m_len + 1 + u_len)?;
                 let parsed = Uri::parse(uri).map_err(|e| {
                     err(ParseErrorKind::InvalidRequestUri(e.kind), uri_at + e.offset)
                 })?;
@@ -507,9 +530,9 @@ impl Message {
                     return Err(err(ParseErrorKind::RequestUriHeaders, uri_at));
                 }
             }
-            Ok(StartLine::Request {
-                method: Method::from_token(method),
-                uri: Span::new(uri_at, uri_at + uri.len()),
+            Ok(Start::Request {
+                method: Span::new(at, at + m_len),
+                uri: Span::new(uri_at, uri_at + u_len),
             })
         }
     }
