@@ -15,7 +15,7 @@ use crate::cache::{ContactSpans, HostSpan, NameAddrSpans, OneOrMore, Span, UriSp
 use crate::grammar::{
     GEN_VALUE, HOST, PARAM, PASSWORD, PCT, TOKEN, USER, WORD, find_byte, find_byte2, is,
 };
-use crate::uri::{host_kind, port_bytes};
+use crate::uri::host_kind;
 
 /// A span, empty ones as the default span (as `Span::of` gives them).
 #[inline]
@@ -63,11 +63,21 @@ fn host(b: &[u8], k: usize, e: usize) -> Option<(HostSpan, usize)> {
 #[inline(always)]
 fn port(b: &[u8], k: usize, e: usize) -> Option<(Option<u16>, usize)> {
     if k < e && b[k] == b':' {
+        // As `port_bytes` over the digit run: one to five digits, at most
+        // 65535, read while they are scanned.
         let mut n = k + 1;
+        let mut v = 0u32;
         while n < e && b[n].is_ascii_digit() {
+            v = v * 10 + u32::from(b[n] - b'0');
             n += 1;
+            if n - k > 6 {
+                return None;
+            }
         }
-        Some((Some(port_bytes(&b[k + 1..n])?), n))
+        if n == k + 1 {
+            return None;
+        }
+        Some((Some(u16::try_from(v).ok()?), n))
     } else {
         Some((None, k))
     }
@@ -481,6 +491,19 @@ mod tests {
             let r = CSeq::parse(v).expect("the reference accepts it");
             assert_eq!(r.seq, seq, "{v:?}");
             assert_eq!(r.method, crate::method::Method::from_token(&v[m.range()]));
+        }
+    }
+
+    #[test]
+    fn port_matches_port_bytes() {
+        for v in [
+            "", "0", "5060", "65535", "65536", "99999", "00080", "000080", "123456", "1a", "7;x",
+        ] {
+            let text = format!(":{v}");
+            let b = text.as_bytes();
+            let digits = 1 + v.bytes().take_while(u8::is_ascii_digit).count();
+            let reference = crate::uri::port_bytes(&b[1..digits]).map(|p| (Some(p), digits));
+            assert_eq!(port(b, 0, b.len()), reference, "{v:?}");
         }
     }
 
