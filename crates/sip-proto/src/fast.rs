@@ -15,7 +15,7 @@ use crate::cache::{ContactSpans, HostSpan, NameAddrSpans, OneOrMore, Span, UriSp
 use crate::grammar::{
     GEN_VALUE, HOST, PARAM, PASSWORD, PCT, TOKEN, USER, WORD, find_byte, find_byte2, is,
 };
-use crate::uri::host_kind;
+use crate::uri::{host_kind, ipv4_prefix};
 
 /// A span, empty ones as the default span (as `Span::of` gives them).
 #[inline]
@@ -51,6 +51,15 @@ fn is_wsp(c: u8) -> bool {
 /// A host of host characters at `k` (no IPv6 reference): its span kind and end.
 #[inline(always)]
 fn host(b: &[u8], k: usize, e: usize) -> Option<(HostSpan, usize)> {
+    // An IPv4 address that no host byte follows is the whole host run,
+    // which `host_kind` would read as that address.
+    if k < e
+        && b[k].is_ascii_digit()
+        && let Some((a, n)) = ipv4_prefix(&b[k..e])
+        && (k + n == e || !is(b[k + n], HOST))
+    {
+        return Some((HostSpan::V4(a), k + n));
+    }
     let n = run_to(b, k, e, HOST);
     let h = match host_kind(&b[k..n])? {
         Some(a) => HostSpan::V4(a),

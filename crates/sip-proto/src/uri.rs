@@ -429,6 +429,13 @@ pub(crate) fn host_kind(b: &[u8]) -> Option<Option<Ipv4Addr>> {
 /// its test twin).
 #[inline]
 fn parse_ipv4(b: &[u8]) -> Option<Ipv4Addr> {
+    ipv4_prefix(b).and_then(|(a, n)| (n == b.len()).then_some(a))
+}
+
+/// An IPv4 address at the start of `b` (as [`parse_ipv4`] reads one) and
+/// its length; what follows is not looked at.
+#[inline]
+pub(crate) fn ipv4_prefix(b: &[u8]) -> Option<(Ipv4Addr, usize)> {
     let mut octets = [0u8; 4];
     let mut i = 0;
     let digit = |i: usize| b.get(i).map(|c| c.wrapping_sub(b'0')).filter(|d| *d < 10);
@@ -451,7 +458,7 @@ fn parse_ipv4(b: &[u8]) -> Option<Ipv4Addr> {
         }
         *octet = u8::try_from(v).ok()?;
     }
-    (i == b.len()).then_some(Ipv4Addr::from(octets))
+    Some((Ipv4Addr::from(octets), i))
 }
 
 /// The byte loop [`parse_ipv4`] replaced, its test twin.
