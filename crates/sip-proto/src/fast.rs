@@ -178,7 +178,7 @@ fn sip_uri_prefix(b: &[u8], s: usize, e: usize) -> Option<(UriSpans, usize)> {
 
 /// `*( ";" token [ "=" ( gen-value / quoted-string ) ] )` from `k` with no
 /// LWS and no escaped quote: the end.
-#[inline]
+#[inline(always)]
 fn gen_params(b: &[u8], mut k: usize, e: usize) -> Option<usize> {
     while k < e && b[k] == b';' {
         let n = run_to(b, k + 1, e, TOKEN);
@@ -208,6 +208,7 @@ fn gen_params(b: &[u8], mut k: usize, e: usize) -> Option<usize> {
 
 /// A name-addr with `<>` from `k` (a byte other than LWS) to the end of
 /// its parameters: the spans and that end.
+#[inline(always)]
 fn name_addr(b: &[u8], mut k: usize, e: usize) -> Option<(NameAddrSpans, usize)> {
     if k >= e {
         return None;
@@ -335,6 +336,7 @@ fn list(b: &[u8], s: usize, e: usize, mut one: impl FnMut(usize) -> Option<usize
 }
 
 /// One Via value from `k`: `SIP/2.0/UDP host[:port]*(;param)`.
+#[inline(always)]
 fn via(b: &[u8], k: usize, e: usize) -> Option<(ViaSpans, usize)> {
     // `SIP/2.0/` as one word (what the token runs below find for it).
     let (pe, ve) = if e - k > 8 && b[k..k + 8] == *b"SIP/2.0/" {
