@@ -52,7 +52,7 @@ pub(crate) trait Text {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum HostSpan {
+pub(crate) enum HostSpan {
     Name(Span),
     V4(Ipv4Addr),
     V6(Ipv6Addr),
@@ -77,7 +77,7 @@ impl HostSpan {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum UriSpans {
+pub(crate) enum UriSpans {
     Sip {
         secure: bool,
         user: Option<Span>,
@@ -98,7 +98,7 @@ enum UriSpans {
 }
 
 impl UriSpans {
-    fn of(base: &[u8], u: &Uri<'_>) -> Self {
+    pub(crate) fn of(base: &[u8], u: &Uri<'_>) -> Self {
         match u {
             Uri::Sip(s) => UriSpans::Sip {
                 secure: s.secure,
@@ -154,10 +154,10 @@ impl UriSpans {
 /// A parsed name-addr as spans.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct NameAddrSpans {
-    display: Option<(bool, Span)>,
-    uri: UriSpans,
-    bracketed: bool,
-    params: Span,
+    pub(crate) display: Option<(bool, Span)>,
+    pub(crate) uri: UriSpans,
+    pub(crate) bracketed: bool,
+    pub(crate) params: Span,
 }
 
 impl NameAddrSpans {
@@ -192,12 +192,12 @@ impl NameAddrSpans {
 /// A parsed Via as spans.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct ViaSpans {
-    protocol: Span,
-    version: Span,
-    transport: Span,
-    host: HostSpan,
-    port: Option<u16>,
-    params: Span,
+    pub(crate) protocol: Span,
+    pub(crate) version: Span,
+    pub(crate) transport: Span,
+    pub(crate) host: HostSpan,
+    pub(crate) port: Option<u16>,
+    pub(crate) params: Span,
 }
 
 impl ViaSpans {
@@ -271,6 +271,19 @@ impl<T> OneOrMore<T> {
         } else {
             self.rest.push(x);
         }
+    }
+
+    /// The number of elements.
+    pub(crate) fn len(&self) -> usize {
+        usize::from(self.first.is_some()) + self.rest.len()
+    }
+
+    /// Keeps the first `n` elements.
+    pub(crate) fn truncate(&mut self, n: usize) {
+        if n == 0 {
+            self.first = None;
+        }
+        self.rest.truncate(n.saturating_sub(1));
     }
 
     pub(crate) fn first(&self) -> Option<&T> {

@@ -16,6 +16,7 @@
 pub mod auth;
 pub mod builder;
 mod cache;
+mod fast;
 pub mod framer;
 mod grammar;
 pub mod headers;

@@ -132,6 +132,12 @@ pub(crate) enum StartLine {
     Response { code: u16, reason: Span },
 }
 
+/// The start line as read before the head is checked as UTF-8: spans only.
+enum Start {
+    Request { method: Span, uri: Span },
+    Response { code: u16, reason: Span },
+}
+
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Entry {
     pub(crate) known: Option<HeaderName>,
@@ -177,6 +183,27 @@ fn find_line(b: &[u8], from: usize) -> Option<(usize, usize)> {
     Some((end, lf + 1))
 }
 
+/// For a name of `n` bytes, the masks that keep its bytes of the three
+/// words read from the line (the bytes after it zeroed).
+static NAME_MASKS: [[u64; 3]; crate::name::MAX_NAME + 1] = {
+    let mut t = [[0u64; 3]; crate::name::MAX_NAME + 1];
+    let mut n = 0;
+    while n <= crate::name::MAX_NAME {
+        let mut w = 0;
+        while w < 3 {
+            let m = n.saturating_sub(8 * w);
+            t[n][w] = if m >= 8 {
+                u64::MAX
+            } else {
+                (1u64 << (8 * m)) - 1
+            };
+            w += 1;
+        }
+        n += 1;
+    }
+    t
+};
+
 /// A known header name at `pos`, which holds a token byte, followed by
 /// optional SP/HTAB and a colon: (end of the name, the colon, the name).
 /// The name is matched as words, with no byte loop; its match proves it a
@@ -199,12 +226,8 @@ fn known_name(b: &[u8], pos: usize) -> Option<(usize, usize, Option<HeaderName>)
                     a.copy_from_slice(&window[k..k + 8]);
                     u64::from_le_bytes(a)
                 };
-                let mask = |k: usize| match n.saturating_sub(k) {
-                    0 => 0,
-                    m if m >= 8 => u64::MAX,
-                    m => (1u64 << (8 * m)) - 1,
-                };
-                [word(0) & mask(0), word(8) & mask(8), word(16) & mask(16)]
+                let m = &NAME_MASKS[n];
+                [word(0) & m[0], word(8) & m[1], word(16) & m[2]]
             } else {
                 crate::name::words(&window[..n])
             };
@@ -356,6 +379,14 @@ impl Message {
         // further UTF-8 checks.
         let head = ByteString::try_from(buf.slice(..body_start))
             .map_err(|e| err(ParseErrorKind::InvalidUtf8, e.valid_up_to()))?;
+        let start = match start {
+            // The method's text is taken from the checked head.
+            Start::Request { method, uri } => StartLine::Request {
+                method: Method::from_token(head_text(&head, method)),
+                uri,
+            },
+            Start::Response { code, reason } => StartLine::Response { code, reason },
+        };
         let mut msg = Message {
             start,
             headers,
@@ -371,15 +402,23 @@ impl Message {
             .iter()
             .filter(|e| e.known == Some(HeaderName::ContentLength))
         {
-            let v = ContentLength::parse(msg.text(e.value)).map_err(|x| {
-                err(
-                    ParseErrorKind::InvalidHeader {
-                        name: HeaderName::ContentLength,
-                        kind: x.kind,
-                    },
-                    e.value.start as usize + x.offset,
-                )
-            })?;
+            let fast = crate::fast::number(
+                msg.head.as_bytes(),
+                e.value.range().start,
+                e.value.range().end,
+            );
+            let v = fast
+                .map(ContentLength)
+                .map_or_else(|| ContentLength::parse(msg.text(e.value)), Ok)
+                .map_err(|x| {
+                    err(
+                        ParseErrorKind::InvalidHeader {
+                            name: HeaderName::ContentLength,
+                            kind: x.kind,
+                        },
+                        e.value.start as usize + x.offset,
+                    )
+                })?;
             if declared.is_some_and(|d| d != v.0) {
                 return Err(err(
                     ParseErrorKind::ConflictingContentLength,
@@ -415,27 +454,37 @@ impl Message {
         Ok(msg)
     }
 
-    fn start_line(line: &[u8], at: usize) -> Result<StartLine, ParseError> {
+    fn start_line(line: &[u8], at: usize) -> Result<Start, ParseError> {
         let err = ParseError::new;
-        let text = std::str::from_utf8(line)
-            .map_err(|e| err(ParseErrorKind::InvalidUtf8, at + e.valid_up_to()))?;
+        // A line that is not ASCII is checked as UTF-8 here, so that error
+        // still comes first; the pieces cut at ASCII bytes below are then
+        // UTF-8 too (the whole head is checked again after framing).
+        if !line.is_ascii() {
+            std::str::from_utf8(line)
+                .map_err(|e| err(ParseErrorKind::InvalidUtf8, at + e.valid_up_to()))?;
+        }
+        let text = |r: std::ops::Range<usize>| {
+            let start = r.start;
+            std::str::from_utf8(&line[r])
+                .map_err(|e| err(ParseErrorKind::InvalidUtf8, at + start + e.valid_up_to()))
+        };
         if line.len() >= 4 && line[..4].eq_ignore_ascii_case(b"SIP/") {
             // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
-            let sp = text.find(' ').ok_or(err(
+            let sp = grammar::find_byte(line, b' ').ok_or(err(
                 ParseErrorKind::InvalidStartLine("SP after the version"),
                 at + line.len(),
             ))?;
             check_version(&line[..sp], at)?;
-            let rest = &text[sp + 1..];
-            let code_end = rest.find(' ').unwrap_or(rest.len());
+            let rest = &line[sp + 1..];
+            let code_end = grammar::find_byte(rest, b' ').unwrap_or(rest.len());
             let code = &rest[..code_end];
-            if code.len() != 3 || !code.bytes().all(|c| c.is_ascii_digit()) || code.starts_with('0')
-            {
+            if code.len() != 3 || !code.iter().all(|c| c.is_ascii_digit()) || code[0] == b'0' {
                 return Err(err(ParseErrorKind::InvalidStatusCode, at + sp + 1));
             }
             let rstart = (sp + 1 + code_end + 1).min(line.len());
-            Ok(StartLine::Response {
-                code: code.parse().unwrap_or(0),
+            let digit = |k: usize| u16::from(code[k] - b'0');
+            Ok(Start::Response {
+                code: digit(0) * 100 + digit(1) * 10 + digit(2),
                 reason: Span::new(at + rstart, at + line.len()),
             })
         } else {
@@ -444,7 +493,6 @@ impl Message {
             if m_len == 0 || (m_len < line.len() && line[m_len] != b' ') {
                 return Err(err(ParseErrorKind::InvalidMethod, at));
             }
-            let method = &text[..m_len];
             if m_len == line.len() {
                 return Err(err(
                     ParseErrorKind::InvalidStartLine("SP Request-URI"),
@@ -456,30 +504,35 @@ impl Message {
                 ParseErrorKind::InvalidStartLine("SP SIP-Version"),
                 at + line.len(),
             ))?;
-            let uri = &text[m_len + 1..m_len + 1 + u_len];
-            let version = &text[m_len + 2 + u_len..];
-            let v_at = uri_at + uri.len() + 1;
-            if uri.is_empty() {
+            let version = &line[m_len + 2 + u_len..];
+            let v_at = uri_at + u_len + 1;
+            if u_len == 0 {
                 return Err(err(
                     ParseErrorKind::InvalidStartLine("a Request-URI and a single SP"),
                     uri_at,
                 ));
             }
-            if version.contains([' ', '\t']) {
+            if version.iter().any(|&c| c == b' ' || c == b'\t') {
                 return Err(err(
                     ParseErrorKind::InvalidStartLine("SIP-Version at the end of the line"),
                     v_at,
                 ));
             }
-            check_version(version.as_bytes(), v_at)?;
-            let parsed = Uri::parse(uri)
-                .map_err(|e| err(ParseErrorKind::InvalidRequestUri(e.kind), uri_at + e.offset))?;
-            if parsed.as_sip().is_some_and(|u| u.headers.is_some()) {
-                return Err(err(ParseErrorKind::RequestUriHeaders, uri_at));
+            check_version(version, v_at)?;
+            // The usual SIP URI passes the span parser (which takes no URI
+            // headers); anything else, errors included, the URI parser.
+            if crate::fast::sip_uri(line, m_len + 1, m_len + 1 + u_len).is_none() {
+                let uri = text(m_len + 1..m_len + 1 + u_len)?;
+                let parsed = Uri::parse(uri).map_err(|e| {
+                    err(ParseErrorKind::InvalidRequestUri(e.kind), uri_at + e.offset)
+                })?;
+                if parsed.as_sip().is_some_and(|u| u.headers.is_some()) {
+                    return Err(err(ParseErrorKind::RequestUriHeaders, uri_at));
+                }
             }
-            Ok(StartLine::Request {
-                method: Method::from_token(method),
-                uri: Span::new(uri_at, uri_at + uri.len()),
+            Ok(Start::Request {
+                method: Span::new(at, at + m_len),
+                uri: Span::new(uri_at, uri_at + u_len),
             })
         }
     }
@@ -539,41 +592,76 @@ pub(crate) fn parse_core(
     let mut cseq_at = None;
     for e in headers {
         let Some(name) = e.known else { continue };
-        let v = head_text(head, e.value);
+        // The span readers take the usual shapes; the text is only for
+        // the typed parsers behind them.
+        let (s, t) = (e.value.start as usize, e.value.end as usize);
+        let v = || head_text(head, e.value);
         match name {
             HeaderName::Via => {
-                for (off, x) in split_list(v, true) {
+                if crate::fast::vias(base, s, t, &mut core.vias).is_some() {
+                    continue;
+                }
+                for (off, x) in split_list(v(), true) {
                     let via = Via::parse(x).map_err(|err| fail(name, e, off, err))?;
                     core.vias.push(ViaSpans::of(base, &via));
                 }
             }
             HeaderName::Contact => {
-                for (off, x) in split_list(v, true) {
+                if crate::fast::contacts(base, s, t, &mut core.contacts).is_some() {
+                    continue;
+                }
+                for (off, x) in split_list(v(), true) {
                     let c = Contact::parse(x).map_err(|err| fail(name, e, off, err))?;
                     core.contacts.push(ContactSpans::of(base, &c));
                 }
             }
             HeaderName::From => {
-                let f = FromHeader::parse(v).map_err(|err| fail(name, e, 0, err))?;
+                if let Some(f) = crate::fast::from_to(base, s, t) {
+                    core.from.get_or_insert(f);
+                    continue;
+                }
+                let f = FromHeader::parse(v()).map_err(|err| fail(name, e, 0, err))?;
                 core.from.get_or_insert(NameAddrSpans::of(base, &f.0));
             }
             HeaderName::To => {
-                let t = ToHeader::parse(v).map_err(|err| fail(name, e, 0, err))?;
+                if let Some(t) = crate::fast::from_to(base, s, t) {
+                    core.to.get_or_insert(t);
+                    continue;
+                }
+                let t = ToHeader::parse(v()).map_err(|err| fail(name, e, 0, err))?;
                 core.to.get_or_insert(NameAddrSpans::of(base, &t.0));
             }
             HeaderName::CallId => {
-                let c = CallId::parse(v).map_err(|err| fail(name, e, 0, err))?;
+                if let Some(c) = crate::fast::call_id(base, s, t) {
+                    core.call_id.get_or_insert(c);
+                    continue;
+                }
+                let c = CallId::parse(v()).map_err(|err| fail(name, e, 0, err))?;
                 core.call_id.get_or_insert(Span::of_str(base, c.0));
             }
             HeaderName::CSeq => {
-                let c = CSeq::parse(v).map_err(|err| fail(name, e, 0, err))?;
+                if let Some((seq, m)) = crate::fast::cseq(base, s, t) {
+                    if core.cseq.is_none() {
+                        cseq_at = Some(s);
+                        core.cseq = Some(CSeq {
+                            seq,
+                            method: Method::from_token(head_text(head, m)),
+                        });
+                    }
+                    continue;
+                }
+                let c = CSeq::parse(v()).map_err(|err| fail(name, e, 0, err))?;
                 if core.cseq.is_none() {
                     cseq_at = Some(e.value.start as usize);
                     core.cseq = Some(c);
                 }
             }
             HeaderName::MaxForwards => {
-                let m = MaxForwards::parse(v).map_err(|err| fail(name, e, 0, err))?;
+                if let Some(m) = crate::fast::number(base, s, t) {
+                    core.max_forwards.get_or_insert(m);
+                    continue;
+                }
+                let m = MaxForwards::parse(v()).map_err(|err| fail(name, e, 0, err))?;
                 core.max_forwards.get_or_insert(m.0);
             }
             HeaderName::Route => check_values::<Route>(head, e)?,
@@ -1047,13 +1135,14 @@ impl fmt::Display for Message {
 }
 
 impl Text for Message {
+    #[inline]
     fn text(&self, s: Span) -> &str {
         head_text(&self.head, s)
     }
 }
 
 /// The text of a span of the head.
-#[inline]
+#[inline(always)]
 fn head_text(head: &ByteString, s: Span) -> &str {
     // Spans start and end on ASCII bytes of the head.
     head.get(s.range()).unwrap_or("")

@@ -250,6 +250,21 @@ impl<'a> Params<'a> {
         let s = self.0;
         let b = s.as_bytes();
         let mut k = 0;
+        // The usual first parameter, `;name=value` with no LWS and no
+        // quotes: what the loop below finds, without its skips.
+        let nb = name.as_bytes();
+        let n = nb.len();
+        if b.len() > n + 2
+            && b[0] == b';'
+            && b[n + 1] == b'='
+            && b[n + 2] != b'"'
+            && !matches!(b[n + 2], b' ' | b'\t' | b'\r' | b'\n')
+            && b[1..=n].eq_ignore_ascii_case(nb)
+            && n > 0
+            && run(nb, TOKEN) == n
+        {
+            return Some(Some(unquoted_value(s, n + 2)));
+        }
         loop {
             k = skip_lws(b, k);
             if k >= b.len() {
@@ -274,15 +289,10 @@ impl<'a> Params<'a> {
                 }
                 k = v + len;
             } else {
-                let end = crate::grammar::find_byte(&b[v..], b';').map_or(b.len(), |e| v + e);
                 if found {
-                    let mut e = end;
-                    while e > v && matches!(b[e - 1], b' ' | b'\t' | b'\r' | b'\n') {
-                        e -= 1;
-                    }
-                    return Some(Some(&s[v..e]));
+                    return Some(Some(unquoted_value(s, v)));
                 }
-                k = end;
+                k = crate::grammar::find_byte(&b[v..], b';').map_or(b.len(), |e| v + e);
             }
         }
     }
@@ -296,6 +306,18 @@ impl<'a> Params<'a> {
     pub fn get_u32(&self, name: &str) -> Option<u32> {
         self.get(name).flatten().and_then(crate::grammar::parse_u32)
     }
+}
+
+/// The unquoted parameter value at `v` of a parameter text: up to the next
+/// `;`, less trailing LWS.
+#[inline]
+fn unquoted_value(s: &str, v: usize) -> &str {
+    let b = s.as_bytes();
+    let mut e = crate::grammar::find_byte(&b[v..], b';').map_or(b.len(), |e| v + e);
+    while e > v && matches!(b[e - 1], b' ' | b'\t' | b'\r' | b'\n') {
+        e -= 1;
+    }
+    &s[v..e]
 }
 
 /// Iterator over [`Params`].
