@@ -16,6 +16,7 @@
 //! line number and a reason.
 
 use bytes::Bytes;
+use bytestring::ByteString;
 
 use crate::attributes::{self, Direction, RawTyped};
 use crate::session::{
@@ -88,19 +89,23 @@ impl SessionDescription {
             line_start: 0,
         }
         .run();
-        // The line scan notes whether any byte is not ASCII; only then is the
-        // text checked for UTF-8, and on an error it is checked first, so a
-        // text that is not UTF-8 is reported as such wherever the first
-        // syntax error lies.
-        match parsed {
-            Ok(true) => {}
-            Ok(false) => check_utf8(&buf)?,
-            Err(e) => {
+        // The text is checked for UTF-8 once, here (the views then slice it
+        // without checking); on an error it is checked first, so a text
+        // that is not UTF-8 is reported as such wherever the first syntax
+        // error lies.
+        if let Err(e) = parsed {
+            check_utf8(&buf)?;
+            return Err(e);
+        }
+        // (A clone, not the buffer itself: the error needs the text to
+        // number the line.)
+        match ByteString::try_from(buf.clone()) {
+            Ok(text) => sdp.buf = text,
+            Err(_) => {
                 check_utf8(&buf)?;
-                return Err(e);
+                return Err(err(0, ParseErrorReason::NotUtf8));
             }
         }
-        sdp.buf = buf;
         Ok(sdp)
     }
 }
@@ -152,7 +157,7 @@ impl SessionDescription {
         // within the allocator's fast size classes for a typical offer).
         let attributes = len / 24 + 2;
         Self {
-            buf: Bytes::new(),
+            buf: ByteString::new(),
             version: 0,
             origin: RawOrigin::default(),
             session_name: None,
@@ -500,12 +505,11 @@ impl<'b> Parser<'b, '_> {
             .unwrap_or_default()
     }
 
-    /// Parses every line; returns whether the text is all ASCII.
-    fn run(mut self) -> Result<bool, ParseError> {
+    /// Parses every line.
+    fn run(mut self) -> Result<(), ParseError> {
         let buf = self.buf;
         let len = buf.len();
         let mut pos = 0usize;
-        let mut high = 0u64;
         let mut seen_version = false;
         let mut seen_origin = false;
         let mut in_media = false;
@@ -514,8 +518,7 @@ impl<'b> Parser<'b, '_> {
         while pos < len {
             self.line_start = pos;
             let rest = buf.get(pos..).unwrap_or_default();
-            let (nl, h) = find_newline(rest);
-            high |= h;
+            let nl = find_newline(rest);
             let (mut line, next) = match nl {
                 Some(i) => (rest.get(..i).unwrap_or_default(), pos + i + 1),
                 None => (rest, len),
@@ -588,7 +591,7 @@ impl<'b> Parser<'b, '_> {
             return Err(err(0, ParseErrorReason::MissingOrigin));
         }
         self.close_section(direction);
-        Ok(high & HI == 0)
+        Ok(())
     }
 
     /// Ends the ranges of the section (session or last media) being read,
@@ -962,50 +965,43 @@ fn name_end(b: &[u8]) -> Option<usize> {
     Some(b.len())
 }
 
-/// The position of the first `\n` in `hay`, 16 bytes at a time, and a
-/// word whose high bits are set if a byte read (every byte before the `\n`
-/// and at least the `\n`; all of `hay` when there is none) is not ASCII.
+/// The position of the first `\n` in `hay`, 16 bytes at a time.
 #[inline(always)]
-fn find_newline(hay: &[u8]) -> (Option<usize>, u64) {
+fn find_newline(hay: &[u8]) -> Option<usize> {
     let mut chunks = hay.chunks_exact(16);
     let mut base = 0;
-    let mut high = 0u32;
-    let flag = |high: u32| if high != 0 { HI } else { 0 };
     for chunk in &mut chunks {
         let Some(block) = chunk.first_chunk::<16>() else {
             break;
         };
-        let (nl, hi) = newline_masks16(block);
-        high |= hi;
+        let nl = newline_mask16(block);
         if nl != 0 {
-            return (Some(base + nl.trailing_zeros() as usize), flag(high));
+            return Some(base + nl.trailing_zeros() as usize);
         }
         base += 16;
     }
-    let (at, h) = find_newline_words(chunks.remainder());
-    (at.map(|i| base + i), flag(high) | h)
+    find_newline_words(chunks.remainder()).map(|i| base + i)
 }
 
-/// For 16 bytes: bit `k` of the first mask set when byte `k` is `\n`, of
-/// the second when it is not ASCII.
+/// For 16 bytes: bit `k` set when byte `k` is `\n`.
 #[inline(always)]
-fn newline_masks16(block: &[u8; 16]) -> (u32, u32) {
+fn newline_mask16(block: &[u8; 16]) -> u32 {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     {
         // SAFETY: the build enables SSE2 (the cfg above), the only
-        // requirement of `newline_masks16_sse2`.
-        unsafe { newline_masks16_sse2(block) }
+        // requirement of `newline_mask16_sse2`.
+        unsafe { newline_mask16_sse2(block) }
     }
     #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
-    newline_masks16_scalar(block)
+    newline_mask16_scalar(block)
 }
 
-/// [`newline_masks16`] with SSE2 (the vector is built from two `u64`
+/// [`newline_mask16`] with SSE2 (the vector is built from two `u64`
 /// loads: no raw pointers).
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[target_feature(enable = "sse2")]
 #[inline]
-fn newline_masks16_sse2(b: &[u8; 16]) -> (u32, u32) {
+fn newline_mask16_sse2(b: &[u8; 16]) -> u32 {
     use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_movemask_epi8, _mm_set_epi64x, _mm_set1_epi8};
     let (lo, hi) = b.split_at(8);
     let word = |h: &[u8]| {
@@ -1014,50 +1010,41 @@ fn newline_masks16_sse2(b: &[u8; 16]) -> (u32, u32) {
         i64::from_le_bytes(w)
     };
     let v = _mm_set_epi64x(word(hi), word(lo));
-    let nl = _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8)));
-    (nl as u32, _mm_movemask_epi8(v) as u32)
+    _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8))) as u32
 }
 
-/// [`newline_masks16`] byte by byte (the scalar twin of
-/// [`newline_masks16_sse2`]).
+/// [`newline_mask16`] byte by byte (the scalar twin of
+/// [`newline_mask16_sse2`]).
 #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
-fn newline_masks16_scalar(b: &[u8; 16]) -> (u32, u32) {
+fn newline_mask16_scalar(b: &[u8; 16]) -> u32 {
     let mut nl = 0u32;
-    let mut high = 0u32;
     for (k, &c) in b.iter().enumerate() {
         nl |= u32::from(c == b'\n') << k;
-        high |= u32::from(c >= 0x80) << k;
     }
-    (nl, high)
+    nl
 }
 
-/// [`find_newline`] eight bytes at a time (for the last bytes of a text),
-/// the high bits of the bytes read or'ed in the word returned.
+/// [`find_newline`] eight bytes at a time (for the last bytes of a text).
 #[inline(always)]
-fn find_newline_words(hay: &[u8]) -> (Option<usize>, u64) {
+fn find_newline_words(hay: &[u8]) -> Option<usize> {
     let pattern = LO * u64::from(b'\n');
-    let mut high = 0u64;
     let mut chunks = hay.chunks_exact(8);
     let mut base = 0;
     for chunk in &mut chunks {
         let Some(word) = chunk.first_chunk::<8>() else {
             break;
         };
-        let w = u64::from_le_bytes(*word);
-        high |= w;
-        let found = zero_bytes(w ^ pattern);
+        let found = zero_bytes(u64::from_le_bytes(*word) ^ pattern);
         if found != 0 {
-            return (Some(base + (found.trailing_zeros() / 8) as usize), high);
+            return Some(base + (found.trailing_zeros() / 8) as usize);
         }
         base += 8;
     }
-    for (k, &b) in chunks.remainder().iter().enumerate() {
-        high |= u64::from(b);
-        if b == b'\n' {
-            return (Some(base + k), high);
-        }
-    }
-    (None, high)
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|k| base + k)
 }
 
 #[cfg(test)]
@@ -1178,8 +1165,8 @@ mod tests {
         for w in text.windows(16) {
             let block = w.first_chunk::<16>().unwrap();
             assert_eq!(
-                newline_masks16(block),
-                newline_masks16_scalar(block),
+                newline_mask16(block),
+                newline_mask16_scalar(block),
                 "{block:?}"
             );
         }
@@ -1191,12 +1178,7 @@ mod tests {
         for start in 0..text.len() {
             for end in start..=text.len() {
                 let hay = &text[start..end];
-                let (at, high) = find_newline(hay);
-                assert_eq!(at, hay.iter().position(|&b| b == b'\n'));
-                let read = &hay[..at.map_or(hay.len(), |i| i + 1)];
-                if !read.is_ascii() {
-                    assert_ne!(high & HI, 0, "{hay:?}");
-                }
+                assert_eq!(find_newline(hay), hay.iter().position(|&b| b == b'\n'));
             }
         }
     }

@@ -15,6 +15,7 @@ use std::hash::{Hash, Hasher};
 use std::net::IpAddr;
 
 use bytes::Bytes;
+use bytestring::ByteString;
 
 use crate::attributes::{Direction, Fmtp, RawTyped, Rtpmap, TypedAttribute};
 
@@ -165,7 +166,8 @@ impl MediaList {
 /// holds a range of them; a typical offer costs three allocations.
 #[derive(Clone)]
 pub struct SessionDescription {
-    pub(crate) buf: Bytes,
+    /// The text, checked to be UTF-8 once by the parser.
+    pub(crate) buf: ByteString,
     pub(crate) version: u32,
     pub(crate) origin: RawOrigin,
     pub(crate) session_name: Option<Span>,
@@ -195,34 +197,20 @@ pub struct SessionDescription {
 
 impl SessionDescription {
     /// The text of a span. Spans are made by the parser on ASCII boundaries
-    /// of a buffer it checked to be UTF-8, so this never fails in practice;
-    /// it returns "" rather than panic if it ever did.
+    /// of the text, so this never fails in practice; it returns "" rather
+    /// than panic if it ever did.
     pub(crate) fn text(&self, span: Span) -> &str {
-        self.buf
-            .get(span.start as usize..span.end as usize)
-            .and_then(|b| std::str::from_utf8(b).ok())
-            .unwrap_or("")
+        sub(&self.buf, 0, span)
     }
 
-    /// The whole text. The parser checked it is UTF-8 (and never changes
-    /// it), so this is one fast pass; views that resolve many fields take it
-    /// once and slice it (`str::get`, constant time) instead of checking each
-    /// field on its own.
+    /// The whole text (held as UTF-8: no check).
     pub(crate) fn whole(&self) -> &str {
-        std::str::from_utf8(&self.buf).unwrap_or("")
-    }
-
-    /// The texts of several spans with one UTF-8 check over what covers them.
-    pub(crate) fn texts<const N: usize>(&self, spans: [Span; N]) -> [&str; N] {
-        let lo = spans.iter().map(|s| s.start).min().unwrap_or(0);
-        let hi = spans.iter().map(|s| s.end).max().unwrap_or(0);
-        let whole = self.text(Span { start: lo, end: hi });
-        spans.map(|s| sub(whole, lo, s))
+        &self.buf
     }
 
     /// The buffer this description was parsed from.
     pub fn as_bytes(&self) -> &Bytes {
-        &self.buf
+        self.buf.as_bytes()
     }
 
     /// A `Bytes` sharing the buffer for a `&str` handed out by this
@@ -232,7 +220,7 @@ impl SessionDescription {
         let base = self.buf.as_ptr() as usize;
         let p = part.as_ptr() as usize;
         (p >= base && p + part.len() <= base + self.buf.len())
-            .then(|| self.buf.slice(p - base..p - base + part.len()))
+            .then(|| self.buf.as_bytes().slice(p - base..p - base + part.len()))
     }
 
     /// `v=`: the protocol version (0).
@@ -284,12 +272,7 @@ impl SessionDescription {
     }
 
     pub(crate) fn conn(&self, c: RawConnection) -> Connection<'_> {
-        let [net_type, addr_type, address] = self.texts([c.net_type, c.addr_type, c.address]);
-        Connection {
-            net_type,
-            addr_type,
-            address,
-        }
+        conn_in(self.whole(), c)
     }
 
     /// Session-level `b=` lines.
@@ -327,7 +310,7 @@ impl SessionDescription {
     /// Session-level `a=` lines, in order.
     pub fn attributes(&self) -> impl ExactSizeIterator<Item = Attribute<'_>> {
         let attrs = self.session_attributes.of(&self.attributes);
-        let text = if attrs.is_empty() { "" } else { self.whole() };
+        let text = self.whole();
         attrs.iter().map(move |raw| Attribute { text, raw })
     }
 
@@ -339,7 +322,7 @@ impl SessionDescription {
     /// The media descriptions, in order.
     pub fn media(&self) -> impl ExactSizeIterator<Item = Media<'_>> + DoubleEndedIterator {
         let media = self.media.as_slice();
-        let text = if media.is_empty() { "" } else { self.whole() };
+        let text = self.whole();
         media.iter().map(move |m| Media {
             sdp: self,
             text,
