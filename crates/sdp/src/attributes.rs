@@ -768,7 +768,7 @@ fn raw_rtcp(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
         start: base + s as u32,
         end: base + e as u32,
     };
-    let (port, j) = digits(v, skip_ws(v, 0), 5).ok_or("rtcp: bad port number")?;
+    let (port, j) = digits_wide(v, skip_ws(v, 0), 5).ok_or("rtcp: bad port number")?;
     let port = u16::try_from(port).map_err(|_| "rtcp: bad port number")?;
     let mut i = skip_ws(v, j);
     if i == v.len() {
@@ -813,16 +813,13 @@ fn raw_ssrc(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
         start: base + s as u32,
         end: base + e as u32,
     };
-    let (ssrc, j) = digits(v, skip_ws(v, 0), 10).ok_or("ssrc: bad ssrc id")?;
+    let (ssrc, j) = digits_wide(v, skip_ws(v, 0), 10).ok_or("ssrc: bad ssrc id")?;
     let ssrc = u32::try_from(ssrc).map_err(|_| "ssrc: bad ssrc id")?;
     let k = skip_ws(v, j);
     if k == j {
         return Err("ssrc: expected `<ssrc-id> <attribute>[:<value>]`");
     }
-    let mut i = k;
-    while v.get(i).is_some_and(|&b| b != b':') {
-        i += 1;
-    }
+    let i = find_colon(v, k);
     if i == k {
         return Err("ssrc: missing source attribute");
     }
@@ -837,6 +834,77 @@ fn raw_ssrc(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
         attribute,
         value,
     })
+}
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// The position of the first `:` in `v` from `i` on, or `v.len()`; the
+/// first eight bytes as one word.
+#[inline(always)]
+fn find_colon(v: &[u8], i: usize) -> usize {
+    if let Some(chunk) = v.get(i..).and_then(|r| r.first_chunk::<8>()) {
+        let x = u64::from_le_bytes(*chunk) ^ (LO * u64::from(b':'));
+        // High bit of each zero byte; exact up to the first one.
+        let zero = x.wrapping_sub(LO) & !x & HI;
+        if zero != 0 {
+            return i + (zero.trailing_zeros() / 8) as usize;
+        }
+        return i + 8 + find_colon_bytes(v.get(i + 8..).unwrap_or_default());
+    }
+    i + find_colon_bytes(v.get(i..).unwrap_or_default())
+}
+
+/// [`find_colon`] byte by byte, from the start of `v`.
+#[inline(always)]
+fn find_colon_bytes(v: &[u8]) -> usize {
+    v.iter().position(|&b| b == b':').unwrap_or(v.len())
+}
+
+/// [`digits`] eight bytes at a time when eight are there: a decimal
+/// number of 1 to `max` digits at `i`, and where it ends.
+#[inline(always)]
+fn digits_wide(v: &[u8], i: usize, max: usize) -> Option<(u64, usize)> {
+    let Some(chunk) = v.get(i..).and_then(|r| r.first_chunk::<8>()) else {
+        return digits(v, i, max);
+    };
+    // Each byte less `0`: a digit becomes 0..=9. A byte below `0` borrows
+    // from the bytes above it, and adding 0x76 carries into them, so only
+    // the lowest non-digit flag is exact: all that is used.
+    let x = u64::from_le_bytes(*chunk).wrapping_sub(LO * u64::from(b'0'));
+    let non_digit = (x | x.wrapping_add(LO * 0x76)) & HI;
+    let n = (non_digit.trailing_zeros() / 8) as usize;
+    if n == 0 || n > max {
+        return None;
+    }
+    // The `n` digits shifted to the top: the bytes below read as leading zeros.
+    let value = eight_digits(x << (64 - 8 * n as u32));
+    if n < 8 {
+        return Some((value, i + n));
+    }
+    let (mut value, mut j) = (value, i + 8);
+    while let Some(&d) = v.get(j) {
+        if !d.is_ascii_digit() {
+            break;
+        }
+        if j - i == max {
+            return None;
+        }
+        value = value * 10 + u64::from(d - b'0');
+        j += 1;
+    }
+    Some((value, j))
+}
+
+/// The number written by eight digit values (0..=9, the first in the
+/// lowest byte), three multiplications.
+#[inline(always)]
+fn eight_digits(x: u64) -> u64 {
+    const B: u64 = 0x000f_000f_000f_000f;
+    const W: u64 = 0x0000_00ff_0000_00ff;
+    let x = (x & B).wrapping_mul(10) + ((x >> 8) & B);
+    let x = (x & W).wrapping_mul(100) + ((x >> 16) & W);
+    (x & 0xffff).wrapping_mul(10_000) + ((x >> 32) & 0xffff)
 }
 
 /// `non-zero-int-or-real` milliseconds, truncated to whole milliseconds.
@@ -979,8 +1047,14 @@ mod tests {
 
     #[test]
     fn rtcp_and_ssrc_match_the_cursor_readers() {
-        let parts: [&str; 14] = [
+        let parts: [&str; 20] = [
             "",
+            "00000000",
+            "12345678",
+            "123456789",
+            "0123456789",
+            "42949672950",
+            "1234567:",
             " ",
             "\t",
             "0",
@@ -1010,6 +1084,65 @@ mod tests {
             let v = t.as_bytes();
             assert_eq!(show(raw_rtcp(v, 7)), show(rtcp_reference(v, 7)), "{t:?}");
             assert_eq!(show(raw_ssrc(v, 7)), show(ssrc_reference(v, 7)), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn wide_digits_match_the_byte_reader() {
+        let mut texts: Vec<Vec<u8>> = Vec::new();
+        for n in 0..=12 {
+            for stop in [
+                b' ',
+                b'/',
+                b':',
+                b'\t',
+                b'a',
+                b'0' - 1,
+                b'9' + 1,
+                0x80,
+                0xff,
+                0,
+            ] {
+                for first in [b'0', b'1', b'9'] {
+                    let mut t = vec![b' '];
+                    t.extend((0..n).map(|k| {
+                        if k == 0 {
+                            first
+                        } else {
+                            b'0' + (k * 7 % 10) as u8
+                        }
+                    }));
+                    t.push(stop);
+                    t.extend_from_slice(b"12345678");
+                    texts.push(t);
+                }
+            }
+        }
+        texts.push((0u8..=255).collect());
+        for t in &texts {
+            for i in 0..t.len() {
+                for end in i..=t.len() {
+                    let v = &t[..end];
+                    for max in [3, 5, 8, 9, 10, 19] {
+                        assert_eq!(digits_wide(v, i, max), digits(v, i, max), "{v:?} {i} {max}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn find_colon_matches_position() {
+        let text = b"cname:a@b x:y :abcdefgh:ijklmnopq\x00\xff::";
+        for i in 0..=text.len() {
+            for end in i..=text.len() {
+                let v = &text[..end];
+                let plain = v[i..]
+                    .iter()
+                    .position(|&b| b == b':')
+                    .map_or(v.len(), |k| i + k);
+                assert_eq!(find_colon(v, i), plain, "{v:?} {i}");
+            }
         }
     }
 
