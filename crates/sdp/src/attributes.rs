@@ -690,12 +690,7 @@ fn raw_rtpmap(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
         return Err("rtpmap: expected `<payload type> <encoding>/<clock rate>`");
     }
     let enc_start = i;
-    while let Some(&b) = v.get(i) {
-        if b == b'/' || is_ws(b) {
-            break;
-        }
-        i += 1;
-    }
+    i = encoding_end(v, i);
     if i == enc_start {
         return Err("rtpmap: bad encoding name");
     }
@@ -834,6 +829,32 @@ fn raw_ssrc(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
         attribute,
         value,
     })
+}
+
+/// Where an rtpmap encoding name starting at `i` ends: the first `/`,
+/// space or tab, or the end; the first eight bytes as one word.
+#[inline(always)]
+fn encoding_end(v: &[u8], mut i: usize) -> usize {
+    if let Some(chunk) = v.get(i..).and_then(|r| r.first_chunk::<8>()) {
+        let w = u64::from_le_bytes(*chunk);
+        let zero = |x: u64| x.wrapping_sub(LO) & !x & HI;
+        // Each flag is exact up to its own first hit, so the lowest flag of
+        // the three is exact.
+        let stop = zero(w ^ (LO * u64::from(b'/')))
+            | zero(w ^ (LO * u64::from(b' ')))
+            | zero(w ^ (LO * u64::from(b'\t')));
+        if stop != 0 {
+            return i + (stop.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while let Some(&b) = v.get(i) {
+        if b == b'/' || is_ws(b) {
+            break;
+        }
+        i += 1;
+    }
+    i
 }
 
 const LO: u64 = 0x0101_0101_0101_0101;
@@ -1127,6 +1148,21 @@ mod tests {
                         assert_eq!(digits_wide(v, i, max), digits(v, i, max), "{v:?} {i} {max}");
                     }
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn encoding_end_matches_a_plain_scan() {
+        let text = b"PCMU/8000 telephone-event/8000\ta b/c\x00\xff/\x2e\x30abcdefghijklmnop/";
+        for i in 0..=text.len() {
+            for end in i..=text.len() {
+                let v = &text[..end];
+                let plain = v[i..]
+                    .iter()
+                    .position(|&b| b == b'/' || b == b' ' || b == b'\t')
+                    .map_or(v.len(), |k| i + k);
+                assert_eq!(encoding_end(v, i), plain, "{v:?} {i}");
             }
         }
     }
