@@ -801,18 +801,33 @@ impl<'b> Parser<'b, '_> {
 
     fn bandwidth(&self, value: Span) -> Result<RawBandwidth, ParseError> {
         let b = self.bytes(value);
-        let colon = b
-            .iter()
-            .position(|&c| c == b':')
-            .filter(|&i| i > 0)
-            .ok_or_else(|| self.field_err(b'b', "expected `<bwtype>:<bandwidth>`"))?;
+        // The type: up to the first `:`, not empty, without white space.
+        let mut colon = 0;
+        while let Some(&c) = b.get(colon) {
+            if c == b':' || is_ws(c) {
+                break;
+            }
+            colon += 1;
+        }
+        match b.get(colon) {
+            Some(b':') if colon > 0 => {}
+            Some(b':') | None => {
+                return Err(self.field_err(b'b', "expected `<bwtype>:<bandwidth>`"));
+            }
+            Some(_) => {
+                // White space: an error either way; which one depends on
+                // whether a `:` follows.
+                return Err(if b.get(colon..).is_some_and(|r| r.contains(&b':')) {
+                    self.field_err(b'b', "space in bandwidth type")
+                } else {
+                    self.field_err(b'b', "expected `<bwtype>:<bandwidth>`")
+                });
+            }
+        }
         let bw_type = Span {
             start: value.start,
             end: value.start + colon as u32,
         };
-        if b[..colon].iter().any(|&c| is_ws(c)) {
-            return Err(self.field_err(b'b', "space in bandwidth type"));
-        }
         let value = digits_u64(b.get(colon + 1..).unwrap_or_default())
             .ok_or_else(|| self.field_err(b'b', "bandwidth must be a decimal number"))?;
         Ok(RawBandwidth { bw_type, value })

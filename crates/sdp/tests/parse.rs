@@ -306,6 +306,29 @@ fn strict_errors_say_line_and_reason() {
         error_of(&format!("{head}a=:x\r\n")),
         (5, R::Field { line_type: 'a', .. })
     ));
+    for (line, reason) in [
+        ("b=AS 64:1", "space in bandwidth type"),
+        ("b= AS:64", "space in bandwidth type"),
+        ("b=A\tS:64", "space in bandwidth type"),
+        ("b=AS 64", "expected `<bwtype>:<bandwidth>`"),
+        ("b=:64", "expected `<bwtype>:<bandwidth>`"),
+        ("b=AS64", "expected `<bwtype>:<bandwidth>`"),
+        ("b=AS:", "bandwidth must be a decimal number"),
+        ("b=AS:6 4", "bandwidth must be a decimal number"),
+    ] {
+        let e = SessionDescription::parse(format!("{head}{line}\r\n")).unwrap_err();
+        assert_eq!(
+            (e.line, e.reason),
+            (
+                5,
+                R::Field {
+                    line_type: 'b',
+                    reason
+                }
+            ),
+            "{line}"
+        );
+    }
     let e = SessionDescription::parse(Bytes::from_static(b"v=0\r\no=\xff\r\n")).unwrap_err();
     assert_eq!((e.line, e.reason.clone()), (2, R::NotUtf8));
     assert_eq!(e.to_string(), "SDP line 2: not valid UTF-8");
