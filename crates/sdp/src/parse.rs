@@ -540,7 +540,7 @@ impl<'b> Parser<'b, '_> {
             if ty == b'a' && seen_version {
                 // The most common line, at either level.
                 let a = self.attribute(value, vstart)?;
-                if let RawTyped::Direction(d) = a.typed {
+                if let RawTyped::Direction(d) = a.typed.get() {
                     // Kept in a local until the media description ends.
                     if in_media {
                         direction = Some(d);
@@ -896,7 +896,11 @@ impl<'b> Parser<'b, '_> {
                 return Err(bad_name());
             }
         }
-        Ok(RawAttribute { name, value, typed })
+        Ok(RawAttribute {
+            name,
+            value,
+            typed: attributes::PackedTyped::pack(typed),
+        })
     }
 
     #[inline(always)]

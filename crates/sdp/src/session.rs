@@ -17,7 +17,7 @@ use std::net::IpAddr;
 use bytes::Bytes;
 use bytestring::ByteString;
 
-use crate::attributes::{Direction, Fmtp, RawTyped, Rtpmap, TypedAttribute};
+use crate::attributes::{Direction, Fmtp, PackedTyped, RawTyped, Rtpmap, TypedAttribute};
 
 /// Where a field lies in the buffer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -84,7 +84,7 @@ pub(crate) struct RawAttribute {
     /// the `:`); see [`RawAttribute::value`].
     pub(crate) value: Span,
     /// Checked and typed while parsing (absolute positions).
-    pub(crate) typed: RawTyped,
+    pub(crate) typed: PackedTyped,
 }
 
 impl RawAttribute {
@@ -387,7 +387,7 @@ fn sub(whole: &str, base: u32, span: Span) -> &str {
 /// The rtpmap of an attribute that is one.
 #[inline(always)]
 fn rtpmap_of<'a>(text: &'a str, a: &RawAttribute) -> Option<Rtpmap<'a>> {
-    match a.typed {
+    match a.typed.get() {
         RawTyped::Rtpmap {
             payload_type,
             clock_rate,
@@ -406,7 +406,7 @@ fn rtpmap_of<'a>(text: &'a str, a: &RawAttribute) -> Option<Rtpmap<'a>> {
 /// The fmtp of an attribute that is one.
 #[inline(always)]
 fn fmtp_of<'a>(text: &'a str, a: &RawAttribute) -> Option<Fmtp<'a>> {
-    match a.typed {
+    match a.typed.get() {
         RawTyped::Fmtp { format, params } => Some(Fmtp {
             format: sub(text, 0, format),
             params: sub(text, 0, params),
@@ -624,7 +624,11 @@ impl<'a> Attribute<'a> {
         let raw = self.raw;
         let text = self.text;
         let text = move |span| sub(text, 0, span);
-        TypedAttribute::from_raw(raw.typed, || (text(raw.name), raw.value().map(text)), text)
+        TypedAttribute::from_raw(
+            raw.typed.get(),
+            || (text(raw.name), raw.value().map(text)),
+            text,
+        )
     }
 }
 
@@ -793,7 +797,7 @@ impl<'a> Media<'a> {
     pub fn ptime(&self) -> Option<u32> {
         self.attributes()
             .chain(self.sdp.attributes())
-            .find_map(|a| match a.raw.typed {
+            .find_map(|a| match a.raw.typed.get() {
                 RawTyped::Ptime(p) => Some(p),
                 _ => None,
             })
@@ -811,12 +815,12 @@ impl<'a> Media<'a> {
     /// Whether `a=rtcp-mux` is present (RFC 5761).
     pub fn rtcp_mux(&self) -> bool {
         self.attributes()
-            .any(|a| matches!(a.raw.typed, RawTyped::RtcpMux))
+            .any(|a| matches!(a.raw.typed.get(), RawTyped::RtcpMux))
     }
 
     /// The `a=rtcp` port, if given (RFC 3605).
     pub fn rtcp_port(&self) -> Option<u16> {
-        self.attributes().find_map(|a| match a.raw.typed {
+        self.attributes().find_map(|a| match a.raw.typed.get() {
             RawTyped::Rtcp { port, .. } => Some(port),
             _ => None,
         })
@@ -825,7 +829,7 @@ impl<'a> Media<'a> {
     /// `a=mid` (RFC 5888).
     pub fn mid(&self) -> Option<&'a str> {
         let text = self.text;
-        self.attributes().find_map(|a| match a.raw.typed {
+        self.attributes().find_map(|a| match a.raw.typed.get() {
             RawTyped::Mid(m) => Some(sub(text, 0, m)),
             _ => None,
         })
