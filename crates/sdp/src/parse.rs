@@ -869,21 +869,9 @@ impl<'b> Parser<'b, '_> {
             start: base,
             end: base + i as u32,
         };
-        let (value, vb) = match b.get(i + 1..) {
-            Some(v) => (
-                Span {
-                    start: base + i as u32 + 1,
-                    end: base + b.len() as u32,
-                },
-                Some(v),
-            ),
-            None => (
-                Span {
-                    start: name.end,
-                    end: name.end,
-                },
-                None,
-            ),
+        let (value_end, vb) = match b.get(i + 1..) {
+            Some(v) => (base + b.len() as u32, Some(v)),
+            None => (name.end, None),
         };
         let typed = attributes::parse_named(i, word, vb, base + i as u32 + 1)
             .map_err(|e| err(self.line(), ParseErrorReason::Attribute(e)))?;
@@ -898,7 +886,7 @@ impl<'b> Parser<'b, '_> {
         }
         Ok(RawAttribute {
             name,
-            value,
+            value_end,
             typed: attributes::PackedTyped::pack(typed),
         })
     }
@@ -1173,7 +1161,7 @@ mod tests {
     fn attribute_records_stay_small() {
         // Every attribute line pushes one of these; keep the pushes cheap.
         assert!(std::mem::size_of::<RawTyped>() <= 24);
-        assert!(std::mem::size_of::<RawAttribute>() <= 40);
+        assert!(std::mem::size_of::<RawAttribute>() <= 36);
     }
 
     #[test]

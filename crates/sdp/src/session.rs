@@ -80,17 +80,21 @@ pub(crate) struct RawTiming {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct RawAttribute {
     pub(crate) name: Span,
-    /// Starts at `name.end` when there is no value (a value starts after
-    /// the `:`); see [`RawAttribute::value`].
-    pub(crate) value: Span,
+    /// Where the value ends: `name.end` when there is no value, else the
+    /// value starts after the `:` at `name.end`; see [`RawAttribute::value`].
+    pub(crate) value_end: u32,
     /// Checked and typed while parsing (absolute positions).
     pub(crate) typed: PackedTyped,
 }
 
 impl RawAttribute {
     /// The value after the first `:`, if there is one.
+    #[inline]
     pub(crate) fn value(&self) -> Option<Span> {
-        (self.value.start != self.name.end).then_some(self.value)
+        (self.value_end != self.name.end).then_some(Span {
+            start: self.name.end + 1,
+            end: self.value_end,
+        })
     }
 }
 
