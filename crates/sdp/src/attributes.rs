@@ -889,6 +889,22 @@ fn raw_rtcp(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
         return Err("rtcp: bad port number");
     }
     let start = i;
+    // Three fields to the end (`v` has no trailing white space): counted
+    // from a white-space mask when short (nearly always), else byte by byte.
+    if let Some(rest) = v.get(i..).filter(|r| r.len() <= 64) {
+        let ws = ws_bits(rest);
+        // A field starts at a byte that is not white space after one that is
+        // (or at the start).
+        let starts = !ws & ((ws << 1) | 1);
+        return match starts.count_ones() {
+            3 => Ok(RawTyped::Rtcp {
+                port,
+                address: at(start, v.len()),
+            }),
+            n if n > 3 => Err("rtcp: trailing data"),
+            _ => Err(SHAPE),
+        };
+    }
     for k in 0..3 {
         let field = i;
         while v.get(i).is_some_and(|&b| !is_ws(b)) {
@@ -993,6 +1009,29 @@ fn find_colon(v: &[u8], i: usize) -> usize {
 #[inline(always)]
 fn find_colon_bytes(v: &[u8]) -> usize {
     v.iter().position(|&b| b == b':').unwrap_or(v.len())
+}
+
+/// For `b` of at most 64 bytes: bit `k` set when `b[k]` is a space or a
+/// tab, and every bit from `b.len()` up set; eight bytes at a time.
+#[inline(always)]
+fn ws_bits(b: &[u8]) -> u64 {
+    // Exact: 0x80 in each byte of `w` equal to `c`.
+    let eq = |w: u64, c: u8| {
+        const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+        let x = w ^ (LO * u64::from(c));
+        !((x & LOW7).wrapping_add(LOW7) | x | LOW7)
+    };
+    let mut mask = if b.len() < 64 { !0u64 << b.len() } else { 0 };
+    for (k, chunk) in b.chunks(8).enumerate() {
+        // The last chunk padded with letters (not white space).
+        let mut word = [b'x'; 8];
+        word[..chunk.len()].copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let z = eq(w, b' ') | eq(w, b'\t');
+        // Gather the eight flags into eight bits (byte k to bit k).
+        mask |= ((z >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) << ((8 * k) & 63);
+    }
+    mask
 }
 
 /// [`digits`] eight bytes at a time when eight are there: a decimal
@@ -1207,7 +1246,16 @@ mod tests {
         for a in parts {
             for sep in ["", " ", " \t "] {
                 for b in parts {
-                    for c in ["", " IP4", " IP4 1.2.3.4", " IP4 1.2.3.4 x", ":v", " "] {
+                    for c in [
+                        "",
+                        " IP4",
+                        " IP4 1.2.3.4",
+                        " IP4 1.2.3.4 x",
+                        ":v",
+                        " ",
+                        " IP6 0000:0000:0000:0000:0000:0000:0000:0001.example.invalid.long.name",
+                        " IP6 0000:0000:0000:0000:0000:0000:0000:0001.example.invalid.long.name x",
+                    ] {
                         texts.push(format!("{a}{sep}{b}{c}"));
                     }
                 }
@@ -1320,6 +1368,23 @@ mod tests {
             );
         }
         assert!(std::mem::size_of::<PackedTyped>() <= 24);
+    }
+
+    #[test]
+    fn ws_bits_match_a_plain_scan() {
+        let mut text: Vec<u8> = (0u8..=255).collect();
+        text.extend(b" IN\tIP4  1.2.3.4 \t x");
+        text.extend((0u8..=255).rev());
+        for i in 0..text.len() {
+            for len in 0..=64.min(text.len() - i) {
+                let b = &text[i..i + len];
+                let mut plain = if len < 64 { !0u64 << len } else { 0 };
+                for (k, &c) in b.iter().enumerate() {
+                    plain |= u64::from(c == b' ' || c == b'\t') << k;
+                }
+                assert_eq!(ws_bits(b), plain, "{b:?}");
+            }
+        }
     }
 
     #[test]
