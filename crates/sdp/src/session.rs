@@ -670,16 +670,19 @@ pub struct Media<'a> {
 }
 
 impl<'a> Media<'a> {
+    #[inline]
     fn t(&self, span: Span) -> &'a str {
         sub(self.text, 0, span)
     }
 
     /// The media type: `audio`, `video`, `text`, `application`, `image`, ...
+    #[inline]
     pub fn media_type(&self) -> &'a str {
         self.t(self.raw.media)
     }
 
     /// The transport port; 0 means the stream is disabled (RFC 3264 section 5.1).
+    #[inline]
     pub fn port(&self) -> u16 {
         self.raw.port
     }
@@ -690,6 +693,7 @@ impl<'a> Media<'a> {
     }
 
     /// The transport protocol, e.g. `RTP/AVP`.
+    #[inline]
     pub fn proto(&self) -> &'a str {
         self.t(self.raw.proto)
     }
@@ -700,6 +704,7 @@ impl<'a> Media<'a> {
     }
 
     /// The formats that are RTP payload type numbers, in order.
+    #[inline]
     pub fn payload_types(&self) -> impl Iterator<Item = u8> + use<'a> {
         PayloadTypes {
             b: self.t(self.raw.formats).as_bytes(),
@@ -749,6 +754,7 @@ impl<'a> Media<'a> {
         self.raw.key.map(|s| self.t(s))
     }
 
+    #[inline]
     fn raw_attributes(&self) -> &'a [RawAttribute] {
         self.raw.attributes.of(&self.sdp.attributes)
     }
@@ -772,6 +778,7 @@ impl<'a> Media<'a> {
     }
 
     /// The `a=rtpmap` lines.
+    #[inline]
     pub fn rtpmaps(&self) -> impl Iterator<Item = Rtpmap<'a>> + use<'a> {
         let text = self.text;
         self.raw_attributes()
@@ -785,6 +792,7 @@ impl<'a> Media<'a> {
     }
 
     /// The `a=fmtp` lines.
+    #[inline]
     pub fn fmtps(&self) -> impl Iterator<Item = Fmtp<'a>> + use<'a> {
         let text = self.text;
         self.raw_attributes()
@@ -809,6 +817,7 @@ impl<'a> Media<'a> {
 
     /// The direction that applies (RFC 8866 section 6.7): the media-level
     /// attribute, else the session-level one, else sendrecv.
+    #[inline]
     pub fn direction(&self) -> Direction {
         self.raw
             .direction
