@@ -151,6 +151,7 @@ fn check_utf8(buf: &[u8]) -> Result<(), ParseError> {
 impl SessionDescription {
     /// A description with nothing in it yet (and an empty buffer), with room
     /// for the attributes of a `len`-byte text.
+    #[inline]
     fn empty(len: usize) -> Self {
         // One allocation for all attributes in a typical description (an
         // attribute line is rarely shorter than 24 bytes; small enough to stay
