@@ -450,7 +450,13 @@ fn three(s: &str) -> (&str, &str, &str) {
 /// strings: relative to the value when parsing a lone value, absolute in a
 /// session description (the `base` given to [`parse_raw`]). Kept small
 /// (24 bytes): optional parts are spans that are empty when absent.
+///
+/// Aligned to 8 bytes (the size stays 24): measured to give the line loop
+/// fewer instructions, in the record as before and still now that the
+/// record keeps [`PackedTyped`] (without it: 5,095 / 25,642 instead of
+/// 5,024 / 25,210 on the `sdp_parse` inputs).
 #[derive(Clone, Copy, Debug, Default)]
+#[repr(align(8))]
 pub(crate) enum RawTyped {
     #[default]
     Other,
@@ -481,6 +487,113 @@ pub(crate) enum RawTyped {
         value: Span,
     },
     Mid(Span),
+}
+
+/// [`RawTyped`] as the attribute record keeps it: a kind and plain numbers
+/// in fixed places, so the record pushed for each attribute line is
+/// written field by field from registers instead of as a many-shaped enum.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct PackedTyped {
+    kind: u8,
+    /// Rtpmap: the payload type; Direction: its code.
+    small: u8,
+    /// Rtpmap: the clock rate; Ptime, Maxptime: the value; Rtcp: the port;
+    /// Ssrc: the id.
+    num: u32,
+    /// Rtpmap: the encoding; Fmtp: the format; Rtcp: the address; Ssrc: the
+    /// attribute; Mid: the tag.
+    a: Span,
+    /// Rtpmap, Fmtp: the parameters; Ssrc: the value.
+    b: Span,
+}
+
+const K_OTHER: u8 = 0;
+const K_RTPMAP: u8 = 1;
+const K_FMTP: u8 = 2;
+const K_PTIME: u8 = 3;
+const K_MAXPTIME: u8 = 4;
+const K_DIRECTION: u8 = 5;
+const K_RTCP_MUX: u8 = 6;
+const K_RTCP: u8 = 7;
+const K_SSRC: u8 = 8;
+const K_MID: u8 = 9;
+
+impl PackedTyped {
+    #[inline(always)]
+    pub(crate) fn pack(t: RawTyped) -> Self {
+        let none = Span::default();
+        let (kind, small, num, a, b) = match t {
+            RawTyped::Other => (K_OTHER, 0, 0, none, none),
+            RawTyped::Rtpmap {
+                payload_type,
+                clock_rate,
+                encoding,
+                params,
+            } => (K_RTPMAP, payload_type, clock_rate, encoding, params),
+            RawTyped::Fmtp { format, params } => (K_FMTP, 0, 0, format, params),
+            RawTyped::Ptime(p) => (K_PTIME, 0, p, none, none),
+            RawTyped::Maxptime(p) => (K_MAXPTIME, 0, p, none, none),
+            RawTyped::Direction(d) => (K_DIRECTION, d as u8, 0, none, none),
+            RawTyped::RtcpMux => (K_RTCP_MUX, 0, 0, none, none),
+            RawTyped::Rtcp { port, address } => (K_RTCP, 0, u32::from(port), address, none),
+            RawTyped::Ssrc {
+                ssrc,
+                attribute,
+                value,
+            } => (K_SSRC, 0, ssrc, attribute, value),
+            RawTyped::Mid(m) => (K_MID, 0, 0, m, none),
+        };
+        Self {
+            kind,
+            small,
+            num,
+            a,
+            b,
+        }
+    }
+
+    #[inline(always)]
+    pub(crate) fn get(&self) -> RawTyped {
+        let Self {
+            kind,
+            small,
+            num,
+            a,
+            b,
+        } = *self;
+        match kind {
+            K_RTPMAP => RawTyped::Rtpmap {
+                payload_type: small,
+                clock_rate: num,
+                encoding: a,
+                params: b,
+            },
+            K_FMTP => RawTyped::Fmtp {
+                format: a,
+                params: b,
+            },
+            K_PTIME => RawTyped::Ptime(num),
+            K_MAXPTIME => RawTyped::Maxptime(num),
+            K_DIRECTION => RawTyped::Direction(match small {
+                0 => Direction::SendRecv,
+                1 => Direction::SendOnly,
+                2 => Direction::RecvOnly,
+                _ => Direction::Inactive,
+            }),
+            K_RTCP_MUX => RawTyped::RtcpMux,
+            K_RTCP => RawTyped::Rtcp {
+                port: num as u16,
+                address: a,
+            },
+            K_SSRC => RawTyped::Ssrc {
+                ssrc: num,
+                attribute: a,
+                value: b,
+            },
+            K_MID => RawTyped::Mid(a),
+            _ => RawTyped::Other,
+        }
+    }
 }
 
 /// An attribute name of at most 8 bytes as a little-endian word (zero above
@@ -690,12 +803,7 @@ fn raw_rtpmap(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
         return Err("rtpmap: expected `<payload type> <encoding>/<clock rate>`");
     }
     let enc_start = i;
-    while let Some(&b) = v.get(i) {
-        if b == b'/' || is_ws(b) {
-            break;
-        }
-        i += 1;
-    }
+    i = encoding_end(v, i);
     if i == enc_start {
         return Err("rtpmap: bad encoding name");
     }
@@ -768,7 +876,7 @@ fn raw_rtcp(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
         start: base + s as u32,
         end: base + e as u32,
     };
-    let (port, j) = digits(v, skip_ws(v, 0), 5).ok_or("rtcp: bad port number")?;
+    let (port, j) = digits_wide(v, skip_ws(v, 0), 5).ok_or("rtcp: bad port number")?;
     let port = u16::try_from(port).map_err(|_| "rtcp: bad port number")?;
     let mut i = skip_ws(v, j);
     if i == v.len() {
@@ -781,6 +889,22 @@ fn raw_rtcp(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
         return Err("rtcp: bad port number");
     }
     let start = i;
+    // Three fields to the end (`v` has no trailing white space): counted
+    // from a white-space mask when short (nearly always), else byte by byte.
+    if let Some(rest) = v.get(i..).filter(|r| r.len() <= 64) {
+        let ws = ws_bits(rest);
+        // A field starts at a byte that is not white space after one that is
+        // (or at the start).
+        let starts = !ws & ((ws << 1) | 1);
+        return match starts.count_ones() {
+            3 => Ok(RawTyped::Rtcp {
+                port,
+                address: at(start, v.len()),
+            }),
+            n if n > 3 => Err("rtcp: trailing data"),
+            _ => Err(SHAPE),
+        };
+    }
     for k in 0..3 {
         let field = i;
         while v.get(i).is_some_and(|&b| !is_ws(b)) {
@@ -813,16 +937,13 @@ fn raw_ssrc(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
         start: base + s as u32,
         end: base + e as u32,
     };
-    let (ssrc, j) = digits(v, skip_ws(v, 0), 10).ok_or("ssrc: bad ssrc id")?;
+    let (ssrc, j) = digits_wide(v, skip_ws(v, 0), 10).ok_or("ssrc: bad ssrc id")?;
     let ssrc = u32::try_from(ssrc).map_err(|_| "ssrc: bad ssrc id")?;
     let k = skip_ws(v, j);
     if k == j {
         return Err("ssrc: expected `<ssrc-id> <attribute>[:<value>]`");
     }
-    let mut i = k;
-    while v.get(i).is_some_and(|&b| b != b':') {
-        i += 1;
-    }
+    let i = find_colon(v, k);
     if i == k {
         return Err("ssrc: missing source attribute");
     }
@@ -837,6 +958,126 @@ fn raw_ssrc(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
         attribute,
         value,
     })
+}
+
+/// Where an rtpmap encoding name starting at `i` ends: the first `/`,
+/// space or tab, or the end; the first eight bytes as one word.
+#[inline(always)]
+fn encoding_end(v: &[u8], mut i: usize) -> usize {
+    if let Some(chunk) = v.get(i..).and_then(|r| r.first_chunk::<8>()) {
+        let w = u64::from_le_bytes(*chunk);
+        let zero = |x: u64| x.wrapping_sub(LO) & !x & HI;
+        // Each flag is exact up to its own first hit, so the lowest flag of
+        // the three is exact.
+        let stop = zero(w ^ (LO * u64::from(b'/')))
+            | zero(w ^ (LO * u64::from(b' ')))
+            | zero(w ^ (LO * u64::from(b'\t')));
+        if stop != 0 {
+            return i + (stop.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while let Some(&b) = v.get(i) {
+        if b == b'/' || is_ws(b) {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// The position of the first `:` in `v` from `i` on, or `v.len()`; the
+/// first eight bytes as one word.
+#[inline(always)]
+fn find_colon(v: &[u8], i: usize) -> usize {
+    if let Some(chunk) = v.get(i..).and_then(|r| r.first_chunk::<8>()) {
+        let x = u64::from_le_bytes(*chunk) ^ (LO * u64::from(b':'));
+        // High bit of each zero byte; exact up to the first one.
+        let zero = x.wrapping_sub(LO) & !x & HI;
+        if zero != 0 {
+            return i + (zero.trailing_zeros() / 8) as usize;
+        }
+        return i + 8 + find_colon_bytes(v.get(i + 8..).unwrap_or_default());
+    }
+    i + find_colon_bytes(v.get(i..).unwrap_or_default())
+}
+
+/// [`find_colon`] byte by byte, from the start of `v`.
+#[inline(always)]
+fn find_colon_bytes(v: &[u8]) -> usize {
+    v.iter().position(|&b| b == b':').unwrap_or(v.len())
+}
+
+/// For `b` of at most 64 bytes: bit `k` set when `b[k]` is a space or a
+/// tab, and every bit from `b.len()` up set; eight bytes at a time.
+#[inline(always)]
+fn ws_bits(b: &[u8]) -> u64 {
+    // Exact: 0x80 in each byte of `w` equal to `c`.
+    let eq = |w: u64, c: u8| {
+        const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+        let x = w ^ (LO * u64::from(c));
+        !((x & LOW7).wrapping_add(LOW7) | x | LOW7)
+    };
+    let mut mask = if b.len() < 64 { !0u64 << b.len() } else { 0 };
+    for (k, chunk) in b.chunks(8).enumerate() {
+        // The last chunk padded with letters (not white space).
+        let mut word = [b'x'; 8];
+        word[..chunk.len()].copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let z = eq(w, b' ') | eq(w, b'\t');
+        // Gather the eight flags into eight bits (byte k to bit k).
+        mask |= ((z >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) << ((8 * k) & 63);
+    }
+    mask
+}
+
+/// [`digits`] eight bytes at a time when eight are there: a decimal
+/// number of 1 to `max` digits at `i`, and where it ends.
+#[inline(always)]
+fn digits_wide(v: &[u8], i: usize, max: usize) -> Option<(u64, usize)> {
+    let Some(chunk) = v.get(i..).and_then(|r| r.first_chunk::<8>()) else {
+        return digits(v, i, max);
+    };
+    // Each byte less `0`: a digit becomes 0..=9. A byte below `0` borrows
+    // from the bytes above it, and adding 0x76 carries into them, so only
+    // the lowest non-digit flag is exact: all that is used.
+    let x = u64::from_le_bytes(*chunk).wrapping_sub(LO * u64::from(b'0'));
+    let non_digit = (x | x.wrapping_add(LO * 0x76)) & HI;
+    let n = (non_digit.trailing_zeros() / 8) as usize;
+    if n == 0 || n > max {
+        return None;
+    }
+    // The `n` digits shifted to the top: the bytes below read as leading zeros.
+    let value = eight_digits(x << (64 - 8 * n as u32));
+    if n < 8 {
+        return Some((value, i + n));
+    }
+    let (mut value, mut j) = (value, i + 8);
+    while let Some(&d) = v.get(j) {
+        if !d.is_ascii_digit() {
+            break;
+        }
+        if j - i == max {
+            return None;
+        }
+        value = value * 10 + u64::from(d - b'0');
+        j += 1;
+    }
+    Some((value, j))
+}
+
+/// The number written by eight digit values (0..=9, the first in the
+/// lowest byte), three multiplications.
+#[inline(always)]
+fn eight_digits(x: u64) -> u64 {
+    const B: u64 = 0x000f_000f_000f_000f;
+    const W: u64 = 0x0000_00ff_0000_00ff;
+    let x = (x & B).wrapping_mul(10) + ((x >> 8) & B);
+    let x = (x & W).wrapping_mul(100) + ((x >> 16) & W);
+    (x & 0xffff).wrapping_mul(10_000) + ((x >> 32) & 0xffff)
 }
 
 /// `non-zero-int-or-real` milliseconds, truncated to whole milliseconds.
@@ -979,8 +1220,14 @@ mod tests {
 
     #[test]
     fn rtcp_and_ssrc_match_the_cursor_readers() {
-        let parts: [&str; 14] = [
+        let parts: [&str; 20] = [
             "",
+            "00000000",
+            "12345678",
+            "123456789",
+            "0123456789",
+            "42949672950",
+            "1234567:",
             " ",
             "\t",
             "0",
@@ -999,7 +1246,16 @@ mod tests {
         for a in parts {
             for sep in ["", " ", " \t "] {
                 for b in parts {
-                    for c in ["", " IP4", " IP4 1.2.3.4", " IP4 1.2.3.4 x", ":v", " "] {
+                    for c in [
+                        "",
+                        " IP4",
+                        " IP4 1.2.3.4",
+                        " IP4 1.2.3.4 x",
+                        ":v",
+                        " ",
+                        " IP6 0000:0000:0000:0000:0000:0000:0000:0001.example.invalid.long.name",
+                        " IP6 0000:0000:0000:0000:0000:0000:0000:0001.example.invalid.long.name x",
+                    ] {
                         texts.push(format!("{a}{sep}{b}{c}"));
                     }
                 }
@@ -1010,6 +1266,139 @@ mod tests {
             let v = t.as_bytes();
             assert_eq!(show(raw_rtcp(v, 7)), show(rtcp_reference(v, 7)), "{t:?}");
             assert_eq!(show(raw_ssrc(v, 7)), show(ssrc_reference(v, 7)), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn wide_digits_match_the_byte_reader() {
+        let mut texts: Vec<Vec<u8>> = Vec::new();
+        for n in 0..=12 {
+            for stop in [
+                b' ',
+                b'/',
+                b':',
+                b'\t',
+                b'a',
+                b'0' - 1,
+                b'9' + 1,
+                0x80,
+                0xff,
+                0,
+            ] {
+                for first in [b'0', b'1', b'9'] {
+                    let mut t = vec![b' '];
+                    t.extend((0..n).map(|k| {
+                        if k == 0 {
+                            first
+                        } else {
+                            b'0' + (k * 7 % 10) as u8
+                        }
+                    }));
+                    t.push(stop);
+                    t.extend_from_slice(b"12345678");
+                    texts.push(t);
+                }
+            }
+        }
+        texts.push((0u8..=255).collect());
+        for t in &texts {
+            for i in 0..t.len() {
+                for end in i..=t.len() {
+                    let v = &t[..end];
+                    for max in [3, 5, 8, 9, 10, 19] {
+                        assert_eq!(digits_wide(v, i, max), digits(v, i, max), "{v:?} {i} {max}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn encoding_end_matches_a_plain_scan() {
+        let text = b"PCMU/8000 telephone-event/8000\ta b/c\x00\xff/\x2e\x30abcdefghijklmnop/";
+        for i in 0..=text.len() {
+            for end in i..=text.len() {
+                let v = &text[..end];
+                let plain = v[i..]
+                    .iter()
+                    .position(|&b| b == b'/' || b == b' ' || b == b'\t')
+                    .map_or(v.len(), |k| i + k);
+                assert_eq!(encoding_end(v, i), plain, "{v:?} {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn packed_typed_round_trips() {
+        let s = |start, end| Span { start, end };
+        let all = [
+            RawTyped::Other,
+            RawTyped::Rtpmap {
+                payload_type: 127,
+                clock_rate: u32::MAX,
+                encoding: s(1, 2),
+                params: s(3, 4),
+            },
+            RawTyped::Fmtp {
+                format: s(5, 6),
+                params: s(7, 8),
+            },
+            RawTyped::Ptime(20),
+            RawTyped::Maxptime(u32::MAX),
+            RawTyped::Direction(Direction::SendRecv),
+            RawTyped::Direction(Direction::SendOnly),
+            RawTyped::Direction(Direction::RecvOnly),
+            RawTyped::Direction(Direction::Inactive),
+            RawTyped::RtcpMux,
+            RawTyped::Rtcp {
+                port: u16::MAX,
+                address: s(9, 10),
+            },
+            RawTyped::Ssrc {
+                ssrc: u32::MAX,
+                attribute: s(11, 12),
+                value: s(13, 14),
+            },
+            RawTyped::Mid(s(15, u32::MAX)),
+        ];
+        for t in all {
+            assert_eq!(
+                format!("{:?}", PackedTyped::pack(t).get()),
+                format!("{t:?}")
+            );
+        }
+        assert!(std::mem::size_of::<PackedTyped>() <= 24);
+    }
+
+    #[test]
+    fn ws_bits_match_a_plain_scan() {
+        let mut text: Vec<u8> = (0u8..=255).collect();
+        text.extend(b" IN\tIP4  1.2.3.4 \t x");
+        text.extend((0u8..=255).rev());
+        for i in 0..text.len() {
+            for len in 0..=64.min(text.len() - i) {
+                let b = &text[i..i + len];
+                let mut plain = if len < 64 { !0u64 << len } else { 0 };
+                for (k, &c) in b.iter().enumerate() {
+                    plain |= u64::from(c == b' ' || c == b'\t') << k;
+                }
+                assert_eq!(ws_bits(b), plain, "{b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn find_colon_matches_position() {
+        let text = b"cname:a@b x:y :abcdefgh:ijklmnopq\x00\xff::";
+        for i in 0..=text.len() {
+            for end in i..=text.len() {
+                let v = &text[..end];
+                let plain = v[i..]
+                    .iter()
+                    .position(|&b| b == b':')
+                    .map_or(v.len(), |k| i + k);
+                assert_eq!(find_colon(v, i), plain, "{v:?} {i}");
+            }
         }
     }
 

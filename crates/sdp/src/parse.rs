@@ -16,6 +16,7 @@
 //! line number and a reason.
 
 use bytes::Bytes;
+use bytestring::ByteString;
 
 use crate::attributes::{self, Direction, RawTyped};
 use crate::session::{
@@ -88,19 +89,23 @@ impl SessionDescription {
             line_start: 0,
         }
         .run();
-        // The line scan notes whether any byte is not ASCII; only then is the
-        // text checked for UTF-8, and on an error it is checked first, so a
-        // text that is not UTF-8 is reported as such wherever the first
-        // syntax error lies.
-        match parsed {
-            Ok(true) => {}
-            Ok(false) => check_utf8(&buf)?,
-            Err(e) => {
+        // The text is checked for UTF-8 once, here (the views then slice it
+        // without checking); on an error it is checked first, so a text
+        // that is not UTF-8 is reported as such wherever the first syntax
+        // error lies.
+        if let Err(e) = parsed {
+            check_utf8(&buf)?;
+            return Err(e);
+        }
+        // (A clone, not the buffer itself: the error needs the text to
+        // number the line.)
+        match ByteString::try_from(buf.clone()) {
+            Ok(text) => sdp.buf = text,
+            Err(_) => {
                 check_utf8(&buf)?;
-                return Err(e);
+                return Err(err(0, ParseErrorReason::NotUtf8));
             }
         }
-        sdp.buf = buf;
         Ok(sdp)
     }
 }
@@ -146,13 +151,14 @@ fn check_utf8(buf: &[u8]) -> Result<(), ParseError> {
 impl SessionDescription {
     /// A description with nothing in it yet (and an empty buffer), with room
     /// for the attributes of a `len`-byte text.
+    #[inline]
     fn empty(len: usize) -> Self {
         // One allocation for all attributes in a typical description (an
         // attribute line is rarely shorter than 24 bytes; small enough to stay
         // within the allocator's fast size classes for a typical offer).
         let attributes = len / 24 + 2;
         Self {
-            buf: Bytes::new(),
+            buf: ByteString::new(),
             version: 0,
             origin: RawOrigin::default(),
             session_name: None,
@@ -500,12 +506,11 @@ impl<'b> Parser<'b, '_> {
             .unwrap_or_default()
     }
 
-    /// Parses every line; returns whether the text is all ASCII.
-    fn run(mut self) -> Result<bool, ParseError> {
+    /// Parses every line.
+    fn run(mut self) -> Result<(), ParseError> {
         let buf = self.buf;
         let len = buf.len();
         let mut pos = 0usize;
-        let mut high = 0u64;
         let mut seen_version = false;
         let mut seen_origin = false;
         let mut in_media = false;
@@ -514,8 +519,7 @@ impl<'b> Parser<'b, '_> {
         while pos < len {
             self.line_start = pos;
             let rest = buf.get(pos..).unwrap_or_default();
-            let (nl, h) = find_newline(rest);
-            high |= h;
+            let nl = find_newline(rest);
             let (mut line, next) = match nl {
                 Some(i) => (rest.get(..i).unwrap_or_default(), pos + i + 1),
                 None => (rest, len),
@@ -537,7 +541,7 @@ impl<'b> Parser<'b, '_> {
             if ty == b'a' && seen_version {
                 // The most common line, at either level.
                 let a = self.attribute(value, vstart)?;
-                if let RawTyped::Direction(d) = a.typed {
+                if let RawTyped::Direction(d) = a.typed.get() {
                     // Kept in a local until the media description ends.
                     if in_media {
                         direction = Some(d);
@@ -588,7 +592,7 @@ impl<'b> Parser<'b, '_> {
             return Err(err(0, ParseErrorReason::MissingOrigin));
         }
         self.close_section(direction);
-        Ok(high & HI == 0)
+        Ok(())
     }
 
     /// Ends the ranges of the section (session or last media) being read,
@@ -798,18 +802,33 @@ impl<'b> Parser<'b, '_> {
 
     fn bandwidth(&self, value: Span) -> Result<RawBandwidth, ParseError> {
         let b = self.bytes(value);
-        let colon = b
-            .iter()
-            .position(|&c| c == b':')
-            .filter(|&i| i > 0)
-            .ok_or_else(|| self.field_err(b'b', "expected `<bwtype>:<bandwidth>`"))?;
+        // The type: up to the first `:`, not empty, without white space.
+        let mut colon = 0;
+        while let Some(&c) = b.get(colon) {
+            if c == b':' || is_ws(c) {
+                break;
+            }
+            colon += 1;
+        }
+        match b.get(colon) {
+            Some(b':') if colon > 0 => {}
+            Some(b':') | None => {
+                return Err(self.field_err(b'b', "expected `<bwtype>:<bandwidth>`"));
+            }
+            Some(_) => {
+                // White space: an error either way; which one depends on
+                // whether a `:` follows.
+                return Err(if b.get(colon..).is_some_and(|r| r.contains(&b':')) {
+                    self.field_err(b'b', "space in bandwidth type")
+                } else {
+                    self.field_err(b'b', "expected `<bwtype>:<bandwidth>`")
+                });
+            }
+        }
         let bw_type = Span {
             start: value.start,
             end: value.start + colon as u32,
         };
-        if b[..colon].iter().any(|&c| is_ws(c)) {
-            return Err(self.field_err(b'b', "space in bandwidth type"));
-        }
         let value = digits_u64(b.get(colon + 1..).unwrap_or_default())
             .ok_or_else(|| self.field_err(b'b', "bandwidth must be a decimal number"))?;
         Ok(RawBandwidth { bw_type, value })
@@ -851,21 +870,9 @@ impl<'b> Parser<'b, '_> {
             start: base,
             end: base + i as u32,
         };
-        let (value, vb) = match b.get(i + 1..) {
-            Some(v) => (
-                Span {
-                    start: base + i as u32 + 1,
-                    end: base + b.len() as u32,
-                },
-                Some(v),
-            ),
-            None => (
-                Span {
-                    start: name.end,
-                    end: name.end,
-                },
-                None,
-            ),
+        let (value_end, vb) = match b.get(i + 1..) {
+            Some(v) => (base + b.len() as u32, Some(v)),
+            None => (name.end, None),
         };
         let typed = attributes::parse_named(i, word, vb, base + i as u32 + 1)
             .map_err(|e| err(self.line(), ParseErrorReason::Attribute(e)))?;
@@ -878,7 +885,11 @@ impl<'b> Parser<'b, '_> {
                 return Err(bad_name());
             }
         }
-        Ok(RawAttribute { name, value, typed })
+        Ok(RawAttribute {
+            name,
+            value_end,
+            typed: attributes::PackedTyped::pack(typed),
+        })
     }
 
     #[inline(always)]
@@ -962,50 +973,43 @@ fn name_end(b: &[u8]) -> Option<usize> {
     Some(b.len())
 }
 
-/// The position of the first `\n` in `hay`, 16 bytes at a time, and a
-/// word whose high bits are set if a byte read (every byte before the `\n`
-/// and at least the `\n`; all of `hay` when there is none) is not ASCII.
+/// The position of the first `\n` in `hay`, 16 bytes at a time.
 #[inline(always)]
-fn find_newline(hay: &[u8]) -> (Option<usize>, u64) {
+fn find_newline(hay: &[u8]) -> Option<usize> {
     let mut chunks = hay.chunks_exact(16);
     let mut base = 0;
-    let mut high = 0u32;
-    let flag = |high: u32| if high != 0 { HI } else { 0 };
     for chunk in &mut chunks {
         let Some(block) = chunk.first_chunk::<16>() else {
             break;
         };
-        let (nl, hi) = newline_masks16(block);
-        high |= hi;
+        let nl = newline_mask16(block);
         if nl != 0 {
-            return (Some(base + nl.trailing_zeros() as usize), flag(high));
+            return Some(base + nl.trailing_zeros() as usize);
         }
         base += 16;
     }
-    let (at, h) = find_newline_words(chunks.remainder());
-    (at.map(|i| base + i), flag(high) | h)
+    find_newline_words(chunks.remainder()).map(|i| base + i)
 }
 
-/// For 16 bytes: bit `k` of the first mask set when byte `k` is `\n`, of
-/// the second when it is not ASCII.
+/// For 16 bytes: bit `k` set when byte `k` is `\n`.
 #[inline(always)]
-fn newline_masks16(block: &[u8; 16]) -> (u32, u32) {
+fn newline_mask16(block: &[u8; 16]) -> u32 {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     {
         // SAFETY: the build enables SSE2 (the cfg above), the only
-        // requirement of `newline_masks16_sse2`.
-        unsafe { newline_masks16_sse2(block) }
+        // requirement of `newline_mask16_sse2`.
+        unsafe { newline_mask16_sse2(block) }
     }
     #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
-    newline_masks16_scalar(block)
+    newline_mask16_scalar(block)
 }
 
-/// [`newline_masks16`] with SSE2 (the vector is built from two `u64`
+/// [`newline_mask16`] with SSE2 (the vector is built from two `u64`
 /// loads: no raw pointers).
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[target_feature(enable = "sse2")]
 #[inline]
-fn newline_masks16_sse2(b: &[u8; 16]) -> (u32, u32) {
+fn newline_mask16_sse2(b: &[u8; 16]) -> u32 {
     use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_movemask_epi8, _mm_set_epi64x, _mm_set1_epi8};
     let (lo, hi) = b.split_at(8);
     let word = |h: &[u8]| {
@@ -1014,50 +1018,41 @@ fn newline_masks16_sse2(b: &[u8; 16]) -> (u32, u32) {
         i64::from_le_bytes(w)
     };
     let v = _mm_set_epi64x(word(hi), word(lo));
-    let nl = _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8)));
-    (nl as u32, _mm_movemask_epi8(v) as u32)
+    _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8))) as u32
 }
 
-/// [`newline_masks16`] byte by byte (the scalar twin of
-/// [`newline_masks16_sse2`]).
+/// [`newline_mask16`] byte by byte (the scalar twin of
+/// [`newline_mask16_sse2`]).
 #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
-fn newline_masks16_scalar(b: &[u8; 16]) -> (u32, u32) {
+fn newline_mask16_scalar(b: &[u8; 16]) -> u32 {
     let mut nl = 0u32;
-    let mut high = 0u32;
     for (k, &c) in b.iter().enumerate() {
         nl |= u32::from(c == b'\n') << k;
-        high |= u32::from(c >= 0x80) << k;
     }
-    (nl, high)
+    nl
 }
 
-/// [`find_newline`] eight bytes at a time (for the last bytes of a text),
-/// the high bits of the bytes read or'ed in the word returned.
+/// [`find_newline`] eight bytes at a time (for the last bytes of a text).
 #[inline(always)]
-fn find_newline_words(hay: &[u8]) -> (Option<usize>, u64) {
+fn find_newline_words(hay: &[u8]) -> Option<usize> {
     let pattern = LO * u64::from(b'\n');
-    let mut high = 0u64;
     let mut chunks = hay.chunks_exact(8);
     let mut base = 0;
     for chunk in &mut chunks {
         let Some(word) = chunk.first_chunk::<8>() else {
             break;
         };
-        let w = u64::from_le_bytes(*word);
-        high |= w;
-        let found = zero_bytes(w ^ pattern);
+        let found = zero_bytes(u64::from_le_bytes(*word) ^ pattern);
         if found != 0 {
-            return (Some(base + (found.trailing_zeros() / 8) as usize), high);
+            return Some(base + (found.trailing_zeros() / 8) as usize);
         }
         base += 8;
     }
-    for (k, &b) in chunks.remainder().iter().enumerate() {
-        high |= u64::from(b);
-        if b == b'\n' {
-            return (Some(base + k), high);
-        }
-    }
-    (None, high)
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|k| base + k)
 }
 
 #[cfg(test)]
@@ -1167,7 +1162,7 @@ mod tests {
     fn attribute_records_stay_small() {
         // Every attribute line pushes one of these; keep the pushes cheap.
         assert!(std::mem::size_of::<RawTyped>() <= 24);
-        assert!(std::mem::size_of::<RawAttribute>() <= 40);
+        assert!(std::mem::size_of::<RawAttribute>() <= 36);
     }
 
     #[test]
@@ -1178,8 +1173,8 @@ mod tests {
         for w in text.windows(16) {
             let block = w.first_chunk::<16>().unwrap();
             assert_eq!(
-                newline_masks16(block),
-                newline_masks16_scalar(block),
+                newline_mask16(block),
+                newline_mask16_scalar(block),
                 "{block:?}"
             );
         }
@@ -1191,12 +1186,7 @@ mod tests {
         for start in 0..text.len() {
             for end in start..=text.len() {
                 let hay = &text[start..end];
-                let (at, high) = find_newline(hay);
-                assert_eq!(at, hay.iter().position(|&b| b == b'\n'));
-                let read = &hay[..at.map_or(hay.len(), |i| i + 1)];
-                if !read.is_ascii() {
-                    assert_ne!(high & HI, 0, "{hay:?}");
-                }
+                assert_eq!(find_newline(hay), hay.iter().position(|&b| b == b'\n'));
             }
         }
     }

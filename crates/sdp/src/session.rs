@@ -15,8 +15,9 @@ use std::hash::{Hash, Hasher};
 use std::net::IpAddr;
 
 use bytes::Bytes;
+use bytestring::ByteString;
 
-use crate::attributes::{Direction, Fmtp, RawTyped, Rtpmap, TypedAttribute};
+use crate::attributes::{Direction, Fmtp, PackedTyped, RawTyped, Rtpmap, TypedAttribute};
 
 /// Where a field lies in the buffer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -79,17 +80,21 @@ pub(crate) struct RawTiming {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct RawAttribute {
     pub(crate) name: Span,
-    /// Starts at `name.end` when there is no value (a value starts after
-    /// the `:`); see [`RawAttribute::value`].
-    pub(crate) value: Span,
+    /// Where the value ends: `name.end` when there is no value, else the
+    /// value starts after the `:` at `name.end`; see [`RawAttribute::value`].
+    pub(crate) value_end: u32,
     /// Checked and typed while parsing (absolute positions).
-    pub(crate) typed: RawTyped,
+    pub(crate) typed: PackedTyped,
 }
 
 impl RawAttribute {
     /// The value after the first `:`, if there is one.
+    #[inline]
     pub(crate) fn value(&self) -> Option<Span> {
-        (self.value.start != self.name.end).then_some(self.value)
+        (self.value_end != self.name.end).then_some(Span {
+            start: self.name.end + 1,
+            end: self.value_end,
+        })
     }
 }
 
@@ -165,7 +170,8 @@ impl MediaList {
 /// holds a range of them; a typical offer costs three allocations.
 #[derive(Clone)]
 pub struct SessionDescription {
-    pub(crate) buf: Bytes,
+    /// The text, checked to be UTF-8 once by the parser.
+    pub(crate) buf: ByteString,
     pub(crate) version: u32,
     pub(crate) origin: RawOrigin,
     pub(crate) session_name: Option<Span>,
@@ -195,34 +201,20 @@ pub struct SessionDescription {
 
 impl SessionDescription {
     /// The text of a span. Spans are made by the parser on ASCII boundaries
-    /// of a buffer it checked to be UTF-8, so this never fails in practice;
-    /// it returns "" rather than panic if it ever did.
+    /// of the text, so this never fails in practice; it returns "" rather
+    /// than panic if it ever did.
     pub(crate) fn text(&self, span: Span) -> &str {
-        self.buf
-            .get(span.start as usize..span.end as usize)
-            .and_then(|b| std::str::from_utf8(b).ok())
-            .unwrap_or("")
+        sub(&self.buf, 0, span)
     }
 
-    /// The whole text. The parser checked it is UTF-8 (and never changes
-    /// it), so this is one fast pass; views that resolve many fields take it
-    /// once and slice it (`str::get`, constant time) instead of checking each
-    /// field on its own.
+    /// The whole text (held as UTF-8: no check).
     pub(crate) fn whole(&self) -> &str {
-        std::str::from_utf8(&self.buf).unwrap_or("")
-    }
-
-    /// The texts of several spans with one UTF-8 check over what covers them.
-    pub(crate) fn texts<const N: usize>(&self, spans: [Span; N]) -> [&str; N] {
-        let lo = spans.iter().map(|s| s.start).min().unwrap_or(0);
-        let hi = spans.iter().map(|s| s.end).max().unwrap_or(0);
-        let whole = self.text(Span { start: lo, end: hi });
-        spans.map(|s| sub(whole, lo, s))
+        &self.buf
     }
 
     /// The buffer this description was parsed from.
     pub fn as_bytes(&self) -> &Bytes {
-        &self.buf
+        self.buf.as_bytes()
     }
 
     /// A `Bytes` sharing the buffer for a `&str` handed out by this
@@ -232,7 +224,7 @@ impl SessionDescription {
         let base = self.buf.as_ptr() as usize;
         let p = part.as_ptr() as usize;
         (p >= base && p + part.len() <= base + self.buf.len())
-            .then(|| self.buf.slice(p - base..p - base + part.len()))
+            .then(|| self.buf.as_bytes().slice(p - base..p - base + part.len()))
     }
 
     /// `v=`: the protocol version (0).
@@ -284,12 +276,7 @@ impl SessionDescription {
     }
 
     pub(crate) fn conn(&self, c: RawConnection) -> Connection<'_> {
-        let [net_type, addr_type, address] = self.texts([c.net_type, c.addr_type, c.address]);
-        Connection {
-            net_type,
-            addr_type,
-            address,
-        }
+        conn_in(self.whole(), c)
     }
 
     /// Session-level `b=` lines.
@@ -327,7 +314,7 @@ impl SessionDescription {
     /// Session-level `a=` lines, in order.
     pub fn attributes(&self) -> impl ExactSizeIterator<Item = Attribute<'_>> {
         let attrs = self.session_attributes.of(&self.attributes);
-        let text = if attrs.is_empty() { "" } else { self.whole() };
+        let text = self.whole();
         attrs.iter().map(move |raw| Attribute { text, raw })
     }
 
@@ -339,7 +326,7 @@ impl SessionDescription {
     /// The media descriptions, in order.
     pub fn media(&self) -> impl ExactSizeIterator<Item = Media<'_>> + DoubleEndedIterator {
         let media = self.media.as_slice();
-        let text = if media.is_empty() { "" } else { self.whole() };
+        let text = self.whole();
         media.iter().map(move |m| Media {
             sdp: self,
             text,
@@ -404,7 +391,7 @@ fn sub(whole: &str, base: u32, span: Span) -> &str {
 /// The rtpmap of an attribute that is one.
 #[inline(always)]
 fn rtpmap_of<'a>(text: &'a str, a: &RawAttribute) -> Option<Rtpmap<'a>> {
-    match a.typed {
+    match a.typed.get() {
         RawTyped::Rtpmap {
             payload_type,
             clock_rate,
@@ -423,7 +410,7 @@ fn rtpmap_of<'a>(text: &'a str, a: &RawAttribute) -> Option<Rtpmap<'a>> {
 /// The fmtp of an attribute that is one.
 #[inline(always)]
 fn fmtp_of<'a>(text: &'a str, a: &RawAttribute) -> Option<Fmtp<'a>> {
-    match a.typed {
+    match a.typed.get() {
         RawTyped::Fmtp { format, params } => Some(Fmtp {
             format: sub(text, 0, format),
             params: sub(text, 0, params),
@@ -641,7 +628,11 @@ impl<'a> Attribute<'a> {
         let raw = self.raw;
         let text = self.text;
         let text = move |span| sub(text, 0, span);
-        TypedAttribute::from_raw(raw.typed, || (text(raw.name), raw.value().map(text)), text)
+        TypedAttribute::from_raw(
+            raw.typed.get(),
+            || (text(raw.name), raw.value().map(text)),
+            text,
+        )
     }
 }
 
@@ -679,16 +670,19 @@ pub struct Media<'a> {
 }
 
 impl<'a> Media<'a> {
+    #[inline]
     fn t(&self, span: Span) -> &'a str {
         sub(self.text, 0, span)
     }
 
     /// The media type: `audio`, `video`, `text`, `application`, `image`, ...
+    #[inline]
     pub fn media_type(&self) -> &'a str {
         self.t(self.raw.media)
     }
 
     /// The transport port; 0 means the stream is disabled (RFC 3264 section 5.1).
+    #[inline]
     pub fn port(&self) -> u16 {
         self.raw.port
     }
@@ -699,6 +693,7 @@ impl<'a> Media<'a> {
     }
 
     /// The transport protocol, e.g. `RTP/AVP`.
+    #[inline]
     pub fn proto(&self) -> &'a str {
         self.t(self.raw.proto)
     }
@@ -709,6 +704,7 @@ impl<'a> Media<'a> {
     }
 
     /// The formats that are RTP payload type numbers, in order.
+    #[inline]
     pub fn payload_types(&self) -> impl Iterator<Item = u8> + use<'a> {
         PayloadTypes {
             b: self.t(self.raw.formats).as_bytes(),
@@ -758,6 +754,7 @@ impl<'a> Media<'a> {
         self.raw.key.map(|s| self.t(s))
     }
 
+    #[inline]
     fn raw_attributes(&self) -> &'a [RawAttribute] {
         self.raw.attributes.of(&self.sdp.attributes)
     }
@@ -781,6 +778,7 @@ impl<'a> Media<'a> {
     }
 
     /// The `a=rtpmap` lines.
+    #[inline]
     pub fn rtpmaps(&self) -> impl Iterator<Item = Rtpmap<'a>> + use<'a> {
         let text = self.text;
         self.raw_attributes()
@@ -794,6 +792,7 @@ impl<'a> Media<'a> {
     }
 
     /// The `a=fmtp` lines.
+    #[inline]
     pub fn fmtps(&self) -> impl Iterator<Item = Fmtp<'a>> + use<'a> {
         let text = self.text;
         self.raw_attributes()
@@ -810,7 +809,7 @@ impl<'a> Media<'a> {
     pub fn ptime(&self) -> Option<u32> {
         self.attributes()
             .chain(self.sdp.attributes())
-            .find_map(|a| match a.raw.typed {
+            .find_map(|a| match a.raw.typed.get() {
                 RawTyped::Ptime(p) => Some(p),
                 _ => None,
             })
@@ -818,6 +817,7 @@ impl<'a> Media<'a> {
 
     /// The direction that applies (RFC 8866 section 6.7): the media-level
     /// attribute, else the session-level one, else sendrecv.
+    #[inline]
     pub fn direction(&self) -> Direction {
         self.raw
             .direction
@@ -828,12 +828,12 @@ impl<'a> Media<'a> {
     /// Whether `a=rtcp-mux` is present (RFC 5761).
     pub fn rtcp_mux(&self) -> bool {
         self.attributes()
-            .any(|a| matches!(a.raw.typed, RawTyped::RtcpMux))
+            .any(|a| matches!(a.raw.typed.get(), RawTyped::RtcpMux))
     }
 
     /// The `a=rtcp` port, if given (RFC 3605).
     pub fn rtcp_port(&self) -> Option<u16> {
-        self.attributes().find_map(|a| match a.raw.typed {
+        self.attributes().find_map(|a| match a.raw.typed.get() {
             RawTyped::Rtcp { port, .. } => Some(port),
             _ => None,
         })
@@ -842,7 +842,7 @@ impl<'a> Media<'a> {
     /// `a=mid` (RFC 5888).
     pub fn mid(&self) -> Option<&'a str> {
         let text = self.text;
-        self.attributes().find_map(|a| match a.raw.typed {
+        self.attributes().find_map(|a| match a.raw.typed.get() {
             RawTyped::Mid(m) => Some(sub(text, 0, m)),
             _ => None,
         })

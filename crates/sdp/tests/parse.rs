@@ -306,9 +306,48 @@ fn strict_errors_say_line_and_reason() {
         error_of(&format!("{head}a=:x\r\n")),
         (5, R::Field { line_type: 'a', .. })
     ));
+    for (line, reason) in [
+        ("b=AS 64:1", "space in bandwidth type"),
+        ("b= AS:64", "space in bandwidth type"),
+        ("b=A\tS:64", "space in bandwidth type"),
+        ("b=AS 64", "expected `<bwtype>:<bandwidth>`"),
+        ("b=:64", "expected `<bwtype>:<bandwidth>`"),
+        ("b=AS64", "expected `<bwtype>:<bandwidth>`"),
+        ("b=AS:", "bandwidth must be a decimal number"),
+        ("b=AS:6 4", "bandwidth must be a decimal number"),
+    ] {
+        let e = SessionDescription::parse(format!("{head}{line}\r\n")).unwrap_err();
+        assert_eq!(
+            (e.line, e.reason),
+            (
+                5,
+                R::Field {
+                    line_type: 'b',
+                    reason
+                }
+            ),
+            "{line}"
+        );
+    }
     let e = SessionDescription::parse(Bytes::from_static(b"v=0\r\no=\xff\r\n")).unwrap_err();
     assert_eq!((e.line, e.reason.clone()), (2, R::NotUtf8));
     assert_eq!(e.to_string(), "SDP line 2: not valid UTF-8");
+    // A text that parses line by line but is not UTF-8 (checked after the
+    // lines) still names the line.
+    let mut bad = format!("{head}m=audio 1 RTP/AVP 0\r\na=x:").into_bytes();
+    bad.extend_from_slice(b"\xc3(\r\na=y\r\n");
+    let e = SessionDescription::parse(bad).unwrap_err();
+    assert_eq!((e.line, e.reason.clone()), (6, R::NotUtf8));
+    // UTF-8 beyond ASCII is kept and read back as written.
+    let sdp: SessionDescription =
+        format!("{head}a=tool:caf\u{e9} \u{20ac}\r\nm=audio 1 RTP/AVP 0\r\n")
+            .parse()
+            .unwrap();
+    assert_eq!(
+        sdp.attributes().next().and_then(|a| a.value()),
+        Some("caf\u{e9} \u{20ac}")
+    );
+    assert_eq!(sdp.media().next().map(|m| m.proto()), Some("RTP/AVP"));
     let e = SessionDescription::parse(format!("{head}x=1\r\n")).unwrap_err();
     assert_eq!(e.to_string(), "SDP line 5: unknown line type `x`");
 }
