@@ -943,10 +943,12 @@ mod tests {
                         for slots in [vec![audio.clone()], vec![rejected, audio]] {
                             for zero in [false, true] {
                                 for version in [0, 7, u64::MAX] {
-                                    assert_eq!(
-                                        n.render(version, &slots, zero),
-                                        reference(&n, version, &slots, zero)
-                                    );
+                                    let text = n.render(version, &slots, zero);
+                                    assert_eq!(text, reference(&n, version, &slots, zero));
+                                    // Canonical: a user agent may send the
+                                    // rendered bytes of a description as they are.
+                                    let d = SessionDescription::parse(text.clone()).unwrap();
+                                    assert_eq!(d.to_bytes(), text.as_bytes());
                                     checked += 1;
                                 }
                             }

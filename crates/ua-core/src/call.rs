@@ -232,7 +232,7 @@ impl UserAgent {
             .header_str(HeaderName::Allow, ALLOW)
             .header_str(HeaderName::UserAgent, &self.config.user_agent);
         if let Some(offer) = offer {
-            b = b.body("application/sdp", offer.to_bytes());
+            b = b.body("application/sdp", offer.as_bytes().clone());
         }
         let invite = b.build().map_err(|e| AgentError::Build(e.to_string()))?;
         let key = self
@@ -290,7 +290,7 @@ impl UserAgent {
         let Some(sdp) = c
             .negotiator
             .local_description()
-            .map(SessionDescription::to_bytes)
+            .map(|d| d.as_bytes().clone())
         else {
             return false;
         };
@@ -724,7 +724,7 @@ impl UserAgent {
         if c.invite.as_ref().is_some_and(|i| i.body_bytes().is_empty()) {
             match c.negotiator.answer_offer(remote) {
                 Ok(answer) => {
-                    c.ack_body = Some(answer.sdp.to_bytes());
+                    c.ack_body = Some(answer.sdp.as_bytes().clone());
                     let media = answer.media;
                     self.media_event(id, media);
                 }
