@@ -644,8 +644,7 @@ impl<'b> Parser<'b, '_> {
                 self.once(&self.sdp.uri, ty)?;
                 self.sdp.uri = Some(value);
             }
-            b'e' => self.sdp.emails.push(value),
-            b'p' => self.sdp.phones.push(value),
+            b'e' | b'p' => push_contact(self.sdp, ty, value),
             b'c' => {
                 if self.sdp.connection.is_some() {
                     return Err(err(self.line(), ParseErrorReason::Duplicate('c')));
@@ -670,21 +669,14 @@ impl<'b> Parser<'b, '_> {
                 if self.sdp.first_timing.is_none() {
                     self.sdp.first_timing = Some(t);
                 } else {
-                    self.sdp.timings.push(t);
+                    push_timing(self.sdp, t);
                 }
             }
-            b'r' => match self
-                .sdp
-                .timings
-                .last_mut()
-                .or(self.sdp.first_timing.as_mut())
-            {
-                Some(t) => {
-                    self.sdp.repeats.push(value);
-                    t.repeats.end = self.sdp.repeats.len() as u32;
+            b'r' => {
+                if !push_repeat(self.sdp, value) {
+                    return Err(err(self.line(), ParseErrorReason::Misplaced('r')));
                 }
-                None => return Err(err(self.line(), ParseErrorReason::Misplaced('r'))),
-            },
+            }
             b'z' => {
                 self.once(&self.sdp.zone, ty)?;
                 self.sdp.zone = Some(value);
@@ -920,6 +912,39 @@ impl<'b> Parser<'b, '_> {
             bandwidths: Range::at(sdp.net_lines.len()),
             attributes: Range::at(sdp.attributes.len()),
         })
+    }
+}
+
+/// An `e=` or `p=` line (rare; out of line, as the two below: the line
+/// loop's registers are sensitive to the pushes inlined into it).
+#[cold]
+#[inline(never)]
+fn push_contact(sdp: &mut SessionDescription, ty: u8, value: Span) {
+    if ty == b'e' {
+        sdp.emails.push(value);
+    } else {
+        sdp.phones.push(value);
+    }
+}
+
+/// A `t=` line after the first (rare).
+#[cold]
+#[inline(never)]
+fn push_timing(sdp: &mut SessionDescription, t: RawTiming) {
+    sdp.timings.push(t);
+}
+
+/// An `r=` line, to the last `t=` line; `false` when there is none.
+#[cold]
+#[inline(never)]
+fn push_repeat(sdp: &mut SessionDescription, value: Span) -> bool {
+    match sdp.timings.last_mut().or(sdp.first_timing.as_mut()) {
+        Some(t) => {
+            sdp.repeats.push(value);
+            t.repeats.end = sdp.repeats.len() as u32;
+            true
+        }
+        None => false,
     }
 }
 
