@@ -176,8 +176,7 @@ impl SessionDescription {
             session_direction: None,
             media: MediaList::default(),
             attributes: Vec::with_capacity(attributes.min(1 << 16)),
-            bandwidths: Vec::new(),
-            connections: Vec::new(),
+            net_lines: Vec::new(),
             repeats: Vec::new(),
         }
     }
@@ -600,18 +599,16 @@ impl<'b> Parser<'b, '_> {
     fn close_section(&mut self, direction: Option<Direction>) {
         let sdp = &mut *self.sdp;
         let attributes = sdp.attributes.len() as u32;
-        let bandwidths = sdp.bandwidths.len() as u32;
-        let connections = sdp.connections.len() as u32;
         match sdp.media.last_mut() {
+            // (A media description's `c=` and `b=` ranges are kept up to
+            // date line by line, see `media_line`.)
             Some(m) => {
                 m.direction = direction;
                 m.attributes.end = attributes;
-                m.bandwidths.end = bandwidths;
-                m.connections.end = connections;
             }
             None => {
                 sdp.session_attributes.end = attributes;
-                sdp.session_bandwidths.end = bandwidths;
+                sdp.session_bandwidths.end = sdp.net_lines.len() as u32;
             }
         }
     }
@@ -647,8 +644,7 @@ impl<'b> Parser<'b, '_> {
                 self.once(&self.sdp.uri, ty)?;
                 self.sdp.uri = Some(value);
             }
-            b'e' => self.sdp.emails.push(value),
-            b'p' => self.sdp.phones.push(value),
+            b'e' | b'p' => push_contact(self.sdp, ty, value),
             b'c' => {
                 if self.sdp.connection.is_some() {
                     return Err(err(self.line(), ParseErrorReason::Duplicate('c')));
@@ -657,7 +653,7 @@ impl<'b> Parser<'b, '_> {
             }
             b'b' => {
                 let bw = self.bandwidth(value)?;
-                self.sdp.bandwidths.push(bw);
+                self.sdp.net_lines.push(bw.to_line());
             }
             b't' => {
                 let (start, stop) = match two_numbers(b) {
@@ -673,21 +669,14 @@ impl<'b> Parser<'b, '_> {
                 if self.sdp.first_timing.is_none() {
                     self.sdp.first_timing = Some(t);
                 } else {
-                    self.sdp.timings.push(t);
+                    push_timing(self.sdp, t);
                 }
             }
-            b'r' => match self
-                .sdp
-                .timings
-                .last_mut()
-                .or(self.sdp.first_timing.as_mut())
-            {
-                Some(t) => {
-                    self.sdp.repeats.push(value);
-                    t.repeats.end = self.sdp.repeats.len() as u32;
+            b'r' => {
+                if !push_repeat(self.sdp, value) {
+                    return Err(err(self.line(), ParseErrorReason::Misplaced('r')));
                 }
-                None => return Err(err(self.line(), ParseErrorReason::Misplaced('r'))),
-            },
+            }
             b'z' => {
                 self.once(&self.sdp.zone, ty)?;
                 self.sdp.zone = Some(value);
@@ -731,11 +720,11 @@ impl<'b> Parser<'b, '_> {
         match ty {
             b'c' => {
                 let c = self.connection(b, base)?;
-                self.sdp.connections.push(c);
+                push_media_connection(self.sdp, c);
             }
             b'b' => {
                 let bw = self.bandwidth(value)?;
-                self.sdp.bandwidths.push(bw);
+                push_media_bandwidth(self.sdp, bw);
             }
             b'i' | b'k' => {
                 let Some(m) = self.sdp.media.last_mut() else {
@@ -919,10 +908,70 @@ impl<'b> Parser<'b, '_> {
             information: None,
             key: None,
             direction: None,
-            connections: Range::at(sdp.connections.len()),
-            bandwidths: Range::at(sdp.bandwidths.len()),
+            connections: Range::at(sdp.net_lines.len()),
+            bandwidths: Range::at(sdp.net_lines.len()),
             attributes: Range::at(sdp.attributes.len()),
         })
+    }
+}
+
+/// An `e=` or `p=` line (rare; out of line, as the two below: the line
+/// loop's registers are sensitive to the pushes inlined into it).
+#[cold]
+#[inline(never)]
+fn push_contact(sdp: &mut SessionDescription, ty: u8, value: Span) {
+    if ty == b'e' {
+        sdp.emails.push(value);
+    } else {
+        sdp.phones.push(value);
+    }
+}
+
+/// A `t=` line after the first (rare).
+#[cold]
+#[inline(never)]
+fn push_timing(sdp: &mut SessionDescription, t: RawTiming) {
+    sdp.timings.push(t);
+}
+
+/// An `r=` line, to the last `t=` line; `false` when there is none.
+#[cold]
+#[inline(never)]
+fn push_repeat(sdp: &mut SessionDescription, value: Span) -> bool {
+    match sdp.timings.last_mut().or(sdp.first_timing.as_mut()) {
+        Some(t) => {
+            sdp.repeats.push(value);
+            t.repeats.end = sdp.repeats.len() as u32;
+            true
+        }
+        None => false,
+    }
+}
+
+/// Adds a media-level `c=` line: after the section's `c=` lines, before
+/// its `b=` lines (out of line: the line loop's registers are sensitive).
+#[inline(never)]
+fn push_media_connection(sdp: &mut SessionDescription, c: RawConnection) {
+    if let Some(m) = sdp.media.last_mut() {
+        let at = m.connections.end as usize;
+        if at < sdp.net_lines.len() {
+            // After a `b=` line of the section (out of the usual order).
+            sdp.net_lines.insert(at, c);
+        } else {
+            sdp.net_lines.push(c);
+        }
+        m.connections.end += 1;
+        m.bandwidths.start += 1;
+        m.bandwidths.end += 1;
+    }
+}
+
+/// Adds a media-level `b=` line (see [`push_media_connection`]).
+#[inline(never)]
+fn push_media_bandwidth(sdp: &mut SessionDescription, bw: RawBandwidth) {
+    sdp.net_lines.push(bw.to_line());
+    if let Some(m) = sdp.media.last_mut() {
+        m.bandwidths.end = sdp.net_lines.len() as u32;
     }
 }
 

@@ -161,8 +161,8 @@ impl<'a> Printer<'a> {
         if let Some(c) = &d.connection {
             self.write_conn(f, c);
         }
-        for b in d.session_bandwidths.of(&d.bandwidths) {
-            self.write_bw(f, b);
+        for b in d.session_bandwidths.of(&d.net_lines) {
+            self.write_bw(f, &RawBandwidth::from_line(b));
         }
         if d.first_timing.is_none() {
             f.s("t=0 0\r\n");
@@ -195,11 +195,11 @@ impl<'a> Printer<'a> {
             if let Some(i) = m.information {
                 f.s("i=").line(self.t(i));
             }
-            for c in m.connections.of(&d.connections) {
+            for c in m.connections.of(&d.net_lines) {
                 self.write_conn(f, c);
             }
-            for b in m.bandwidths.of(&d.bandwidths) {
-                self.write_bw(f, b);
+            for b in m.bandwidths.of(&d.net_lines) {
+                self.write_bw(f, &RawBandwidth::from_line(b));
             }
             if let Some(k) = m.key {
                 f.s("k=").line(self.t(k));
@@ -270,8 +270,8 @@ mod tests {
         if let Some(c) = &d.connection {
             conn(&mut f, c);
         }
-        for b in d.session_bandwidths.of(&d.bandwidths) {
-            bw(&mut f, b);
+        for b in d.session_bandwidths.of(&d.net_lines) {
+            bw(&mut f, &RawBandwidth::from_line(b));
         }
         if d.first_timing.is_none() {
             f.push_str("t=0 0\r\n");
@@ -304,11 +304,11 @@ mod tests {
             if let Some(i) = m.information() {
                 let _ = write!(f, "i={i}\r\n");
             }
-            for c in raw.connections.of(&d.connections) {
+            for c in raw.connections.of(&d.net_lines) {
                 conn(&mut f, c);
             }
-            for b in raw.bandwidths.of(&d.bandwidths) {
-                bw(&mut f, b);
+            for b in raw.bandwidths.of(&d.net_lines) {
+                bw(&mut f, &RawBandwidth::from_line(b));
             }
             if let Some(k) = m.key() {
                 let _ = write!(f, "k={k}\r\n");

@@ -49,6 +49,31 @@ pub(crate) struct RawBandwidth {
     pub(crate) value: u64,
 }
 
+impl RawBandwidth {
+    /// As a record of [`SessionDescription::net_lines`]: the type in
+    /// `net_type`, the value's low and high halves in `addr_type`.
+    #[inline]
+    pub(crate) fn to_line(self) -> RawConnection {
+        RawConnection {
+            net_type: self.bw_type,
+            addr_type: Span {
+                start: self.value as u32,
+                end: (self.value >> 32) as u32,
+            },
+            address: Span::default(),
+        }
+    }
+
+    /// Back from [`RawBandwidth::to_line`].
+    #[inline]
+    pub(crate) fn from_line(c: &RawConnection) -> Self {
+        Self {
+            bw_type: c.net_type,
+            value: u64::from(c.addr_type.start) | (u64::from(c.addr_type.end) << 32),
+        }
+    }
+}
+
 /// A range of indices into one of the flat vectors of [`SessionDescription`].
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Range {
@@ -109,9 +134,10 @@ pub(crate) struct RawMedia {
     pub(crate) key: Option<Span>,
     /// The last direction attribute of the media description.
     pub(crate) direction: Option<Direction>,
-    /// Into `SessionDescription::connections`.
+    /// Into `SessionDescription::net_lines` (the `c=` lines, then the
+    /// `b=` lines right after them).
     pub(crate) connections: Range,
-    /// Into `SessionDescription::bandwidths`.
+    /// Into `SessionDescription::net_lines`.
     pub(crate) bandwidths: Range,
     /// Into `SessionDescription::attributes`.
     pub(crate) attributes: Range,
@@ -194,8 +220,11 @@ pub struct SessionDescription {
     pub(crate) media: MediaList,
     // Flat vectors.
     pub(crate) attributes: Vec<RawAttribute>,
-    pub(crate) bandwidths: Vec<RawBandwidth>,
-    pub(crate) connections: Vec<RawConnection>,
+    /// The `b=` lines (session and media level, as
+    /// [`RawBandwidth::to_line`]) and the media-level `c=` lines, in one
+    /// vector (one allocation for both); each section's `c=` lines come
+    /// first, then its `b=` lines.
+    pub(crate) net_lines: Vec<RawConnection>,
     pub(crate) repeats: Vec<Span>,
 }
 
@@ -281,13 +310,13 @@ impl SessionDescription {
 
     /// Session-level `b=` lines.
     pub fn bandwidths(&self) -> impl ExactSizeIterator<Item = Bandwidth<'_>> {
-        self.session_bandwidths
-            .of(&self.bandwidths)
-            .iter()
-            .map(|b| Bandwidth {
+        self.session_bandwidths.of(&self.net_lines).iter().map(|b| {
+            let b = RawBandwidth::from_line(b);
+            Bandwidth {
                 bw_type: self.text(b.bw_type),
                 value: b.value,
-            })
+            }
+        })
     }
 
     /// `t=` lines with their `r=` lines. A description without `t=` reads
@@ -722,7 +751,7 @@ impl<'a> Media<'a> {
         let text = self.text;
         self.raw
             .connections
-            .of(&self.sdp.connections)
+            .of(&self.sdp.net_lines)
             .iter()
             .map(move |&c| conn_in(text, c))
     }
@@ -741,11 +770,14 @@ impl<'a> Media<'a> {
         let text = self.text;
         self.raw
             .bandwidths
-            .of(&self.sdp.bandwidths)
+            .of(&self.sdp.net_lines)
             .iter()
-            .map(move |b| Bandwidth {
-                bw_type: sub(text, 0, b.bw_type),
-                value: b.value,
+            .map(move |b| {
+                let b = RawBandwidth::from_line(b);
+                Bandwidth {
+                    bw_type: sub(text, 0, b.bw_type),
+                    value: b.value,
+                }
             })
     }
 

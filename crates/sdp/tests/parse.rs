@@ -405,3 +405,63 @@ fn attribute_names_with_white_space_are_rejected_with_their_line() {
     // White space after the name's colon belongs to the value.
     assert!(SessionDescription::parse(format!("{head}a=x-y:a b\r\na=tool: t 1\r\n")).is_ok());
 }
+
+/// The `c=` and `b=` lines share one vector: each section keeps its own,
+/// in order, also when a `c=` line follows a `b=` line of its section, and
+/// a bandwidth beyond 32 bits reads back whole.
+#[test]
+fn connection_and_bandwidth_lines_stay_in_their_sections() {
+    let text = "v=0\r\n\
+o=- 1 1 IN IP4 192.0.2.1\r\n\
+s=-\r\n\
+c=IN IP4 192.0.2.1\r\n\
+b=AS:18446744073709551615\r\n\
+b=CT:4294967296\r\n\
+t=0 0\r\n\
+m=audio 4000 RTP/AVP 0\r\n\
+b=AS:64\r\n\
+c=IN IP4 192.0.2.2\r\n\
+b=TIAS:64000\r\n\
+c=IN IP4 192.0.2.3\r\n\
+m=audio 4002 RTP/AVP 0\r\n\
+m=video 4004 RTP/AVP 99\r\n\
+c=IN IP6 2001:db8::1\r\n\
+b=AS:5000000000\r\n";
+    let d = SessionDescription::parse(Bytes::from(text)).unwrap();
+    let bws = |b: Vec<sdp::Bandwidth<'_>>| {
+        b.iter()
+            .map(|b| (b.bw_type.to_owned(), b.value))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        bws(d.bandwidths().collect()),
+        [("AS".to_owned(), u64::MAX), ("CT".to_owned(), 1 << 32)]
+    );
+    let m0 = d.media_at(0).unwrap();
+    let addrs: Vec<_> = m0.connections().map(|c| c.address).collect();
+    assert_eq!(addrs, ["192.0.2.2", "192.0.2.3"]);
+    assert_eq!(m0.connections().len(), 2);
+    assert_eq!(
+        bws(m0.bandwidths().collect()),
+        [("AS".to_owned(), 64), ("TIAS".to_owned(), 64000)]
+    );
+    assert_eq!(m0.connection().unwrap().address, "192.0.2.2");
+    let m1 = d.media_at(1).unwrap();
+    assert_eq!(m1.connections().len(), 0);
+    assert_eq!(m1.bandwidths().len(), 0);
+    assert_eq!(m1.connection().unwrap().address, "192.0.2.1");
+    let m2 = d.media_at(2).unwrap();
+    let addrs: Vec<_> = m2.connections().map(|c| c.address).collect();
+    assert_eq!(addrs, ["2001:db8::1"]);
+    assert_eq!(
+        bws(m2.bandwidths().collect()),
+        [("AS".to_owned(), 5_000_000_000)]
+    );
+    // Printed in canonical order (c= before b=), and read back the same.
+    let printed = d.to_string();
+    assert!(printed.contains(
+        "m=audio 4000 RTP/AVP 0\r\nc=IN IP4 192.0.2.2\r\nc=IN IP4 192.0.2.3\r\nb=AS:64\r\nb=TIAS:64000\r\n"
+    ));
+    let again = SessionDescription::parse(Bytes::from(printed.clone())).unwrap();
+    assert_eq!(again.to_string(), printed);
+}
