@@ -4,7 +4,7 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use crate::headers::{CSeq, Contact, DisplayName, NameAddr, Params, Via};
+use crate::headers::{CSeq, Contact, DisplayName, FirstParam, NameAddr, Params, Via};
 use crate::uri::{Host, SipUri, TelUri, Uri, UriParams};
 
 /// A byte range of the message buffer.
@@ -158,6 +158,8 @@ pub(crate) struct NameAddrSpans {
     pub(crate) uri: UriSpans,
     pub(crate) bracketed: bool,
     pub(crate) params: Span,
+    /// The first parameter of `params` ([`FirstParam::of`] its text).
+    pub(crate) first: FirstParam,
 }
 
 impl NameAddrSpans {
@@ -170,6 +172,7 @@ impl NameAddrSpans {
             uri: UriSpans::of(base, &n.uri),
             bracketed: n.bracketed,
             params: Span::of(base, n.params.0),
+            first: FirstParam::of(n.params.0),
         }
     }
 
@@ -184,7 +187,7 @@ impl NameAddrSpans {
             }),
             uri: self.uri.view(t),
             bracketed: self.bracketed,
-            params: Params(t.text(self.params)),
+            params: Params(t.text(self.params), self.first),
         }
     }
 }
@@ -198,6 +201,8 @@ pub(crate) struct ViaSpans {
     pub(crate) host: HostSpan,
     pub(crate) port: Option<u16>,
     pub(crate) params: Span,
+    /// The first parameter of `params` ([`FirstParam::of`] its text).
+    pub(crate) first: FirstParam,
 }
 
 impl ViaSpans {
@@ -209,6 +214,7 @@ impl ViaSpans {
             host: HostSpan::of(base, &v.host),
             port: v.port,
             params: Span::of(base, v.params.0),
+            first: FirstParam::of(v.params.0),
         }
     }
 
@@ -219,7 +225,7 @@ impl ViaSpans {
             transport: t.text(self.transport),
             host: self.host.view(t),
             port: self.port,
-            params: Params(t.text(self.params)),
+            params: Params(t.text(self.params), self.first),
         }
     }
 }

@@ -15,6 +15,7 @@ use crate::cache::{ContactSpans, HostSpan, NameAddrSpans, OneOrMore, Span, UriSp
 use crate::grammar::{
     GEN_VALUE, HOST, PARAM, PASSWORD, PCT, TOKEN, USER, WORD, find_byte, find_byte2, is,
 };
+use crate::headers::FirstParam;
 use crate::uri::{host_kind, ipv4_prefix};
 
 /// A span, empty ones as the default span (as `Span::of` gives them).
@@ -177,10 +178,14 @@ fn sip_uri_prefix(b: &[u8], s: usize, e: usize) -> Option<(UriSpans, usize)> {
 }
 
 /// `*( ";" token [ "=" ( gen-value / quoted-string ) ] )` from `k` with no
-/// LWS and no escaped quote: the end.
+/// LWS and no escaped quote: the end, and the first parameter as
+/// [`FirstParam::of`] finds it in that text.
 #[inline(always)]
-fn gen_params(b: &[u8], mut k: usize, e: usize) -> Option<usize> {
+fn gen_params(b: &[u8], mut k: usize, e: usize) -> Option<(usize, FirstParam)> {
+    let start = k;
+    let mut first = FirstParam::NONE;
     while k < e && b[k] == b';' {
+        let p = k;
         let n = run_to(b, k + 1, e, TOKEN);
         if n == k + 1 {
             return None;
@@ -199,11 +204,14 @@ fn gen_params(b: &[u8], mut k: usize, e: usize) -> Option<usize> {
                 if n == k {
                     return None;
                 }
+                if p == start {
+                    first = FirstParam::new(k - 1 - start, n - start);
+                }
                 k = n;
             }
         }
     }
-    Some(k)
+    Some((k, first))
 }
 
 /// A name-addr with `<>` from `k` (a byte other than LWS) to the end of
@@ -247,13 +255,14 @@ fn name_addr(b: &[u8], mut k: usize, e: usize) -> Option<(NameAddrSpans, usize)>
     if gt >= e || b[gt] != b'>' {
         return None;
     }
-    let pe = gen_params(b, gt + 1, e)?;
+    let (pe, first) = gen_params(b, gt + 1, e)?;
     Some((
         NameAddrSpans {
             display,
             uri,
             bracketed: true,
             params: sp(gt + 1, pe),
+            first,
         },
         pe,
     ))
@@ -365,7 +374,7 @@ fn via(b: &[u8], k: usize, e: usize) -> Option<(ViaSpans, usize)> {
     }
     let (host, he) = host(b, h, e)?;
     let (port, pend) = port(b, he, e)?;
-    let end = gen_params(b, pend, e)?;
+    let (end, first) = gen_params(b, pend, e)?;
     Some((
         ViaSpans {
             protocol: Span::new(k, pe),
@@ -374,6 +383,7 @@ fn via(b: &[u8], k: usize, e: usize) -> Option<(ViaSpans, usize)> {
             host,
             port,
             params: sp(pend, end),
+            first,
         },
         end,
     ))
