@@ -67,6 +67,7 @@ impl HostSpan {
         }
     }
 
+    #[inline]
     fn view<'a>(&self, t: &'a impl Text) -> Host<'a> {
         match *self {
             HostSpan::Name(s) => Host::Name(t.text(s)),
@@ -120,6 +121,7 @@ impl UriSpans {
         }
     }
 
+    #[inline]
     fn view<'a>(&self, t: &'a impl Text) -> Uri<'a> {
         match *self {
             UriSpans::Sip {
@@ -176,6 +178,7 @@ impl NameAddrSpans {
         }
     }
 
+    #[inline]
     pub(crate) fn view<'a>(&self, t: &'a impl Text) -> NameAddr<'a> {
         NameAddr {
             display: self.display.map(|(quoted, s)| {
@@ -218,6 +221,7 @@ impl ViaSpans {
         }
     }
 
+    #[inline]
     pub(crate) fn view<'a>(&self, t: &'a impl Text) -> Via<'a> {
         Via {
             protocol: t.text(self.protocol),
@@ -245,6 +249,7 @@ impl ContactSpans {
         }
     }
 
+    #[inline]
     pub(crate) fn view<'a>(&self, t: &'a impl Text) -> Contact<'a> {
         match self {
             ContactSpans::Wildcard => Contact::Wildcard,
