@@ -67,7 +67,7 @@ impl HostSpan {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn view<'a>(&self, t: &'a impl Text) -> Host<'a> {
         match *self {
             HostSpan::Name(s) => Host::Name(t.text(s)),
@@ -121,7 +121,7 @@ impl UriSpans {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn view<'a>(&self, t: &'a impl Text) -> Uri<'a> {
         match *self {
             UriSpans::Sip {
@@ -178,7 +178,7 @@ impl NameAddrSpans {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn view<'a>(&self, t: &'a impl Text) -> NameAddr<'a> {
         NameAddr {
             display: self.display.map(|(quoted, s)| {
