@@ -14,6 +14,7 @@
 use crate::cache::{ContactSpans, HostSpan, NameAddrSpans, OneOrMore, Span, UriSpans, ViaSpans};
 use crate::grammar::{
     GEN_VALUE, HOST, PARAM, PASSWORD, PCT, TOKEN, USER, WORD, find_byte, find_byte2, is,
+    labels_ok16,
 };
 use crate::headers::FirstParam;
 use crate::uri::{host_kind, ipv4_prefix};
@@ -62,6 +63,12 @@ fn host(b: &[u8], k: usize, e: usize) -> Option<(HostSpan, usize)> {
         return Some((HostSpan::V4(a), k + n));
     }
     let n = run_to(b, k, e, HOST);
+    // A name (a first byte that is no digit, so no IPv4 address) of at
+    // most sixteen bytes: its labels checked from one mask of its dots,
+    // which is what `host_kind` answers for it.
+    if n > k && n - k <= 16 && k + 16 <= b.len() && !b[k].is_ascii_digit() {
+        return labels_ok16(b, k, n).then_some((HostSpan::Name(Span::new(k, n)), n));
+    }
     let h = match host_kind(&b[k..n])? {
         Some(a) => HostSpan::V4(a),
         None => HostSpan::Name(Span::new(k, n)),

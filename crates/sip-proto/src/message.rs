@@ -244,7 +244,8 @@ fn is_wsp(c: u8) -> bool {
 
 /// The SIP version text, compared as RFC 3261 section 7.1 says ("SIP" is case-insensitive).
 fn check_version(v: &[u8], at: usize) -> Result<(), ParseError> {
-    if v.eq_ignore_ascii_case(b"SIP/2.0") {
+    // The usual spelling compared as a constant first.
+    if v == b"SIP/2.0" || v.eq_ignore_ascii_case(b"SIP/2.0") {
         return Ok(());
     }
     let looks_like_version = v.len() > 4
