@@ -318,6 +318,10 @@ impl Message {
                     };
                     if colon < b.len() && b[colon] == b':' {
                         let mut vstart = colon + 1;
+                        // The usual one space after the colon, then any more WSP.
+                        if vstart < b.len() && b[vstart] == b' ' {
+                            vstart += 1;
+                        }
                         while vstart < b.len() && is_wsp(b[vstart]) {
                             vstart += 1;
                         }
