@@ -4,7 +4,7 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use crate::headers::{CSeq, Contact, DisplayName, NameAddr, Params, Via};
+use crate::headers::{CSeq, Contact, DisplayName, FirstParam, NameAddr, Params, Via};
 use crate::uri::{Host, SipUri, TelUri, Uri, UriParams};
 
 /// A byte range of the message buffer.
@@ -67,6 +67,7 @@ impl HostSpan {
         }
     }
 
+    #[inline(always)]
     fn view<'a>(&self, t: &'a impl Text) -> Host<'a> {
         match *self {
             HostSpan::Name(s) => Host::Name(t.text(s)),
@@ -120,6 +121,7 @@ impl UriSpans {
         }
     }
 
+    #[inline(always)]
     fn view<'a>(&self, t: &'a impl Text) -> Uri<'a> {
         match *self {
             UriSpans::Sip {
@@ -158,6 +160,8 @@ pub(crate) struct NameAddrSpans {
     pub(crate) uri: UriSpans,
     pub(crate) bracketed: bool,
     pub(crate) params: Span,
+    /// The first parameter of `params` ([`FirstParam::of`] its text).
+    pub(crate) first: FirstParam,
 }
 
 impl NameAddrSpans {
@@ -170,9 +174,11 @@ impl NameAddrSpans {
             uri: UriSpans::of(base, &n.uri),
             bracketed: n.bracketed,
             params: Span::of(base, n.params.0),
+            first: FirstParam::of(n.params.0),
         }
     }
 
+    #[inline(always)]
     pub(crate) fn view<'a>(&self, t: &'a impl Text) -> NameAddr<'a> {
         NameAddr {
             display: self.display.map(|(quoted, s)| {
@@ -184,7 +190,7 @@ impl NameAddrSpans {
             }),
             uri: self.uri.view(t),
             bracketed: self.bracketed,
-            params: Params(t.text(self.params)),
+            params: Params(t.text(self.params), self.first),
         }
     }
 }
@@ -198,6 +204,8 @@ pub(crate) struct ViaSpans {
     pub(crate) host: HostSpan,
     pub(crate) port: Option<u16>,
     pub(crate) params: Span,
+    /// The first parameter of `params` ([`FirstParam::of`] its text).
+    pub(crate) first: FirstParam,
 }
 
 impl ViaSpans {
@@ -209,9 +217,11 @@ impl ViaSpans {
             host: HostSpan::of(base, &v.host),
             port: v.port,
             params: Span::of(base, v.params.0),
+            first: FirstParam::of(v.params.0),
         }
     }
 
+    #[inline]
     pub(crate) fn view<'a>(&self, t: &'a impl Text) -> Via<'a> {
         Via {
             protocol: t.text(self.protocol),
@@ -219,7 +229,7 @@ impl ViaSpans {
             transport: t.text(self.transport),
             host: self.host.view(t),
             port: self.port,
-            params: Params(t.text(self.params)),
+            params: Params(t.text(self.params), self.first),
         }
     }
 }
@@ -239,6 +249,7 @@ impl ContactSpans {
         }
     }
 
+    #[inline]
     pub(crate) fn view<'a>(&self, t: &'a impl Text) -> Contact<'a> {
         match self {
             ContactSpans::Wildcard => Contact::Wildcard,

@@ -14,7 +14,9 @@
 use crate::cache::{ContactSpans, HostSpan, NameAddrSpans, OneOrMore, Span, UriSpans, ViaSpans};
 use crate::grammar::{
     GEN_VALUE, HOST, PARAM, PASSWORD, PCT, TOKEN, USER, WORD, find_byte, find_byte2, is,
+    labels_ok16,
 };
+use crate::headers::FirstParam;
 use crate::uri::{host_kind, ipv4_prefix};
 
 /// A span, empty ones as the default span (as `Span::of` gives them).
@@ -61,6 +63,12 @@ fn host(b: &[u8], k: usize, e: usize) -> Option<(HostSpan, usize)> {
         return Some((HostSpan::V4(a), k + n));
     }
     let n = run_to(b, k, e, HOST);
+    // A name (a first byte that is no digit, so no IPv4 address) of at
+    // most sixteen bytes: its labels checked from one mask of its dots,
+    // which is what `host_kind` answers for it.
+    if n > k && n - k <= 16 && k + 16 <= b.len() && !b[k].is_ascii_digit() {
+        return labels_ok16(b, k, n).then_some((HostSpan::Name(Span::new(k, n)), n));
+    }
     let h = match host_kind(&b[k..n])? {
         Some(a) => HostSpan::V4(a),
         None => HostSpan::Name(Span::new(k, n)),
@@ -177,10 +185,14 @@ fn sip_uri_prefix(b: &[u8], s: usize, e: usize) -> Option<(UriSpans, usize)> {
 }
 
 /// `*( ";" token [ "=" ( gen-value / quoted-string ) ] )` from `k` with no
-/// LWS and no escaped quote: the end.
+/// LWS and no escaped quote: the end, and the first parameter as
+/// [`FirstParam::of`] finds it in that text.
 #[inline(always)]
-fn gen_params(b: &[u8], mut k: usize, e: usize) -> Option<usize> {
+fn gen_params(b: &[u8], mut k: usize, e: usize) -> Option<(usize, FirstParam)> {
+    let start = k;
+    let mut first = FirstParam::NONE;
     while k < e && b[k] == b';' {
+        let p = k;
         let n = run_to(b, k + 1, e, TOKEN);
         if n == k + 1 {
             return None;
@@ -199,11 +211,14 @@ fn gen_params(b: &[u8], mut k: usize, e: usize) -> Option<usize> {
                 if n == k {
                     return None;
                 }
+                if p == start {
+                    first = FirstParam::new(k - 1 - start, n - start);
+                }
                 k = n;
             }
         }
     }
-    Some(k)
+    Some((k, first))
 }
 
 /// A name-addr with `<>` from `k` (a byte other than LWS) to the end of
@@ -247,13 +262,14 @@ fn name_addr(b: &[u8], mut k: usize, e: usize) -> Option<(NameAddrSpans, usize)>
     if gt >= e || b[gt] != b'>' {
         return None;
     }
-    let pe = gen_params(b, gt + 1, e)?;
+    let (pe, first) = gen_params(b, gt + 1, e)?;
     Some((
         NameAddrSpans {
             display,
             uri,
             bracketed: true,
             params: sp(gt + 1, pe),
+            first,
         },
         pe,
     ))
@@ -365,7 +381,7 @@ fn via(b: &[u8], k: usize, e: usize) -> Option<(ViaSpans, usize)> {
     }
     let (host, he) = host(b, h, e)?;
     let (port, pend) = port(b, he, e)?;
-    let end = gen_params(b, pend, e)?;
+    let (end, first) = gen_params(b, pend, e)?;
     Some((
         ViaSpans {
             protocol: Span::new(k, pe),
@@ -374,6 +390,7 @@ fn via(b: &[u8], k: usize, e: usize) -> Option<(ViaSpans, usize)> {
             host,
             port,
             params: sp(pend, end),
+            first,
         },
         end,
     ))

@@ -238,6 +238,40 @@ pub(crate) fn load_partial(s: &[u8]) -> u64 {
     }
 }
 
+/// Bit `i` set where `chunk[i] == n`, for the first sixteen bytes of
+/// `chunk` (at least sixteen): SSE2 on x86_64, else a byte loop (the tests
+/// compare the two).
+#[inline]
+pub(crate) fn byte_mask16(chunk: &[u8], n: u8) -> u32 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        eq_mask16(chunk, n)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        byte_mask16_scalar(chunk, n)
+    }
+}
+
+/// The byte loop twin of [`byte_mask16`].
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn byte_mask16_scalar(chunk: &[u8], n: u8) -> u32 {
+    chunk[..16]
+        .iter()
+        .enumerate()
+        .fold(0, |m, (i, &c)| m | (u32::from(c == n) << i))
+}
+
+/// For a host run `b[k..n]` of at most sixteen bytes with sixteen bytes of
+/// `b` readable from `k`: whether it has no empty label (no leading dot,
+/// no two dots in a row), from one mask of its dots. What
+/// `first != '.' && !has_double_dot(..)` answers (tested).
+#[inline]
+pub(crate) fn labels_ok16(b: &[u8], k: usize, n: usize) -> bool {
+    let dots = byte_mask16(&b[k..k + 16], b'.') & ((1u32 << (n - k)) - 1);
+    dots & 1 == 0 && dots & (dots >> 1) == 0
+}
+
 /// Whether `b` holds two dots in a row, eight bytes at a time: a host
 /// name has no empty label.
 pub(crate) fn has_double_dot(b: &[u8]) -> bool {
@@ -533,6 +567,18 @@ mod find_tests {
             hay in proptest::collection::vec(prop_oneof![Just(b'.'), Just(b'a'), Just(0u8), Just(0x2Eu8 ^ 0x80), any::<u8>()], 0..40),
         ) {
             prop_assert_eq!(has_double_dot(&hay), hay.windows(2).any(|w| w == b".."));
+        }
+
+        #[test]
+        fn byte_mask16_and_labels_match_scalar(
+            hay in proptest::collection::vec(prop_oneof![Just(b'.'), Just(b'a'), Just(b'1'), any::<u8>()], 16..40),
+            k in 0usize..24,
+            len in 0usize..17,
+        ) {
+            prop_assume!(k + 16 <= hay.len() && len >= 1);
+            prop_assert_eq!(byte_mask16(&hay[k..], b'.'), byte_mask16_scalar(&hay[k..], b'.'));
+            let h = &hay[k..k + len];
+            prop_assert_eq!(labels_ok16(&hay, k, k + len), h[0] != b'.' && !has_double_dot(h));
         }
 
         #[test]

@@ -244,7 +244,8 @@ fn is_wsp(c: u8) -> bool {
 
 /// The SIP version text, compared as RFC 3261 section 7.1 says ("SIP" is case-insensitive).
 fn check_version(v: &[u8], at: usize) -> Result<(), ParseError> {
-    if v.eq_ignore_ascii_case(b"SIP/2.0") {
+    // The usual spelling compared as a constant first.
+    if v == b"SIP/2.0" || v.eq_ignore_ascii_case(b"SIP/2.0") {
         return Ok(());
     }
     let looks_like_version = v.len() > 4
@@ -317,6 +318,10 @@ impl Message {
                     };
                     if colon < b.len() && b[colon] == b':' {
                         let mut vstart = colon + 1;
+                        // The usual one space after the colon, then any more WSP.
+                        if vstart < b.len() && b[vstart] == b' ' {
+                            vstart += 1;
+                        }
                         while vstart < b.len() && is_wsp(b[vstart]) {
                             vstart += 1;
                         }
@@ -876,46 +881,55 @@ impl Message {
     }
 
     /// Every Via value, top first (parsed with the message).
+    #[inline]
     pub fn vias(&self) -> impl Iterator<Item = Via<'_>> + '_ {
         self.core.vias.iter().map(|v| v.view(self))
     }
 
     /// The topmost Via (parsed with the message).
+    #[inline]
     pub fn top_via(&self) -> Option<Via<'_>> {
         self.core.vias.first().map(|v| v.view(self))
     }
 
     /// The From header (parsed with the message).
+    #[inline]
     pub fn from_header(&self) -> Option<FromHeader<'_>> {
         self.core.from.map(|f| FromHeader(f.view(self)))
     }
 
     /// The To header (parsed with the message).
+    #[inline]
     pub fn to_header(&self) -> Option<ToHeader<'_>> {
         self.core.to.map(|t| ToHeader(t.view(self)))
     }
 
     /// The Call-ID (parsed with the message).
+    #[inline]
     pub fn call_id(&self) -> Option<&str> {
         self.core.call_id.map(|s| self.text(s))
     }
 
     /// The CSeq (parsed with the message).
+    #[inline]
     pub fn cseq(&self) -> Option<CSeq> {
         self.core.cseq.clone()
     }
 
     /// Max-Forwards (parsed with the message).
+    #[inline]
     pub fn max_forwards(&self) -> Option<u32> {
         self.core.max_forwards
     }
 
     /// Content-Length as declared (parsed with the message).
+    #[inline]
     pub fn content_length(&self) -> Option<u32> {
         self.core.content_length
     }
 
     /// Every Contact value (parsed with the message).
+    #[inline]
     pub fn contacts(&self) -> impl Iterator<Item = Contact<'_>> + '_ {
         self.core.contacts.iter().map(|c| c.view(self))
     }

@@ -436,12 +436,23 @@ fn parse_ipv4(b: &[u8]) -> Option<Ipv4Addr> {
 /// its length; what follows is not looked at.
 #[inline]
 pub(crate) fn ipv4_prefix(b: &[u8]) -> Option<(Ipv4Addr, usize)> {
+    // An address has at most fifteen bytes: they are read from a copy of
+    // the first sixteen, zero-padded (a zero byte, like the end, is no
+    // digit and no dot), so no read needs a bounds check.
+    let mut w = [0u8; 16];
+    if b.len() >= 16 {
+        w.copy_from_slice(&b[..16]);
+    } else {
+        w[..b.len()].copy_from_slice(b);
+    }
+    let b = &w;
     let mut octets = [0u8; 4];
     let mut i = 0;
-    let digit = |i: usize| b.get(i).map(|c| c.wrapping_sub(b'0')).filter(|d| *d < 10);
+    // Reads stop at index 14 (three digits, a dot, ...), so `i & 15` is `i`.
+    let digit = |i: usize| Some(b[i & 15].wrapping_sub(b'0')).filter(|d| *d < 10);
     for (n, octet) in octets.iter_mut().enumerate() {
         if n > 0 {
-            if b.get(i) != Some(&b'.') {
+            if b[i & 15] != b'.' {
                 return None;
             }
             i += 1;

@@ -202,7 +202,7 @@ pub(crate) fn params(i: &str) -> PResult<'_, Params<'_>> {
         rest = r;
     }
     let consumed = i.len() - rest.len();
-    Ok((rest, Params(&i[..consumed])))
+    Ok((rest, Params(&i[..consumed], FirstParam::NONE)))
 }
 
 /// `token *(SEMI param)`: the shape of Event, Subscription-State, Reason,
@@ -221,8 +221,77 @@ pub(crate) fn token_params<'a>(
 
 /// Header parameters (`;name=value` after a header value), as written.
 /// Values are returned without surrounding quotes but still escaped.
+///
+/// Equality, hashing and `Debug` look at the text only: the second field
+/// is a hint derived from it.
+#[derive(Clone, Copy, Default)]
+pub struct Params<'a>(pub(crate) &'a str, pub(crate) FirstParam);
+
+impl PartialEq for Params<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl Eq for Params<'_> {}
+
+impl std::hash::Hash for Params<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
+impl fmt::Debug for Params<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Params").field(&self.0).finish()
+    }
+}
+
+/// Where the first parameter of a parameter text ends, when that text
+/// starts `;token=gen-value` with the value followed by `;` or the end
+/// (no LWS, no quotes): `eq` is the index of the `=`, `end` the end of the
+/// value. `eq == 0` means no such first parameter (or not recorded).
+/// The span readers record it while they read the parameters, so that
+/// `Params::get` finds the usual first parameter (a Via's `branch`, a
+/// From's `tag`) without scanning the text again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Params<'a>(pub(crate) &'a str);
+pub(crate) struct FirstParam {
+    pub(crate) eq: u16,
+    pub(crate) end: u16,
+}
+
+impl FirstParam {
+    pub(crate) const NONE: FirstParam = FirstParam { eq: 0, end: 0 };
+
+    /// The hint for a first parameter `;` name `=` value ending at `end`,
+    /// with the `=` at `eq` (indexes into the parameter text); none when
+    /// they do not fit.
+    #[inline]
+    pub(crate) fn new(eq: usize, end: usize) -> FirstParam {
+        match (u16::try_from(eq), u16::try_from(end)) {
+            (Ok(eq), Ok(end)) => FirstParam { eq, end },
+            _ => FirstParam::NONE,
+        }
+    }
+
+    /// The hint of a parameter text, found by scanning it (what the span
+    /// readers record while reading).
+    pub(crate) fn of(text: &str) -> FirstParam {
+        let b = text.as_bytes();
+        if b.first() != Some(&b';') {
+            return FirstParam::NONE;
+        }
+        let eq = 1 + run(&b[1..], TOKEN);
+        if eq == 1 || b.get(eq) != Some(&b'=') {
+            return FirstParam::NONE;
+        }
+        let end = eq + 1 + run(&b[eq + 1..], GEN_VALUE);
+        if end == eq + 1 || (end < b.len() && b[end] != b';') {
+            return FirstParam::NONE;
+        }
+        FirstParam::new(eq, end)
+    }
+}
 
 impl<'a> Params<'a> {
     /// The raw text, starting with the first `;` (or empty).
@@ -242,7 +311,29 @@ impl<'a> Params<'a> {
 
     /// The value of `name` (case-insensitive); `Some(None)` when present
     /// without a value.
+    #[inline]
     pub fn get(&self, name: &str) -> Option<Option<&'a str>> {
+        // The first parameter as recorded by the span readers: its name is
+        // a token, so a name equal to it (ignoring case) is one too, and
+        // its value runs to the `;` or the end, as `unquoted_value` finds.
+        // Inlined so that a literal name is compared as a constant.
+        let s = self.0;
+        let FirstParam { eq, end } = self.1;
+        if eq != 0
+            && usize::from(eq) == name.len() + 1
+            && let (Some(n), Some(v)) = (
+                s.as_bytes().get(1..usize::from(eq)),
+                s.get(usize::from(eq) + 1..usize::from(end)),
+            )
+            && (n == name.as_bytes() || n.eq_ignore_ascii_case(name.as_bytes()))
+        {
+            return Some(Some(v));
+        }
+        self.get_scan(name)
+    }
+
+    /// [`Params::get`] by reading the text.
+    fn get_scan(&self, name: &str) -> Option<Option<&'a str>> {
         // The text is a run of parameters that `params` accepted, so the
         // grammar need not be checked again: a name is a token, a value
         // runs to the next `;` outside quotes (less trailing LWS), and only
@@ -449,7 +540,27 @@ mod tests {
             let (_, p) = params(&raw).unwrap();
             let reference = p.iter().find(|(n, _)| eq_ic(n, &name)).map(|(_, v)| v);
             proptest::prop_assert_eq!(p.get(&name), reference);
+            // With the first parameter recorded, as the span readers do.
+            let hinted = Params(p.0, FirstParam::of(p.0));
+            proptest::prop_assert_eq!(hinted.get(&name), reference);
+            proptest::prop_assert_eq!(hinted, p);
         }
+    }
+
+    #[test]
+    fn first_param_hint() {
+        let text = ";Branch=z9hG4bK-1;rport";
+        let p = Params(text, FirstParam::of(text));
+        assert_eq!(p.1, FirstParam { eq: 7, end: 17 });
+        assert_eq!(p.get("branch"), Some(Some("z9hG4bK-1")));
+        assert_eq!(p.get("rport"), Some(None));
+        for text in [";tag", ";tag=\"x\"", "; tag=x", ";tag=x ;y", ";tag=", ""] {
+            assert_eq!(FirstParam::of(text), FirstParam::NONE, "{text}");
+        }
+        // A hint that does not fit its text is ignored, not trusted.
+        let p = Params(";t=1", FirstParam { eq: 9, end: 12 });
+        assert_eq!(p.get("t"), Some(Some("1")));
+        assert_eq!(format!("{p:?}"), "Params(\";t=1\")");
     }
 
     #[test]

@@ -61,6 +61,7 @@ impl<'a> NameAddr<'a> {
     }
 
     /// The `tag` parameter (RFC 3261 section 19.3).
+    #[inline]
     pub fn tag(&self) -> Option<&'a str> {
         self.params.get("tag").flatten()
     }
@@ -170,6 +171,7 @@ macro_rules! name_addr_header {
 
         impl<'a> std::ops::Deref for $ty<'a> {
             type Target = NameAddr<'a>;
+            #[inline]
             fn deref(&self) -> &NameAddr<'a> {
                 &self.0
             }
@@ -226,6 +228,7 @@ pub enum Contact<'a> {
 
 impl<'a> Contact<'a> {
     /// The address, unless this is `*`.
+    #[inline]
     pub fn addr(&self) -> Option<&NameAddr<'a>> {
         match self {
             Contact::Wildcard => None,

@@ -29,6 +29,7 @@ pub struct Via<'a> {
 
 impl<'a> Via<'a> {
     /// The `branch` parameter.
+    #[inline]
     pub fn branch(&self) -> Option<&'a str> {
         self.params.get("branch").flatten()
     }
