@@ -550,7 +550,6 @@ impl Message {
     }
 
     /// Checks every value of header `T`.
-    /// Checks every value of header `T`.
     fn check<'a, T: TypedHeader<'a>>(&'a self) -> Result<(), ParseError> {
         for e in self.headers.iter().filter(|e| e.known == Some(T::NAME)) {
             check_values::<T>(&self.head, e)?;
