@@ -100,7 +100,7 @@ impl MessageBuilder {
         };
         let mut text = String::with_capacity(512);
         text.push_str("SIP/2.0 ");
-        push_decimal(&mut text, code as u32);
+        push_decimal(&mut text, code.into());
         text.push(' ');
         text.push_str(reason);
         text.push_str("\r\n");
@@ -294,7 +294,7 @@ impl MessageBuilder {
         let at = text.len();
         text.push_str("Content-Length: ");
         let value_at = text.len();
-        push_decimal(&mut text, body.len() as u32);
+        push_decimal(&mut text, body.len() as u64);
         fields.push(Entry {
             known: Some(HeaderName::ContentLength),
             name: Span::new(at, at + 14),
@@ -367,9 +367,10 @@ fn assemble(
     }))
 }
 
-/// Appends `v` in decimal (no `fmt` machinery).
-fn push_decimal(s: &mut String, v: u32) {
-    let mut digits = [0u8; 10];
+/// Appends `v` in decimal without the `fmt` machinery (for values written
+/// into every message: status codes, lengths, CSeq numbers, ports).
+pub fn push_decimal(s: &mut String, v: u64) {
+    let mut digits = [0u8; 20];
     let mut n = digits.len();
     let mut v = v;
     loop {
@@ -381,7 +382,7 @@ fn push_decimal(s: &mut String, v: u32) {
         }
     }
     for &d in &digits[n..] {
-        s.push(d as char);
+        s.push(char::from(d));
     }
 }
 

@@ -336,7 +336,7 @@ impl Dialog {
             b = b.header_str(HeaderName::Route, r);
         }
         let mut cseq = String::with_capacity(24);
-        crate::text::push_u64(&mut cseq, seq.into());
+        sip_proto::push_decimal(&mut cseq, seq.into());
         cseq.push(' ');
         cseq.push_str(cseq_method.as_str());
         b.header_parts(

@@ -3,25 +3,7 @@
 //! receives). Each writer produces exactly what the `Display` of the
 //! `sip-proto` type would; the tests compare them.
 
-use sip_proto::{Host, Uri};
-
-/// Appends `v` in decimal.
-pub(crate) fn push_u64(s: &mut String, v: u64) {
-    let mut digits = [0u8; 20];
-    let mut n = digits.len();
-    let mut v = v;
-    loop {
-        n -= 1;
-        digits[n] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    for &d in &digits[n..] {
-        s.push(char::from(d));
-    }
-}
+use sip_proto::{Host, Uri, push_decimal};
 
 /// Appends a host as `Host`'s `Display` writes it.
 pub(crate) fn push_host(s: &mut String, h: &Host<'_>) {
@@ -51,7 +33,7 @@ pub(crate) fn push_uri(s: &mut String, u: &Uri<'_>) {
             push_host(s, &u.host);
             if let Some(p) = u.port {
                 s.push(':');
-                push_u64(s, p.into());
+                push_decimal(s, p.into());
             }
             if !u.params.as_str().is_empty() {
                 s.push(';');
@@ -190,7 +172,7 @@ mod tests {
         }
         for v in [0, 7, 10, 99, 100, 65535, u64::MAX] {
             let mut s = String::new();
-            push_u64(&mut s, v);
+            push_decimal(&mut s, v);
             assert_eq!(s, v.to_string());
         }
     }

@@ -283,7 +283,7 @@ fn received_text(ip: IpAddr) -> String {
 
 /// Appends `v` in decimal (no `fmt` machinery).
 fn push_u16(s: &mut String, v: u16) {
-    crate::text::push_u64(s, v.into());
+    sip_proto::push_decimal(s, v.into());
 }
 
 /// Whether a sent-by host is the IP address `ip`.
