@@ -367,23 +367,27 @@ fn assemble(
     }))
 }
 
-/// Appends `v` in decimal without the `fmt` machinery (for values written
-/// into every message: status codes, lengths, CSeq numbers, ports).
-pub fn push_decimal(s: &mut String, v: u64) {
-    let mut digits = [0u8; 20];
-    let mut n = digits.len();
+/// `v` in decimal, written into the end of `buf`, without the `fmt`
+/// machinery (for values written into every message: status codes,
+/// lengths, CSeq numbers, ports).
+pub fn decimal_text(v: u64, buf: &mut [u8; 20]) -> &str {
+    let mut n = buf.len();
     let mut v = v;
     loop {
         n -= 1;
-        digits[n] = b'0' + (v % 10) as u8;
+        buf[n] = b'0' + (v % 10) as u8;
         v /= 10;
         if v == 0 {
             break;
         }
     }
-    for &d in &digits[n..] {
-        s.push(char::from(d));
-    }
+    // Only ASCII digits were written.
+    std::str::from_utf8(&buf[n..]).unwrap_or_default()
+}
+
+/// Appends `v` in decimal ([`decimal_text`]).
+pub fn push_decimal(s: &mut String, v: u64) {
+    s.push_str(decimal_text(v, &mut [0; 20]));
 }
 
 /// The reason phrases of RFC 3261 section 21 (and the extensions a handset
@@ -454,6 +458,24 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    proptest! {
+        #[test]
+        fn decimal_text_is_display(v: u64) {
+            let mut buf = [0; 20];
+            prop_assert_eq!(decimal_text(v, &mut buf), v.to_string());
+            let mut s = String::from("x");
+            push_decimal(&mut s, v);
+            prop_assert_eq!(s, format!("x{v}"));
+        }
+    }
+
+    #[test]
+    fn decimal_text_edges() {
+        for v in [0, 9, 10, 99, 100, 65_535, u64::from(u32::MAX), u64::MAX] {
+            assert_eq!(decimal_text(v, &mut [0; 20]), v.to_string());
+        }
+    }
 
     /// What `build` gives, whether it assembled the message without the
     /// parser, and what the parser gives for the same bytes.

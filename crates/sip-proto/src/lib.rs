@@ -27,7 +27,7 @@ pub mod name;
 mod splice;
 pub mod uri;
 
-pub use builder::{MessageBuilder, push_decimal, reason_phrase};
+pub use builder::{MessageBuilder, decimal_text, push_decimal, reason_phrase};
 pub use grammar::{unescape, unquote};
 pub use headers::{HeaderError, HeaderErrorKind, TypedHeader};
 pub use message::{HeaderField, Message, ParseError, ParseErrorKind, ParseOptions};

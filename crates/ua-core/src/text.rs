@@ -118,22 +118,6 @@ pub(crate) fn host_key_arc(h: &Host<'_>) -> std::sync::Arc<str> {
     }
 }
 
-/// `v` in decimal, written into `buf`.
-pub(crate) fn u16_text(v: u16, buf: &mut [u8; 5]) -> &str {
-    let mut n = buf.len();
-    let mut v = v;
-    loop {
-        n -= 1;
-        buf[n] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    // ASCII digits only.
-    std::str::from_utf8(&buf[n..]).unwrap_or("0")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,14 +150,6 @@ mod tests {
             let u = Uri::parse(&text).unwrap();
             let host = &u.as_sip().unwrap().host;
             assert_eq!(&*host_key_arc(host), host_key(host), "{h}");
-        }
-        for v in [0u16, 7, 10, 99, 100, 9999, 10000, 65535] {
-            assert_eq!(u16_text(v, &mut [0; 5]), v.to_string());
-        }
-        for v in [0, 7, 10, 99, 100, 65535, u64::MAX] {
-            let mut s = String::new();
-            push_decimal(&mut s, v);
-            assert_eq!(s, v.to_string());
         }
     }
 }

@@ -318,8 +318,8 @@ pub fn stamped_top_via(msg: &Message, source: SocketAddr) -> Option<String> {
             &v6
         }
     };
-    let mut digits = [0; 5];
-    let port = crate::text::u16_text(source.port(), &mut digits);
+    let mut digits = [0; 20];
+    let port = sip_proto::decimal_text(source.port().into(), &mut digits);
     let set = [("received", Some(received)), ("rport", Some(port))];
     let set = if want_rport { &set[..] } else { &set[..1] };
     Some(rebuild_via(&via, via.transport, set))
