@@ -40,22 +40,8 @@ use rtp_media::mixer::ConferenceMixer;
 use rtp_media::rtp::{RtpHeader, RtpPacket};
 use webrtc_util::marshal::{Marshal, Unmarshal};
 
-fn packet() -> Vec<u8> {
-    let payload: Vec<u8> = (0..160u32).map(|i| (i * 7) as u8).collect();
-    RtpHeader {
-        marker: true,
-        payload_type: 0,
-        sequence: 4242,
-        timestamp: 123_456,
-        ssrc: 0xDEAD_BEEF,
-        ..Default::default()
-    }
-    .to_vec(&payload)
-    .unwrap()
-}
-
 fn rtp(c: &mut Criterion) {
-    let raw = packet();
+    let raw = benches::rtp_packet();
     let bytes = Bytes::from(raw.clone());
     let mut g = c.benchmark_group("rtp_parse");
     g.throughput(Throughput::Elements(1));

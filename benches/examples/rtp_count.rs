@@ -17,20 +17,6 @@ use webrtc_util::marshal::{Marshal, Unmarshal};
 
 const BURST: usize = 16;
 
-fn packet() -> Vec<u8> {
-    let payload: Vec<u8> = (0..160u32).map(|i| (i * 7) as u8).collect();
-    RtpHeader {
-        marker: true,
-        payload_type: 0,
-        sequence: 4242,
-        timestamp: 123_456,
-        ssrc: 0xDEAD_BEEF,
-        ..Default::default()
-    }
-    .to_vec(&payload)
-    .unwrap()
-}
-
 // Each case is its own non-inlined function so that callgrind sees the loop
 // the benchmark runs and nothing else.
 
@@ -176,7 +162,7 @@ fn main() {
         args.get(2).map_or("parse", String::as_str),
     );
     let n: usize = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(100_000);
-    let raw = packet();
+    let raw = benches::rtp_packet();
     let bytes = Bytes::from(raw.clone());
     let theirs = rtp_rs::packet::Packet::unmarshal(&mut bytes.clone()).unwrap();
     let payload: &[u8] = &theirs.payload;

@@ -6,6 +6,22 @@
 
 pub mod bcg729;
 
+/// The RTP packet the `rtp_*` benchmarks and `examples/rtp_count.rs` use:
+/// a 12-byte header (marker, PCMU, sequence 4242) and 160 payload bytes.
+pub fn rtp_packet() -> Vec<u8> {
+    let payload: Vec<u8> = (0..160u32).map(|i| (i * 7) as u8).collect();
+    rtp_media::rtp::RtpHeader {
+        marker: true,
+        payload_type: 0,
+        sequence: 4242,
+        timestamp: 123_456,
+        ssrc: 0xDEAD_BEEF,
+        ..Default::default()
+    }
+    .to_vec(&payload)
+    .unwrap()
+}
+
 /// SIP messages of the `sip_parse` group, as a handset sees them.
 pub mod sip {
     /// An INVITE with an SDP offer, about 1.1 KB.
