@@ -37,7 +37,11 @@ fn main() {
     }
     pair.advance(40_000);
     let grown = live_bytes() - before;
-    let fp: Vec<_> = pair.agents.values().map(UserAgent::footprint).collect();
+    let fp: Vec<_> = pair
+        .agents()
+        .into_iter()
+        .map(UserAgent::footprint)
+        .collect();
     println!(
         "ua_memory: {} heap bytes per idle call per agent ({} per call both ends; {n} calls; footprints (transactions, calls, links) {:?})",
         grown / (2 * n as isize),
