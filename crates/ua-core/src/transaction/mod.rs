@@ -854,7 +854,13 @@ impl TransactionLayer {
             return Dispatch::Dropped(DropReason::MissingHeaders);
         };
         let is_ack = msg.method() == Some(&Method::Ack);
-        let msg = transport::stamp_received(&msg, source).unwrap_or(msg);
+        // Section 18.2.1's `received`/`rport` serve the responses, which copy
+        // the top Via; an ACK has none, so it goes up as it came.
+        let msg = if is_ack {
+            msg
+        } else {
+            transport::stamp_received(&msg, source).unwrap_or(msg)
+        };
         if let Some(entry) = self.txs.get_mut(&key) {
             let rfc2543 = matches!(&key, TxKey::Server(s) if s.is_rfc2543());
             if let Machine::ServerInvite(m) = &mut entry.machine {
