@@ -303,8 +303,12 @@ fn host_is(host: &Host<'_>, ip: IpAddr) -> bool {
 /// address, and always when the Via asks for `rport`; an empty `rport` is
 /// filled with the source port.
 pub fn stamped_top_via(msg: &Message, source: SocketAddr) -> Option<String> {
-    let via = msg.top_via()?;
-    let want_rport = via.params.get("rport") == Some(None);
+    stamp_via(&msg.top_via()?, source)
+}
+
+/// [`stamped_top_via`] for the top Via `via`.
+fn stamp_via(via: &Via<'_>, source: SocketAddr) -> Option<String> {
+    let want_rport = wants_rport(via);
     let differs = !host_is(&via.host, source.ip());
     if !differs && !want_rport {
         return None;
@@ -322,7 +326,12 @@ pub fn stamped_top_via(msg: &Message, source: SocketAddr) -> Option<String> {
     let port = sip_proto::decimal_text(source.port().into(), &mut digits);
     let set = [("received", Some(received)), ("rport", Some(port))];
     let set = if want_rport { &set[..] } else { &set[..1] };
-    Some(rebuild_via(&via, via.transport, set))
+    Some(rebuild_via(via, via.transport, set))
+}
+
+/// Whether the Via asks for `rport` (RFC 3581 section 4: present, no value).
+fn wants_rport(via: &Via<'_>) -> bool {
+    via.params.get("rport") == Some(None)
 }
 
 /// Applies [`stamped_top_via`] to a received request: the message the TU
@@ -333,6 +342,54 @@ pub fn stamp_received(msg: &Message, source: SocketAddr) -> Result<Message, Pars
         Some(v) => msg.with_top_via(&v),
         None => Ok(msg.clone()),
     }
+}
+
+/// A request received over `transport` from `source`: the message stamped
+/// as [`stamp_received`] does (unchanged if the stamp fails), and the
+/// address of its responses, [`response_target`] of the stamped top Via
+/// when that is an address (`None` without a Via or when a name must be
+/// resolved).
+///
+/// The usual request, over UDP with an empty `rport` and no `maddr`, is
+/// stamped with the source's address and port, so its responses go to the
+/// source (RFC 3581 section 4) without reading the new Via back.
+pub fn receive_request(
+    msg: Message,
+    transport: Transport,
+    source: SocketAddr,
+) -> (Message, Option<SocketAddr>) {
+    let Some(via) = msg.top_via() else {
+        return (msg, None);
+    };
+    let to_source = wants_rport(&via) && via.maddr().is_none();
+    let stamped = match stamp_via(&via, source).map(|v| msg.with_top_via(&v)) {
+        Some(Ok(m)) => m,
+        // unchanged, or a stamp the parser refused: the target from the
+        // message as it came
+        None | Some(Err(_)) => {
+            let to = match response_target(&via, transport, source) {
+                ResponseTarget::Addr(a) => Some(a),
+                ResponseTarget::Resolve { .. } => None,
+            };
+            return (msg, to);
+        }
+    };
+    if transport.is_reliable() {
+        return (stamped, Some(source));
+    }
+    if to_source {
+        // received = the source's address as the Via writes it
+        let ip = source.ip().to_canonical();
+        return (stamped, Some(SocketAddr::new(ip, source.port())));
+    }
+    let to = match stamped
+        .top_via()
+        .map(|v| response_target(&v, transport, source))
+    {
+        Some(ResponseTarget::Addr(a)) => Some(a),
+        _ => None,
+    };
+    (stamped, to)
 }
 
 /// Where a response goes (RFC 3261 section 18.2.2 with RFC 3581 section 4).
@@ -446,6 +503,46 @@ mod tests {
         // Same address, no rport: untouched.
         let m = req("SIP/2.0/UDP 10.1.1.1:4540;branch=z9hG4bKkjshdyff");
         assert_eq!(stamped_top_via(&m, "10.1.1.1:4540".parse().unwrap()), None);
+    }
+
+    #[test]
+    fn receive_request_is_stamp_then_response_target() {
+        let vias = [
+            "SIP/2.0/UDP 10.1.1.1:4540;rport;branch=z9hG4bKa",
+            "SIP/2.0/UDP 10.1.1.1:4540;branch=z9hG4bKa",
+            "SIP/2.0/UDP 10.1.1.1;branch=z9hG4bKa;rport",
+            "SIP/2.0/UDP host.example.com:4540;rport;branch=z9hG4bKa",
+            "SIP/2.0/UDP host.example.com;branch=z9hG4bKa",
+            "SIP/2.0/UDP 10.1.1.1:4540;rport=7000;branch=z9hG4bKa",
+            "SIP/2.0/UDP 10.1.1.1:4540;rport;maddr=239.1.1.1;branch=z9hG4bKa",
+            "SIP/2.0/UDP 10.1.1.1:4540;rport;maddr=mc.example.com;branch=z9hG4bKa",
+            "SIP/2.0/UDP [2001:db8::1]:4540;rport;branch=z9hG4bKa",
+            "SIP/2.0/UDP [2001:db8::1];branch=z9hG4bKa",
+            "SIP/2.0/UDP 10.1.1.1:4540;received=192.0.2.9;branch=z9hG4bKa",
+        ];
+        let sources = [
+            "10.1.1.1:4540",
+            "192.0.2.1:9988",
+            "[2001:db8::1]:4540",
+            "[2001:db8::2]:5062",
+            "[::ffff:192.0.2.1]:9988",
+        ];
+        for via in vias {
+            let m = req(via);
+            for src in sources {
+                let src: SocketAddr = src.parse().unwrap();
+                for t in [Transport::Udp, Transport::Tcp, Transport::Tls] {
+                    let expected = stamp_received(&m, src).unwrap();
+                    let target = match expected.top_via().map(|v| response_target(&v, t, src)) {
+                        Some(ResponseTarget::Addr(a)) => Some(a),
+                        _ => None,
+                    };
+                    let (got, to) = receive_request(m.clone(), t, src);
+                    assert_eq!(got.as_bytes(), expected.as_bytes(), "{via} from {src}");
+                    assert_eq!(to, target, "{via} from {src} over {t:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -856,10 +856,10 @@ impl TransactionLayer {
         let is_ack = msg.method() == Some(&Method::Ack);
         // Section 18.2.1's `received`/`rport` serve the responses, which copy
         // the top Via; an ACK has none, so it goes up as it came.
-        let msg = if is_ack {
-            msg
+        let (msg, destination) = if is_ack {
+            (msg, None)
         } else {
-            transport::stamp_received(&msg, source).unwrap_or(msg)
+            transport::receive_request(msg, transport, source)
         };
         if let Some(entry) = self.txs.get_mut(&key) {
             let rfc2543 = matches!(&key, TxKey::Server(s) if s.is_rfc2543());
@@ -920,13 +920,6 @@ impl TransactionLayer {
             });
             return Dispatch::Overloaded;
         }
-        let destination = match msg
-            .top_via()
-            .map(|v| transport::response_target(&v, transport, source))
-        {
-            Some(ResponseTarget::Addr(a)) => Some(a),
-            _ => None,
-        };
         let ctx = Ctx {
             now,
             cfg: &self.config,
