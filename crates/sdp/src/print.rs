@@ -31,17 +31,31 @@ impl Out {
 
     /// A number in decimal.
     pub(crate) fn n(&mut self, v: u64) -> &mut Self {
+        // two digits a step: the o= line's session id and version run to
+        // twenty digits
+        const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+            2021222324252627282930313233343536373839\
+            4041424344454647484950515253545556575859\
+            6061626364656667686970717273747576777879\
+            8081828384858687888990919293949596979899";
         let mut digits = [0u8; 20];
         let mut k = digits.len();
         let mut v = v;
-        loop {
-            k -= 1;
-            digits[k] = b'0' + (v % 10) as u8;
-            v /= 10;
-            if v == 0 {
-                break;
-            }
+        while v >= 100 {
+            let r = (v % 100) as usize * 2;
+            v /= 100;
+            k -= 2;
+            digits[k..k + 2].copy_from_slice(&PAIRS[r..r + 2]);
         }
+        if v >= 10 {
+            let r = v as usize * 2;
+            k -= 2;
+            digits[k..k + 2].copy_from_slice(&PAIRS[r..r + 2]);
+        } else {
+            k -= 1;
+            digits[k] = b'0' + v as u8;
+        }
+        self.0.reserve(digits.len() - k);
         for &d in &digits[k..] {
             self.0.push(d as char);
         }
@@ -318,6 +332,23 @@ mod tests {
             }
         }
         f
+    }
+
+    #[test]
+    fn decimal_writer_matches_display() {
+        let mut values = vec![0, u64::MAX, u64::MAX - 1];
+        let mut p = 1u64;
+        while let Some(next) = p.checked_mul(10) {
+            values.extend([p - 1, p, p + 1]);
+            p = next;
+        }
+        values.extend([p - 1, p, p + 1]);
+        values.extend((0..1000).map(|i| i * 7919 % 100_003));
+        for v in values {
+            let mut o = Out(String::new());
+            o.s("x").n(v);
+            assert_eq!(o.0, format!("x{v}"));
+        }
     }
 
     proptest::proptest! {
