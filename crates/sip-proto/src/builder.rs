@@ -112,8 +112,29 @@ impl MessageBuilder {
     /// order), From, Call-ID, CSeq and Timestamp copied; To copied with
     /// `to_tag` added when the request's To has no tag.
     pub fn response_to(req: &Message, code: u16, reason: &str, to_tag: Option<&str>) -> Self {
+        Self::response_to_via(req, code, reason, to_tag, None)
+    }
+
+    /// [`response_to`](Self::response_to) with the first Via value replaced
+    /// by `top_via` when given: the request's top Via as the server
+    /// transport stamped it on receipt (RFC 3261 section 18.2.1, RFC 3581
+    /// section 4), written straight into the response instead of spliced
+    /// into the request first.
+    pub fn response_to_via(
+        req: &Message,
+        code: u16,
+        reason: &str,
+        to_tag: Option<&str>,
+        top_via: Option<&str>,
+    ) -> Self {
         let mut b = Self::response(code, reason);
-        for v in req.values(HeaderName::Via) {
+        let mut vias = req.values(HeaderName::Via);
+        if let Some(top) = top_via
+            && vias.next().is_some()
+        {
+            b.push_str(HeaderName::Via, top);
+        }
+        for v in vias {
             b.push_str(HeaderName::Via, v);
         }
         let has_tag = req.to_header().is_some_and(|t| t.tag().is_some());
@@ -606,6 +627,34 @@ mod tests {
         trailing.extend_from_slice(b"garbage");
         let p = Message::parse(trailing).unwrap();
         assert_eq!(p.shared_bytes(), m.as_bytes());
+    }
+
+    #[test]
+    fn response_to_via_replaces_only_the_top_via() {
+        let req = Message::parse(
+            &b"BYE sip:b@c SIP/2.0\r\nVia: SIP/2.0/UDP a.example;rport;branch=z9hG4bK1, \
+               SIP/2.0/TCP p.example;branch=z9hG4bK0\r\nVia: SIP/2.0/UDP q.example\r\n\
+               From: <sip:a@b>;tag=1\r\nTo: <sip:b@c>\r\nCall-ID: x\r\nCSeq: 2 BYE\r\n\
+               Content-Length: 0\r\n\r\n"[..],
+        )
+        .unwrap();
+        let top = "SIP/2.0/UDP a.example;rport=5060;branch=z9hG4bK1;received=192.0.2.1";
+        let r = MessageBuilder::response_to_via(&req, 200, "", Some("t"), Some(top))
+            .build()
+            .unwrap();
+        let vias: Vec<_> = r.values(HeaderName::Via).collect();
+        assert_eq!(
+            vias,
+            [
+                top,
+                "SIP/2.0/TCP p.example;branch=z9hG4bK0",
+                "SIP/2.0/UDP q.example"
+            ]
+        );
+        assert_eq!(r.to_header().unwrap().tag(), Some("t"));
+        let plain = MessageBuilder::response_to(&req, 200, "", Some("t"));
+        let none = MessageBuilder::response_to_via(&req, 200, "", Some("t"), None);
+        assert_eq!(plain.build().unwrap(), none.build().unwrap());
     }
 
     #[test]
