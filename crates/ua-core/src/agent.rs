@@ -789,18 +789,24 @@ impl UserAgent {
         let tag = self.new_tag();
         let in_dialog = request.to_header().is_some_and(|t| t.tag().is_some());
         let response = match request.method() {
-            Some(Method::Options) => MessageBuilder::response_to(request, 200, "", Some(&tag))
+            Some(Method::Options) => self
+                .layer
+                .response_to(key, request, 200, "", Some(&tag))
                 .header(HeaderName::Allow, ALLOW)
                 .header(HeaderName::Accept, "application/sdp")
                 .header(HeaderName::UserAgent, &self.config.user_agent),
-            Some(Method::Invite) if in_dialog && self.dialog_exists(request) => {
-                MessageBuilder::response_to(request, 488, "", None)
-                    .header(HeaderName::Warning, "399 - \"re-INVITE not supported yet\"")
-            }
-            _ if in_dialog => MessageBuilder::response_to(request, 481, "", None),
-            Some(Method::Extension(_)) => MessageBuilder::response_to(request, 501, "", Some(&tag))
+            Some(Method::Invite) if in_dialog && self.dialog_exists(request) => self
+                .layer
+                .response_to(key, request, 488, "", None)
+                .header(HeaderName::Warning, "399 - \"re-INVITE not supported yet\""),
+            _ if in_dialog => self.layer.response_to(key, request, 481, "", None),
+            Some(Method::Extension(_)) => self
+                .layer
+                .response_to(key, request, 501, "", Some(&tag))
                 .header(HeaderName::Allow, ALLOW),
-            _ => MessageBuilder::response_to(request, 405, "", Some(&tag))
+            _ => self
+                .layer
+                .response_to(key, request, 405, "", Some(&tag))
                 .header(HeaderName::Allow, ALLOW),
         };
         if let Ok(r) = response.build() {

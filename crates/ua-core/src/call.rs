@@ -300,7 +300,13 @@ impl UserAgent {
             return false;
         };
         let key = c.invite_key.clone();
-        let Ok(ok) = MessageBuilder::response_to(invite, 200, "", Some(&c.local_tag))
+        let ok = match &key {
+            Some(k) => self
+                .layer
+                .response_to(k, invite, 200, "", Some(&c.local_tag)),
+            None => MessageBuilder::response_to(invite, 200, "", Some(&c.local_tag)),
+        };
+        let Ok(ok) = ok
             .record_route_from(invite)
             .header_str(HeaderName::Contact, &contact)
             .header_str(HeaderName::Allow, ALLOW)
@@ -332,8 +338,10 @@ impl UserAgent {
         let (invite, key, local_tag) =
             (c.invite.clone(), c.invite_key.clone(), c.local_tag.clone());
         if let (Some(key), Some(invite)) = (key, invite)
-            && let Ok(r) =
-                MessageBuilder::response_to(&invite, status, "", Some(&local_tag)).build()
+            && let Ok(r) = self
+                .layer
+                .response_to(&key, &invite, status, "", Some(&local_tag))
+                .build()
         {
             let _ = self.layer.send_response(now, &key, r);
         }
@@ -878,7 +886,11 @@ impl UserAgent {
             Some(Method::Bye) => {
                 let found = self.call_for(request);
                 let status = if found.is_some() { 200 } else { 481 };
-                if let Ok(r) = MessageBuilder::response_to(request, status, "", None).build() {
+                if let Ok(r) = self
+                    .layer
+                    .response_to(key, request, status, "", None)
+                    .build()
+                {
                     let _ = self.layer.send_response(now, key, r);
                 }
                 if let Some(id) = found {
@@ -898,7 +910,11 @@ impl UserAgent {
                         .map(|(id, _)| *id)
                 });
                 let status = if call.is_some() { 200 } else { 481 };
-                if let Ok(r) = MessageBuilder::response_to(request, status, "", None).build() {
+                if let Ok(r) = self
+                    .layer
+                    .response_to(key, request, status, "", None)
+                    .build()
+                {
                     let _ = self.layer.send_response(now, key, r);
                 }
                 // A call we already answered is not cancelled: the CANCEL
@@ -915,8 +931,10 @@ impl UserAgent {
                         (c.invite.clone(), c.local_tag.clone())
                     };
                     if let Some(invite) = invite
-                        && let Ok(r) =
-                            MessageBuilder::response_to(&invite, 487, "", Some(&tag)).build()
+                        && let Ok(r) = self
+                            .layer
+                            .response_to(&t, &invite, 487, "", Some(&tag))
+                            .build()
                     {
                         let _ = self.layer.send_response(now, &t, r);
                     }
@@ -955,7 +973,9 @@ impl UserAgent {
             Ok(m) => m,
             Err(e) => {
                 let status = e.sip_status();
-                if let Ok(r) = MessageBuilder::response_to(request, status, "", Some(&local_tag))
+                if let Ok(r) = self
+                    .layer
+                    .response_to(key, request, status, "", Some(&local_tag))
                     .header(HeaderName::Warning, "304 - \"Media type not available\"")
                     .build()
                 {
@@ -1000,7 +1020,9 @@ impl UserAgent {
         self.call_tx.insert(key.clone(), id);
         self.index_dialog(id);
         // 180 at once: the PBX then knows the handset alerts.
-        if let Ok(ringing) = MessageBuilder::response_to(request, 180, "", Some(&local_tag))
+        if let Ok(ringing) = self
+            .layer
+            .response_to(key, request, 180, "", Some(&local_tag))
             .record_route_from(request)
             .header_str(HeaderName::Contact, &contact)
             .build()

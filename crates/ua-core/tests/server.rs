@@ -18,7 +18,7 @@ fn new_request(h: &mut Harness, ms: u64, req: Message, transport: Transport) -> 
     let Dispatch::NewRequest(key) = d else {
         panic!("expected a new transaction, got {d:?}")
     };
-    let stamped = h
+    let request = h
         .log
         .iter()
         .rev()
@@ -27,7 +27,7 @@ fn new_request(h: &mut Harness, ms: u64, req: Message, transport: Transport) -> 
             _ => None,
         })
         .unwrap();
-    (key, *stamped)
+    (key, *request)
 }
 
 fn statuses(h: &Harness) -> Vec<(u64, u16)> {
@@ -498,9 +498,22 @@ CSeq: 1 OPTIONS
     let Some((_, TxOutput::Request { request, .. })) = h.events().first().cloned() else {
         panic!()
     };
+    // The TU sees the request as it came...
     let via = request.top_via().unwrap();
-    assert_eq!(via.received(), Some("192.0.2.1"));
-    assert_eq!(via.rport(), Some(Some(9988)));
+    assert_eq!(via.received(), None);
+    assert_eq!(via.rport(), Some(None));
+    // ...and the layer's response_to writes the stamped Via (18.2.1).
+    let built = h
+        .layer
+        .response_to(&key, &request, 200, "", Some("b"))
+        .build()
+        .unwrap();
+    let stamped = built.top_via().unwrap();
+    assert_eq!(stamped.received(), Some("192.0.2.1"));
+    assert_eq!(stamped.rport(), Some(Some(9988)));
+    assert_eq!(built.vias().count(), 1);
+    // A response built from the request as received gets the stamp when
+    // it is sent.
     send(&mut h, 5, &key, response(&request, 200, Some("b")));
     let (_, t) = h.transmits()[0].clone();
     assert_eq!(
@@ -511,6 +524,43 @@ CSeq: 1 OPTIONS
     assert_eq!(t.source, Some(local), "from where the request arrived");
     let sent = Message::parse(t.data).unwrap();
     assert_eq!(sent.top_via().unwrap().rport(), Some(Some(9988)));
+    assert_eq!(sent.top_via().unwrap().received(), Some("192.0.2.1"));
+    assert_eq!(sent.as_bytes(), built.as_bytes());
+}
+
+#[test]
+fn trying_carries_the_stamped_via() {
+    // The 100 the INVITE server transaction sends by itself (Timer of
+    // section 17.2.1) has the top Via as stamped on receipt.
+    let mut h = Harness::new(LayerConfig::default());
+    let req = parse(
+        "INVITE sip:bob@192.0.2.2 SIP/2.0
+Via: SIP/2.0/UDP 10.1.1.1:4540;rport;branch=z9hG4bKtrying
+Via: SIP/2.0/UDP 10.9.9.9;branch=z9hG4bKfirst
+From: <sip:alice@example.com>;tag=a
+To: <sip:bob@example.com>
+Call-ID: trying
+CSeq: 1 INVITE
+
+",
+    );
+    let d = h
+        .layer
+        .handle_message(Time::ZERO, req, Transport::Udp, addr("192.0.2.1:9988"));
+    assert!(matches!(d, Dispatch::NewRequest(_)), "{d:?}");
+    h.run_until(1_000);
+    let (_, t) = h.transmits()[0].clone();
+    assert_eq!(t.destination, addr("192.0.2.1:9988"));
+    let trying = Message::parse(t.data).unwrap();
+    assert_eq!(trying.status(), Some(100));
+    let vias: Vec<_> = trying.values(sip_proto::HeaderName::Via).collect();
+    assert_eq!(
+        vias,
+        [
+            "SIP/2.0/UDP 10.1.1.1:4540;rport=9988;branch=z9hG4bKtrying;received=192.0.2.1",
+            "SIP/2.0/UDP 10.9.9.9;branch=z9hG4bKfirst"
+        ]
+    );
 }
 
 #[test]

@@ -45,7 +45,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use bytes::Bytes;
-use sip_proto::{Host, Message, Method, ParseError};
+use sip_proto::{HeaderName, Host, Message, MessageBuilder, Method, ParseError};
 
 use crate::time::{Time, TimerConfig};
 use crate::transport::{
@@ -151,7 +151,11 @@ pub enum TxOutput {
     Request {
         /// The new server transaction.
         key: TxKey,
-        /// The request, as stamped (boxed: outputs move through queues).
+        /// The request as received (boxed: outputs move through queues).
+        /// Its top Via as stamped per section 18.2.1 goes into the
+        /// responses: [`TransactionLayer::response_to`] writes it, and
+        /// [`TransactionLayer::send_response`] puts it into a response
+        /// built without it.
         request: Box<Message>,
     },
     /// A response for client transaction `key` (provisional, final, and in
@@ -168,7 +172,8 @@ pub enum TxOutput {
     Ack {
         /// The INVITE server transaction, if one matched.
         key: Option<TxKey>,
-        /// The ACK, as stamped.
+        /// The ACK as received (an ACK gets no response, so nothing is
+        /// stamped).
         request: Box<Message>,
     },
     /// A transaction timed out: Timer B or F (no response), Timer H (no
@@ -301,6 +306,9 @@ pub(crate) struct Ctx<'a> {
     pub now: Time,
     pub cfg: &'a LayerConfig,
     pub reliable: bool,
+    /// Server: the request's top Via as stamped on receipt, for the
+    /// responses the machine builds itself (100 Trying).
+    pub stamp: Option<&'a str>,
 }
 
 // Named after the four machines of section 17.
@@ -325,6 +333,10 @@ struct Entry {
     sent_by: Option<(String, Option<u16>)>,
     /// Client INVITE: a CANCEL waiting for the first provisional (9.1).
     pending_cancel: Option<Message>,
+    /// Server: the request's top Via with `received`/`rport` (sections
+    /// 18.2.1, RFC 3581 section 4) when it needed them; every response
+    /// carries it as its top Via.
+    stamp: Option<Box<str>>,
     machine: Machine,
 }
 
@@ -356,11 +368,13 @@ impl Entry {
         }
     }
 
+    /// A client transaction's context.
     fn ctx<'a>(&self, now: Time, cfg: &'a LayerConfig) -> Ctx<'a> {
         Ctx {
             now,
             cfg,
             reliable: self.transport.is_reliable(),
+            stamp: None,
         }
     }
 }
@@ -585,6 +599,7 @@ impl TransactionLayer {
             now,
             cfg: &self.config,
             reliable: chosen.is_reliable(),
+            stamp: None,
         };
         let machine = if method == Method::Invite {
             Machine::ClientInvite(ClientInvite::new(ctx, request, bytes, &mut actions))
@@ -599,6 +614,7 @@ impl TransactionLayer {
                 local: None,
                 sent_by: entry_sent_by,
                 pending_cancel: None,
+                stamp: None,
                 machine,
             }),
         );
@@ -675,6 +691,7 @@ impl TransactionLayer {
                 local: None,
                 sent_by,
                 pending_cancel: None,
+                stamp: None,
                 machine,
             }),
         );
@@ -690,7 +707,8 @@ impl TransactionLayer {
 
     /// Passes the TU's `response` to server transaction `key` (sections
     /// 17.2.1, 17.2.2). The destination follows section 18.2.2 from the
-    /// request's top Via as stamped on receipt.
+    /// request's top Via as stamped on receipt, and a response whose top Via
+    /// is not that stamp (built from the request as received) gets it.
     ///
     /// 2xx retransmissions of the UAS core (section 13.3.1.4) go through
     /// here while the transaction is Accepted; after Timer L they go out with
@@ -705,10 +723,19 @@ impl TransactionLayer {
             return Err(TxError::NotAResponse);
         }
         let entry = self.txs.get_mut(key).ok_or(TxError::NoTransaction)?;
+        // A response built without the stamp (`MessageBuilder::response_to`
+        // on the request as received) gets it here.
+        let response = match entry.stamp.as_deref() {
+            Some(s) if response.values(HeaderName::Via).next() != Some(s) => {
+                response.with_top_via(s).unwrap_or(response)
+            }
+            _ => response,
+        };
         let ctx = Ctx {
             now,
             cfg: &self.config,
             reliable: entry.transport.is_reliable(),
+            stamp: entry.stamp.as_deref(),
         };
         let mut actions = Vec::new();
         match &mut entry.machine {
@@ -718,6 +745,23 @@ impl TransactionLayer {
         }
         self.apply(key, actions);
         Ok(())
+    }
+
+    /// A response to `request`, the request of server transaction `key`
+    /// ([`MessageBuilder::response_to`]), whose top Via is the request's as
+    /// stamped on receipt (section 18.2.1, RFC 3581 section 4): the TU sees
+    /// the request as it came, and its responses carry `received` and
+    /// `rport` without the request being rewritten.
+    pub fn response_to(
+        &self,
+        key: &TxKey,
+        request: &Message,
+        code: u16,
+        reason: &str,
+        to_tag: Option<&str>,
+    ) -> MessageBuilder {
+        let stamp = self.txs.get(key).and_then(|e| e.stamp.as_deref());
+        MessageBuilder::response_to_via(request, code, reason, to_tag, stamp)
     }
 
     /// Sends a message outside any transaction: the ACK for a 2xx (section
@@ -856,11 +900,6 @@ impl TransactionLayer {
         let is_ack = msg.method() == Some(&Method::Ack);
         // Section 18.2.1's `received`/`rport` serve the responses, which copy
         // the top Via; an ACK has none, so it goes up as it came.
-        let (msg, destination) = if is_ack {
-            (msg, None)
-        } else {
-            transport::receive_request(msg, transport, source)
-        };
         if let Some(entry) = self.txs.get_mut(&key) {
             let rfc2543 = matches!(&key, TxKey::Server(s) if s.is_rfc2543());
             if let Machine::ServerInvite(m) = &mut entry.machine {
@@ -891,6 +930,7 @@ impl TransactionLayer {
                     now,
                     cfg: &self.config,
                     reliable: entry.transport.is_reliable(),
+                    stamp: entry.stamp.as_deref(),
                 };
                 let mut actions = Vec::new();
                 m.on_request(ctx, msg, is_ack, &mut actions);
@@ -913,6 +953,8 @@ impl TransactionLayer {
             return Dispatch::AckToTu;
         }
         if self.txs.len() >= self.config.max_transactions {
+            // A stateless answer copies the Via: stamp it here (rare).
+            let msg = transport::stamp_received(&msg, source).unwrap_or(msg);
             self.out.push_back(TxOutput::Overloaded {
                 request: Box::new(msg),
                 transport,
@@ -920,10 +962,12 @@ impl TransactionLayer {
             });
             return Dispatch::Overloaded;
         }
+        let (stamp, destination) = transport::receipt(&msg, transport, source);
         let ctx = Ctx {
             now,
             cfg: &self.config,
             reliable: transport.is_reliable(),
+            stamp: stamp.as_deref(),
         };
         let mut actions = Vec::new();
         let machine = if msg.method() == Some(&Method::Invite) {
@@ -939,6 +983,7 @@ impl TransactionLayer {
                 local,
                 sent_by: None,
                 pending_cancel: None,
+                stamp: stamp.map(String::into_boxed_str),
                 machine,
             }),
         );
@@ -966,6 +1011,7 @@ impl TransactionLayer {
                 now,
                 cfg: &self.config,
                 reliable: entry.transport.is_reliable(),
+                stamp: entry.stamp.as_deref(),
             };
             let mut actions = Vec::new();
             match &mut entry.machine {

@@ -47,7 +47,8 @@ pub struct ServerInvite {
 }
 
 impl ServerInvite {
-    /// Enters Proceeding with `request` (already stamped per section 18.2.1).
+    /// Enters Proceeding with `request` (as received; `ctx.stamp` is its top
+    /// Via as stamped per section 18.2.1).
     pub(crate) fn new(ctx: Ctx<'_>, request: Message, out: &mut Vec<Action>) -> Self {
         let mut tx = ServerInvite {
             state: ServerInviteState::Proceeding,
@@ -63,7 +64,7 @@ impl ServerInvite {
             guard: ctx.cfg.invite_guard.map(|g| ctx.now + g),
         };
         if ctx.cfg.trying_delay.is_zero() {
-            tx.send_trying(out);
+            tx.send_trying(ctx.stamp, out);
         }
         tx
     }
@@ -108,10 +109,11 @@ impl ServerInvite {
         self.guard = None;
     }
 
-    fn send_trying(&mut self, out: &mut Vec<Action>) {
+    fn send_trying(&mut self, stamp: Option<&str>, out: &mut Vec<Action>) {
         self.timer_trying = None;
         // Section 17.2.1: no To tag in the 100 (SHOULD NOT).
-        if let Ok(m) = MessageBuilder::response_to(&self.request, 100, "", None).build() {
+        let trying = MessageBuilder::response_to_via(&self.request, 100, "", None, stamp);
+        if let Ok(m) = trying.build() {
             let wire = super::wire(&m);
             out.push(Action::Send(wire.clone()));
             self.last_provisional = Some(wire);
@@ -131,7 +133,7 @@ impl ServerInvite {
         match (self.state, is_ack) {
             (Proceeding, false) => match &self.last_provisional {
                 Some(p) => out.push(Action::Send(p.clone())),
-                None => self.send_trying(out),
+                None => self.send_trying(ctx.stamp, out),
             },
             (Completed, false) => {
                 if let Some(f) = &self.last_final {
@@ -206,7 +208,7 @@ impl ServerInvite {
                 break;
             }
             match which {
-                Timer::Trying => self.send_trying(out),
+                Timer::Trying => self.send_trying(ctx.stamp, out),
                 Timer::G => {
                     if let Some(f) = &self.last_final {
                         out.push(Action::Send(f.clone()));
