@@ -1,6 +1,7 @@
 //! Transaction identifiers (RFC 3261 sections 17.1.3 and 17.2.3) and the
 //! branch generator (section 8.1.1.7).
 
+use std::cmp::Ordering;
 use std::sync::Arc;
 
 use sip_proto::headers::Via;
@@ -13,7 +14,9 @@ pub const MAGIC_COOKIE: &str = "z9hG4bK";
 ///
 /// Client and server transactions live in separate name spaces: a UA that
 /// sends a request to itself has both, with the same branch.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+///
+/// Ordered as the fields are (client keys first); see the `Ord` impl.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TxKey {
     /// A client transaction: the branch of the top Via of the request it
     /// sent and the request method (section 17.1.3; the method tells a
@@ -65,6 +68,61 @@ impl TxKey {
                 ServerKey::Rfc3261 { method, .. } | ServerKey::Rfc2543 { method, .. },
             ) => method,
         }
+    }
+}
+
+/// Two shared strings in their order; the same allocation is equal without
+/// reading it.
+fn arc_cmp(a: &Arc<str>, b: &Arc<str>) -> Ordering {
+    if Arc::ptr_eq(a, b) {
+        Ordering::Equal
+    } else {
+        a.cmp(b)
+    }
+}
+
+/// The order the fields give (what `derive` would write), with one
+/// shortcut: the layer looks its keys up with clones of the keys it holds,
+/// so most comparisons are of a branch with itself, decided by the pointer
+/// instead of a `memcmp`.
+impl Ord for TxKey {
+    fn cmp(&self, other: &Self) -> Ordering {
+        match (self, other) {
+            (
+                TxKey::Client {
+                    branch: a,
+                    method: m,
+                },
+                TxKey::Client {
+                    branch: b,
+                    method: n,
+                },
+            ) => arc_cmp(a, b).then_with(|| m.cmp(n)),
+            (TxKey::Client { .. }, TxKey::Server(_)) => Ordering::Less,
+            (TxKey::Server(_), TxKey::Client { .. }) => Ordering::Greater,
+            (
+                TxKey::Server(ServerKey::Rfc3261 {
+                    branch: a,
+                    sent_by: (h, p),
+                    method: m,
+                }),
+                TxKey::Server(ServerKey::Rfc3261 {
+                    branch: b,
+                    sent_by: (i, q),
+                    method: n,
+                }),
+            ) => arc_cmp(a, b)
+                .then_with(|| arc_cmp(h, i))
+                .then_with(|| p.cmp(q))
+                .then_with(|| m.cmp(n)),
+            (TxKey::Server(a), TxKey::Server(b)) => a.cmp(b),
+        }
+    }
+}
+
+impl PartialOrd for TxKey {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
     }
 }
 
@@ -195,6 +253,82 @@ Call-ID: 987asjd97y7atg
 CSeq: 986759 INVITE
 
 ";
+
+    #[test]
+    fn order_is_the_fields_order() {
+        // The reference: what a derived Ord gives, on owned copies.
+        fn fields(k: &TxKey) -> (u8, String, String, Option<u16>, Method, String) {
+            match k {
+                TxKey::Client { branch, method } => (
+                    0,
+                    branch.to_string(),
+                    String::new(),
+                    None,
+                    method.clone(),
+                    String::new(),
+                ),
+                TxKey::Server(ServerKey::Rfc3261 {
+                    branch,
+                    sent_by,
+                    method,
+                }) => (
+                    1,
+                    branch.to_string(),
+                    sent_by.0.to_string(),
+                    sent_by.1,
+                    method.clone(),
+                    String::new(),
+                ),
+                TxKey::Server(k @ ServerKey::Rfc2543 { .. }) => (
+                    2,
+                    String::new(),
+                    String::new(),
+                    None,
+                    Method::Invite,
+                    format!("{k:?}"),
+                ),
+            }
+        }
+        let shared: Arc<str> = Arc::from("z9hG4bKb");
+        let mut keys = Vec::new();
+        for branch in [
+            shared.clone(),
+            shared,
+            Arc::from("z9hG4bKa"),
+            Arc::from("z9hG4bKb"),
+        ] {
+            for method in [Method::Invite, Method::Bye] {
+                keys.push(TxKey::Client {
+                    branch: branch.clone(),
+                    method: method.clone(),
+                });
+                for host in ["a.example", "b.example"] {
+                    for port in [None, Some(5060)] {
+                        keys.push(TxKey::Server(ServerKey::Rfc3261 {
+                            branch: branch.clone(),
+                            sent_by: (Arc::from(host), port),
+                            method: method.clone(),
+                        }));
+                    }
+                }
+            }
+        }
+        let req = parse(&INVITE.replace("z9hG4bKkjshdyff", "old"));
+        keys.push(TxKey::server_for_request(&req).unwrap());
+        for a in &keys {
+            for b in &keys {
+                let want = match (a, b) {
+                    (
+                        TxKey::Server(x @ ServerKey::Rfc2543 { .. }),
+                        TxKey::Server(y @ ServerKey::Rfc2543 { .. }),
+                    ) => x.cmp(y),
+                    _ => fields(a).cmp(&fields(b)),
+                };
+                assert_eq!(a.cmp(b), want, "{a:?} vs {b:?}");
+                assert_eq!(a.cmp(b) == std::cmp::Ordering::Equal, a == b);
+            }
+        }
+    }
 
     #[test]
     fn ack_and_cancel_keys() {
