@@ -56,7 +56,7 @@ impl Hash for MessageBuilder {
 
 fn no_line_end(s: &str) -> bool {
     let b = s.as_bytes();
-    grammar::find_byte(b, b'\n').is_none() && grammar::find_byte(b, b'\r').is_none()
+    grammar::find_byte2(b, b'\n', b'\r').is_none()
 }
 
 impl MessageBuilder {
