@@ -132,20 +132,39 @@ pub fn ipv4_text<'b>(ip: &Ipv4Addr, buf: &'b mut [u8; 15]) -> &'b str {
             buf[n] = b'.';
             n += 1;
         }
-        if octet >= 100 {
-            buf[n] = b'0' + octet / 100;
-            n += 1;
+        // three bytes written, the octet's width kept: before the last
+        // octet n <= 12
+        let [a, b, c, width] = OCTET_TEXT[usize::from(octet)];
+        if let Some(d) = buf.get_mut(n..n + 3) {
+            d.copy_from_slice(&[a, b, c]);
         }
-        if octet >= 10 {
-            buf[n] = b'0' + octet / 10 % 10;
-            n += 1;
-        }
-        buf[n] = b'0' + octet % 10;
-        n += 1;
+        n += usize::from(width);
     }
     // Only ASCII digits and dots were written.
     std::str::from_utf8(&buf[..n]).unwrap_or_default()
 }
+
+/// Each octet's decimal digits, left-aligned, and how many there are.
+const OCTET_TEXT: [[u8; 4]; 256] = {
+    let mut t = [[0u8; 4]; 256];
+    let mut i = 0;
+    while i < 256 {
+        let (h, d, u) = (
+            b'0' + (i / 100) as u8,
+            b'0' + (i / 10 % 10) as u8,
+            b'0' + (i % 10) as u8,
+        );
+        t[i] = if i >= 100 {
+            [h, d, u, 3]
+        } else if i >= 10 {
+            [d, u, 0, 2]
+        } else {
+            [u, 0, 0, 1]
+        };
+        i += 1;
+    }
+    t
+};
 
 /// `;name[=value]` parameters of a URI, as written (names and values may
 /// hold `%HH` escapes; decode with [`unescape`]).
