@@ -505,6 +505,8 @@ impl TransactionLayer {
             return;
         };
         let (transport, destination, local) = (entry.transport, entry.destination, entry.local);
+        // The machine has moved already: the actions do not change it.
+        let done = entry.is_terminated();
         for a in actions {
             let o = match a {
                 Action::Send(data) => match destination {
@@ -526,9 +528,7 @@ impl TransactionLayer {
             };
             self.out.push_back(o);
         }
-        if self.txs.get(key).is_some_and(|e| e.is_terminated())
-            && let Some((key, _)) = self.txs.remove_entry(key)
-        {
+        if done && let Some((key, _)) = self.txs.remove_entry(key) {
             // The map's own key goes out: no copy of the branch.
             self.out.push_back(TxOutput::Terminated { key });
         }
