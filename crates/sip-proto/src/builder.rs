@@ -15,9 +15,9 @@ use std::hash::{Hash, Hasher};
 use bytes::Bytes;
 use bytestring::ByteString;
 
-use crate::cache::{Core, Span};
+use crate::cache::{Core, Span, Text};
 use crate::grammar;
-use crate::headers::TypedHeader;
+use crate::headers::{TypedHeader, split_list};
 use crate::message::{Entry, Message, ParseError, StartLine, parse_core};
 use crate::method::Method;
 use crate::name::HeaderName;
@@ -127,30 +127,50 @@ impl MessageBuilder {
         to_tag: Option<&str>,
         top_via: Option<&str>,
     ) -> Self {
-        let mut b = Self::response(code, reason);
-        let mut vias = req.values(HeaderName::Via);
-        if let Some(top) = top_via
-            && vias.next().is_some()
-        {
-            b.push_str(HeaderName::Via, top);
-        }
-        for v in vias {
-            b.push_str(HeaderName::Via, v);
-        }
-        let has_tag = req.to_header().is_some_and(|t| t.tag().is_some());
-        for name in [
+        const COPIED: [HeaderName; 6] = [
+            HeaderName::Via,
             HeaderName::From,
             HeaderName::To,
             HeaderName::CallId,
             HeaderName::CSeq,
             HeaderName::Timestamp,
-        ] {
-            for v in req.values(name) {
-                match to_tag {
-                    Some(tag) if name == HeaderName::To && !has_tag => {
-                        b.push_parts(name, &[v, ";tag=", tag]);
-                    }
-                    _ => b.push_str(name, v),
+        ];
+        let mut b = Self::response(code, reason);
+        let has_tag = req.to_header().is_some_and(|t| t.tag().is_some());
+        let mut first_via = true;
+        let mut copy = |b: &mut Self, name: HeaderName, v: &str| {
+            match (name, top_via, to_tag) {
+                (HeaderName::Via, Some(top), _) if first_via => b.push_str(name, top),
+                (HeaderName::To, _, Some(tag)) if !has_tag => {
+                    b.push_parts(name, &[v, ";tag=", tag]);
+                }
+                _ => b.push_str(name, v),
+            }
+            first_via &= name != HeaderName::Via;
+        };
+        if req.headers.len() > 64 {
+            for name in COPIED {
+                for v in req.values(name) {
+                    copy(&mut b, name, v);
+                }
+            }
+            return b;
+        }
+        // One pass over the request's lines notes which carry each copied
+        // header (a bit per line), instead of a pass per header.
+        let mut lines = [0u64; COPIED.len()];
+        for (i, e) in req.headers.iter().enumerate() {
+            if let Some(k) = COPIED.iter().position(|&n| e.known == Some(n)) {
+                lines[k] |= 1 << i;
+            }
+        }
+        for (k, name) in COPIED.into_iter().enumerate() {
+            let mut bits = lines[k];
+            while bits != 0 {
+                let i = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                for (_, v) in split_list(req.text(req.headers[i].value), name.is_list()) {
+                    copy(&mut b, name, v);
                 }
             }
         }
@@ -627,6 +647,80 @@ mod tests {
         trailing.extend_from_slice(b"garbage");
         let p = Message::parse(trailing).unwrap();
         assert_eq!(p.shared_bytes(), m.as_bytes());
+    }
+
+    /// The response as the header-by-header copy wrote it before the
+    /// single pass over the lines.
+    fn response_by_values(
+        req: &Message,
+        to_tag: Option<&str>,
+        top_via: Option<&str>,
+    ) -> MessageBuilder {
+        let mut b = MessageBuilder::response(200, "");
+        let mut vias = req.values(HeaderName::Via);
+        if let Some(top) = top_via
+            && vias.next().is_some()
+        {
+            b.push_str(HeaderName::Via, top);
+        }
+        for v in vias {
+            b.push_str(HeaderName::Via, v);
+        }
+        let has_tag = req.to_header().is_some_and(|t| t.tag().is_some());
+        for name in [
+            HeaderName::From,
+            HeaderName::To,
+            HeaderName::CallId,
+            HeaderName::CSeq,
+            HeaderName::Timestamp,
+        ] {
+            for v in req.values(name) {
+                match to_tag {
+                    Some(tag) if name == HeaderName::To && !has_tag => {
+                        b.push_parts(name, &[v, ";tag=", tag]);
+                    }
+                    _ => b.push_str(name, v),
+                }
+            }
+        }
+        b
+    }
+
+    #[test]
+    fn response_to_copies_as_the_values_did() {
+        let base = "OPTIONS sip:b@c SIP/2.0\r\nTimestamp: 54\r\nTo: <sip:b@c>TAG\r\n\
+                    Via: SIP/2.0/UDP a.example;branch=z9hG4bK1, SIP/2.0/TCP p.example\r\n\
+                    Call-ID: x\r\nv: SIP/2.0/UDP q.example\r\nf: <sip:a@b>;tag=1\r\n\
+                    CSeq: 2 OPTIONS\r\nX-Other: 1\r\nEXTRAContent-Length: 0\r\n\r\n";
+        for tag in ["", ";tag=9"] {
+            for extra in [0, 3, 60, 80] {
+                let lines: String = (0..extra)
+                    .map(|i| {
+                        if i % 2 == 0 {
+                            format!("Via: SIP/2.0/UDP h{i}.example\r\n")
+                        } else {
+                            format!("X-Pad: {i}\r\n")
+                        }
+                    })
+                    .collect();
+                let text = base.replace("TAG", tag).replace("EXTRA", &lines);
+                let req = Message::parse(text.into_bytes()).unwrap();
+                for to_tag in [None, Some("t")] {
+                    for top in [
+                        None,
+                        Some("SIP/2.0/UDP a.example;branch=z9hG4bK1;received=1.2.3.4"),
+                    ] {
+                        let got = MessageBuilder::response_to_via(&req, 200, "", to_tag, top);
+                        let want = response_by_values(&req, to_tag, top);
+                        assert_eq!(
+                            got.build().unwrap().as_bytes(),
+                            want.build().unwrap().as_bytes(),
+                            "{tag:?} {extra} {to_tag:?} {top:?}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]
