@@ -400,10 +400,31 @@ impl Message {
             head,
             core: Core::default(),
         };
-        // Content-Length frames the body (RFC 3261 section 18.3).
+        // The core headers are parsed into the message in place (no copy of
+        // the cache, which is a few hundred bytes). Their errors come after
+        // those of the body framing below, so the result waits; the same
+        // pass notes where the first Content-Length header is.
+        let method = match &msg.start {
+            StartLine::Request { method, .. } => Some(method),
+            StartLine::Response { .. } => None,
+        };
+        let mut first_length = None;
+        let core = parse_core(
+            &msg.head,
+            &msg.headers,
+            method,
+            &mut msg.core,
+            Some(&mut first_length),
+        );
+        // Content-Length frames the body (RFC 3261 section 18.3). After a
+        // core header error `parse_core` stopped early, so every header is
+        // looked at.
+        let from = match core {
+            Ok(()) => first_length.unwrap_or(msg.headers.len()),
+            Err(_) => 0,
+        };
         let mut declared: Option<u32> = None;
-        for e in msg
-            .headers
+        for e in msg.headers[from..]
             .iter()
             .filter(|e| e.known == Some(HeaderName::ContentLength))
         {
@@ -448,13 +469,7 @@ impl Message {
             None => available,
         };
         msg.body = Span::new(body_start, body_start + body_len);
-        // The core headers are parsed into the message in place (no copy of
-        // the cache, which is a few hundred bytes).
-        let method = match &msg.start {
-            StartLine::Request { method, .. } => Some(method),
-            StartLine::Response { .. } => None,
-        };
-        parse_core(&msg.head, &msg.headers, method, &mut msg.core)?;
+        core?;
         msg.core.content_length = declared;
         Ok(msg)
     }
@@ -576,12 +591,15 @@ fn check_values<'a, T: TypedHeader<'a>>(head: &'a ByteString, e: &Entry) -> Resu
 
 /// The headers a transaction and a dialog need must parse (RFC 3261
 /// sections 8.1.1 and 17); a request's CSeq must name its method. Their
-/// values are kept as spans for the accessors.
+/// values are kept as spans for the accessors. With `first_length`, the
+/// index of the first Content-Length header is noted there (exact when
+/// this returns `Ok`; an error stops the pass early).
 pub(crate) fn parse_core(
     head: &ByteString,
     headers: &[Entry],
     method: Option<&Method>,
     core: &mut Core,
+    mut first_length: Option<&mut Option<usize>>,
 ) -> Result<(), ParseError> {
     fn fail(name: HeaderName, e: &Entry, off: usize, err: HeaderError) -> ParseError {
         ParseError::new(
@@ -594,7 +612,7 @@ pub(crate) fn parse_core(
     }
     let base = head.as_bytes();
     let mut cseq_at = None;
-    for e in headers {
+    for (i, e) in headers.iter().enumerate() {
         let Some(name) = e.known else { continue };
         // The span readers take the usual shapes; the text is only for
         // the typed parsers behind them.
@@ -667,6 +685,11 @@ pub(crate) fn parse_core(
                 }
                 let m = MaxForwards::parse(v()).map_err(|err| fail(name, e, 0, err))?;
                 core.max_forwards.get_or_insert(m.0);
+            }
+            HeaderName::ContentLength => {
+                if let Some(first) = first_length.as_deref_mut() {
+                    first.get_or_insert(i);
+                }
             }
             HeaderName::Route => check_values::<Route>(head, e)?,
             HeaderName::RecordRoute => check_values::<RecordRoute>(head, e)?,
