@@ -917,13 +917,13 @@ impl Message {
     /// The From header (parsed with the message).
     #[inline]
     pub fn from_header(&self) -> Option<FromHeader<'_>> {
-        self.core.from.map(|f| FromHeader(f.view(self)))
+        self.core.from.as_ref().map(|f| FromHeader(f.view(self)))
     }
 
     /// The To header (parsed with the message).
     #[inline]
     pub fn to_header(&self) -> Option<ToHeader<'_>> {
-        self.core.to.map(|t| ToHeader(t.view(self)))
+        self.core.to.as_ref().map(|t| ToHeader(t.view(self)))
     }
 
     /// The Call-ID (parsed with the message).
