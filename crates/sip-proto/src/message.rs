@@ -334,9 +334,18 @@ impl Message {
                         while vstart < b.len() && is_wsp(b[vstart]) {
                             vstart += 1;
                         }
+                        // The line end of a short value is in the first sixteen
+                        // bytes: one mask of them before the search loop.
+                        let rest = &b[vstart..];
                         let lf = vstart
-                            + grammar::find_byte(&b[vstart..], b'\n')
-                                .ok_or(err(ParseErrorKind::Unterminated, b.len()))?;
+                            + match rest.len() {
+                                16.. => match grammar::byte_mask16(rest, b'\n') {
+                                    0 => grammar::find_byte(&rest[16..], b'\n').map(|k| 16 + k),
+                                    m => Some(m.trailing_zeros() as usize),
+                                },
+                                _ => grammar::find_byte(rest, b'\n'),
+                            }
+                            .ok_or(err(ParseErrorKind::Unterminated, b.len()))?;
                         // `vstart > pos`, and b[vstart - 1] is ':' or WSP.
                         let mut end = if b[lf - 1] == b'\r' { lf - 1 } else { lf };
                         // A stray CR before the line end (CR CR LF, seen in the wild) is whitespace too.
