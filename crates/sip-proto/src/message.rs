@@ -133,6 +133,7 @@ pub(crate) enum StartLine {
 }
 
 /// The start line as read before the head is checked as UTF-8: spans only.
+#[derive(Debug, PartialEq, Eq)]
 enum Start {
     Request { method: Span, uri: Span },
     Response { code: u16, reason: Span },
@@ -492,7 +493,42 @@ impl Message {
         Ok(msg)
     }
 
+    /// The usual Request-Line, `token SP sip-uri SP "SIP/2.0"` with a URI
+    /// the span reader takes: what [`Message::start_line`] answers for it.
+    /// Every byte of such a line is ASCII (a token, the span reader's
+    /// classes, the constant version), so neither the UTF-8 check nor any
+    /// other error can apply. `None` for anything else.
+    #[inline]
+    fn usual_request_line(line: &[u8], at: usize) -> Option<Start> {
+        let m_len = grammar::run(line, grammar::TOKEN);
+        if m_len == 0 || line.get(m_len) != Some(&b' ') {
+            return None;
+        }
+        let u_len = grammar::find_byte(&line[m_len + 1..], b' ')?;
+        if u_len == 0 || &line[m_len + 2 + u_len..] != b"SIP/2.0" {
+            return None;
+        }
+        crate::fast::sip_uri(line, m_len + 1, m_len + 1 + u_len)?;
+        let uri_at = at + m_len + 1;
+        Some(Start::Request {
+            method: Span::new(at, at + m_len),
+            uri: Span::new(uri_at, uri_at + u_len),
+        })
+    }
+
     fn start_line(line: &[u8], at: usize) -> Result<Start, ParseError> {
+        // A Status-Line starts with `SIP/`, which no method does.
+        let status = line.len() >= 4 && line[..4].eq_ignore_ascii_case(b"SIP/");
+        if !status && let Some(start) = Self::usual_request_line(line, at) {
+            return Ok(start);
+        }
+        Self::any_start_line(line, at, status)
+    }
+
+    /// [`Message::start_line`] without the shortcut for the usual
+    /// Request-Line; `status` says whether `line` starts with `SIP/`.
+    #[inline(always)]
+    fn any_start_line(line: &[u8], at: usize, status: bool) -> Result<Start, ParseError> {
         let err = ParseError::new;
         // A line that is not ASCII is checked as UTF-8 here, so that error
         // still comes first; the pieces cut at ASCII bytes below are then
@@ -506,7 +542,7 @@ impl Message {
             std::str::from_utf8(&line[r])
                 .map_err(|e| err(ParseErrorKind::InvalidUtf8, at + start + e.valid_up_to()))
         };
-        if line.len() >= 4 && line[..4].eq_ignore_ascii_case(b"SIP/") {
+        if status {
             // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
             let sp = grammar::find_byte(line, b' ').ok_or(err(
                 ParseErrorKind::InvalidStartLine("SP after the version"),
@@ -1203,4 +1239,57 @@ impl Text for Message {
 fn head_text(head: &ByteString, s: Span) -> &str {
     // Spans start and end on ASCII bytes of the head.
     head.get(s.range()).unwrap_or("")
+}
+
+#[cfg(test)]
+mod start_line_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// Whenever the shortcut takes a Request-Line, the line is ASCII and
+        /// the general reader gives the same answer.
+        #[test]
+        fn usual_request_line_agrees(
+            line in "(INVITE|ACK|[A-Za-z!%*+.-]{1,6}|[A-Z]{0,2}[ /\u{e9}]?)( |  |)(sip|sips|SIP|tel):([a-z0-9]{1,4}@|[a-z@]{0,3})([a-z]{1,6}\\.[a-z]{2,3}|192\\.0\\.2\\.[0-9]{1,3}|[a-z.\u{e9}]{0,4})(|:5060|:|;transport=udp|\\?x=y)( |  |)(SIP/2\\.0|SIP/2\\.1|sip/2\\.0| SIP/2\\.0|SIP/2\\.0 |SIP/2\\.0\t)",
+            at in 0usize..20,
+            flip in proptest::option::of((any::<prop::sample::Index>(), any::<u8>())),
+        ) {
+            let mut b = line.into_bytes();
+            if let Some((i, c)) = flip {
+                let i = i.index(b.len());
+                b[i] = c;
+            }
+            if let Some(s) = Message::usual_request_line(&b, at) {
+                prop_assert!(b.is_ascii());
+                prop_assert_eq!(Ok(s), Message::any_start_line(&b, at, false));
+            }
+        }
+    }
+
+    #[test]
+    fn usual_request_line_cases() {
+        let line = b"INVITE sip:6002@pbx.example.com SIP/2.0";
+        assert_eq!(
+            Message::usual_request_line(line, 3),
+            Some(Start::Request {
+                method: Span::new(3, 9),
+                uri: Span::new(10, 34)
+            })
+        );
+        for other in [
+            b"INVITE sip:6002@pbx.example.com SIP/2.1".as_slice(),
+            b"INVITE sip:6002@pbx.example.com sip/2.0",
+            b"INVITE  sip:a@b SIP/2.0",
+            b"INVITE sip:a@b?x=y SIP/2.0",
+            b"INVITE tel:+1 SIP/2.0",
+            b"INV\xe9TE sip:a@b SIP/2.0",
+            b"INVITE sip:a@b\xe9 SIP/2.0",
+            b"SIP/2.0 200 OK",
+        ] {
+            assert_eq!(Message::usual_request_line(other, 0), None);
+        }
+    }
 }
