@@ -394,7 +394,7 @@ fn assemble(
         StartLine::Request { method, .. } => Some(method),
         StartLine::Response { .. } => None,
     };
-    if let Err(e) = parse_core(&head, &headers, method, &mut core) {
+    if let Err(e) = parse_core(&head, &headers, method, &mut core, None) {
         return Some(Err(e));
     }
     core.content_length = Some((buf.len() - body_start) as u32);

@@ -13,8 +13,8 @@
 
 use crate::cache::{ContactSpans, HostSpan, NameAddrSpans, OneOrMore, Span, UriSpans, ViaSpans};
 use crate::grammar::{
-    GEN_VALUE, HOST, PARAM, PASSWORD, PCT, TOKEN, USER, WORD, find_byte, find_byte2, is,
-    labels_ok16,
+    GEN_VALUE, HOST, PARAM, PASSWORD, PCT, TOKEN, USER, WORD, find_byte, find_byte2, host_masks16,
+    is, labels_ok16,
 };
 use crate::headers::FirstParam;
 use crate::uri::{host_kind, ipv4_prefix};
@@ -61,6 +61,21 @@ fn host(b: &[u8], k: usize, e: usize) -> Option<(HostSpan, usize)> {
         && (k + n == e || !is(b[k + n], HOST))
     {
         return Some((HostSpan::V4(a), k + n));
+    }
+    // A name (a first byte that is no digit, so no IPv4 address) that
+    // ends within sixteen bytes: its run and its dots from one load, the
+    // labels checked from the dots as `labels_ok16` does below.
+    if k < e && k + 16 <= b.len() && !b[k].is_ascii_digit() {
+        let (class, dots) = host_masks16(&b[k..k + 16]);
+        let run = (!class).trailing_zeros() as usize; // at most 16
+        if run < 16 || e <= k + 16 {
+            let n = (k + run).min(e);
+            if n > k {
+                let dots = dots & ((1u32 << (n - k)) - 1);
+                return (dots & 1 == 0 && dots & (dots >> 1) == 0)
+                    .then_some((HostSpan::Name(Span::new(k, n)), n));
+            }
+        }
     }
     let n = run_to(b, k, e, HOST);
     // A name (a first byte that is no digit, so no IPv4 address) of at
@@ -482,27 +497,46 @@ mod tests {
     }
 
     fn check_value(v: &str) {
-        let b = v.as_bytes();
-        let mut out = OneOrMore::default();
-        if vias(b, 0, b.len(), &mut out).is_some() {
-            assert_eq!(Some(all(&out)), reference_vias(v), "Via {v:?}");
-        } else {
-            assert_eq!(out.len(), 0);
+        // The value alone, and followed by bytes the readers must not take
+        // (host and token bytes), as a value is followed in a message.
+        let padded = format!("{v}a.b-c_0123456789abcdefghij");
+        let mut answers = Vec::new();
+        for text in [v, padded.as_str()] {
+            // The reference reads the value in the same buffer, so that
+            // spans compare.
+            let (b, e, v) = (text.as_bytes(), v.len(), &text[..v.len()]);
+            let mut out = OneOrMore::default();
+            if vias(b, 0, e, &mut out).is_some() {
+                assert_eq!(Some(all(&out)), reference_vias(v), "Via {v:?}");
+            } else {
+                assert_eq!(out.len(), 0);
+            }
+            let mut out = OneOrMore::default();
+            if contacts(b, 0, e, &mut out).is_some() {
+                assert_eq!(Some(all(&out)), reference_contacts(v), "Contact {v:?}");
+            } else {
+                assert_eq!(out.len(), 0);
+            }
+            if let Some(n) = from_to(b, 0, e) {
+                let r = FromHeader::parse(v).expect("the reference accepts it");
+                assert_eq!(n, NameAddrSpans::of(b, &r.0), "From {v:?}");
+            }
+            if let Some(u) = sip_uri(b, 0, e) {
+                let r = Uri::parse(v).expect("the reference accepts it");
+                assert_eq!(u, UriSpans::of(b, &r), "URI {v:?}");
+            }
+            // What the readers answer, which the bytes after the value
+            // must not change.
+            let mut vs = OneOrMore::default();
+            let mut cs = OneOrMore::default();
+            answers.push((
+                vias(b, 0, e, &mut vs).map(|()| all(&vs)),
+                contacts(b, 0, e, &mut cs).map(|()| all(&cs)),
+                from_to(b, 0, e),
+                sip_uri(b, 0, e),
+            ));
         }
-        let mut out = OneOrMore::default();
-        if contacts(b, 0, b.len(), &mut out).is_some() {
-            assert_eq!(Some(all(&out)), reference_contacts(v), "Contact {v:?}");
-        } else {
-            assert_eq!(out.len(), 0);
-        }
-        if let Some(n) = from_to(b, 0, b.len()) {
-            let r = FromHeader::parse(v).expect("the reference accepts it");
-            assert_eq!(n, NameAddrSpans::of(b, &r.0), "From {v:?}");
-        }
-        if let Some(u) = sip_uri(b, 0, b.len()) {
-            let r = Uri::parse(v).expect("the reference accepts it");
-            assert_eq!(u, UriSpans::of(b, &r), "URI {v:?}");
-        }
+        assert_eq!(answers[0], answers[1], "{v:?} and after it other bytes");
     }
 
     fn check_scalar(v: &str) {
@@ -646,6 +680,24 @@ mod tests {
             "SIP/2.0/UDP a, SIP/2.0/UDP b",
             "SIP/2.0/UDP a:99999",
             "SIP/2.0/UDP 1.2.3.4;received=::1;x=\"q\"",
+            // Host names around the sixteen bytes read at once.
+            "<sip:a@abcdefghij.example>",
+            "<sip:a@abcdefghijklmno>",
+            "<sip:a@abcdefghijklmnop>",
+            "<sip:a@abcdefghijklmnopq>",
+            "<sip:a@Host_Name-1.EXAMPLE.com:5060>",
+            "<sip:a@ab..cdefghijklmnopqrs>",
+            "<sip:a@abcdefghijklmnop.>",
+            "<sip:a@.bcdefghijklmnop>",
+            "<sip:a@abcdefghijklmno.>;tag=1",
+            "SIP/2.0/UDP abcdefghijklmnop",
+            "SIP/2.0/UDP abcdefghijklmno",
+            "SIP/2.0/UDP abcdefghijklmnopq;branch=z9hG4bK1",
+            "SIP/2.0/UDP a_b.c-d.EFGHIJKLMN:5060",
+            "SIP/2.0/UDP a\u{e9}b",
+            "sip:abcdefghijklmnop",
+            "sip:abcdefghijklmnopqrstuvwxyz.example.com",
+            "sips:a@b.c.d.e.f.g.h.i",
         ] {
             check_value(v);
         }
@@ -658,8 +710,8 @@ mod tests {
         /// accept it too, with the same spans.
         #[test]
         fn fast_paths_agree_with_the_reference(
-            v in "((|||\"[a-zA-Z ]{0,4}\" ?|\"[a-z,<>;\\\\]{0,3}\"|[a-zA-Z*]{1,3} |[a-z]{1,2}\t[a-z]{1,2}|[ ,;]{1,2})<(sip|sip|sips|SIP|tel):(|[a-z0-9]{1,3}@|[a-z0-9%]{1,3}:[a-z]{0,2}@|[a-z;,]{0,3}@)(h|[a-z]{1,4}\\.[a-z]{1,3}|192\\.0\\.2\\.[0-9]{1,3}|[0-9.]{1,5}|[a-z.]{0,4}|\\[::1\\])(|:[0-9]{1,5}|:[0-9]{0,6})(|;lr|;transport=(udp|tcp)|;[a-z=%]{0,4})(|\\?[a-z=]{0,3})>(|;tag=[a-z0-9]{1,4}|;expires=[0-9]{1,3}|;\\+sip\\.instance=\"<urn:[a-z:]{0,4}>\"|;[a-z+.]{0,3}(=([a-z0-9.:@]{0,4}|\"[a-z ,<>;\\\\]{0,4}\"))?| ;x)(|;tag=[a-z0-9]{1,4}|;expires=[0-9]{1,3}|;\\+sip\\.instance=\"<urn:[a-z:]{0,4}>\"|;[a-z+.]{0,3}(=([a-z0-9.:@]{0,4}|\"[a-z ,<>;\\\\]{0,4}\"))?| ;x)(|||[ ,;]{1,2})(|, |,| , |,,)){1,2}",
-            w in "((SIP|SIP|SIP|s|SIP )/(2\\.0|2\\.0|)/(UDP|TCP|[A-Z]{0,2})( | |  |\t| \r\n )(192\\.0\\.2\\.1|[a-z]{1,3}\\.[a-z]{2}|[a-z0-9._]{0,6}|\\[::1\\])(|:5060|:[0-9]{1,6}| :5)(|;branch=z9hG4bK[a-z0-9]{1,4}|;rport|;received=[0-9.:]{1,6}|;[a-z]{0,3}(=([a-z0-9.:@\\[\\]]{0,4}|\"[a-z ,\\\\]{0,3}\"))?| ;x)(|;branch=z9hG4bK[a-z0-9]{1,4}|;rport|;received=[0-9.:]{1,6}|;[a-z]{0,3}(=([a-z0-9.:@\\[\\]]{0,4}|\"[a-z ,\\\\]{0,3}\"))?| ;x)(|;branch=z9hG4bK[a-z0-9]{1,4}|;rport|;received=[0-9.:]{1,6}|;[a-z]{0,3}(=([a-z0-9.:@\\[\\]]{0,4}|\"[a-z ,\\\\]{0,3}\"))?| ;x)(|||[ ,;]{1,2})(|, |,| , |,,)){1,2}",
+            v in "((|||\"[a-zA-Z ]{0,4}\" ?|\"[a-z,<>;\\\\]{0,3}\"|[a-zA-Z*]{1,3} |[a-z]{1,2}\t[a-z]{1,2}|[ ,;]{1,2})<(sip|sip|sips|SIP|tel):(|[a-z0-9]{1,3}@|[a-z0-9%]{1,3}:[a-z]{0,2}@|[a-z;,]{0,3}@)(h|[a-z]{1,4}\\.[a-z]{1,3}|192\\.0\\.2\\.[0-9]{1,3}|[0-9.]{1,5}|[a-z.]{0,4}|[a-zA-Z0-9._-]{12,20}|\\[::1\\])(|:[0-9]{1,5}|:[0-9]{0,6})(|;lr|;transport=(udp|tcp)|;[a-z=%]{0,4})(|\\?[a-z=]{0,3})>(|;tag=[a-z0-9]{1,4}|;expires=[0-9]{1,3}|;\\+sip\\.instance=\"<urn:[a-z:]{0,4}>\"|;[a-z+.]{0,3}(=([a-z0-9.:@]{0,4}|\"[a-z ,<>;\\\\]{0,4}\"))?| ;x)(|;tag=[a-z0-9]{1,4}|;expires=[0-9]{1,3}|;\\+sip\\.instance=\"<urn:[a-z:]{0,4}>\"|;[a-z+.]{0,3}(=([a-z0-9.:@]{0,4}|\"[a-z ,<>;\\\\]{0,4}\"))?| ;x)(|||[ ,;]{1,2})(|, |,| , |,,)){1,2}",
+            w in "((SIP|SIP|SIP|s|SIP )/(2\\.0|2\\.0|)/(UDP|TCP|[A-Z]{0,2})( | |  |\t| \r\n )(192\\.0\\.2\\.1|[a-z]{1,3}\\.[a-z]{2}|[a-z0-9._]{0,6}|[a-zA-Z0-9._-]{12,20}|\\[::1\\])(|:5060|:[0-9]{1,6}| :5)(|;branch=z9hG4bK[a-z0-9]{1,4}|;rport|;received=[0-9.:]{1,6}|;[a-z]{0,3}(=([a-z0-9.:@\\[\\]]{0,4}|\"[a-z ,\\\\]{0,3}\"))?| ;x)(|;branch=z9hG4bK[a-z0-9]{1,4}|;rport|;received=[0-9.:]{1,6}|;[a-z]{0,3}(=([a-z0-9.:@\\[\\]]{0,4}|\"[a-z ,\\\\]{0,3}\"))?| ;x)(|;branch=z9hG4bK[a-z0-9]{1,4}|;rport|;received=[0-9.:]{1,6}|;[a-z]{0,3}(=([a-z0-9.:@\\[\\]]{0,4}|\"[a-z ,\\\\]{0,3}\"))?| ;x)(|||[ ,;]{1,2})(|, |,| , |,,)){1,2}",
         ) {
             check_value(&v);
             check_value(&w);

@@ -196,6 +196,74 @@ fn eq_mask16(chunk: &[u8], n: u8) -> u32 {
     }
 }
 
+/// For the sixteen bytes of `chunk` (at least sixteen): bit `i` of the
+/// first mask set where `chunk[i]` is a [`HOST`] byte (letters, digits,
+/// `-`, `.`, `_`), of the second where it is a dot. SSE2 on x86_64 (letters
+/// and digits as unsigned ranges), else [`host_masks16_scalar`], its tested
+/// twin.
+#[inline]
+pub(crate) fn host_masks16(chunk: &[u8]) -> (u32, u32) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        host_masks16_sse2(chunk)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        host_masks16_scalar(chunk)
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn host_masks16_sse2(chunk: &[u8]) -> (u32, u32) {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8, _mm_sub_epi8,
+    };
+    assert!(chunk.len() >= 16);
+    // SAFETY: the assertion above keeps the 16-byte read inside `chunk`;
+    // `_mm_loadu_si128` has no alignment requirement; SSE2, which every
+    // intrinsic here needs, is part of the x86_64 baseline, so it is
+    // present on every target this compiles for.
+    unsafe {
+        let v = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
+        // `x` in `lo..=lo + span` (unsigned): `x - lo` is its own minimum with `span`.
+        let in_range = |x: __m128i, lo: u8, span: u8| {
+            let t = _mm_sub_epi8(x, _mm_set1_epi8(lo as i8));
+            _mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(span as i8)), t)
+        };
+        // Setting bit 5 maps exactly the upper and lower case letters to
+        // `a..=z`.
+        let letter = in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), b'a', 25);
+        let digit = in_range(v, b'0', 9);
+        let dot = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'.' as i8));
+        let dash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'-' as i8));
+        let under = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'_' as i8));
+        let host = _mm_or_si128(
+            _mm_or_si128(letter, digit),
+            _mm_or_si128(dot, _mm_or_si128(dash, under)),
+        );
+        (
+            _mm_movemask_epi8(host) as u32,
+            _mm_movemask_epi8(dot) as u32,
+        )
+    }
+}
+
+/// The byte loop twin of [`host_masks16`].
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn host_masks16_scalar(chunk: &[u8]) -> (u32, u32) {
+    chunk[..16]
+        .iter()
+        .enumerate()
+        .fold((0, 0), |(h, d), (i, &c)| {
+            (
+                h | (u32::from(is(c, HOST)) << i),
+                d | (u32::from(c == b'.') << i),
+            )
+        })
+}
+
 /// Position of the first `n` in `hay`, eight bytes at a time: the portable
 /// twin of [`find_byte`].
 #[inline]
@@ -475,6 +543,21 @@ mod tests {
     }
 
     #[test]
+    fn host_masks16_every_byte_value() {
+        // Every byte value at every position of the chunk.
+        for c in 0..=255u8 {
+            for at in 0..16 {
+                let mut chunk = [b'a'; 16];
+                chunk[at] = c;
+                let (h, d) = host_masks16(&chunk);
+                assert_eq!((h, d), host_masks16_scalar(&chunk), "{c:#x} at {at}");
+                assert_eq!(h >> at & 1 == 1, is(c, HOST), "{c:#x}");
+                assert_eq!(d >> at & 1 == 1, c == b'.', "{c:#x}");
+            }
+        }
+    }
+
+    #[test]
     fn run_from_matches_a_byte_loop() {
         // Every byte value, in class runs of every length, at every offset.
         let mut text = Vec::new();
@@ -579,6 +662,17 @@ mod find_tests {
             prop_assert_eq!(byte_mask16(&hay[k..], b'.'), byte_mask16_scalar(&hay[k..], b'.'));
             let h = &hay[k..k + len];
             prop_assert_eq!(labels_ok16(&hay, k, k + len), h[0] != b'.' && !has_double_dot(h));
+        }
+
+        #[test]
+        fn host_masks16_match_scalar(
+            hay in proptest::collection::vec(prop_oneof![Just(b'.'), Just(b'a'), Just(b'Z'), Just(b'9'), Just(b'_'), Just(b'-'), any::<u8>()], 16..48),
+            k in 0usize..32,
+        ) {
+            prop_assume!(k + 16 <= hay.len());
+            let (h, d) = host_masks16_scalar(&hay[k..]);
+            prop_assert_eq!(host_masks16(&hay[k..]), (h, d));
+            prop_assert_eq!(d, byte_mask16_scalar(&hay[k..], b'.'));
         }
 
         #[test]

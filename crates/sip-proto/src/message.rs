@@ -133,6 +133,7 @@ pub(crate) enum StartLine {
 }
 
 /// The start line as read before the head is checked as UTF-8: spans only.
+#[derive(Debug, PartialEq, Eq)]
 enum Start {
     Request { method: Span, uri: Span },
     Response { code: u16, reason: Span },
@@ -212,7 +213,16 @@ static NAME_MASKS: [[u64; 3]; crate::name::MAX_NAME + 1] = {
 #[inline]
 fn known_name(b: &[u8], pos: usize) -> Option<(usize, usize, Option<HeaderName>)> {
     let window = &b[pos..b.len().min(pos + 32)];
-    let colon = grammar::find_byte(window, b':')?;
+    // The colon of the usual short name is in the first sixteen bytes:
+    // one mask of them, no search loop.
+    let colon = if window.len() >= 16 {
+        match grammar::byte_mask16(window, b':') {
+            0 => 16 + grammar::find_byte(&window[16..], b':')?,
+            m => m.trailing_zeros() as usize,
+        }
+    } else {
+        grammar::find_byte(window, b':')?
+    };
     let mut n = colon;
     while n > 0 && is_wsp(window[n - 1]) {
         n -= 1;
@@ -325,9 +335,18 @@ impl Message {
                         while vstart < b.len() && is_wsp(b[vstart]) {
                             vstart += 1;
                         }
+                        // The line end of a short value is in the first sixteen
+                        // bytes: one mask of them before the search loop.
+                        let rest = &b[vstart..];
                         let lf = vstart
-                            + grammar::find_byte(&b[vstart..], b'\n')
-                                .ok_or(err(ParseErrorKind::Unterminated, b.len()))?;
+                            + match rest.len() {
+                                16.. => match grammar::byte_mask16(rest, b'\n') {
+                                    0 => grammar::find_byte(&rest[16..], b'\n').map(|k| 16 + k),
+                                    m => Some(m.trailing_zeros() as usize),
+                                },
+                                _ => grammar::find_byte(rest, b'\n'),
+                            }
+                            .ok_or(err(ParseErrorKind::Unterminated, b.len()))?;
                         // `vstart > pos`, and b[vstart - 1] is ':' or WSP.
                         let mut end = if b[lf - 1] == b'\r' { lf - 1 } else { lf };
                         // A stray CR before the line end (CR CR LF, seen in the wild) is whitespace too.
@@ -400,10 +419,31 @@ impl Message {
             head,
             core: Core::default(),
         };
-        // Content-Length frames the body (RFC 3261 section 18.3).
+        // The core headers are parsed into the message in place (no copy of
+        // the cache, which is a few hundred bytes). Their errors come after
+        // those of the body framing below, so the result waits; the same
+        // pass notes where the first Content-Length header is.
+        let method = match &msg.start {
+            StartLine::Request { method, .. } => Some(method),
+            StartLine::Response { .. } => None,
+        };
+        let mut first_length = None;
+        let core = parse_core(
+            &msg.head,
+            &msg.headers,
+            method,
+            &mut msg.core,
+            Some(&mut first_length),
+        );
+        // Content-Length frames the body (RFC 3261 section 18.3). After a
+        // core header error `parse_core` stopped early, so every header is
+        // looked at.
+        let from = match core {
+            Ok(()) => first_length.unwrap_or(msg.headers.len()),
+            Err(_) => 0,
+        };
         let mut declared: Option<u32> = None;
-        for e in msg
-            .headers
+        for e in msg.headers[from..]
             .iter()
             .filter(|e| e.known == Some(HeaderName::ContentLength))
         {
@@ -448,18 +488,47 @@ impl Message {
             None => available,
         };
         msg.body = Span::new(body_start, body_start + body_len);
-        // The core headers are parsed into the message in place (no copy of
-        // the cache, which is a few hundred bytes).
-        let method = match &msg.start {
-            StartLine::Request { method, .. } => Some(method),
-            StartLine::Response { .. } => None,
-        };
-        parse_core(&msg.head, &msg.headers, method, &mut msg.core)?;
+        core?;
         msg.core.content_length = declared;
         Ok(msg)
     }
 
+    /// The usual Request-Line, `token SP sip-uri SP "SIP/2.0"` with a URI
+    /// the span reader takes: what [`Message::start_line`] answers for it.
+    /// Every byte of such a line is ASCII (a token, the span reader's
+    /// classes, the constant version), so neither the UTF-8 check nor any
+    /// other error can apply. `None` for anything else.
+    #[inline]
+    fn usual_request_line(line: &[u8], at: usize) -> Option<Start> {
+        let m_len = grammar::run(line, grammar::TOKEN);
+        if m_len == 0 || line.get(m_len) != Some(&b' ') {
+            return None;
+        }
+        let u_len = grammar::find_byte(&line[m_len + 1..], b' ')?;
+        if u_len == 0 || &line[m_len + 2 + u_len..] != b"SIP/2.0" {
+            return None;
+        }
+        crate::fast::sip_uri(line, m_len + 1, m_len + 1 + u_len)?;
+        let uri_at = at + m_len + 1;
+        Some(Start::Request {
+            method: Span::new(at, at + m_len),
+            uri: Span::new(uri_at, uri_at + u_len),
+        })
+    }
+
     fn start_line(line: &[u8], at: usize) -> Result<Start, ParseError> {
+        // A Status-Line starts with `SIP/`, which no method does.
+        let status = line.len() >= 4 && line[..4].eq_ignore_ascii_case(b"SIP/");
+        if !status && let Some(start) = Self::usual_request_line(line, at) {
+            return Ok(start);
+        }
+        Self::any_start_line(line, at, status)
+    }
+
+    /// [`Message::start_line`] without the shortcut for the usual
+    /// Request-Line; `status` says whether `line` starts with `SIP/`.
+    #[inline(always)]
+    fn any_start_line(line: &[u8], at: usize, status: bool) -> Result<Start, ParseError> {
         let err = ParseError::new;
         // A line that is not ASCII is checked as UTF-8 here, so that error
         // still comes first; the pieces cut at ASCII bytes below are then
@@ -473,7 +542,7 @@ impl Message {
             std::str::from_utf8(&line[r])
                 .map_err(|e| err(ParseErrorKind::InvalidUtf8, at + start + e.valid_up_to()))
         };
-        if line.len() >= 4 && line[..4].eq_ignore_ascii_case(b"SIP/") {
+        if status {
             // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
             let sp = grammar::find_byte(line, b' ').ok_or(err(
                 ParseErrorKind::InvalidStartLine("SP after the version"),
@@ -517,13 +586,16 @@ impl Message {
                     uri_at,
                 ));
             }
-            if version.iter().any(|&c| c == b' ' || c == b'\t') {
-                return Err(err(
-                    ParseErrorKind::InvalidStartLine("SIP-Version at the end of the line"),
-                    v_at,
-                ));
+            // The usual version, compared as a constant, has no SP or HTAB.
+            if version != b"SIP/2.0" {
+                if version.iter().any(|&c| c == b' ' || c == b'\t') {
+                    return Err(err(
+                        ParseErrorKind::InvalidStartLine("SIP-Version at the end of the line"),
+                        v_at,
+                    ));
+                }
+                check_version(version, v_at)?;
             }
-            check_version(version, v_at)?;
             // The usual SIP URI passes the span parser (which takes no URI
             // headers); anything else, errors included, the URI parser.
             if crate::fast::sip_uri(line, m_len + 1, m_len + 1 + u_len).is_none() {
@@ -576,12 +648,15 @@ fn check_values<'a, T: TypedHeader<'a>>(head: &'a ByteString, e: &Entry) -> Resu
 
 /// The headers a transaction and a dialog need must parse (RFC 3261
 /// sections 8.1.1 and 17); a request's CSeq must name its method. Their
-/// values are kept as spans for the accessors.
+/// values are kept as spans for the accessors. With `first_length`, the
+/// index of the first Content-Length header is noted there (exact when
+/// this returns `Ok`; an error stops the pass early).
 pub(crate) fn parse_core(
     head: &ByteString,
     headers: &[Entry],
     method: Option<&Method>,
     core: &mut Core,
+    mut first_length: Option<&mut Option<usize>>,
 ) -> Result<(), ParseError> {
     fn fail(name: HeaderName, e: &Entry, off: usize, err: HeaderError) -> ParseError {
         ParseError::new(
@@ -594,7 +669,7 @@ pub(crate) fn parse_core(
     }
     let base = head.as_bytes();
     let mut cseq_at = None;
-    for e in headers {
+    for (i, e) in headers.iter().enumerate() {
         let Some(name) = e.known else { continue };
         // The span readers take the usual shapes; the text is only for
         // the typed parsers behind them.
@@ -667,6 +742,11 @@ pub(crate) fn parse_core(
                 }
                 let m = MaxForwards::parse(v()).map_err(|err| fail(name, e, 0, err))?;
                 core.max_forwards.get_or_insert(m.0);
+            }
+            HeaderName::ContentLength => {
+                if let Some(first) = first_length.as_deref_mut() {
+                    first.get_or_insert(i);
+                }
             }
             HeaderName::Route => check_values::<Route>(head, e)?,
             HeaderName::RecordRoute => check_values::<RecordRoute>(head, e)?,
@@ -894,13 +974,13 @@ impl Message {
     /// The From header (parsed with the message).
     #[inline]
     pub fn from_header(&self) -> Option<FromHeader<'_>> {
-        self.core.from.map(|f| FromHeader(f.view(self)))
+        self.core.from.as_ref().map(|f| FromHeader(f.view(self)))
     }
 
     /// The To header (parsed with the message).
     #[inline]
     pub fn to_header(&self) -> Option<ToHeader<'_>> {
-        self.core.to.map(|t| ToHeader(t.view(self)))
+        self.core.to.as_ref().map(|t| ToHeader(t.view(self)))
     }
 
     /// The Call-ID (parsed with the message).
@@ -1159,4 +1239,57 @@ impl Text for Message {
 fn head_text(head: &ByteString, s: Span) -> &str {
     // Spans start and end on ASCII bytes of the head.
     head.get(s.range()).unwrap_or("")
+}
+
+#[cfg(test)]
+mod start_line_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// Whenever the shortcut takes a Request-Line, the line is ASCII and
+        /// the general reader gives the same answer.
+        #[test]
+        fn usual_request_line_agrees(
+            line in "(INVITE|ACK|[A-Za-z!%*+.-]{1,6}|[A-Z]{0,2}[ /\u{e9}]?)( |  |)(sip|sips|SIP|tel):([a-z0-9]{1,4}@|[a-z@]{0,3})([a-z]{1,6}\\.[a-z]{2,3}|192\\.0\\.2\\.[0-9]{1,3}|[a-z.\u{e9}]{0,4})(|:5060|:|;transport=udp|\\?x=y)( |  |)(SIP/2\\.0|SIP/2\\.1|sip/2\\.0| SIP/2\\.0|SIP/2\\.0 |SIP/2\\.0\t)",
+            at in 0usize..20,
+            flip in proptest::option::of((any::<prop::sample::Index>(), any::<u8>())),
+        ) {
+            let mut b = line.into_bytes();
+            if let Some((i, c)) = flip {
+                let i = i.index(b.len());
+                b[i] = c;
+            }
+            if let Some(s) = Message::usual_request_line(&b, at) {
+                prop_assert!(b.is_ascii());
+                prop_assert_eq!(Ok(s), Message::any_start_line(&b, at, false));
+            }
+        }
+    }
+
+    #[test]
+    fn usual_request_line_cases() {
+        let line = b"INVITE sip:6002@pbx.example.com SIP/2.0";
+        assert_eq!(
+            Message::usual_request_line(line, 3),
+            Some(Start::Request {
+                method: Span::new(3, 9),
+                uri: Span::new(10, 34)
+            })
+        );
+        for other in [
+            b"INVITE sip:6002@pbx.example.com SIP/2.1".as_slice(),
+            b"INVITE sip:6002@pbx.example.com sip/2.0",
+            b"INVITE  sip:a@b SIP/2.0",
+            b"INVITE sip:a@b?x=y SIP/2.0",
+            b"INVITE tel:+1 SIP/2.0",
+            b"INV\xe9TE sip:a@b SIP/2.0",
+            b"INVITE sip:a@b\xe9 SIP/2.0",
+            b"SIP/2.0 200 OK",
+        ] {
+            assert_eq!(Message::usual_request_line(other, 0), None);
+        }
+    }
 }

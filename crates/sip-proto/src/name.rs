@@ -158,34 +158,52 @@ pub(crate) fn words(name: &[u8]) -> [u64; 3] {
     [w0, w1, w2]
 }
 
-/// A known name: its [`pattern`].
-type Entry = ([u64; 3], [u64; 3], HeaderName);
+/// A known name: its [`pattern`], its length and the name.
+type Entry = ([u64; 3], [u64; 3], usize, HeaderName);
 
-/// The known names grouped by length: `BY_LEN.1[BY_LEN.0[n]..BY_LEN.0[n + 1]]`
-/// are those `n` bytes long.
-static BY_LEN: ([u8; MAX_NAME + 2], [Entry; HeaderName::ALL.len()]) = {
+/// The multiplier of [`slot`]: with it no two known names share a slot
+/// (checked when the table is built, at compile time).
+const SLOT_MUL: u64 = 0xe9db_a4c3_9030_0951;
+
+/// Bit 5 of every byte: letters folded to lower case (and other bytes
+/// changed too, which only moves them to another slot).
+const FOLD: u64 = 0x2020_2020_2020_2020;
+
+/// The slot of [`SLOTS`] where a name of `len` bytes whose [`words`] are
+/// `w` would be: a multiplicative hash of its first two words with the
+/// case bits set, and its length.
+#[inline(always)]
+const fn slot(len: usize, w: &[u64; 3]) -> usize {
+    let key = (w[0] | FOLD) ^ ((w[1] | FOLD) << 1) ^ len as u64;
+    (key.wrapping_mul(SLOT_MUL) >> 56) as usize
+}
+
+/// The known names in a perfect hash table: `SLOTS.0[slot(..)]` is one
+/// more than the index in `SLOTS.1` of the only name that can be there,
+/// or 0.
+static SLOTS: ([u8; 256], [Entry; HeaderName::ALL.len()]) = {
     let all = HeaderName::ALL;
-    let mut starts = [0u8; MAX_NAME + 2];
-    let mut entries = [([0u64; 3], [0u64; 3], HeaderName::Accept); HeaderName::ALL.len()];
-    let mut at = 0;
-    let mut len = 0;
-    while len <= MAX_NAME {
-        starts[len] = at as u8;
-        let mut i = 0;
-        while i < all.len() {
-            let name = all[i].as_str().as_bytes();
-            if name.len() == len {
-                let (mask, value) = pattern(name);
-                entries[at] = (mask, value, all[i]);
-                at += 1;
-            }
-            i += 1;
-        }
-        len += 1;
+    let mut slots = [0u8; 256];
+    let mut entries = [([0u64; 3], [0u64; 3], 0, HeaderName::Accept); HeaderName::ALL.len()];
+    let mut i = 0;
+    while i < all.len() {
+        let name = all[i].as_str().as_bytes();
+        assert!(
+            name.len() <= MAX_NAME,
+            "a canonical name is longer than MAX_NAME"
+        );
+        let (mask, value) = pattern(name);
+        // The words of the name as written in lower case.
+        let k = slot(name.len(), &value);
+        assert!(
+            slots[k] == 0,
+            "two known names share a slot: change SLOT_MUL"
+        );
+        slots[k] = (i + 1) as u8;
+        entries[i] = (mask, value, name.len(), all[i]);
+        i += 1;
     }
-    starts[MAX_NAME + 1] = at as u8;
-    assert!(at == all.len(), "a canonical name is longer than MAX_NAME");
-    (starts, entries)
+    (slots, entries)
 };
 
 impl HeaderName {
@@ -200,17 +218,15 @@ impl HeaderName {
 
     /// The known name `len` bytes long (at most [`MAX_NAME`]) whose bytes,
     /// as three little-endian words zero padded, are `w`. Known names hold
-    /// only letters and `-`, so a match also proves the name a token.
+    /// only letters and `-`, so a match also proves the name a token. One
+    /// candidate from the hash table, compared as three words.
     #[inline]
     pub(crate) fn from_words(len: usize, w: [u64; 3]) -> Option<HeaderName> {
-        let (starts, entries) = &BY_LEN;
-        let bucket = &entries[usize::from(starts[len])..usize::from(starts[len + 1])];
-        bucket
-            .iter()
-            .find(|(m, v, _)| {
-                (w[0] | m[0]) == v[0] && (w[1] | m[1]) == v[1] && (w[2] | m[2]) == v[2]
-            })
-            .map(|&(_, _, h)| h)
+        let (slots, entries) = &SLOTS;
+        let i = usize::from(slots[slot(len, &w)]).checked_sub(1)?;
+        let (m, v, n, h) = &entries[i];
+        (*n == len && (w[0] | m[0]) == v[0] && (w[1] | m[1]) == v[1] && (w[2] | m[2]) == v[2])
+            .then_some(*h)
     }
 
     /// Looks a header name up, case-insensitively, long or compact form.

@@ -353,3 +353,61 @@ fn top_via_replaced_in_place() {
     assert_eq!(stamped.call_id(), m.call_id());
     assert!(m.with_top_via("garbage").is_err());
 }
+
+#[test]
+fn body_framing_errors_come_before_core_header_errors() {
+    use sip_proto::ParseErrorKind;
+    let base = "INVITE sip:bob@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:b@b>\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n";
+    let parse = |extra: &str, body: &str| {
+        let text = format!("{base}{extra}\r\n{body}");
+        Message::parse(text.into_bytes()).map(|_| ())
+    };
+    let at = |needle: &str, extra: &str| base.len() + extra.find(needle).unwrap();
+    // Valid: the Content-Length frames the body.
+    assert_eq!(parse("Content-Length: 2\r\n", "ab"), Ok(()));
+    // A bad Via before a bad Content-Length: the Content-Length error.
+    let extra = "Via: ???\r\nContent-Length: x\r\n";
+    let e = parse(extra, "").unwrap_err();
+    assert!(
+        matches!(
+            e.kind,
+            ParseErrorKind::InvalidHeader {
+                name: HeaderName::ContentLength,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert_eq!(e.offset, at("x\r", extra));
+    // Conflicting lengths around a bad CSeq.
+    let extra = "Content-Length: 1\r\nCSeq: x\r\nl: 2\r\n";
+    let e = parse(extra, "ab").unwrap_err();
+    assert_eq!(e.kind, ParseErrorKind::ConflictingContentLength);
+    assert_eq!(e.offset, at("2\r", extra));
+    // A body shorter than declared, after a bad From.
+    let extra = "From: nonsense <\r\nContent-Length: 9\r\n";
+    let e = parse(extra, "ab").unwrap_err();
+    assert!(
+        matches!(
+            e.kind,
+            ParseErrorKind::BodyTooShort {
+                declared: 9,
+                available: 2
+            }
+        ),
+        "{e:?}"
+    );
+    // With the lengths in order, the core header error.
+    let extra = "Via: ???\r\nContent-Length: 2\r\n";
+    let e = parse(extra, "ab").unwrap_err();
+    assert!(
+        matches!(
+            e.kind,
+            ParseErrorKind::InvalidHeader {
+                name: HeaderName::Via,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+}

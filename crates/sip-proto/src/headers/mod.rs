@@ -329,16 +329,17 @@ impl<'a> Params<'a> {
         {
             return Some(Some(v));
         }
-        self.get_scan(name)
+        // The text by value, so that a view built only for this call need
+        // not be stored for the scan to read.
+        Self::get_scan(s, name)
     }
 
-    /// [`Params::get`] by reading the text.
-    fn get_scan(&self, name: &str) -> Option<Option<&'a str>> {
+    /// [`Params::get`] by reading the text `s`.
+    fn get_scan(s: &'a str, name: &str) -> Option<Option<&'a str>> {
         // The text is a run of parameters that `params` accepted, so the
         // grammar need not be checked again: a name is a token, a value
         // runs to the next `;` outside quotes (less trailing LWS), and only
         // LWS separates a value from that `;`.
-        let s = self.0;
         let b = s.as_bytes();
         let mut k = 0;
         // The usual first parameter, `;name=value` with no LWS and no
