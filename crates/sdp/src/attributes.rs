@@ -1022,14 +1022,35 @@ fn ws_bits(b: &[u8]) -> u64 {
         !((x & LOW7).wrapping_add(LOW7) | x | LOW7)
     };
     let mut mask = if b.len() < 64 { !0u64 << b.len() } else { 0 };
-    for (k, chunk) in b.chunks(8).enumerate() {
-        // The last chunk padded with letters (not white space).
-        let mut word = [b'x'; 8];
-        word[..chunk.len()].copy_from_slice(chunk);
-        let w = u64::from_le_bytes(word);
+    // Whole words (a copy of a shorter last chunk into a padded word was a
+    // call to `memcpy` for each chunk), then the last bytes one by one.
+    let mut chunks = b.chunks_exact(8);
+    let mut shift = 0;
+    for chunk in &mut chunks {
+        let Some(word) = chunk.first_chunk::<8>() else {
+            break;
+        };
+        let w = u64::from_le_bytes(*word);
         let z = eq(w, b' ') | eq(w, b'\t');
         // Gather the eight flags into eight bits (byte k to bit k).
-        mask |= ((z >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) << ((8 * k) & 63);
+        mask |= ((z >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) << (shift & 63);
+        shift += 8;
+    }
+    let rest = chunks.remainder();
+    match b.last_chunk::<8>() {
+        // The eight bytes that end `b`, of which the last `rest.len()` are
+        // the ones left.
+        Some(last) if !rest.is_empty() => {
+            let w = u64::from_le_bytes(*last);
+            let z = eq(w, b' ') | eq(w, b'\t');
+            let bits = (z >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+            mask |= (bits >> (8 - rest.len())) << (shift & 63);
+        }
+        _ => {
+            for (k, &c) in rest.iter().enumerate() {
+                mask |= u64::from(is_ws(c)) << ((shift + k) & 63);
+            }
+        }
     }
     mask
 }

@@ -76,6 +76,7 @@ pub enum ParseErrorReason {
 
 impl SessionDescription {
     /// Parses a session description, keeping `text` and recording field positions.
+    #[inline(always)]
     pub fn parse(text: impl Into<Bytes>) -> Result<Self, ParseError> {
         let buf: Bytes = text.into();
         if u32::try_from(buf.len()).is_err() {
