@@ -425,6 +425,24 @@ fn digits_u64(b: &[u8]) -> Option<u64> {
     })
 }
 
+/// [`digits_u64`] without an overflow check per digit for 1 to 19 digits
+/// (below 10^19, so they fit `u64`).
+#[inline(always)]
+fn short_digits_u64(b: &[u8]) -> Option<u64> {
+    if b.is_empty() || b.len() > 19 {
+        return digits_u64(b);
+    }
+    let mut n = 0u64;
+    for &d in b {
+        let d = d.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        n = n * 10 + u64::from(d);
+    }
+    Some(n)
+}
+
 /// `<number> <number>`, each of 1 to 19 digits (so it fits `u64`), read in
 /// one pass: the usual `t=` value. `None` for anything else, which the
 /// general path then reads (and reports if it is wrong).
@@ -819,7 +837,7 @@ impl<'b> Parser<'b, '_> {
             start: value.start,
             end: value.start + colon as u32,
         };
-        let value = digits_u64(b.get(colon + 1..).unwrap_or_default())
+        let value = short_digits_u64(b.get(colon + 1..).unwrap_or_default())
             .ok_or_else(|| self.field_err(b'b', "bandwidth must be a decimal number"))?;
         Ok(RawBandwidth { bw_type, value })
     }
@@ -1227,6 +1245,31 @@ mod tests {
                 newline_mask16_scalar(block),
                 "{block:?}"
             );
+        }
+    }
+
+    #[test]
+    fn short_digits_match_digits_u64() {
+        let mut texts: Vec<Vec<u8>> = vec![
+            b"".to_vec(),
+            b"0".to_vec(),
+            b"2048".to_vec(),
+            b"9999999999999999999".to_vec(),
+            b"18446744073709551615".to_vec(),
+            b"18446744073709551616".to_vec(),
+            b"123456789012345678901".to_vec(),
+            b"12a".to_vec(),
+            b"/1".to_vec(),
+            b":1".to_vec(),
+            b" 1".to_vec(),
+            b"1 ".to_vec(),
+        ];
+        for len in 1..=21 {
+            texts.push(vec![b'9'; len]);
+            texts.push((0..len).map(|k| b'0' + (k % 10) as u8).collect());
+        }
+        for t in &texts {
+            assert_eq!(short_digits_u64(t), digits_u64(t), "{t:?}");
         }
     }
 
