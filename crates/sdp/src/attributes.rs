@@ -113,7 +113,7 @@ pub struct Rtpmap<'a> {
 impl<'a> Rtpmap<'a> {
     /// Parses the value of an `a=rtpmap` attribute.
     pub fn parse(value: &'a str) -> Result<Self, AttributeError> {
-        match raw_rtpmap(value.as_bytes(), 0)? {
+        match raw_rtpmap::<false>(value.as_bytes(), 0)? {
             RawTyped::Rtpmap {
                 payload_type,
                 clock_rate,
@@ -150,7 +150,7 @@ pub struct Fmtp<'a> {
 impl<'a> Fmtp<'a> {
     /// Parses the value of an `a=fmtp` attribute.
     pub fn parse(value: &'a str) -> Result<Self, AttributeError> {
-        match raw_fmtp(value.as_bytes(), 0)? {
+        match raw_fmtp::<false>(value.as_bytes(), 0)? {
             RawTyped::Fmtp { format, params } => Ok(Self {
                 format: slice(value, format),
                 params: slice(value, params),
@@ -630,13 +630,16 @@ pub(crate) fn parse_raw(
     base: u32,
 ) -> Result<RawTyped, AttributeError> {
     let word = if name.len() <= 8 { name_word(name) } else { 0 };
-    parse_named(name.len(), word, value, base)
+    parse_named::<false>(name.len(), word, value, base)
 }
 
 /// [`parse_raw`] for a name given as its length and [`name_word`] (any
 /// word for names longer than 8 bytes): one dispatch on the name.
+/// `TRIMMED`: the value is known not to end in white space (a value in a
+/// description: the parser trims every line's end), so `a=rtpmap` and
+/// `a=fmtp` do not trim it again.
 #[inline(always)]
-pub(crate) fn parse_named(
+pub(crate) fn parse_named<const TRIMMED: bool>(
     len: usize,
     word: u64,
     value: Option<&[u8]>,
@@ -644,8 +647,8 @@ pub(crate) fn parse_named(
 ) -> Result<RawTyped, AttributeError> {
     let v = || value.ok_or("attribute needs a value");
     Ok(match (len, word) {
-        (6, W_RTPMAP) => raw_rtpmap(v()?, base)?,
-        (4, W_FMTP) => raw_fmtp(v()?, base)?,
+        (6, W_RTPMAP) => raw_rtpmap::<TRIMMED>(v()?, base)?,
+        (4, W_FMTP) => raw_fmtp::<TRIMMED>(v()?, base)?,
         (5, W_PTIME) => RawTyped::Ptime(millis(v()?).ok_or("ptime: bad packet time")?),
         (8, W_MAXPTIME) => RawTyped::Maxptime(millis(v()?).ok_or("maxptime: bad packet time")?),
         (4, W_RTCP) => raw_rtcp(v()?, base)?,
@@ -785,9 +788,9 @@ fn slice(s: &str, span: Span) -> &str {
 }
 
 #[inline(always)]
-fn raw_rtpmap(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
+fn raw_rtpmap<const TRIMMED: bool>(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
     // Hand-written: this is the hottest attribute.
-    let v = trim_ws_end(v);
+    let v = if TRIMMED { v } else { trim_ws_end(v) };
     let at = |s: usize, e: usize| Span {
         start: base + s as u32,
         end: base + e as u32,
@@ -854,8 +857,12 @@ fn digits(v: &[u8], mut i: usize, max: usize) -> Option<(u64, usize)> {
 }
 
 #[inline(always)]
-fn raw_fmtp(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
-    let mut c = Cursor::new(v, base);
+fn raw_fmtp<const TRIMMED: bool>(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
+    let mut c = if TRIMMED {
+        Cursor { b: v, i: 0, base }
+    } else {
+        Cursor::new(v, base)
+    };
     c.ws();
     let format = c.until(is_ws);
     if format.start == format.end {

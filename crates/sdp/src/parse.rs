@@ -882,7 +882,8 @@ impl<'b> Parser<'b, '_> {
             Some(v) => (base + b.len() as u32, Some(v)),
             None => (name.end, None),
         };
-        let typed = attributes::parse_named(i, word, vb, base + i as u32 + 1)
+        // (The line's end is trimmed: the value does not end in white space.)
+        let typed = attributes::parse_named::<true>(i, word, vb, base + i as u32 + 1)
             .map_err(|e| err(self.line(), ParseErrorReason::Attribute(e)))?;
         // `word` holds the first (up to) eight bytes of the name, zero
         // above it; `name_end` checked any bytes after those.
