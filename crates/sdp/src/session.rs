@@ -777,8 +777,14 @@ impl<'a> Media<'a> {
     /// The formats that are RTP payload type numbers, in order.
     #[inline]
     pub fn payload_types(&self) -> impl Iterator<Item = u8> + use<'a> {
+        // (Bytes: no character boundaries to check.)
+        let f = self.raw.formats;
         PayloadTypes {
-            b: self.t(self.raw.formats).as_bytes(),
+            b: self
+                .text
+                .as_bytes()
+                .get(f.start as usize..f.end as usize)
+                .unwrap_or_default(),
             i: 0,
         }
     }
