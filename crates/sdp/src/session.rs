@@ -517,12 +517,15 @@ impl Iterator for PayloadTypes<'_> {
             let mut n = 0u64;
             let mut digits = true;
             while let Some(&c) = b.get(i) {
-                if c.is_ascii_whitespace() {
-                    break;
-                }
+                // A digit first (the usual byte), then white space.
                 let d = c.wrapping_sub(b'0');
-                digits &= d < 10;
-                n = n.wrapping_mul(10).wrapping_add(u64::from(d));
+                if d < 10 {
+                    n = n.wrapping_mul(10).wrapping_add(u64::from(d));
+                } else if c.is_ascii_whitespace() {
+                    break;
+                } else {
+                    digits = false;
+                }
                 i += 1;
             }
             self.i = i;
@@ -938,5 +941,32 @@ impl fmt::Debug for Media<'_> {
             .field("formats", &self.formats().collect::<Vec<_>>())
             .field("attributes", &self.attributes().collect::<Vec<_>>())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// `payload_types` yields what `formats` filtered by
+        /// `parse_payload_type` does, for formats of digits, letters and
+        /// white space of any length.
+        #[test]
+        fn payload_types_match_the_formats(
+            formats in "[0-9]{1,4}([ \t]{1,3}([0-9]{1,12}|[0-9a-z/]{1,6})){0,8}[ \t]{0,2}",
+        ) {
+            let text = format!(
+                "v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\nt=0 0\r\nm=audio 5 RTP/AVP {formats}\r\n"
+            );
+            let d = SessionDescription::parse(Bytes::from(text)).unwrap();
+            let m = d.media_at(0).unwrap();
+            let expected: Vec<u8> = m
+                .formats()
+                .filter_map(crate::attributes::parse_payload_type)
+                .collect();
+            proptest::prop_assert_eq!(m.payload_types().collect::<Vec<_>>(), expected);
+        }
     }
 }
