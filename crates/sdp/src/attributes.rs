@@ -953,7 +953,7 @@ fn raw_ssrc(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
         start: base + s as u32,
         end: base + e as u32,
     };
-    let (ssrc, j) = digits_wide(v, skip_ws(v, 0), 10).ok_or("ssrc: bad ssrc id")?;
+    let (ssrc, j) = ssrc_id(v, skip_ws(v, 0)).ok_or("ssrc: bad ssrc id")?;
     let ssrc = u32::try_from(ssrc).map_err(|_| "ssrc: bad ssrc id")?;
     let k = skip_ws(v, j);
     if k == j {
@@ -1166,6 +1166,44 @@ fn digits_wide(v: &[u8], i: usize, max: usize) -> Option<(u64, usize)> {
         j += 1;
     }
     Some((value, j))
+}
+
+/// An ssrc id, a decimal number of 1 to 10 digits at `i`, and where it
+/// ends ([`digits_wide`] with `max` 10): when 16 bytes are there, the
+/// digits after the first eight (two at most) are read from a second word
+/// instead of one by one.
+#[inline(always)]
+fn ssrc_id(v: &[u8], i: usize) -> Option<(u64, usize)> {
+    let Some(chunk) = v.get(i..).and_then(|r| r.first_chunk::<16>()) else {
+        return digits_wide(v, i, 10);
+    };
+    let (w0, w1) = chunk.split_at(8);
+    let word = |w: &[u8]| {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(w);
+        // Digits become 0..=9; only the lowest non-digit flag is exact
+        // (see `digits_wide`), all that is used.
+        let x = u64::from_le_bytes(b).wrapping_sub(LO * u64::from(b'0'));
+        (
+            x,
+            ((x | x.wrapping_add(LO * 0x76)) & HI).trailing_zeros() / 8,
+        )
+    };
+    let (x0, n0) = word(w0);
+    if n0 == 0 {
+        return None;
+    }
+    if n0 < 8 {
+        return Some((eight_digits(x0 << (64 - 8 * n0)), i + n0 as usize));
+    }
+    let (x1, n1) = word(w1);
+    let (scale, low) = match n1 {
+        0 => (1, 0),
+        1 => (10, x1 & 0xff),
+        2 => (100, (x1 & 0xff) * 10 + ((x1 >> 8) & 0xff)),
+        _ => return None,
+    };
+    Some((eight_digits(x0) * scale + low, i + 8 + n1 as usize))
 }
 
 /// The number written by eight digit values (0..=9, the first in the
@@ -1407,6 +1445,7 @@ mod tests {
                     for max in [3, 5, 8, 9, 10, 19] {
                         assert_eq!(digits_wide(v, i, max), digits(v, i, max), "{v:?} {i} {max}");
                     }
+                    assert_eq!(ssrc_id(v, i), digits(v, i, 10), "{v:?} {i}");
                 }
             }
         }
