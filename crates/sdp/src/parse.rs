@@ -76,6 +76,7 @@ pub enum ParseErrorReason {
 
 impl SessionDescription {
     /// Parses a session description, keeping `text` and recording field positions.
+    #[inline(always)]
     pub fn parse(text: impl Into<Bytes>) -> Result<Self, ParseError> {
         let buf: Bytes = text.into();
         if u32::try_from(buf.len()).is_err() {
@@ -422,6 +423,24 @@ fn digits_u64(b: &[u8]) -> Option<u64> {
             None
         }
     })
+}
+
+/// [`digits_u64`] without an overflow check per digit for 1 to 19 digits
+/// (below 10^19, so they fit `u64`).
+#[inline(always)]
+fn short_digits_u64(b: &[u8]) -> Option<u64> {
+    if b.is_empty() || b.len() > 19 {
+        return digits_u64(b);
+    }
+    let mut n = 0u64;
+    for &d in b {
+        let d = d.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        n = n * 10 + u64::from(d);
+    }
+    Some(n)
 }
 
 /// `<number> <number>`, each of 1 to 19 digits (so it fits `u64`), read in
@@ -818,7 +837,7 @@ impl<'b> Parser<'b, '_> {
             start: value.start,
             end: value.start + colon as u32,
         };
-        let value = digits_u64(b.get(colon + 1..).unwrap_or_default())
+        let value = short_digits_u64(b.get(colon + 1..).unwrap_or_default())
             .ok_or_else(|| self.field_err(b'b', "bandwidth must be a decimal number"))?;
         Ok(RawBandwidth { bw_type, value })
     }
@@ -863,7 +882,8 @@ impl<'b> Parser<'b, '_> {
             Some(v) => (base + b.len() as u32, Some(v)),
             None => (name.end, None),
         };
-        let typed = attributes::parse_named(i, word, vb, base + i as u32 + 1)
+        // (The line's end is trimmed: the value does not end in white space.)
+        let typed = attributes::parse_named::<true>(i, word, vb, base + i as u32 + 1)
             .map_err(|e| err(self.line(), ParseErrorReason::Attribute(e)))?;
         // `word` holds the first (up to) eight bytes of the name, zero
         // above it; `name_end` checked any bytes after those.
@@ -1226,6 +1246,31 @@ mod tests {
                 newline_mask16_scalar(block),
                 "{block:?}"
             );
+        }
+    }
+
+    #[test]
+    fn short_digits_match_digits_u64() {
+        let mut texts: Vec<Vec<u8>> = vec![
+            b"".to_vec(),
+            b"0".to_vec(),
+            b"2048".to_vec(),
+            b"9999999999999999999".to_vec(),
+            b"18446744073709551615".to_vec(),
+            b"18446744073709551616".to_vec(),
+            b"123456789012345678901".to_vec(),
+            b"12a".to_vec(),
+            b"/1".to_vec(),
+            b":1".to_vec(),
+            b" 1".to_vec(),
+            b"1 ".to_vec(),
+        ];
+        for len in 1..=21 {
+            texts.push(vec![b'9'; len]);
+            texts.push((0..len).map(|k| b'0' + (k % 10) as u8).collect());
+        }
+        for t in &texts {
+            assert_eq!(short_digits_u64(t), digits_u64(t), "{t:?}");
         }
     }
 

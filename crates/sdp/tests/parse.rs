@@ -465,3 +465,35 @@ b=AS:5000000000\r\n";
     let again = SessionDescription::parse(Bytes::from(printed.clone())).unwrap();
     assert_eq!(again.to_string(), printed);
 }
+
+#[test]
+fn rtpmap_and_fmtp_values_with_white_space_at_the_line_end() {
+    // The line loop trims every line's end, so the typed readers do not
+    // trim the value again; the result must equal reading the bare value.
+    for tail in ["", " ", "\t", " \t ", "\r", " \r", "\t\r"] {
+        let text = format!(
+            "v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\nt=0 0\r\nm=audio 5 RTP/AVP 96 0\r\n\
+             a=rtpmap:96 opus/48000/2{tail}\r\na=fmtp:96 stereo=1; x=2{tail}\r\n\
+             a=rtpmap:0 PCMU/8000{tail}\n"
+        );
+        let d = SessionDescription::parse(Bytes::from(text)).unwrap();
+        let m = d.media_at(0).unwrap();
+        let typed: Vec<_> = m.attributes().map(|a| a.typed()).collect();
+        let bare = [
+            ("rtpmap", "96 opus/48000/2"),
+            ("fmtp", "96 stereo=1; x=2"),
+            ("rtpmap", "0 PCMU/8000"),
+        ];
+        for (got, (name, value)) in typed.iter().zip(bare) {
+            assert_eq!(
+                Ok(*got),
+                TypedAttribute::parse(name, Some(value)),
+                "{tail:?}"
+            );
+        }
+        assert_eq!(m.rtpmap(96).unwrap().params, Some("2"), "{tail:?}");
+        assert_eq!(m.fmtp("96").unwrap().params, "stereo=1; x=2", "{tail:?}");
+        assert_eq!(m.rtpmap(0).unwrap().params, None, "{tail:?}");
+        assert_eq!(typed.len(), 3);
+    }
+}
