@@ -10,6 +10,7 @@
 use std::fmt;
 
 use crate::session::Span;
+use crate::swar::{HI, LO, is_ws, ws_mask, zero_bytes};
 
 /// Why a known attribute's value could not be understood.
 pub type AttributeError = &'static str;
@@ -899,7 +900,7 @@ fn raw_rtcp(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
     // Three fields to the end (`v` has no trailing white space): counted
     // from a white-space mask when short (nearly always), else byte by byte.
     if let Some(rest) = v.get(i..).filter(|r| r.len() <= 64) {
-        let ws = ws_bits(rest);
+        let ws = ws_mask(rest);
         // A field starts at a byte that is not white space after one that is
         // (or at the start).
         let starts = !ws & ((ws << 1) | 1);
@@ -982,12 +983,11 @@ fn raw_ssrc(v: &[u8], base: u32) -> Result<RawTyped, AttributeError> {
 fn encoding_end(v: &[u8], mut i: usize) -> usize {
     if let Some(chunk) = v.get(i..).and_then(|r| r.first_chunk::<8>()) {
         let w = u64::from_le_bytes(*chunk);
-        let zero = |x: u64| x.wrapping_sub(LO) & !x & HI;
         // Each flag is exact up to its own first hit, so the lowest flag of
         // the three is exact.
-        let stop = zero(w ^ (LO * u64::from(b'/')))
-            | zero(w ^ (LO * u64::from(b' ')))
-            | zero(w ^ (LO * u64::from(b'\t')));
+        let stop = zero_bytes(w ^ (LO * u64::from(b'/')))
+            | zero_bytes(w ^ (LO * u64::from(b' ')))
+            | zero_bytes(w ^ (LO * u64::from(b'\t')));
         if stop != 0 {
             return i + (stop.trailing_zeros() / 8) as usize;
         }
@@ -1002,17 +1002,13 @@ fn encoding_end(v: &[u8], mut i: usize) -> usize {
     i
 }
 
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
-
 /// The position of the first `:` in `v` from `i` on, or `v.len()`; the
 /// first eight bytes as one word.
 #[inline(always)]
 fn find_colon(v: &[u8], i: usize) -> usize {
     if let Some(chunk) = v.get(i..).and_then(|r| r.first_chunk::<8>()) {
         let x = u64::from_le_bytes(*chunk) ^ (LO * u64::from(b':'));
-        // High bit of each zero byte; exact up to the first one.
-        let zero = x.wrapping_sub(LO) & !x & HI;
+        let zero = zero_bytes(x);
         if zero != 0 {
             return i + (zero.trailing_zeros() / 8) as usize;
         }
@@ -1025,112 +1021,6 @@ fn find_colon(v: &[u8], i: usize) -> usize {
 #[inline(always)]
 fn find_colon_bytes(v: &[u8]) -> usize {
     v.iter().position(|&b| b == b':').unwrap_or(v.len())
-}
-
-/// For `b` of at most 64 bytes: bit `k` set when `b[k]` is a space or a
-/// tab, and every bit from `b.len()` up set; 16 bytes at a time with SSE2
-/// from 16 bytes on, else eight at a time ([`ws_bits_words`]).
-#[inline(always)]
-fn ws_bits(b: &[u8]) -> u64 {
-    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-    if (16..=64).contains(&b.len()) {
-        // SAFETY: the build enables SSE2 (the cfg above), the only
-        // requirement of `ws_bits_sse2`.
-        return unsafe { ws_bits_sse2(b) };
-    }
-    ws_bits_words(b)
-}
-
-/// [`ws_bits`] with SSE2, for `b` of 16 to 64 bytes: whole 16-byte blocks,
-/// then the 16 bytes that end `b` for the bytes after the last whole block
-/// (the vectors are built from two `u64` loads: no raw pointers).
-#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-#[target_feature(enable = "sse2")]
-#[inline]
-fn ws_bits_sse2(b: &[u8]) -> u64 {
-    let len = b.len();
-    let full = len / 16;
-    let mut mask = 0u64;
-    for k in 0..full.min(4) {
-        mask |= ws16_sse2(b, 16 * k) << (16 * k);
-    }
-    let rem = len % 16;
-    if rem != 0 && len >= 16 {
-        // Of the 16 bytes that end `b`, the last `rem` are the ones left.
-        mask |= (ws16_sse2(b, len - 16) >> (16 - rem)) << ((16 * full) & 63);
-    }
-    if len < 64 {
-        mask |= !0u64 << len;
-    }
-    mask
-}
-
-/// Bit `k` set when byte `at + k` of `b` is a space or a tab, for the 16
-/// bytes from `at` (0 for bytes past the end of `b`, never asked for).
-#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-#[target_feature(enable = "sse2")]
-#[inline]
-fn ws16_sse2(b: &[u8], at: usize) -> u64 {
-    use std::arch::x86_64::{
-        _mm_cmpeq_epi8, _mm_movemask_epi8, _mm_or_si128, _mm_set_epi64x, _mm_set1_epi8,
-    };
-    let word = |i: usize| {
-        let mut w = [0u8; 8];
-        if let Some(src) = b.get(at + i..at + i + 8) {
-            w.copy_from_slice(src);
-        }
-        i64::from_le_bytes(w)
-    };
-    let v = _mm_set_epi64x(word(8), word(0));
-    let ws = _mm_or_si128(
-        _mm_cmpeq_epi8(v, _mm_set1_epi8(b' ' as i8)),
-        _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\t' as i8)),
-    );
-    u64::from(_mm_movemask_epi8(ws) as u16)
-}
-
-/// [`ws_bits`] eight bytes at a time (the scalar twin of
-/// [`ws_bits_sse2`], and the form for fewer than 16 bytes).
-#[inline(always)]
-fn ws_bits_words(b: &[u8]) -> u64 {
-    // Exact: 0x80 in each byte of `w` equal to `c`.
-    let eq = |w: u64, c: u8| {
-        const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-        let x = w ^ (LO * u64::from(c));
-        !((x & LOW7).wrapping_add(LOW7) | x | LOW7)
-    };
-    let mut mask = if b.len() < 64 { !0u64 << b.len() } else { 0 };
-    // Whole words (a copy of a shorter last chunk into a padded word was a
-    // call to `memcpy` for each chunk), then the last bytes one by one.
-    let mut chunks = b.chunks_exact(8);
-    let mut shift = 0;
-    for chunk in &mut chunks {
-        let Some(word) = chunk.first_chunk::<8>() else {
-            break;
-        };
-        let w = u64::from_le_bytes(*word);
-        let z = eq(w, b' ') | eq(w, b'\t');
-        // Gather the eight flags into eight bits (byte k to bit k).
-        mask |= ((z >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) << (shift & 63);
-        shift += 8;
-    }
-    let rest = chunks.remainder();
-    match b.last_chunk::<8>() {
-        // The eight bytes that end `b`, of which the last `rest.len()` are
-        // the ones left.
-        Some(last) if !rest.is_empty() => {
-            let w = u64::from_le_bytes(*last);
-            let z = eq(w, b' ') | eq(w, b'\t');
-            let bits = (z >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56;
-            mask |= (bits >> (8 - rest.len())) << (shift & 63);
-        }
-        _ => {
-            for (k, &c) in rest.iter().enumerate() {
-                mask |= u64::from(is_ws(c)) << ((shift + k) & 63);
-            }
-        }
-    }
-    mask
 }
 
 /// [`digits`] eight bytes at a time when eight are there: a decimal
@@ -1250,10 +1140,6 @@ fn millis_general(v: &[u8]) -> Option<u32> {
         return None;
     }
     u32::try_from(int.unwrap_or(0)).ok()
-}
-
-fn is_ws(b: u8) -> bool {
-    b == b' ' || b == b'\t'
 }
 
 /// A payload type: 0..=127 (RFC 3550 section 5.1, 7 bits).
@@ -1506,55 +1392,6 @@ mod tests {
             );
         }
         assert!(std::mem::size_of::<PackedTyped>() <= 24);
-    }
-
-    #[test]
-    fn ws_bits_match_a_plain_scan() {
-        let mut text: Vec<u8> = (0u8..=255).collect();
-        text.extend(b" IN\tIP4  1.2.3.4 \t x");
-        text.extend((0u8..=255).rev());
-        for i in 0..text.len() {
-            for len in 0..=64.min(text.len() - i) {
-                let b = &text[i..i + len];
-                let mut plain = if len < 64 { !0u64 << len } else { 0 };
-                for (k, &c) in b.iter().enumerate() {
-                    plain |= u64::from(c == b' ' || c == b'\t') << k;
-                }
-                assert_eq!(ws_bits(b), plain, "{b:?}");
-                assert_eq!(ws_bits_words(b), plain, "{b:?}");
-            }
-        }
-    }
-
-    proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
-        /// The SSE2 white-space mask equals its scalar twin on random
-        /// bytes (white space likely), every length it takes (16 to 64)
-        /// and every alignment (a random start in a larger buffer).
-        #[test]
-        fn ws_bits_sse2_matches_the_words(
-            bytes in proptest::collection::vec(
-                proptest::prop_oneof![
-                    proptest::prelude::Just(b' '),
-                    proptest::prelude::Just(b'\t'),
-                    proptest::prelude::any::<u8>(),
-                ],
-                16..96,
-            ),
-            start in 0usize..32,
-            len in 16usize..=64,
-        ) {
-            let start = start.min(bytes.len() - 16);
-            let len = len.min(bytes.len() - start);
-            let b = &bytes[start..start + len];
-            #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-            {
-                // SAFETY: the build enables SSE2 (the cfg above).
-                let simd = unsafe { ws_bits_sse2(b) };
-                proptest::prop_assert_eq!(simd, ws_bits_words(b), "{:?}", b);
-            }
-            proptest::prop_assert_eq!(ws_bits(b), ws_bits_words(b), "{:?}", b);
-        }
     }
 
     #[test]

@@ -37,6 +37,7 @@ pub mod offer_answer;
 pub mod parse;
 pub mod print;
 pub mod session;
+mod swar;
 
 pub use attributes::{Direction, EventList, Fmtp, Rtpmap, TypedAttribute};
 pub use codec::{Codec, CodecPriorities, FormatKind};

@@ -23,6 +23,7 @@ use crate::session::{
     MediaList, Range, RawAttribute, RawBandwidth, RawConnection, RawMedia, RawOrigin, RawTiming,
     SessionDescription, Span,
 };
+use crate::swar::{LO, is_ws, ws_mask_block, ws_mask_words, zero_bytes};
 
 /// A description that could not be parsed: where, and why.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, thiserror::Error)]
@@ -189,12 +190,6 @@ fn err(line: usize, reason: ParseErrorReason) -> ParseError {
     ParseError { line, reason }
 }
 
-/// Space or tab, the field separators (one compare for most bytes).
-#[inline(always)]
-fn is_ws(b: u8) -> bool {
-    b <= b' ' && (b == b' ' || b == b'\t')
-}
-
 /// Splits `b` (at position `base`) into exactly `N` fields separated by
 /// spaces and tabs, or into `N` fields and the rest (after white space)
 /// when `rest` is set. `None` when there are fewer fields, or more and no
@@ -220,91 +215,17 @@ fn fields_in<const N: usize>(
 ) -> Option<([Span; N], Span)> {
     match ext.first_chunk::<64>() {
         Some(block) if b.len() <= 64 => {
-            fields_from_mask(b.len(), ws_mask64(block, b.len()), base, rest)
+            fields_from_mask(b.len(), ws_mask_block(block, b.len()), base, rest)
         }
         _ => fields(b, base, rest),
     }
-}
-
-/// [`ws_mask`] of the first `len` (at most 64) bytes of `block`.
-#[inline(always)]
-fn ws_mask64(block: &[u8; 64], len: usize) -> u64 {
-    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-    let ws = {
-        // SAFETY: the build enables SSE2 (the cfg above), the only
-        // requirement of `ws_bits_sse2`.
-        unsafe { ws_bits_sse2(block) }
-    };
-    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
-    let ws = ws_mask(block);
-    if len < 64 { ws | (!0u64 << len) } else { ws }
-}
-
-/// Bit `k` set when byte `k` of `block` is a space or a tab, with SSE2
-/// (the vectors are built from two `u64` loads: no raw pointers).
-#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-#[target_feature(enable = "sse2")]
-#[inline]
-fn ws_bits_sse2(block: &[u8; 64]) -> u64 {
-    use std::arch::x86_64::{
-        _mm_cmpeq_epi8, _mm_movemask_epi8, _mm_or_si128, _mm_set_epi64x, _mm_set1_epi8,
-    };
-    let (space, tab) = (_mm_set1_epi8(b' ' as i8), _mm_set1_epi8(b'\t' as i8));
-    let mut mask = 0u64;
-    for (k, chunk) in block.chunks_exact(16).enumerate() {
-        let word = |i: usize| {
-            let mut w = [0u8; 8];
-            if let Some(src) = chunk.get(i..i + 8) {
-                w.copy_from_slice(src);
-            }
-            i64::from_le_bytes(w)
-        };
-        let v = _mm_set_epi64x(word(8), word(0));
-        let ws = _mm_or_si128(_mm_cmpeq_epi8(v, space), _mm_cmpeq_epi8(v, tab));
-        mask |= u64::from(_mm_movemask_epi8(ws) as u16) << (16 * k);
-    }
-    mask
-}
-
-/// Exact: 0x80 in each byte of `w` equal to `c`, 0 in the others.
-#[inline(always)]
-fn eq_bytes(w: u64, c: u8) -> u64 {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    let x = w ^ (LO * u64::from(c));
-    !((x & LOW7).wrapping_add(LOW7) | x | LOW7)
-}
-
-/// For `b` of at most 64 bytes: bit `k` set when `b[k]` is a space or a
-/// tab, and every bit from `b.len()` up set.
-#[inline(always)]
-fn ws_mask(b: &[u8]) -> u64 {
-    let mut mask = 0u64;
-    let mut chunks = b.chunks_exact(8);
-    let mut shift = 0;
-    for chunk in &mut chunks {
-        let Some(word) = chunk.first_chunk::<8>() else {
-            break;
-        };
-        let w = u64::from_le_bytes(*word);
-        let z = eq_bytes(w, b' ') | eq_bytes(w, b'\t');
-        // Gather the eight flags into eight bits (byte k to bit k).
-        mask |= ((z >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) << shift;
-        shift += 8;
-    }
-    for (k, &c) in chunks.remainder().iter().enumerate() {
-        mask |= u64::from(is_ws(c)) << ((shift + k) & 63);
-    }
-    if b.len() < 64 {
-        mask |= !0u64 << b.len();
-    }
-    mask
 }
 
 /// [`fields`] for a value of at most 64 bytes, from a bit mask of its white
 /// space.
 #[inline(always)]
 fn fields_short<const N: usize>(b: &[u8], base: u32, rest: bool) -> Option<([Span; N], Span)> {
-    fields_from_mask(b.len(), ws_mask(b), base, rest)
+    fields_from_mask(b.len(), ws_mask_words(b), base, rest)
 }
 
 /// [`fields`] for a value of `len` (at most 64) bytes with white-space mask
@@ -995,15 +916,6 @@ fn push_media_bandwidth(sdp: &mut SessionDescription, bw: RawBandwidth) {
     }
 }
 
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
-
-/// High bit set in each byte of `x` that is zero. Exact up to the first zero
-/// byte; above it a byte may be flagged falsely (a borrow from below).
-fn zero_bytes(x: u64) -> u64 {
-    x.wrapping_sub(LO) & !x & HI
-}
-
 /// Where an attribute name ends: the first `:`, or the end. `None` when the
 /// name holds a space or tab. Eight bytes at a time.
 #[inline]
@@ -1202,26 +1114,6 @@ mod tests {
                     fields_short::<1>(b, 0, true),
                     fields_long::<1>(b, 0, true),
                     "{b:?}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn ws_mask64_matches_ws_mask() {
-        let mut text: Vec<u8> = (0u8..=255).collect();
-        text.extend(b"o=- 1 1 IN\tIP4  1.2.3.4 \t\r\n");
-        text.extend((0u8..=255).rev());
-        text.extend(std::iter::repeat_n(b' ', 70));
-        for start in 0..text.len() {
-            let Some(block) = text.get(start..).and_then(|t| t.first_chunk::<64>()) else {
-                break;
-            };
-            for len in 0..=64 {
-                assert_eq!(
-                    ws_mask64(block, len),
-                    ws_mask(&block[..len]),
-                    "{block:?} {len}"
                 );
             }
         }
