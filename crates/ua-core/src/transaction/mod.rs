@@ -409,6 +409,9 @@ pub struct TransactionLayer {
     /// allocate their values eleven at a time.
     txs: BTreeMap<TxKey, Box<Entry>>,
     out: VecDeque<TxOutput>,
+    /// The machines' actions while one input is handled; empty between
+    /// inputs (kept to spare an allocation per input).
+    actions: Vec<Action>,
 }
 
 impl TransactionLayer {
@@ -426,6 +429,7 @@ impl TransactionLayer {
             branches: BranchGenerator::new(seed),
             txs: BTreeMap::new(),
             out: VecDeque::new(),
+            actions: Vec::new(),
         }
     }
 
@@ -500,14 +504,16 @@ impl TransactionLayer {
 
     /// Turns a machine's actions into outputs, and removes the transaction
     /// if it terminated.
-    fn apply(&mut self, key: &TxKey, actions: Vec<Action>) {
+    fn apply(&mut self, key: &TxKey, mut actions: Vec<Action>) {
         let Some(entry) = self.txs.get(key) else {
+            actions.clear();
+            self.actions = actions;
             return;
         };
         let (transport, destination, local) = (entry.transport, entry.destination, entry.local);
         // The machine has moved already: the actions do not change it.
         let done = entry.is_terminated();
-        for a in actions {
+        for a in actions.drain(..) {
             let o = match a {
                 Action::Send(data) => match destination {
                     Some(d) => self.transmit(transport, d, local, data),
@@ -528,6 +534,7 @@ impl TransactionLayer {
             };
             self.out.push_back(o);
         }
+        self.actions = actions;
         if done && let Some((key, _)) = self.txs.remove_entry(key) {
             // The map's own key goes out: no copy of the branch.
             self.out.push_back(TxOutput::Terminated { key });
@@ -594,7 +601,7 @@ impl TransactionLayer {
             bytes = wire(&request);
         }
         let entry_sent_by = sent_by_of(&request);
-        let mut actions = Vec::new();
+        let mut actions = std::mem::take(&mut self.actions);
         let ctx = Ctx {
             now,
             cfg: &self.config,
@@ -680,7 +687,7 @@ impl TransactionLayer {
         if self.txs.contains_key(&key) {
             return;
         }
-        let mut actions = Vec::new();
+        let mut actions = std::mem::take(&mut self.actions);
         let machine =
             Machine::ClientNonInvite(ClientNonInvite::new(ctx, wire(&cancel), &mut actions));
         self.txs.insert(
@@ -737,7 +744,7 @@ impl TransactionLayer {
             reliable: entry.transport.is_reliable(),
             stamp: entry.stamp.as_deref(),
         };
-        let mut actions = Vec::new();
+        let mut actions = std::mem::take(&mut self.actions);
         match &mut entry.machine {
             Machine::ServerInvite(m) => m.on_tu_response(ctx, &response, &mut actions)?,
             Machine::ServerNonInvite(m) => m.on_tu_response(ctx, &response, &mut actions)?,
@@ -863,7 +870,7 @@ impl TransactionLayer {
             return Dispatch::Dropped(DropReason::SentByMismatch);
         }
         let ctx = entry.ctx(now, &self.config);
-        let mut actions = Vec::new();
+        let mut actions = std::mem::take(&mut self.actions);
         let mut release = None;
         match &mut entry.machine {
             Machine::ClientInvite(m) => {
@@ -932,13 +939,13 @@ impl TransactionLayer {
                     reliable: entry.transport.is_reliable(),
                     stamp: entry.stamp.as_deref(),
                 };
-                let mut actions = Vec::new();
+                let mut actions = std::mem::take(&mut self.actions);
                 m.on_request(ctx, msg, is_ack, &mut actions);
                 self.apply(&key, actions);
                 return Dispatch::Matched(key);
             }
             if let Machine::ServerNonInvite(m) = &mut entry.machine {
-                let mut actions = Vec::new();
+                let mut actions = std::mem::take(&mut self.actions);
                 m.on_request(&mut actions);
                 self.apply(&key, actions);
                 return Dispatch::Matched(key);
@@ -969,7 +976,7 @@ impl TransactionLayer {
             reliable: transport.is_reliable(),
             stamp: stamp.as_deref(),
         };
-        let mut actions = Vec::new();
+        let mut actions = std::mem::take(&mut self.actions);
         let machine = if msg.method() == Some(&Method::Invite) {
             Machine::ServerInvite(ServerInvite::new(ctx, msg.clone(), &mut actions))
         } else {
@@ -1013,7 +1020,7 @@ impl TransactionLayer {
                 reliable: entry.transport.is_reliable(),
                 stamp: entry.stamp.as_deref(),
             };
-            let mut actions = Vec::new();
+            let mut actions = std::mem::take(&mut self.actions);
             match &mut entry.machine {
                 Machine::ClientInvite(m) => m.on_timer(ctx, &mut actions),
                 Machine::ClientNonInvite(m) => m.on_timer(ctx, &mut actions),
