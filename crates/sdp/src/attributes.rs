@@ -841,9 +841,14 @@ fn skip_ws(v: &[u8], mut i: usize) -> usize {
 
 /// A decimal number of 1 to `max` digits at `i`, and where it ends.
 #[inline]
-fn digits(v: &[u8], mut i: usize, max: usize) -> Option<(u64, usize)> {
-    let start = i;
-    let mut n = 0u64;
+fn digits(v: &[u8], i: usize, max: usize) -> Option<(u64, usize)> {
+    digits_on(v, i, i, 0, max).filter(|&(_, end)| end > i)
+}
+
+/// The digits from `i` on appended to `n`, the value of those from `start`
+/// to `i`: `None` past `max` digits from `start`.
+#[inline(always)]
+fn digits_on(v: &[u8], start: usize, mut i: usize, mut n: u64, max: usize) -> Option<(u64, usize)> {
     while let Some(&d) = v.get(i) {
         if !d.is_ascii_digit() {
             break;
@@ -854,7 +859,7 @@ fn digits(v: &[u8], mut i: usize, max: usize) -> Option<(u64, usize)> {
         n = n * 10 + u64::from(d - b'0');
         i += 1;
     }
-    (i > start).then_some((n, i))
+    Some((n, i))
 }
 
 #[inline(always)]
@@ -1044,18 +1049,7 @@ fn digits_wide(v: &[u8], i: usize, max: usize) -> Option<(u64, usize)> {
     if n < 8 {
         return Some((value, i + n));
     }
-    let (mut value, mut j) = (value, i + 8);
-    while let Some(&d) = v.get(j) {
-        if !d.is_ascii_digit() {
-            break;
-        }
-        if j - i == max {
-            return None;
-        }
-        value = value * 10 + u64::from(d - b'0');
-        j += 1;
-    }
-    Some((value, j))
+    digits_on(v, i, i + 8, value, max)
 }
 
 /// An ssrc id, a decimal number of 1 to 10 digits at `i`, and where it
