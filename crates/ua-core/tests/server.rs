@@ -544,20 +544,17 @@ CSeq: 1 INVITE
 
 ",
     );
-    let d = h
-        .layer
-        .handle_message(Time::ZERO, req, Transport::Udp, addr("192.0.2.1:9988"));
-    assert!(matches!(d, Dispatch::NewRequest(_)), "{d:?}");
+    new_request(&mut h, 0, req, Transport::Udp);
     h.run_until(1_000);
     let (_, t) = h.transmits()[0].clone();
-    assert_eq!(t.destination, addr("192.0.2.1:9988"));
+    assert_eq!(t.destination, addr(ALICE));
     let trying = Message::parse(t.data).unwrap();
     assert_eq!(trying.status(), Some(100));
     let vias: Vec<_> = trying.values(sip_proto::HeaderName::Via).collect();
     assert_eq!(
         vias,
         [
-            "SIP/2.0/UDP 10.1.1.1:4540;rport=9988;branch=z9hG4bKtrying;received=192.0.2.1",
+            "SIP/2.0/UDP 10.1.1.1:4540;rport=5060;branch=z9hG4bKtrying;received=192.0.2.1",
             "SIP/2.0/UDP 10.9.9.9;branch=z9hG4bKfirst"
         ]
     );
