@@ -38,62 +38,37 @@ use rtp_media::g729::encoder::G729Encoder;
 use rtp_media::jitter::{JitterBuffer, JitterConfig};
 use rtp_media::mixer::ConferenceMixer;
 use rtp_media::rtp::{RtpHeader, RtpPacket};
-use webrtc_util::marshal::{Marshal, Unmarshal};
+use webrtc_util::marshal::Unmarshal;
 
 fn rtp(c: &mut Criterion) {
+    use benches::rtp_work::{self as w, BURST, SLOT};
     let raw = benches::rtp_packet();
     let bytes = Bytes::from(raw.clone());
     let mut g = c.benchmark_group("rtp_parse");
     g.throughput(Throughput::Elements(1));
     g.bench_function(BenchmarkId::new("ours", "172B"), |b| {
-        b.iter(|| {
-            let p = RtpPacket::parse(black_box(&raw)).unwrap();
-            (p.sequence(), p.timestamp(), p.ssrc(), p.payload().len())
-        })
+        b.iter(|| w::parse_ours(black_box(&raw)))
     });
     g.bench_function(BenchmarkId::new("rtp", "172B"), |b| {
-        b.iter(|| {
-            let mut buf = black_box(&bytes).clone();
-            let p = rtp_rs::packet::Packet::unmarshal(&mut buf).unwrap();
-            (
-                p.header.sequence_number,
-                p.header.timestamp,
-                p.header.ssrc,
-                p.payload.len(),
-            )
-        })
+        b.iter(|| w::parse_rtp(black_box(&bytes)))
     });
     g.finish();
 
-    let theirs = rtp_rs::packet::Packet::unmarshal(&mut bytes.clone()).unwrap();
+    let theirs = w::Theirs::unmarshal(&mut bytes.clone()).unwrap();
     // both builders copy the very same payload bytes into the same buffer
     let payload: &[u8] = &theirs.payload;
     let mut out = [0u8; 1500];
     let mut g = c.benchmark_group("rtp_build");
     g.throughput(Throughput::Elements(1));
     g.bench_function(BenchmarkId::new("ours", "172B"), |b| {
-        b.iter(|| {
-            let h = RtpHeader {
-                marker: true,
-                payload_type: 0,
-                sequence: black_box(4242),
-                timestamp: 123_456,
-                ssrc: 0xDEAD_BEEF,
-                ..Default::default()
-            };
-            h.write(black_box(payload), &mut out).unwrap()
-        })
+        b.iter(|| w::build_ours(payload, &mut out))
     });
     g.bench_function(BenchmarkId::new("rtp", "172B"), |b| {
-        b.iter(|| black_box(&theirs).marshal_to(&mut out).unwrap())
+        b.iter(|| w::build_rtp(&theirs, &mut out))
     });
     // the floor of any builder that copies: the 160-byte payload copy alone
     g.bench_function(BenchmarkId::new("copy", "172B"), |b| {
-        b.iter(|| {
-            let p = black_box(payload);
-            out[12..12 + p.len()].copy_from_slice(p);
-            out[12]
-        })
+        b.iter(|| w::build_copy(payload, &mut out))
     });
     g.finish();
 
@@ -101,64 +76,25 @@ fn rtp(c: &mut Criterion) {
     let mut g = c.benchmark_group("rtp_build_header");
     g.throughput(Throughput::Elements(1));
     g.bench_function(BenchmarkId::new("ours", "12B"), |b| {
-        b.iter(|| {
-            let h = RtpHeader {
-                marker: true,
-                payload_type: 0,
-                sequence: black_box(4242),
-                timestamp: 123_456,
-                ssrc: 0xDEAD_BEEF,
-                ..Default::default()
-            };
-            h.write_header(&mut out).unwrap()
-        })
+        b.iter(|| w::header_ours(&mut out))
     });
     g.bench_function(BenchmarkId::new("rtp", "12B"), |b| {
-        b.iter(|| black_box(&theirs.header).marshal_to(&mut out).unwrap())
+        b.iter(|| w::header_rtp(&theirs, &mut out))
     });
     g.finish();
 
-    // A sender's steady state: the headers of 16 consecutive packets (sequence
-    // +1, timestamp +160 each), each into its own slot of a send buffer, so the
-    // per-iteration cost of the harness is spread over 16 builds. Both sides
-    // update the same fields of their own header value and write it.
-    const BURST: usize = 16;
-    let mut slab = [0u8; BURST * 172];
+    // A sender's steady state: 16 consecutive headers per iteration, so the
+    // per-iteration cost of the harness is spread over 16 builds.
+    let mut slab = [0u8; BURST * SLOT];
     let mut g = c.benchmark_group("rtp_build_header");
     g.throughput(Throughput::Elements(BURST as u64));
     g.bench_function(BenchmarkId::new("ours", "16x12B"), |b| {
-        let mut h = RtpHeader {
-            marker: false,
-            payload_type: 0,
-            sequence: 4242,
-            timestamp: 123_456,
-            ssrc: 0xDEAD_BEEF,
-            ..Default::default()
-        };
-        b.iter(|| {
-            let mut n = 0;
-            for slot in slab.chunks_exact_mut(172) {
-                h.sequence = h.sequence.wrapping_add(1);
-                h.timestamp = h.timestamp.wrapping_add(160);
-                n += h.write_header(slot).unwrap();
-            }
-            black_box(&slab);
-            n
-        })
+        let mut h = w::burst_header_ours();
+        b.iter(|| w::header16_ours(&mut h, &mut slab))
     });
     g.bench_function(BenchmarkId::new("rtp", "16x12B"), |b| {
-        let mut h = theirs.header.clone();
-        h.marker = false;
-        b.iter(|| {
-            let mut n = 0;
-            for slot in slab.chunks_exact_mut(172) {
-                h.sequence_number = h.sequence_number.wrapping_add(1);
-                h.timestamp = h.timestamp.wrapping_add(160);
-                n += h.marshal_to(slot).unwrap();
-            }
-            black_box(&slab);
-            n
-        })
+        let mut h = w::burst_header_rtp(&theirs);
+        b.iter(|| w::header16_rtp(&mut h, &mut slab))
     });
     g.finish();
 }

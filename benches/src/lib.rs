@@ -22,6 +22,138 @@ pub fn rtp_packet() -> Vec<u8> {
     .unwrap()
 }
 
+/// The work of one iteration of each benchmark of the `rtp_parse`,
+/// `rtp_build` and `rtp_build_header` groups, shared by
+/// `benches/benches/media.rs` and the instruction counter
+/// `examples/rtp_count.rs` so both run the very same code. `#[inline]`:
+/// each is compiled into the loop that measures it.
+pub mod rtp_work {
+    use std::hint::black_box;
+
+    use bytes::Bytes;
+    use rtp_media::rtp::{RtpHeader, RtpPacket};
+    use webrtc_util::marshal::{Marshal, Unmarshal};
+
+    /// The peer's packet type.
+    pub type Theirs = rtp_rs::packet::Packet;
+
+    /// Headers per iteration of `rtp_build_header/*/16x12B`.
+    pub const BURST: usize = 16;
+    /// The slot each of those headers is written into.
+    pub const SLOT: usize = 172;
+
+    /// Our header for the builds: the test packet's fields, the sequence
+    /// number hidden from the optimizer.
+    #[inline(always)]
+    fn ours_header() -> RtpHeader<'static> {
+        RtpHeader {
+            marker: true,
+            payload_type: 0,
+            sequence: black_box(4242),
+            timestamp: 123_456,
+            ssrc: 0xDEAD_BEEF,
+            ..Default::default()
+        }
+    }
+
+    /// Parse, then read sequence, timestamp, SSRC and payload length.
+    #[inline]
+    pub fn parse_ours(raw: &[u8]) -> (u16, u32, u32, usize) {
+        let p = RtpPacket::parse(raw).unwrap();
+        (p.sequence(), p.timestamp(), p.ssrc(), p.payload().len())
+    }
+
+    /// [`parse_ours`] with the peer (`Packet::unmarshal` from `Bytes`).
+    #[inline]
+    pub fn parse_rtp(bytes: &Bytes) -> (u16, u32, u32, usize) {
+        let mut buf = bytes.clone();
+        let p = Theirs::unmarshal(&mut buf).unwrap();
+        (
+            p.header.sequence_number,
+            p.header.timestamp,
+            p.header.ssrc,
+            p.payload.len(),
+        )
+    }
+
+    /// Header and `payload` into `out`.
+    #[inline]
+    pub fn build_ours(payload: &[u8], out: &mut [u8]) -> usize {
+        ours_header().write(black_box(payload), out).unwrap()
+    }
+
+    /// [`build_ours`] with the peer (`Packet::marshal_to`).
+    #[inline]
+    pub fn build_rtp(theirs: &Theirs, out: &mut [u8]) -> usize {
+        black_box(theirs).marshal_to(out).unwrap()
+    }
+
+    /// The payload copy alone: the floor of any builder that copies.
+    #[inline]
+    pub fn build_copy(payload: &[u8], out: &mut [u8]) -> u8 {
+        let p = black_box(payload);
+        out[12..12 + p.len()].copy_from_slice(p);
+        out[12]
+    }
+
+    /// The 12-byte header alone (our zero-copy path: the codec encodes in
+    /// place after it).
+    #[inline]
+    pub fn header_ours(out: &mut [u8]) -> usize {
+        ours_header().write_header(out).unwrap()
+    }
+
+    /// [`header_ours`] with the peer (`Header::marshal_to`).
+    #[inline]
+    pub fn header_rtp(theirs: &Theirs, out: &mut [u8]) -> usize {
+        black_box(&theirs.header).marshal_to(out).unwrap()
+    }
+
+    /// The header [`header16_ours`] starts from.
+    pub fn burst_header_ours() -> RtpHeader<'static> {
+        RtpHeader {
+            marker: false,
+            ..ours_header()
+        }
+    }
+
+    /// The header [`header16_rtp`] starts from.
+    pub fn burst_header_rtp(theirs: &Theirs) -> rtp_rs::header::Header {
+        let mut h = theirs.header.clone();
+        h.marker = false;
+        h
+    }
+
+    /// A sender's steady state: the headers of [`BURST`] consecutive
+    /// packets (sequence +1, timestamp +160 each), each into its own
+    /// [`SLOT`] of `slab`.
+    #[inline]
+    pub fn header16_ours(h: &mut RtpHeader<'_>, slab: &mut [u8]) -> usize {
+        let mut n = 0;
+        for slot in slab.chunks_exact_mut(SLOT) {
+            h.sequence = h.sequence.wrapping_add(1);
+            h.timestamp = h.timestamp.wrapping_add(160);
+            n += h.write_header(slot).unwrap();
+        }
+        black_box(&slab);
+        n
+    }
+
+    /// [`header16_ours`] with the peer: the same fields of its own header
+    /// value updated, then `Header::marshal_to`.
+    #[inline]
+    pub fn header16_rtp(h: &mut rtp_rs::header::Header, slab: &mut [u8]) -> usize {
+        let mut n = 0;
+        for slot in slab.chunks_exact_mut(SLOT) {
+            h.sequence_number = h.sequence_number.wrapping_add(1);
+            h.timestamp = h.timestamp.wrapping_add(160);
+            n += h.marshal_to(slot).unwrap();
+        }
+        black_box(&slab);
+        n
+    }
+}
+
 /// SIP messages of the `sip_parse` group, as a handset sees them.
 pub mod sip {
     /// An INVITE with an SDP offer, about 1.1 KB.
