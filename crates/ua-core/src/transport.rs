@@ -346,10 +346,12 @@ pub fn stamp_received(msg: &Message, source: SocketAddr) -> Result<Message, Pars
 
 /// What the server transport learns from a request received over
 /// `transport` from `source`: its top Via as [`stamped_top_via`] rewrites
-/// it (`None` when it needs no change, or when the new value would not
-/// parse), and where its responses go, [`response_target`] of that Via
-/// when it is an address (`None` without a Via or when a name must be
-/// resolved).
+/// it (`None` when it needs no change), and where its responses go,
+/// [`response_target`] of that Via when it is an address (`None` without a
+/// Via or when a name must be resolved). The new value is printed from the
+/// parsed Via by [`rebuild_via`]; where it has to be read back (the target
+/// of a request without an empty `rport`) and would not parse, the request
+/// is treated as unstamped.
 ///
 /// The request itself is left as received: responses get the stamped Via
 /// when they are built ([`MessageBuilder::response_to_via`]), which spares
