@@ -27,10 +27,15 @@
 
 use std::net::IpAddr;
 
-use crate::attributes::{Direction, EventList};
+use bytestring::ByteString;
+
+use crate::attributes::{Direction, EventList, PackedTyped, RawTyped};
 use crate::codec::{Codec, CodecPriorities, FormatKind, identify};
 use crate::print::Out;
-use crate::session::{Media, SessionDescription};
+use crate::session::{
+    Media, MediaList, Range, RawAttribute, RawConnection, RawMedia, RawOrigin, RawTiming,
+    SessionDescription, Span,
+};
 
 /// Whose preference orders the codecs in our answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -739,81 +744,284 @@ impl Negotiator {
         slots: &[Slot],
         zero: bool,
     ) -> Result<(SessionDescription, u64), NegotiationError> {
-        let sdp = SessionDescription::parse(self.render(self.version, slots, zero))?;
+        let sdp = self.describe(self.version, slots, zero)?;
         match &self.local {
             None => Ok((sdp, self.version)),
             Some(prev) if *prev == sdp => Ok((sdp, self.version)),
             Some(_) => {
                 let v = self.version.wrapping_add(1);
-                Ok((SessionDescription::parse(self.render(v, slots, zero))?, v))
+                Ok((self.describe(v, slots, zero)?, v))
             }
         }
     }
 
+    /// Our description: the rendered text, with the fields the parser would
+    /// find in it recorded while writing (the parser reads the text only
+    /// when something in it is out of the ordinary, see [`Negotiator::render_layout`]).
+    fn describe(
+        &self,
+        version: u64,
+        slots: &[Slot],
+        zero: bool,
+    ) -> Result<SessionDescription, NegotiationError> {
+        match self.render_layout(version, slots, zero) {
+            (text, Some(mut sdp)) => {
+                sdp.buf = ByteString::from(text);
+                Ok(sdp)
+            }
+            (text, None) => Ok(SessionDescription::parse(text)?),
+        }
+    }
+
+    #[cfg(test)]
     fn render(&self, version: u64, slots: &[Slot], zero: bool) -> String {
+        self.render_layout(version, slots, zero).0
+    }
+
+    /// Renders our description, and lays it out as the parser would read
+    /// it (without the buffer, which is the text): `None` when the text
+    /// holds something only the parser should judge (a payload type above
+    /// 127, an empty event list, an audio line without formats, a rejected
+    /// line whose fields are not plain tokens, a packet time of ten digits).
+    fn render_layout(
+        &self,
+        version: u64,
+        slots: &[Slot],
+        zero: bool,
+    ) -> (String, Option<SessionDescription>) {
         let cfg = &self.config;
         let ip6 = cfg.address.is_ipv6();
         let at = if ip6 { " IN IP6 " } else { " IN IP4 " };
+        let span = |start: usize, end: usize| Span {
+            start: start as u32,
+            end: end as u32,
+        };
+        let mut plain = true;
         // Appended piece by piece: this runs for every offer and answer.
         let mut o = Out(String::with_capacity(256));
-        o.s("v=0\r\no=").s(&sanitize(&cfg.username)).s(" ");
-        o.n(self.session_id).s(" ").n(version).s(at).ip(cfg.address);
-        o.s("\r\ns=").s(&sanitize_text(&cfg.session_name));
-        o.s("\r\nc=").s(&at[1..]);
+        o.s("v=0\r\no=");
+        let user = o.0.len();
+        o.s(&sanitize(&cfg.username));
+        let id = o.0.len() + 1;
+        o.s(" ").n(self.session_id);
+        let ver = o.0.len() + 1;
+        o.s(" ").n(version);
+        let net = o.0.len() + 1;
+        o.s(at);
+        let addr = o.0.len();
+        o.ip(cfg.address);
+        let origin = RawOrigin {
+            username: span(user, id - 1),
+            session_id: span(id, ver - 1),
+            session_version: span(ver, net - 1),
+            net_type: span(net, net + 2),
+            addr_type: span(net + 3, net + 6),
+            address: span(addr, o.0.len()),
+        };
+        o.s("\r\ns=");
+        let name = o.0.len();
+        o.s(&sanitize_text(&cfg.session_name));
+        let session_name = span(name, o.0.len());
+        o.s("\r\nc=");
+        let c = o.0.len();
+        o.s(&at[1..]);
         match (zero, ip6) {
             (true, true) => o.s("::"),
             (true, false) => o.s("0.0.0.0"),
             (false, _) => o.ip(cfg.address),
         };
+        let connection = RawConnection {
+            net_type: span(c, c + 2),
+            addr_type: span(c + 3, c + 6),
+            address: span(c + 7, o.0.len()),
+        };
         o.s("\r\nt=0 0\r\n");
+        let records: usize = slots
+            .iter()
+            .map(|s| match s {
+                Slot::Rejected { .. } => 0,
+                Slot::Audio(a) => a.formats.len() * 2 + 4,
+            })
+            .sum();
+        let mut attributes: Vec<RawAttribute> = Vec::with_capacity(records);
+        let mut media = MediaList::default();
         for slot in slots {
-            match slot {
+            let first_attribute = attributes.len() as u32;
+            let mut direction = None;
+            let (m, port, proto, formats) = match slot {
                 Slot::Rejected {
                     media,
                     proto,
                     format,
                 } => {
-                    o.s("m=").s(media).s(" 0 ").s(proto).s(" ").line(format);
+                    plain &= token(media) && token(proto) && token(format);
+                    o.s("m=");
+                    let m = o.0.len();
+                    o.s(media).s(" 0 ");
+                    let p = o.0.len();
+                    o.s(proto).s(" ");
+                    let f = o.0.len();
+                    o.line(format);
+                    let end = o.0.len() - 2;
+                    (span(m, p - 3), 0, span(p, f - 1), span(f, end))
                 }
                 Slot::Audio(a) => {
-                    o.s("m=audio ").n(cfg.port.into()).s(" RTP/AVP");
+                    let m = o.0.len() + 2;
+                    o.s("m=audio ").n(cfg.port.into());
+                    let p = o.0.len() + 1;
+                    o.s(" RTP/AVP");
+                    let f = o.0.len() + 1;
+                    plain &= !a.formats.is_empty() || a.telephone_event.is_some();
                     for (pt, _) in &a.formats {
                         o.s(" ").n((*pt).into());
                     }
                     if let Some((pt, _)) = &a.telephone_event {
                         o.s(" ").n((*pt).into());
                     }
+                    let formats = span(f, o.0.len());
                     o.s("\r\n");
+                    let mut rtpmap = |o: &mut Out, pt: u8, encoding: &str, rate: u32| {
+                        plain &= pt < 128;
+                        let a0 = o.0.len();
+                        o.s("a=rtpmap:").n(pt.into()).s(" ");
+                        let e = o.0.len();
+                        o.s(encoding);
+                        let e_end = o.0.len();
+                        o.s("/").n(rate.into());
+                        let end = o.0.len();
+                        o.s("\r\n");
+                        RawAttribute {
+                            name: span(a0 + 2, a0 + 8),
+                            value_end: end as u32,
+                            typed: PackedTyped::pack(RawTyped::Rtpmap {
+                                payload_type: pt,
+                                clock_rate: rate,
+                                encoding: span(e, e_end),
+                                params: span(end, end),
+                            }),
+                        }
+                    };
+                    let fmtp = |o: &mut Out, pt: u8, params: &dyn Fn(&mut Out)| {
+                        let a0 = o.0.len();
+                        o.s("a=fmtp:").n(pt.into());
+                        let f_end = o.0.len();
+                        o.s(" ");
+                        params(o);
+                        let end = o.0.len();
+                        o.s("\r\n");
+                        RawAttribute {
+                            name: span(a0 + 2, a0 + 6),
+                            value_end: end as u32,
+                            typed: PackedTyped::pack(RawTyped::Fmtp {
+                                format: span(a0 + 7, f_end),
+                                params: span(f_end + 1, end),
+                            }),
+                        }
+                    };
                     for (pt, c) in &a.formats {
-                        o.s("a=rtpmap:").n((*pt).into()).s(" ").s(c.encoding_name());
-                        o.s("/").n(c.clock_rate().into()).s("\r\n");
+                        let r = rtpmap(&mut o, *pt, c.encoding_name(), c.clock_rate());
+                        attributes.push(r);
                         if *c == Codec::G729 && !a.annexb {
-                            o.s("a=fmtp:").n((*pt).into()).s(" annexb=no\r\n");
+                            attributes.push(fmtp(&mut o, *pt, &|o| {
+                                o.s("annexb=no");
+                            }));
                         }
                     }
                     if let Some((pt, events)) = &a.telephone_event {
-                        o.s("a=rtpmap:")
-                            .n((*pt).into())
-                            .s(" telephone-event/8000\r\n");
-                        o.s("a=fmtp:").n((*pt).into()).s(" ");
-                        for (i, &(lo, hi)) in events.ranges().iter().enumerate() {
-                            if i > 0 {
-                                o.s(",");
+                        let r = rtpmap(&mut o, *pt, "telephone-event", 8000);
+                        attributes.push(r);
+                        // (An empty list would leave a space the parser trims.)
+                        plain &= !events.is_empty();
+                        attributes.push(fmtp(&mut o, *pt, &|o| {
+                            for (i, &(lo, hi)) in events.ranges().iter().enumerate() {
+                                if i > 0 {
+                                    o.s(",");
+                                }
+                                o.n(lo.into());
+                                if lo != hi {
+                                    o.s("-").n(hi.into());
+                                }
                             }
-                            o.n(lo.into());
-                            if lo != hi {
-                                o.s("-").n(hi.into());
-                            }
-                        }
-                        o.s("\r\n");
+                        }));
                     }
-                    o.s("a=ptime:").n(cfg.ptime.max(1).into()).s("\r\na=");
+                    let ptime = cfg.ptime.max(1);
+                    plain &= ptime < 1_000_000_000;
+                    let a0 = o.0.len();
+                    o.s("a=ptime:").n(ptime.into());
+                    attributes.push(RawAttribute {
+                        name: span(a0 + 2, a0 + 7),
+                        value_end: o.0.len() as u32,
+                        typed: PackedTyped::pack(RawTyped::Ptime(ptime)),
+                    });
+                    o.s("\r\na=");
+                    let d = o.0.len();
                     o.line(a.direction.as_str());
+                    attributes.push(RawAttribute {
+                        name: span(d, o.0.len() - 2),
+                        value_end: (o.0.len() - 2) as u32,
+                        typed: PackedTyped::pack(RawTyped::Direction(a.direction)),
+                    });
+                    direction = Some(a.direction);
+                    (span(m, m + 5), cfg.port, span(p, p + 7), formats)
                 }
-            }
+            };
+            media.push(
+                RawMedia {
+                    media: m,
+                    port,
+                    port_count: None,
+                    proto,
+                    formats,
+                    information: None,
+                    key: None,
+                    direction,
+                    connections: Range::at(0),
+                    bandwidths: Range::at(0),
+                    attributes: Range {
+                        start: first_attribute,
+                        end: attributes.len() as u32,
+                    },
+                },
+                slots.len(),
+            );
         }
-        o.0
+        if !plain || u32::try_from(o.0.len()).is_err() {
+            return (o.0, None);
+        }
+        let sdp = SessionDescription {
+            buf: ByteString::new(),
+            version: 0,
+            origin,
+            session_name: Some(session_name),
+            information: None,
+            uri: None,
+            emails: Vec::new(),
+            phones: Vec::new(),
+            connection: Some(connection),
+            first_timing: Some(RawTiming {
+                start: 0,
+                stop: 0,
+                repeats: Range::at(0),
+            }),
+            timings: Vec::new(),
+            zone: None,
+            key: None,
+            session_bandwidths: Range::default(),
+            session_attributes: Range::default(),
+            session_direction: None,
+            media,
+            attributes,
+            net_lines: Vec::new(),
+            repeats: Vec::new(),
+        };
+        (o.0, Some(sdp))
     }
+}
+
+/// A field the parser reads as one token: not empty, without white space
+/// or line ends.
+fn token(s: &str) -> bool {
+    !s.is_empty() && !s.bytes().any(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
 }
 
 /// A token for `o=`: no spaces, never empty.
@@ -896,6 +1104,110 @@ mod tests {
         s
     }
 
+    /// Every field of a description as the parser records it (the
+    /// description's own `Eq` compares printed text only).
+    fn parts(d: &SessionDescription) -> String {
+        format!(
+            "{:?}",
+            (
+                (d.as_bytes(), d.version, &d.origin, d.session_name),
+                (d.information, d.uri, &d.emails, &d.phones, d.connection),
+                (d.first_timing, &d.timings, d.zone, d.key),
+                (
+                    d.session_bandwidths,
+                    d.session_attributes,
+                    d.session_direction
+                ),
+                (d.media.as_slice(), &d.attributes, &d.net_lines, &d.repeats),
+            )
+        )
+    }
+
+    /// The description `finish` makes is the parse of its text, field for
+    /// field, or fails as the parse fails.
+    fn check_describe(n: &Negotiator, version: u64, slots: &[Slot], zero: bool) -> bool {
+        let (text, laid) = n.render_layout(version, slots, zero);
+        let parsed = SessionDescription::parse(text.clone());
+        match (n.describe(version, slots, zero), parsed) {
+            (Ok(built), Ok(parsed)) => {
+                assert_eq!(built.as_bytes(), text.as_bytes());
+                assert_eq!(parts(&built), parts(&parsed), "{text:?}");
+            }
+            (Err(NegotiationError::Internal(a)), Err(b)) => assert_eq!(a, b),
+            (built, parsed) => panic!("{text:?}: built {built:?}, parsed {parsed:?}"),
+        }
+        laid.is_some()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// Over configurations and lines out of the ordinary (names with
+        /// white space, control and non-ASCII characters, payload types
+        /// above 127, empty event lists, any packet time, rejected lines
+        /// with odd fields), `describe` gives what parsing the text gives.
+        #[test]
+        fn described_equals_parsed(
+            username in "[ -~\t\r\n\x0b\u{e9}\u{2028}\u{3000}]{0,8}",
+            session_name in "[ -~\t\r\n\x01\x0b\u{e9}\u{2028}\u{3000}]{0,8}",
+            v6 in proptest::bool::ANY,
+            port in proptest::num::u16::ANY,
+            ptime in proptest::prop_oneof![4 => 0u32..200, 1 => proptest::num::u32::ANY],
+            session_id in proptest::num::u64::ANY,
+            version in proptest::num::u64::ANY,
+            formats in proptest::collection::vec(
+                (proptest::prop_oneof![4 => 0u8..128, 1 => 0u8..=255], 0usize..4),
+                0..5,
+            ),
+            te in proptest::option::of(proptest::prop_oneof![4 => 0u8..128, 1 => 0u8..=255]),
+            events in proptest::collection::vec((0u8..=255, 0u8..=255), 0..3),
+            annexb in proptest::bool::ANY,
+            direction in 0usize..4,
+            rejected in proptest::collection::vec(
+                proptest::prop_oneof![
+                    4 => ("[a-z]{1,6}", "[A-Z/]{1,8}", "[0-9a-z]{1,3}"),
+                    1 => ("[a-z \t]{0,6}", "[A-Z/ ]{0,8}", "[0-9a-z ]{0,3}"),
+                ],
+                0..3,
+            ),
+            audio_at in 0usize..3,
+            zero in proptest::bool::ANY,
+        ) {
+            let address: IpAddr = if v6 {
+                "2001:db8::7".parse().unwrap()
+            } else {
+                "198.51.100.7".parse().unwrap()
+            };
+            let mut cfg = Config::new(address, port);
+            cfg.username = username;
+            cfg.session_name = session_name;
+            cfg.ptime = ptime;
+            let n = Negotiator::new(cfg, session_id);
+            let codecs = [Codec::Pcmu, Codec::Pcma, Codec::G729, Codec::G722];
+            let text: Vec<String> = events
+                .into_iter()
+                .map(|(lo, hi)| format!("{}-{}", lo.min(hi), lo.max(hi)))
+                .collect();
+            let list = EventList::parse(&text.join(",")).unwrap_or_default();
+            let audio = Slot::Audio(AudioLine {
+                formats: formats.into_iter().map(|(pt, c)| (pt, codecs[c])).collect(),
+                telephone_event: te.map(|pt| (pt, list)),
+                annexb,
+                direction: [
+                    Direction::SendRecv,
+                    Direction::SendOnly,
+                    Direction::RecvOnly,
+                    Direction::Inactive,
+                ][direction],
+            });
+            let mut slots: Vec<Slot> = rejected
+                .into_iter()
+                .map(|(media, proto, format)| Slot::Rejected { media, proto, format })
+                .collect();
+            slots.insert(audio_at.min(slots.len()), audio);
+            check_describe(&n, version, &slots, zero);
+        }
+    }
+
     #[test]
     fn renders_as_the_formatting_renderer_did() {
         let addresses: [IpAddr; 5] = [
@@ -949,6 +1261,12 @@ mod tests {
                                     // rendered bytes of a description as they are.
                                     let d = SessionDescription::parse(text.clone()).unwrap();
                                     assert_eq!(d.to_bytes(), text.as_bytes());
+                                    // Laid out as the parser reads it, without
+                                    // the parser (none of these falls back).
+                                    let (_, laid) = n.render_layout(version, &slots, zero);
+                                    assert!(laid.is_some());
+                                    let built = n.describe(version, &slots, zero).unwrap();
+                                    assert_eq!(parts(&built), parts(&d));
                                     checked += 1;
                                 }
                             }
