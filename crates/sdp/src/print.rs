@@ -30,7 +30,25 @@ impl Out {
     }
 
     /// A number in decimal.
+    #[inline(always)]
     pub(crate) fn n(&mut self, v: u64) -> &mut Self {
+        // Most numbers in a description are below 100 (payload types,
+        // address bytes, packet times): written inline, the digits known
+        // to the compiler as ASCII (one byte each, no encoding).
+        if v < 10 {
+            self.0.push(char::from(b'0' + v as u8));
+        } else if v < 100 {
+            self.0.push(char::from(b'0' + (v / 10) as u8));
+            self.0.push(char::from(b'0' + (v % 10) as u8));
+        } else {
+            self.n_long(v);
+        }
+        self
+    }
+
+    /// [`Out::n`] from 100 on.
+    #[inline(never)]
+    fn n_long(&mut self, v: u64) {
         // two digits a step: the o= line's session id and version run to
         // twenty digits
         const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
@@ -57,9 +75,9 @@ impl Out {
         }
         self.0.reserve(digits.len() - k);
         for &d in &digits[k..] {
-            self.0.push(d as char);
+            // (`min`: the compiler then knows each is one byte of ASCII.)
+            self.0.push(char::from(d.min(b'9')));
         }
-        self
     }
 
     /// An address as `Display` writes it; IPv4 without the formatting
