@@ -25,6 +25,7 @@
 //! stream (video, a second audio stream, unknown media) with port 0 in the
 //! same position (RFC 3264 sections 6 and 8.2).
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 
 use bytestring::ByteString;
@@ -1024,20 +1025,32 @@ fn token(s: &str) -> bool {
     !s.is_empty() && !s.bytes().any(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
 }
 
-/// A token for `o=`: no spaces, never empty.
-fn sanitize(s: &str) -> String {
+/// A token for `o=`: no spaces, never empty (the configured name itself,
+/// without a copy, when it is one already).
+fn sanitize(s: &str) -> Cow<'_, str> {
+    if !s.is_empty() && !s.chars().any(char::is_whitespace) {
+        return Cow::Borrowed(s);
+    }
     let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-    if t.is_empty() { "-".to_owned() } else { t }
+    if t.is_empty() {
+        Cow::Borrowed("-")
+    } else {
+        Cow::Owned(t)
+    }
 }
 
-/// One line of text for `s=`.
-fn sanitize_text(s: &str) -> String {
+/// One line of text for `s=` (the configured text itself when it is one).
+fn sanitize_text(s: &str) -> Cow<'_, str> {
+    if !s.contains(['\r', '\n']) {
+        let t = s.trim();
+        return Cow::Borrowed(if t.is_empty() { "-" } else { t });
+    }
     let t: String = s.chars().filter(|&c| c != '\r' && c != '\n').collect();
     let t = t.trim();
     if t.is_empty() {
-        "-".to_owned()
+        Cow::Borrowed("-")
     } else {
-        t.to_owned()
+        Cow::Owned(t.to_owned())
     }
 }
 
@@ -1046,6 +1059,32 @@ mod tests {
     use std::fmt::Write as _;
 
     use super::*;
+
+    /// `sanitize` as it was, copying always.
+    fn old_sanitize(s: &str) -> String {
+        let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+        if t.is_empty() { "-".to_owned() } else { t }
+    }
+
+    /// `sanitize_text` as it was, copying always.
+    fn old_sanitize_text(s: &str) -> String {
+        let t: String = s.chars().filter(|&c| c != '\r' && c != '\n').collect();
+        let t = t.trim();
+        if t.is_empty() {
+            "-".to_owned()
+        } else {
+            t.to_owned()
+        }
+    }
+
+    proptest::proptest! {
+        /// The borrowing sanitizers give what the copying ones gave.
+        #[test]
+        fn sanitizers_as_before(s in "[ -~\\t\\r\\n\\x0b\\u{e9}\\u{2028}\\u{3000}]{0,8}") {
+            proptest::prop_assert_eq!(sanitize(&s), old_sanitize(&s));
+            proptest::prop_assert_eq!(sanitize_text(&s), old_sanitize_text(&s));
+        }
+    }
 
     /// The renderer as it was written with `write!`, the reference for the
     /// appending one.
@@ -1062,11 +1101,11 @@ mod tests {
         let _ = write!(
             s,
             "v=0\r\no={} {} {} IN {at} {}\r\ns={}\r\nc=IN {at} {c_addr}\r\nt=0 0\r\n",
-            sanitize(&cfg.username),
+            old_sanitize(&cfg.username),
             n.session_id,
             version,
             cfg.address,
-            sanitize_text(&cfg.session_name),
+            old_sanitize_text(&cfg.session_name),
         );
         for slot in slots {
             match slot {
