@@ -240,8 +240,11 @@ pub struct Negotiator {
     config: Config,
     session_id: u64,
     version: u64,
-    local: Option<SessionDescription>,
-    remote: Option<SessionDescription>,
+    // (Boxed: a description is about 470 bytes, and a negotiator lives
+    // inline in its user agent's boxed call, which they would take past
+    // the allocator's small-block sizes.)
+    local: Option<Box<SessionDescription>>,
+    remote: Option<Box<SessionDescription>>,
     pending: Option<Pending>,
     audio_slot: Option<usize>,
     hold: bool,
@@ -352,12 +355,12 @@ impl Negotiator {
 
     /// The last description we sent.
     pub fn local_description(&self) -> Option<&SessionDescription> {
-        self.local.as_ref()
+        self.local.as_deref()
     }
 
     /// The last description we received.
     pub fn remote_description(&self) -> Option<&SessionDescription> {
-        self.remote.as_ref()
+        self.remote.as_deref()
     }
 
     /// The current negotiated audio stream, if any.
@@ -432,7 +435,7 @@ impl Negotiator {
         let zero = self.hold && self.config.allow_zero_address;
         let (sdp, version) = self.finish(&slots, zero)?;
         self.version = version;
-        self.local = Some(sdp.clone());
+        self.local = Some(Box::new(sdp.clone()));
         self.pending = Some(Pending {
             audio_slot,
             hold_before: self.hold,
@@ -495,9 +498,23 @@ impl Negotiator {
         let Some(pending) = self.pending.clone() else {
             return Err(NegotiationError::NoOfferOutstanding);
         };
-        let Some(offer) = self.local.clone() else {
+        // Taken out and put back rather than copied (nothing below reads it
+        // through `self`).
+        let Some(offer) = self.local.take() else {
             return Err(NegotiationError::NoOfferOutstanding);
         };
+        let r = self.answer_to(&offer, answer, pending);
+        self.local = Some(offer);
+        r
+    }
+
+    /// [`Negotiator::receive_answer`] for our offer `offer`.
+    fn answer_to(
+        &mut self,
+        offer: &SessionDescription,
+        answer: &SessionDescription,
+        pending: Pending,
+    ) -> Result<Option<MediaParams>, NegotiationError> {
         if answer.media_count() != offer.media_count() {
             self.pending = None;
             return Err(NegotiationError::StreamCountMismatch {
@@ -531,7 +548,7 @@ impl Negotiator {
             Some(Ok(p)) => Some(p),
             None => None,
         };
-        self.remote = Some(answer.clone());
+        self.remote = Some(Box::new(answer.clone()));
         self.audio_slot = Some(slot);
         self.media = params.clone();
         Ok(params)
@@ -636,8 +653,8 @@ impl Negotiator {
         let zero = self.hold && self.config.allow_zero_address;
         let (sdp, version) = self.finish(&slots, zero)?;
         self.version = version;
-        self.local = Some(sdp.clone());
-        self.remote = Some(offer.clone());
+        self.local = Some(Box::new(sdp.clone()));
+        self.remote = Some(Box::new(offer.clone()));
         let media = accepted.as_ref().map(|(_, p)| p.clone());
         if let Some((i, _)) = accepted {
             self.audio_slot = Some(i);
@@ -748,7 +765,7 @@ impl Negotiator {
         let sdp = self.describe(self.version, slots, zero)?;
         match &self.local {
             None => Ok((sdp, self.version)),
-            Some(prev) if *prev == sdp => Ok((sdp, self.version)),
+            Some(prev) if **prev == sdp => Ok((sdp, self.version)),
             Some(_) => {
                 let v = self.version.wrapping_add(1);
                 Ok((self.describe(v, slots, zero)?, v))

@@ -1184,11 +1184,14 @@ pub(crate) fn dialog_hash(call_id: &str, local_tag: &str) -> u64 {
 mod size {
     /// Calls are kept boxed, but an idle call's inline size still counts
     /// against the per-dialog memory budget (issue 6: 4 KB): the INVITE and
-    /// the 2xx under retransmission are boxed and dropped when done.
+    /// the 2xx under retransmission are boxed and dropped when done. Within
+    /// 1,024 bytes the box is also one of glibc's per-thread cached sizes
+    /// (at most 1,032 bytes), whose allocation and release are cheap (the
+    /// negotiator's descriptions are boxed for that).
     #[test]
     fn an_idle_call_stays_small() {
         assert!(
-            size_of::<super::Call>() <= 2048,
+            size_of::<super::Call>() <= 1024,
             "{}",
             size_of::<super::Call>()
         );
