@@ -196,22 +196,94 @@ impl<'a> Fmtp<'a> {
 
 /// The RFC 4733 section 2.4.1 list of telephone events, e.g. `0-15,16`,
 /// as sorted, merged, inclusive ranges.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+#[derive(Clone, Default)]
 pub struct EventList {
-    ranges: Vec<(u8, u8)>,
+    ranges: Ranges,
+}
+
+/// Ranges of events: up to four inline (a DTMF list has one), without an
+/// allocation; more on the heap.
+#[derive(Clone)]
+enum Ranges {
+    Inline(u8, [(u8, u8); 4]),
+    Heap(Vec<(u8, u8)>),
+}
+
+impl Default for Ranges {
+    fn default() -> Self {
+        Ranges::Inline(0, [(0, 0); 4])
+    }
+}
+
+impl Ranges {
+    #[inline]
+    fn as_slice(&self) -> &[(u8, u8)] {
+        match self {
+            Ranges::Inline(n, a) => a.get(..usize::from(*n)).unwrap_or_default(),
+            Ranges::Heap(v) => v,
+        }
+    }
+
+    #[inline]
+    fn as_mut_slice(&mut self) -> &mut [(u8, u8)] {
+        match self {
+            Ranges::Inline(n, a) => a.get_mut(..usize::from(*n)).unwrap_or_default(),
+            Ranges::Heap(v) => v,
+        }
+    }
+
+    fn push(&mut self, r: (u8, u8)) {
+        match self {
+            Ranges::Inline(n, a) => match a.get_mut(usize::from(*n)) {
+                Some(slot) => {
+                    *slot = r;
+                    *n += 1;
+                }
+                None => {
+                    let mut v = Vec::with_capacity(8);
+                    v.extend_from_slice(a);
+                    v.push(r);
+                    *self = Ranges::Heap(v);
+                }
+            },
+            Ranges::Heap(v) => v.push(r),
+        }
+    }
+}
+
+impl PartialEq for EventList {
+    fn eq(&self, other: &Self) -> bool {
+        self.ranges() == other.ranges()
+    }
+}
+
+impl Eq for EventList {}
+
+impl std::hash::Hash for EventList {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.ranges().hash(state);
+    }
+}
+
+impl fmt::Debug for EventList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EventList")
+            .field("ranges", &self.ranges())
+            .finish()
+    }
 }
 
 impl EventList {
     /// The DTMF events 0-15, the RFC 4733 default when no `a=fmtp` is given.
     pub fn dtmf() -> Self {
         Self {
-            ranges: vec![(0, 15)],
+            ranges: Ranges::Inline(1, [(0, 15), (0, 0), (0, 0), (0, 0)]),
         }
     }
 
     /// Parses `event[-event] *("," event[-event])`; events are 0..=255.
     pub fn parse(s: &str) -> Result<Self, AttributeError> {
-        let mut ranges = Vec::new();
+        let mut ranges = Ranges::default();
         for item in s.split(',') {
             let item = item.trim();
             let (lo, hi) = match item.split_once('-') {
@@ -228,11 +300,11 @@ impl EventList {
         Ok(Self::normalized(ranges))
     }
 
-    fn normalized(mut ranges: Vec<(u8, u8)>) -> Self {
-        ranges.sort_unstable();
-        let mut out: Vec<(u8, u8)> = Vec::with_capacity(ranges.len());
-        for (lo, hi) in ranges {
-            match out.last_mut() {
+    fn normalized(mut ranges: Ranges) -> Self {
+        ranges.as_mut_slice().sort_unstable();
+        let mut out = Ranges::default();
+        for &(lo, hi) in ranges.as_slice() {
+            match out.as_mut_slice().last_mut() {
                 Some(last) if u16::from(lo) <= u16::from(last.1) + 1 => last.1 = last.1.max(hi),
                 _ => out.push((lo, hi)),
             }
@@ -242,21 +314,21 @@ impl EventList {
 
     /// The inclusive ranges, sorted and merged.
     pub fn ranges(&self) -> &[(u8, u8)] {
-        &self.ranges
+        self.ranges.as_slice()
     }
 
     /// Whether the list names this event.
     pub fn contains(&self, event: u8) -> bool {
-        self.ranges
+        self.ranges()
             .iter()
             .any(|&(lo, hi)| lo <= event && event <= hi)
     }
 
     /// The events both lists name.
     pub fn intersect(&self, other: &Self) -> Self {
-        let mut out = Vec::new();
-        for &(a, b) in &self.ranges {
-            for &(c, d) in &other.ranges {
+        let mut out = Ranges::default();
+        for &(a, b) in self.ranges() {
+            for &(c, d) in other.ranges() {
                 let (lo, hi) = (a.max(c), b.min(d));
                 if lo <= hi {
                     out.push((lo, hi));
@@ -268,13 +340,13 @@ impl EventList {
 
     /// Whether the list names no event.
     pub fn is_empty(&self) -> bool {
-        self.ranges.is_empty()
+        self.ranges().is_empty()
     }
 }
 
 impl fmt::Display for EventList {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, &(lo, hi)) in self.ranges.iter().enumerate() {
+        for (i, &(lo, hi)) in self.ranges().iter().enumerate() {
             if i > 0 {
                 f.write_str(",")?;
             }
@@ -1163,6 +1235,85 @@ pub(crate) fn parse_u8(s: &str) -> Option<u8> {
 
 #[cfg(test)]
 mod tests {
+    /// The event lists as they were, in a `Vec`: the reference for the
+    /// inline ranges.
+    fn reference_normalized(mut ranges: Vec<(u8, u8)>) -> Vec<(u8, u8)> {
+        ranges.sort_unstable();
+        let mut out: Vec<(u8, u8)> = Vec::new();
+        for (lo, hi) in ranges {
+            match out.last_mut() {
+                Some(last) if u16::from(lo) <= u16::from(last.1) + 1 => last.1 = last.1.max(hi),
+                _ => out.push((lo, hi)),
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// Parsing, intersecting, comparing and printing event lists of
+        /// any length (inline up to four ranges, on the heap beyond) give
+        /// what the `Vec` lists gave.
+        #[test]
+        fn event_lists_as_vec_lists(
+            a in proptest::collection::vec((0u8..=255, 0u8..8), 0..12),
+            b in proptest::collection::vec((0u8..=255, 0u8..40), 0..12),
+        ) {
+            let text = |r: &[(u8, u8)]| {
+                r.iter()
+                    .map(|&(lo, w)| format!("{lo}-{}", lo.saturating_add(w)))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            };
+            let span = |r: &[(u8, u8)]| -> Vec<(u8, u8)> {
+                r.iter().map(|&(lo, w)| (lo, lo.saturating_add(w))).collect()
+            };
+            let (ra, rb) = (reference_normalized(span(&a)), reference_normalized(span(&b)));
+            let (ea, eb) = (
+                EventList::parse(&text(&a)).unwrap_or_default(),
+                EventList::parse(&text(&b)).unwrap_or_default(),
+            );
+            if !a.is_empty() {
+                proptest::prop_assert_eq!(ea.ranges(), &ra[..]);
+            }
+            if !b.is_empty() {
+                proptest::prop_assert_eq!(eb.ranges(), &rb[..]);
+            }
+            let mut both = Vec::new();
+            for &(x, y) in ea.ranges() {
+                for &(z, w) in eb.ranges() {
+                    if x.max(z) <= y.min(w) {
+                        both.push((x.max(z), y.min(w)));
+                    }
+                }
+            }
+            let i = ea.intersect(&eb);
+            proptest::prop_assert_eq!(i.ranges(), &reference_normalized(both)[..]);
+            proptest::prop_assert_eq!(i.is_empty(), i.ranges().is_empty());
+            proptest::prop_assert_eq!(ea == eb, ea.ranges() == eb.ranges());
+            let hash = |e: &EventList| {
+                use std::hash::Hasher;
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                std::hash::Hash::hash(e, &mut h);
+                h.finish()
+            };
+            if !ea.is_empty() {
+                let again = EventList::parse(&ea.to_string()).unwrap();
+                proptest::prop_assert_eq!(&again, &ea);
+                proptest::prop_assert_eq!(hash(&again), hash(&ea));
+            }
+            proptest::prop_assert_eq!(
+                format!("{ea:?}"),
+                format!("EventList {{ ranges: {:?} }}", ea.ranges())
+            );
+            for ev in [0u8, 15, 16, 100, 255] {
+                proptest::prop_assert_eq!(
+                    ea.contains(ev),
+                    ea.ranges().iter().any(|&(lo, hi)| lo <= ev && ev <= hi)
+                );
+            }
+        }
+    }
+
     use super::*;
 
     /// The previous, cursor-based `a=rtcp` reader, to check the hand-written one.
