@@ -105,7 +105,7 @@ impl ClientInvite {
     }
 
     /// A response matched this transaction (section 17.1.3).
-    pub(crate) fn on_response(&mut self, ctx: Ctx<'_>, resp: Message, out: &mut Vec<Action>) {
+    pub(crate) fn on_response(&mut self, ctx: Ctx<'_>, resp: Box<Message>, out: &mut Vec<Action>) {
         let Some(code) = resp.status() else { return };
         use ClientInviteState::*;
         match (self.state, code) {
@@ -118,7 +118,7 @@ impl ClientInvite {
                     self.refresh = self.nat_refresh_interval(ctx).map(|d| ctx.now + d);
                 }
                 self.state = Proceeding;
-                out.push(Action::Response(Box::new(resp)));
+                out.push(Action::Response(resp));
             }
             (Calling | Proceeding, 200..=299) => {
                 // RFC 6026 section 7.2: Accepted, Timer M; the TU ACKs.
@@ -128,7 +128,7 @@ impl ClientInvite {
                 self.refresh = None;
                 self.state = Accepted;
                 self.timer_m = Some(ctx.now + ctx.cfg.timers.t1_x64());
-                out.push(Action::Response(Box::new(resp)));
+                out.push(Action::Response(resp));
             }
             (Calling | Proceeding, _) => {
                 self.timer_a = None;
@@ -139,7 +139,7 @@ impl ClientInvite {
                 if let Some(ack) = &self.ack {
                     out.push(Action::Send(ack.clone()));
                 }
-                out.push(Action::Response(Box::new(resp)));
+                out.push(Action::Response(resp));
                 if ctx.reliable {
                     self.terminate();
                 } else {
@@ -147,7 +147,7 @@ impl ClientInvite {
                     self.timer_d = Some(ctx.now + ctx.cfg.timers.timer_d_unreliable());
                 }
             }
-            (Accepted, 200..=299) => out.push(Action::Response(Box::new(resp))),
+            (Accepted, 200..=299) => out.push(Action::Response(resp)),
             (Completed, 300..) => {
                 // A retransmitted final response: ACK again, not to the TU.
                 if let Some(ack) = &self.ack {

@@ -71,16 +71,16 @@ impl ClientNonInvite {
     }
 
     /// A response matched this transaction (section 17.1.3).
-    pub(crate) fn on_response(&mut self, ctx: Ctx<'_>, resp: Message, out: &mut Vec<Action>) {
+    pub(crate) fn on_response(&mut self, ctx: Ctx<'_>, resp: Box<Message>, out: &mut Vec<Action>) {
         let Some(code) = resp.status() else { return };
         use ClientNonInviteState::*;
         match (self.state, code) {
             (Trying | Proceeding, 100..=199) => {
                 self.state = Proceeding;
-                out.push(Action::Response(Box::new(resp)));
+                out.push(Action::Response(resp));
             }
             (Trying | Proceeding, _) => {
-                out.push(Action::Response(Box::new(resp)));
+                out.push(Action::Response(resp));
                 self.timer_e = None;
                 self.timer_f = None;
                 if ctx.reliable {

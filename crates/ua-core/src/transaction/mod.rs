@@ -818,7 +818,9 @@ impl TransactionLayer {
         local: Option<SocketAddr>,
     ) -> Dispatch {
         match Message::parse(data) {
-            Ok(m) => self.handle_message_on(now, m, transport, source, local),
+            // Boxed at once: it goes up boxed, and a message is large
+            // (608 bytes) to move through the calls below.
+            Ok(m) => self.dispatch(now, Box::new(m), transport, source, local),
             Err(e) => Dispatch::Dropped(DropReason::Malformed(e)),
         }
     }
@@ -844,6 +846,18 @@ impl TransactionLayer {
         source: SocketAddr,
         local: Option<SocketAddr>,
     ) -> Dispatch {
+        self.dispatch(now, Box::new(msg), transport, source, local)
+    }
+
+    /// [`handle_message_on`](Self::handle_message_on) for a boxed message.
+    fn dispatch(
+        &mut self,
+        now: Time,
+        msg: Box<Message>,
+        transport: Transport,
+        source: SocketAddr,
+        local: Option<SocketAddr>,
+    ) -> Dispatch {
         if msg.top_via().is_none()
             || msg.cseq().is_none()
             || msg.call_id().is_none()
@@ -859,12 +873,12 @@ impl TransactionLayer {
         }
     }
 
-    fn handle_response(&mut self, now: Time, msg: Message) -> Dispatch {
+    fn handle_response(&mut self, now: Time, msg: Box<Message>) -> Dispatch {
         let Some(key) = TxKey::client_for_response(&msg) else {
-            return Dispatch::Stray(Box::new(msg));
+            return Dispatch::Stray(msg);
         };
         let Some(entry) = self.txs.get_mut(&key) else {
-            return Dispatch::Stray(Box::new(msg));
+            return Dispatch::Stray(msg);
         };
         if let Some(sent_by) = &entry.sent_by
             && !sent_by_is(sent_by, &msg)
@@ -885,7 +899,7 @@ impl TransactionLayer {
                 }
             }
             Machine::ClientNonInvite(m) => m.on_response(ctx, msg, &mut actions),
-            _ => return Dispatch::Stray(Box::new(msg)),
+            _ => return Dispatch::Stray(msg),
         }
         self.apply(&key, actions);
         if let Some(cancel) = release {
@@ -897,7 +911,7 @@ impl TransactionLayer {
     fn handle_request(
         &mut self,
         now: Time,
-        msg: Message,
+        msg: Box<Message>,
         transport: Transport,
         source: SocketAddr,
         local: Option<SocketAddr>,
@@ -927,7 +941,7 @@ impl TransactionLayer {
                         return if is_ack {
                             self.out.push_back(TxOutput::Ack {
                                 key: None,
-                                request: Box::new(msg),
+                                request: msg,
                             });
                             Dispatch::AckToTu
                         } else {
@@ -957,15 +971,18 @@ impl TransactionLayer {
         if is_ack {
             self.out.push_back(TxOutput::Ack {
                 key: None,
-                request: Box::new(msg),
+                request: msg,
             });
             return Dispatch::AckToTu;
         }
         if self.txs.len() >= self.config.max_transactions {
             // A stateless answer copies the Via: stamp it here (rare).
-            let msg = transport::stamp_received(&msg, source).unwrap_or(msg);
+            let msg = match transport::stamp_received(&msg, source) {
+                Ok(stamped) => Box::new(stamped),
+                Err(_) => msg,
+            };
             self.out.push_back(TxOutput::Overloaded {
-                request: Box::new(msg),
+                request: msg,
                 transport,
                 source,
             });
@@ -980,7 +997,7 @@ impl TransactionLayer {
         };
         let mut actions = std::mem::take(&mut self.actions);
         let machine = if msg.method() == Some(&Method::Invite) {
-            Machine::ServerInvite(ServerInvite::new(ctx, msg.clone(), &mut actions))
+            Machine::ServerInvite(ServerInvite::new(ctx, (*msg).clone(), &mut actions))
         } else {
             Machine::ServerNonInvite(ServerNonInvite::new(ctx))
         };
@@ -998,7 +1015,7 @@ impl TransactionLayer {
         );
         self.out.push_back(TxOutput::Request {
             key: key.clone(),
-            request: Box::new(msg),
+            request: msg,
         });
         self.apply(&key, actions);
         Dispatch::NewRequest(key)

@@ -125,7 +125,7 @@ impl ServerInvite {
     pub(crate) fn on_request(
         &mut self,
         ctx: Ctx<'_>,
-        req: Message,
+        req: Box<Message>,
         is_ack: bool,
         out: &mut Vec<Action>,
     ) {
@@ -152,7 +152,7 @@ impl ServerInvite {
                 }
             }
             // RFC 6026 section 7.1: ACKs in Accepted go to the TU.
-            (Accepted, true) => out.push(Action::Ack(Box::new(req))),
+            (Accepted, true) => out.push(Action::Ack(req)),
             // Confirmed absorbs ACKs, Accepted absorbs INVITEs, and an ACK
             // before any final response has nothing to acknowledge.
             _ => {}
