@@ -313,11 +313,11 @@ impl MessageBuilder {
     /// message from the recorded parts, checking the core headers as the
     /// parser does (see the module documentation).
     pub fn build(self) -> Result<Message, ParseError> {
-        let (buf, body_start, fields, uri, plain) = self.finish();
+        let (buf, head, fields, uri, plain) = self.finish();
         if !plain {
             return Message::parse(buf);
         }
-        match assemble(&buf, body_start, fields, uri) {
+        match assemble(&buf, head, fields, uri) {
             Some(Ok(m)) => {
                 #[cfg(debug_assertions)]
                 crate::splice::assert_same_as_parsed(&m);
@@ -328,10 +328,10 @@ impl MessageBuilder {
         }
     }
 
-    /// The bytes with Content-Length and the empty line, where the body
-    /// starts, and the recorded parts.
+    /// The bytes with Content-Length and the empty line, the head (up to
+    /// where the body starts), and the recorded parts.
     #[allow(clippy::type_complexity)]
-    fn finish(self) -> (Bytes, usize, Vec<Entry>, Option<(u32, u32)>, bool) {
+    fn finish(self) -> (Bytes, Head, Vec<Entry>, Option<(u32, u32)>, bool) {
         let MessageBuilder {
             mut text,
             body,
@@ -350,9 +350,25 @@ impl MessageBuilder {
         });
         text.push_str("\r\n\r\n");
         let body_start = text.len();
+        // The head is the builder's text, UTF-8 already: with a body that
+        // is text too (an SDP body is; no body always is), the head is
+        // taken from the whole as text, with no check of the head's bytes.
+        if let Ok(b) = std::str::from_utf8(&body) {
+            text.push_str(b);
+            let whole = ByteString::from(text);
+            let head = whole.get(..body_start).map(|h| whole.slice_ref(h));
+            let head = head.map_or(Head::Unchecked(body_start), Head::Text);
+            return (whole.into_bytes(), head, fields, uri, plain);
+        }
         let mut out = text.into_bytes();
         out.extend_from_slice(&body);
-        (Bytes::from(out), body_start, fields, uri, plain)
+        (
+            Bytes::from(out),
+            Head::Unchecked(body_start),
+            fields,
+            uri,
+            plain,
+        )
     }
 }
 
@@ -365,15 +381,26 @@ impl Message {
     }
 }
 
+/// The head of a built message: the text up to the body, as text when
+/// it came so, else where it ends (to check).
+enum Head {
+    Text(ByteString),
+    Unchecked(usize),
+}
+
 /// The message the parser would give for `buf`, from the parts the builder
 /// recorded; `None` when the start line needs the parser's judgement.
 fn assemble(
     buf: &Bytes,
-    body_start: usize,
+    head: Head,
     headers: Vec<Entry>,
     uri: Option<(u32, u32)>,
 ) -> Option<Result<Message, ParseError>> {
-    let head = ByteString::try_from(buf.slice(..body_start)).ok()?;
+    let head = match head {
+        Head::Text(h) => h,
+        Head::Unchecked(body_start) => ByteString::try_from(buf.slice(..body_start)).ok()?,
+    };
+    let body_start = head.len();
     let line_end = grammar::find_byte(head.as_bytes(), b'\n')? - 1;
     let start = match uri {
         Some((u0, u1)) => {
@@ -534,8 +561,8 @@ mod tests {
         bool,
         Result<Message, ParseError>,
     ) {
-        let (buf, body_start, fields, uri, plain) = b.clone().finish();
-        let fast = plain && matches!(assemble(&buf, body_start, fields, uri), Some(Ok(_)));
+        let (buf, head, fields, uri, plain) = b.clone().finish();
+        let fast = plain && matches!(assemble(&buf, head, fields, uri), Some(Ok(_)));
         (b.build(), fast, Message::parse(buf))
     }
 
