@@ -460,9 +460,27 @@ pub fn decimal_text(v: u64, buf: &mut [u8; 20]) -> &str {
     std::str::from_utf8(&buf[n..]).unwrap_or_default()
 }
 
-/// Appends `v` in decimal ([`decimal_text`]).
+/// Appends `v` in decimal (as [`decimal_text`] writes it), byte by byte
+/// as ASCII: no UTF-8 check of the digits, which `decimal_text` needs for
+/// its `&str`.
 pub fn push_decimal(s: &mut String, v: u64) {
-    s.push_str(decimal_text(v, &mut [0; 20]));
+    if v < 10 {
+        s.push(char::from(b'0' + v as u8));
+        return;
+    }
+    let mut buf = [0u8; 20];
+    let mut n = buf.len();
+    let mut v = v;
+    while v > 0 {
+        n -= 1;
+        buf[n] = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
+    s.reserve(buf.len() - n);
+    for &d in &buf[n..] {
+        // (`min`: the compiler then knows it is one byte of ASCII.)
+        s.push(char::from(d.min(b'9')));
+    }
 }
 
 /// The reason phrases of RFC 3261 section 21 (and the extensions a handset

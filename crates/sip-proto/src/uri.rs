@@ -144,6 +144,24 @@ pub fn ipv4_text<'b>(ip: &Ipv4Addr, buf: &'b mut [u8; 15]) -> &'b str {
     std::str::from_utf8(&buf[..n]).unwrap_or_default()
 }
 
+/// Appends [`ipv4_text`] of `ip` to `s`, byte by byte as ASCII (no UTF-8
+/// check of the written text, which `ipv4_text` needs for its `&str`).
+pub fn push_ipv4(s: &mut String, ip: &Ipv4Addr) {
+    s.reserve(15);
+    for (k, octet) in ip.octets().into_iter().enumerate() {
+        if k > 0 {
+            s.push('.');
+        }
+        let [a, b, c, width] = OCTET_TEXT[usize::from(octet)];
+        for (i, d) in [a, b, c].into_iter().enumerate() {
+            if i < usize::from(width) {
+                // (`min`: the compiler then knows it is one byte of ASCII.)
+                s.push(char::from(d.min(b'9')));
+            }
+        }
+    }
+}
+
 /// Each octet's decimal digits, left-aligned, and how many there are.
 const OCTET_TEXT: [[u8; 4]; 256] = {
     let mut t = [[0u8; 4]; 256];
@@ -761,10 +779,16 @@ mod tests {
             Ipv4Addr::new(9, 10, 99, 100),
         ] {
             assert_eq!(ipv4_text(&ip, &mut [0; 15]), ip.to_string());
+            let mut pushed = String::from("x");
+            push_ipv4(&mut pushed, &ip);
+            assert_eq!(pushed, format!("x{ip}"));
         }
         for v in 0..=255u8 {
             let ip = Ipv4Addr::new(v, 255 - v, v / 3, v.wrapping_mul(7));
             assert_eq!(ipv4_text(&ip, &mut [0; 15]), ip.to_string());
+            let mut pushed = String::from("x");
+            push_ipv4(&mut pushed, &ip);
+            assert_eq!(pushed, format!("x{ip}"));
             assert_eq!(Host::V4(ip).to_string(), ip.to_string());
         }
     }

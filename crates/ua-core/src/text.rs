@@ -9,7 +9,7 @@ use sip_proto::{Host, Uri, push_decimal};
 pub(crate) fn push_host(s: &mut String, h: &Host<'_>) {
     match h {
         Host::Name(n) => s.push_str(n),
-        Host::V4(a) => s.push_str(sip_proto::uri::ipv4_text(a, &mut [0; 15])),
+        Host::V4(a) => sip_proto::uri::push_ipv4(s, a),
         Host::V6(_) => {
             use std::fmt::Write as _;
             let _ = write!(s, "{h}");

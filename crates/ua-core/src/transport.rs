@@ -183,7 +183,7 @@ pub fn rebuild_via(via: &Via<'_>, transport: &str, set: &[(&str, Option<&str>)])
         s.push_str(part);
     }
     match &via.host {
-        Host::V4(a) => s.push_str(sip_proto::uri::ipv4_text(a, &mut [0; 15])),
+        Host::V4(a) => sip_proto::uri::push_ipv4(&mut s, a),
         other => {
             let _ = write!(s, "{other}");
         }
