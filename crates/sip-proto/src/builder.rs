@@ -405,9 +405,14 @@ fn assemble(
     let start = match uri {
         Some((u0, u1)) => {
             let u = head.get(u0 as usize..u1 as usize)?;
-            let parsed = Uri::parse(u).ok()?;
-            if parsed.as_sip().is_some_and(|s| s.headers.is_some()) {
-                return None;
+            // As the parser checks it: the usual SIP URI passes the span
+            // reader (which takes no URI headers), anything else the URI
+            // parser.
+            if crate::fast::sip_uri(head.as_bytes(), u0 as usize, u1 as usize).is_none() {
+                let parsed = Uri::parse(u).ok()?;
+                if parsed.as_sip().is_some_and(|s| s.headers.is_some()) {
+                    return None;
+                }
             }
             StartLine::Request {
                 method: Method::from_token(head.get(..u0 as usize - 1)?),

@@ -122,7 +122,7 @@ impl UriSpans {
     }
 
     #[inline(always)]
-    fn view<'a>(&self, t: &'a impl Text) -> Uri<'a> {
+    pub(crate) fn view<'a>(&self, t: &'a impl Text) -> Uri<'a> {
         match *self {
             UriSpans::Sip {
                 secure,

@@ -890,7 +890,15 @@ impl Message {
 
     /// The Request-URI, for a request (checked when the message was parsed).
     pub fn request_uri(&self) -> Option<Uri<'_>> {
-        Uri::parse(self.request_uri_str()?).ok()
+        let StartLine::Request { uri, .. } = self.start else {
+            return None;
+        };
+        // The usual SIP URI from the span reader (which gives what the URI
+        // parser gives when it takes a URI), anything else from the parser.
+        match crate::fast::sip_uri(self.head.as_bytes(), uri.start as usize, uri.end as usize) {
+            Some(spans) => Some(spans.view(self)),
+            None => Uri::parse(self.text(uri)).ok(),
+        }
     }
 
     /// The status code, for a response.
@@ -1265,6 +1273,25 @@ mod start_line_tests {
             if let Some(s) = Message::usual_request_line(&b, at) {
                 prop_assert!(b.is_ascii());
                 prop_assert_eq!(Ok(s), Message::any_start_line(&b, at, false));
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// `request_uri` (the span reader's view for the usual SIP URI)
+        /// gives what the URI parser gives for the Request-URI's text.
+        #[test]
+        fn request_uri_is_the_parsed_uri(
+            uri in "(sip|sips|SIP|tel):(([a-z0-9%]{1,4}(:[a-z]{0,3})?@)|[a-z@]{0,3})([a-z]{1,6}\\.[a-z]{2,3}|192\\.0\\.2\\.[0-9]{1,3}|[0-9.]{1,9}|\\[::1\\]|[a-z.\u{e9}-]{0,4})(|:5060|:|:99999|;transport=udp|;lr;x|;a=\"b\"|\\?x=y|>)",
+        ) {
+            let text = format!("OPTIONS {uri} SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\n\
+                                From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: x\r\n\
+                                CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n");
+            if let Ok(m) = Message::parse(text.into_bytes()) {
+                let s = m.request_uri_str().unwrap();
+                prop_assert_eq!(m.request_uri(), Uri::parse(s).ok());
             }
         }
     }
