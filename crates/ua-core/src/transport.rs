@@ -308,7 +308,11 @@ pub fn stamped_top_via(msg: &Message, source: SocketAddr) -> Option<String> {
 
 /// [`stamped_top_via`] for the top Via `via`.
 fn stamp_via(via: &Via<'_>, source: SocketAddr) -> Option<String> {
-    let want_rport = wants_rport(via);
+    stamp_via_as(via, source, wants_rport(via))
+}
+
+/// [`stamp_via`], given whether the Via asks for `rport` ([`wants_rport`]).
+fn stamp_via_as(via: &Via<'_>, source: SocketAddr, want_rport: bool) -> Option<String> {
     let differs = !host_is(&via.host, source.ip());
     if !differs && !want_rport {
         return None;
@@ -373,13 +377,16 @@ pub fn receipt(
         ResponseTarget::Addr(a) => Some(a),
         ResponseTarget::Resolve { .. } => None,
     };
-    let Some(stamp) = stamp_via(&via, source) else {
+    // (Read once: `rport` is rarely the first parameter, so each look is
+    // a scan of the parameters.)
+    let want_rport = wants_rport(&via);
+    let Some(stamp) = stamp_via_as(&via, source, want_rport) else {
         return (None, addr(response_target(&via, transport, source)));
     };
     if transport.is_reliable() {
         return (Some(stamp), Some(source));
     }
-    if wants_rport(&via) && via.maddr().is_none() {
+    if want_rport && via.maddr().is_none() {
         // received = the source's address as the Via writes it
         let ip = source.ip().to_canonical();
         return (Some(stamp), Some(SocketAddr::new(ip, source.port())));
