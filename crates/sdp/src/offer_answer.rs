@@ -495,6 +495,22 @@ impl Negotiator {
         &mut self,
         answer: &SessionDescription,
     ) -> Result<Option<MediaParams>, NegotiationError> {
+        self.take_answer(Cow::Borrowed(answer))
+    }
+
+    /// [`Negotiator::receive_answer`] for an answer the caller has no more
+    /// use for: kept as the remote description without a copy.
+    pub fn receive_answer_owned(
+        &mut self,
+        answer: SessionDescription,
+    ) -> Result<Option<MediaParams>, NegotiationError> {
+        self.take_answer(Cow::Owned(answer))
+    }
+
+    fn take_answer(
+        &mut self,
+        answer: Cow<'_, SessionDescription>,
+    ) -> Result<Option<MediaParams>, NegotiationError> {
         let Some(pending) = self.pending.clone() else {
             return Err(NegotiationError::NoOfferOutstanding);
         };
@@ -512,7 +528,7 @@ impl Negotiator {
     fn answer_to(
         &mut self,
         offer: &SessionDescription,
-        answer: &SessionDescription,
+        answer: Cow<'_, SessionDescription>,
         pending: Pending,
     ) -> Result<Option<MediaParams>, NegotiationError> {
         if answer.media_count() != offer.media_count() {
@@ -548,7 +564,7 @@ impl Negotiator {
             Some(Ok(p)) => Some(p),
             None => None,
         };
-        self.remote = Some(Box::new(answer.clone()));
+        self.remote = Some(Box::new(answer.into_owned()));
         self.audio_slot = Some(slot);
         self.media = params.clone();
         Ok(params)
@@ -622,6 +638,19 @@ impl Negotiator {
     /// are offered but none can be accepted the result is
     /// [`NegotiationError::NoCommonCodec`] (send 488) and nothing changes.
     pub fn answer_offer(&mut self, offer: &SessionDescription) -> Result<Answer, NegotiationError> {
+        self.answer(Cow::Borrowed(offer))
+    }
+
+    /// [`Negotiator::answer_offer`] for an offer the caller has no more use
+    /// for: kept as the remote description without a copy.
+    pub fn answer_offer_owned(
+        &mut self,
+        offer: SessionDescription,
+    ) -> Result<Answer, NegotiationError> {
+        self.answer(Cow::Owned(offer))
+    }
+
+    fn answer(&mut self, offer: Cow<'_, SessionDescription>) -> Result<Answer, NegotiationError> {
         if self.pending.is_some() {
             return Err(NegotiationError::OfferOutstanding);
         }
@@ -654,7 +683,7 @@ impl Negotiator {
         let (sdp, version) = self.finish(&slots, zero)?;
         self.version = version;
         self.local = Some(Box::new(sdp.clone()));
-        self.remote = Some(Box::new(offer.clone()));
+        self.remote = Some(Box::new(offer.into_owned()));
         let media = accepted.as_ref().map(|(_, p)| p.clone());
         if let Some((i, _)) = accepted {
             self.audio_slot = Some(i);

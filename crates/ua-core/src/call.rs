@@ -531,7 +531,7 @@ impl UserAgent {
                     let media = self
                         .calls
                         .get_mut(&id)
-                        .and_then(|c| c.negotiator.receive_answer(&answer).ok().flatten());
+                        .and_then(|c| c.negotiator.receive_answer_owned(answer).ok().flatten());
                     self.set_state(id, CallState::EarlyMedia);
                     self.media_event(id, media);
                 }
@@ -539,7 +539,7 @@ impl UserAgent {
             200..=299 => {
                 let mut failed = None;
                 if let Some(remote) = sdp {
-                    failed = self.sdp_in_2xx(id, &remote);
+                    failed = self.sdp_in_2xx(id, remote);
                 }
                 // The ACK is ours for a 2xx, every time one arrives (13.2.2.4).
                 self.send_ack(id);
@@ -712,11 +712,11 @@ impl UserAgent {
     fn sdp_in_2xx(
         &mut self,
         id: CallId,
-        remote: &SessionDescription,
+        remote: SessionDescription,
     ) -> Option<(u16, &'static str)> {
         let c = self.calls.get_mut(&id)?;
         if c.negotiator.offer_outstanding() {
-            return match c.negotiator.receive_answer(remote) {
+            return match c.negotiator.receive_answer_owned(remote) {
                 Ok(media) => {
                     self.media_event(id, media);
                     None
@@ -730,7 +730,7 @@ impl UserAgent {
             return None; // a retransmitted 2xx: the same ACK goes again
         }
         if c.invite.as_ref().is_some_and(|i| i.body_bytes().is_empty()) {
-            match c.negotiator.answer_offer(remote) {
+            match c.negotiator.answer_offer_owned(remote) {
                 Ok(answer) => {
                     c.ack_body = Some(answer.sdp.as_bytes().clone());
                     let media = answer.media;
@@ -965,7 +965,7 @@ impl UserAgent {
             negotiator.create_offer().map(|_| None)
         } else {
             match parse_sdp(request) {
-                Ok(o) => negotiator.answer_offer(&o).map(|a| a.media),
+                Ok(o) => negotiator.answer_offer_owned(o).map(|a| a.media),
                 Err(_) => Err(sdp::NegotiationError::NoOfferOutstanding),
             }
         };
@@ -1080,7 +1080,7 @@ impl UserAgent {
             let answer = (!ack.body_bytes().is_empty())
                 .then(|| parse_sdp(ack).ok())
                 .flatten();
-            match answer.map(|a| c.negotiator.receive_answer(&a)) {
+            match answer.map(|a| c.negotiator.receive_answer_owned(a)) {
                 Some(Ok(media)) => {
                     self.set_state(id, CallState::Connected);
                     self.media_event(id, media);
