@@ -395,6 +395,21 @@ impl Negotiator {
     /// earlier stream in place (RFC 3264 section 8). Fails with
     /// [`NegotiationError::OfferOutstanding`] while an offer is outstanding.
     pub fn create_offer(&mut self) -> Result<SessionDescription, NegotiationError> {
+        let sdp = self.offer()?;
+        self.local = Some(Box::new(sdp.clone()));
+        Ok(sdp)
+    }
+
+    /// [`Negotiator::create_offer`], handing out the offer as kept (the
+    /// last description we sent) instead of a copy.
+    pub fn create_offer_kept(&mut self) -> Result<&SessionDescription, NegotiationError> {
+        let sdp = self.offer()?;
+        Ok(self.local.insert(Box::new(sdp)))
+    }
+
+    /// [`Negotiator::create_offer`] but for keeping the offer, which the
+    /// caller does.
+    fn offer(&mut self) -> Result<SessionDescription, NegotiationError> {
         if self.pending.is_some() {
             return Err(NegotiationError::OfferOutstanding);
         }
@@ -435,7 +450,6 @@ impl Negotiator {
         let zero = self.hold && self.config.allow_zero_address;
         let (sdp, version) = self.finish(&slots, zero)?;
         self.version = version;
-        self.local = Some(Box::new(sdp.clone()));
         self.pending = Some(Pending {
             audio_slot,
             hold_before: self.hold,
@@ -638,18 +652,24 @@ impl Negotiator {
     /// are offered but none can be accepted the result is
     /// [`NegotiationError::NoCommonCodec`] (send 488) and nothing changes.
     pub fn answer_offer(&mut self, offer: &SessionDescription) -> Result<Answer, NegotiationError> {
-        self.answer(Cow::Borrowed(offer))
+        let answer = self.answer(Cow::Borrowed(offer))?;
+        self.local = Some(Box::new(answer.sdp.clone()));
+        Ok(answer)
     }
 
     /// [`Negotiator::answer_offer`] for an offer the caller has no more use
-    /// for: kept as the remote description without a copy.
+    /// for, kept as the remote description without a copy; the answer is
+    /// handed out as kept (the last description we sent), not copied.
     pub fn answer_offer_owned(
         &mut self,
         offer: SessionDescription,
-    ) -> Result<Answer, NegotiationError> {
-        self.answer(Cow::Owned(offer))
+    ) -> Result<(&SessionDescription, Option<MediaParams>), NegotiationError> {
+        let Answer { sdp, media } = self.answer(Cow::Owned(offer))?;
+        Ok((self.local.insert(Box::new(sdp)), media))
     }
 
+    /// [`Negotiator::answer_offer`] but for keeping the answer, which the
+    /// caller does.
     fn answer(&mut self, offer: Cow<'_, SessionDescription>) -> Result<Answer, NegotiationError> {
         if self.pending.is_some() {
             return Err(NegotiationError::OfferOutstanding);
@@ -682,7 +702,6 @@ impl Negotiator {
         let zero = self.hold && self.config.allow_zero_address;
         let (sdp, version) = self.finish(&slots, zero)?;
         self.version = version;
-        self.local = Some(Box::new(sdp.clone()));
         self.remote = Some(Box::new(offer.into_owned()));
         let media = accepted.as_ref().map(|(_, p)| p.clone());
         if let Some((i, _)) = accepted {

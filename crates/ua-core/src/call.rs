@@ -211,8 +211,10 @@ impl UserAgent {
         } else {
             Some(
                 negotiator
-                    .create_offer()
-                    .map_err(|e| AgentError::Build(e.to_string()))?,
+                    .create_offer_kept()
+                    .map_err(|e| AgentError::Build(e.to_string()))?
+                    .as_bytes()
+                    .clone(),
             )
         };
         let local_tag = self.new_tag();
@@ -232,7 +234,7 @@ impl UserAgent {
             .header_str(HeaderName::Allow, ALLOW)
             .header_str(HeaderName::UserAgent, &self.config.user_agent);
         if let Some(offer) = offer {
-            b = b.body("application/sdp", offer.as_bytes().clone());
+            b = b.body("application/sdp", offer);
         }
         let invite = b.build().map_err(|e| AgentError::Build(e.to_string()))?;
         let key = self
@@ -731,9 +733,8 @@ impl UserAgent {
         }
         if c.invite.as_ref().is_some_and(|i| i.body_bytes().is_empty()) {
             match c.negotiator.answer_offer_owned(remote) {
-                Ok(answer) => {
-                    c.ack_body = Some(answer.sdp.as_bytes().clone());
-                    let media = answer.media;
+                Ok((sdp, media)) => {
+                    c.ack_body = Some(sdp.as_bytes().clone());
                     self.media_event(id, media);
                 }
                 Err(e) => return Some((e.sip_status(), "no common codec in the offer of the 2xx")),
@@ -962,10 +963,10 @@ impl UserAgent {
         let answered = if request.body_bytes().is_empty() {
             // Late offer (section 13.2.1): our offer goes in the 2xx and the
             // answer comes in the ACK; no media until then.
-            negotiator.create_offer().map(|_| None)
+            negotiator.create_offer_kept().map(|_| None)
         } else {
             match parse_sdp(request) {
-                Ok(o) => negotiator.answer_offer_owned(o).map(|a| a.media),
+                Ok(o) => negotiator.answer_offer_owned(o).map(|(_, media)| media),
                 Err(_) => Err(sdp::NegotiationError::NoOfferOutstanding),
             }
         };
