@@ -126,6 +126,66 @@ impl PartialOrd for TxKey {
     }
 }
 
+/// A key as the layer's map orders it, borrowed: a response finds its
+/// client transaction without its branch copied into a new key.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum KeyRef<'a> {
+    /// A client key's branch and method.
+    Client(&'a str, &'a Method),
+    /// A server key.
+    Server(&'a ServerKey),
+}
+
+/// What the map's keys are looked up by: a [`TxKey`] or a [`KeyRef`],
+/// ordered as [`TxKey`]'s `Ord` orders the keys (branch, then method, for
+/// a client key; client keys first; server keys as `ServerKey` orders them).
+pub(crate) trait AsKeyRef {
+    fn key_ref(&self) -> KeyRef<'_>;
+}
+
+impl AsKeyRef for TxKey {
+    #[inline]
+    fn key_ref(&self) -> KeyRef<'_> {
+        match self {
+            TxKey::Client { branch, method } => KeyRef::Client(branch, method),
+            TxKey::Server(s) => KeyRef::Server(s),
+        }
+    }
+}
+
+impl AsKeyRef for KeyRef<'_> {
+    #[inline]
+    fn key_ref(&self) -> KeyRef<'_> {
+        *self
+    }
+}
+
+impl PartialEq for dyn AsKeyRef + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.key_ref() == other.key_ref()
+    }
+}
+
+impl Eq for dyn AsKeyRef + '_ {}
+
+impl PartialOrd for dyn AsKeyRef + '_ {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for dyn AsKeyRef + '_ {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.key_ref().cmp(&other.key_ref())
+    }
+}
+
+impl<'a> std::borrow::Borrow<dyn AsKeyRef + 'a> for TxKey {
+    fn borrow(&self) -> &(dyn AsKeyRef + 'a) {
+        self
+    }
+}
+
 /// The id of a server transaction (section 17.2.3).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ServerKey {
@@ -240,6 +300,72 @@ impl BranchGenerator {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The borrowed form orders keys as `TxKey` does (what `Borrow`
+    /// requires), and finds in a map the key equal to it.
+    #[test]
+    fn key_refs_order_as_keys() {
+        let methods = [
+            Method::Invite,
+            Method::Ack,
+            Method::Bye,
+            Method::from_token("FOO"),
+            Method::from_token("BAR"),
+        ];
+        let texts = [
+            "",
+            "z9hG4bK1",
+            "z9hG4bK10",
+            "z9hG4bK2",
+            "Z9hG4bK1",
+            "a",
+            "b.example",
+        ];
+        let mut keys = Vec::new();
+        for m in &methods {
+            for b in texts {
+                keys.push(TxKey::Client {
+                    branch: Arc::from(b),
+                    method: m.clone(),
+                });
+                for h in ["a", "b.example"] {
+                    for port in [None, Some(5060), Some(1)] {
+                        keys.push(TxKey::Server(ServerKey::Rfc3261 {
+                            branch: Arc::from(b),
+                            sent_by: (Arc::from(h), port),
+                            method: m.clone(),
+                        }));
+                    }
+                }
+                keys.push(TxKey::Server(ServerKey::Rfc2543 {
+                    request_uri: b.to_owned(),
+                    to_tag: None,
+                    from_tag: Some(b.to_owned()),
+                    call_id: "c".to_owned(),
+                    cseq: 1,
+                    method: m.clone(),
+                    top_via: b.to_owned(),
+                }));
+            }
+        }
+        let map: std::collections::BTreeMap<TxKey, usize> = keys
+            .iter()
+            .cloned()
+            .enumerate()
+            .map(|(i, k)| (k, i))
+            .collect();
+        for a in &keys {
+            for b in &keys {
+                assert_eq!(a.cmp(b), a.key_ref().cmp(&b.key_ref()), "{a:?} {b:?}");
+            }
+            let probe = match a {
+                TxKey::Client { branch, method } => KeyRef::Client(branch, method),
+                TxKey::Server(s) => KeyRef::Server(s),
+            };
+            let found = map.get_key_value(&probe as &dyn AsKeyRef);
+            assert_eq!(found.map(|(k, _)| k), Some(a));
+        }
+    }
 
     fn parse(s: &str) -> Message {
         Message::parse(s.replace('\n', "\r\n").into_bytes()).unwrap()

@@ -53,6 +53,7 @@ use crate::transport::{
 };
 use client_invite::{ClientInvite, ClientInviteState};
 use client_non_invite::{ClientNonInvite, ClientNonInviteState};
+use key::{AsKeyRef, KeyRef};
 use key::{BranchGenerator, ServerKey, TxKey};
 use server_invite::{ServerInvite, ServerInviteState};
 use server_non_invite::{ServerNonInvite, ServerNonInviteState};
@@ -874,7 +875,18 @@ impl TransactionLayer {
     }
 
     fn handle_response(&mut self, now: Time, msg: Box<Message>) -> Dispatch {
-        let Some(key) = TxKey::client_for_response(&msg) else {
+        // The key (section 17.1.3: the top Via's branch and the CSeq
+        // method) looked up as borrowed text; the map's own key is taken.
+        let key = match (msg.top_via().and_then(|v| v.branch()), msg.cseq()) {
+            (Some(branch), Some(cseq)) => {
+                let probe = KeyRef::Client(branch, &cseq.method);
+                self.txs
+                    .get_key_value(&probe as &dyn AsKeyRef)
+                    .map(|(k, _)| k.clone())
+            }
+            _ => None,
+        };
+        let Some(key) = key else {
             return Dispatch::Stray(msg);
         };
         let Some(entry) = self.txs.get_mut(&key) else {
