@@ -954,11 +954,7 @@ fn redirect_target(response: &Message) -> Option<SocketAddr> {
 /// section 19.1.1: the `transport` parameter tells others to use TCP or
 /// TLS towards us; UDP is the default and goes without it).
 pub(crate) fn contact_uri(user: &str, hostport: &str, transport: Transport) -> String {
-    let param = match transport {
-        Transport::Udp => "",
-        Transport::Tcp => ";transport=tcp",
-        Transport::Tls => ";transport=tls",
-    };
+    let param = transport_param(transport);
     let mut s = String::with_capacity(5 + user.len() + hostport.len() + param.len());
     s.push_str("sip:");
     s.push_str(user);
@@ -966,6 +962,16 @@ pub(crate) fn contact_uri(user: &str, hostport: &str, transport: Transport) -> S
     s.push_str(hostport);
     s.push_str(param);
     s
+}
+
+/// The `transport` URI parameter of our Contact for `transport` (none
+/// for UDP, the default).
+pub(crate) fn transport_param(transport: Transport) -> &'static str {
+    match transport {
+        Transport::Udp => "",
+        Transport::Tcp => ";transport=tcp",
+        Transport::Tls => ";transport=tls",
+    }
 }
 
 /// An IP address as the host of a SIP URI or Via (RFC 3261 section 25.1:

@@ -160,14 +160,19 @@ impl UserAgent {
             .new_via(transport, &self.local_host, Some(port), true)
     }
 
-    fn contact(&self, account: AccountId) -> String {
+    /// Our Contact value, `<` [`contact_uri`](crate::agent::contact_uri)
+    /// `>`, in parts for [`MessageBuilder::header_parts`] (written into
+    /// the message, no string of its own).
+    fn contact_parts(&self, account: AccountId) -> [&str; 6] {
         let config = &self.accounts[account.0].config;
-        let uri = crate::agent::contact_uri(&config.user, &self.local_hostport, config.transport);
-        let mut s = String::with_capacity(uri.len() + 2);
-        s.push('<');
-        s.push_str(&uri);
-        s.push('>');
-        s
+        [
+            "<sip:",
+            &config.user,
+            "@",
+            &self.local_hostport,
+            crate::agent::transport_param(config.transport),
+            ">",
+        ]
     }
 
     /// Places a call from `account` to `target`: a SIP URI, or digits that
@@ -230,7 +235,7 @@ impl UserAgent {
             .header_parts(HeaderName::To, &["<", &uri, ">"])
             .header_str(HeaderName::CallId, &call_id)
             .header_str(HeaderName::CSeq, "1 INVITE")
-            .header_str(HeaderName::Contact, &self.contact(account))
+            .header_parts(HeaderName::Contact, &self.contact_parts(account))
             .header_str(HeaderName::Allow, ALLOW)
             .header_str(HeaderName::UserAgent, &self.config.user_agent);
         if let Some(offer) = offer {
@@ -297,7 +302,7 @@ impl UserAgent {
             return false;
         };
         // The INVITE borrowed, not cloned: the response only copies its headers.
-        let contact = self.contact(c.account);
+        let contact = self.contact_parts(c.account);
         let Some(invite) = c.invite.as_deref() else {
             return false;
         };
@@ -310,7 +315,7 @@ impl UserAgent {
         };
         let Ok(ok) = ok
             .record_route_from(invite)
-            .header_str(HeaderName::Contact, &contact)
+            .header_parts(HeaderName::Contact, &contact)
             .header_str(HeaderName::Allow, ALLOW)
             .body("application/sdp", sdp)
             .build()
@@ -985,7 +990,6 @@ impl UserAgent {
                 return;
             }
         };
-        let contact = self.contact(account);
         let dialog =
             Dialog::from_uas_request(request, &local_tag, (self.next_random() as u32) & 0x7fff)
                 .ok();
@@ -1021,11 +1025,12 @@ impl UserAgent {
         self.call_tx.insert(key.clone(), id);
         self.index_dialog(id);
         // 180 at once: the PBX then knows the handset alerts.
+        let contact = self.contact_parts(account);
         if let Ok(ringing) = self
             .layer
             .response_to(key, request, 180, "", Some(&local_tag))
             .record_route_from(request)
-            .header_str(HeaderName::Contact, &contact)
+            .header_parts(HeaderName::Contact, &contact)
             .build()
         {
             let _ = self.layer.send_response(now, key, ringing);
