@@ -339,7 +339,9 @@ struct Entry {
     /// Server: the request's top Via with `received`/`rport` (sections
     /// 18.2.1, RFC 3581 section 4) when it needed them; every response
     /// carries it as its top Via.
-    stamp: Option<Box<str>>,
+    /// (A `String` as written: shrinking it to a `Box<str>` took glibc's
+    /// `realloc`.)
+    stamp: Option<String>,
     machine: Machine,
 }
 
@@ -1021,7 +1023,7 @@ impl TransactionLayer {
                 local,
                 sent_by: None,
                 pending_cancel: None,
-                stamp: stamp.map(String::into_boxed_str),
+                stamp,
                 machine,
             }),
         );
