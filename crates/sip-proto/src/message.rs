@@ -252,6 +252,36 @@ fn is_wsp(c: u8) -> bool {
     c == b' ' || c == b'\t'
 }
 
+/// Where [`Message::parse_into`] fills a message: in place, or in a box.
+trait Holder {
+    fn hold(m: Message) -> Self;
+    fn message(&mut self) -> &mut Message;
+}
+
+impl Holder for Message {
+    #[inline(always)]
+    fn hold(m: Message) -> Self {
+        m
+    }
+
+    #[inline(always)]
+    fn message(&mut self) -> &mut Message {
+        self
+    }
+}
+
+impl Holder for Box<Message> {
+    #[inline(always)]
+    fn hold(m: Message) -> Self {
+        Box::new(m)
+    }
+
+    #[inline(always)]
+    fn message(&mut self) -> &mut Message {
+        self
+    }
+}
+
 /// The SIP version text, compared as RFC 3261 section 7.1 says ("SIP" is case-insensitive).
 fn check_version(v: &[u8], at: usize) -> Result<(), ParseError> {
     // The usual spelling compared as a constant first.
@@ -283,7 +313,19 @@ impl Message {
 
     /// Parses with explicit [`ParseOptions`].
     pub fn parse_with(buf: impl Into<Bytes>, options: ParseOptions) -> Result<Message, ParseError> {
-        let buf: Bytes = buf.into();
+        Self::parse_into::<Message>(buf.into(), options)
+    }
+
+    /// [`Message::parse`] into a box: the message is filled in its box, not
+    /// moved into one (it is large, 608 bytes) as `Box::new(parse(..)?)`
+    /// would.
+    pub fn parse_boxed(buf: impl Into<Bytes>) -> Result<Box<Message>, ParseError> {
+        Self::parse_into::<Box<Message>>(buf.into(), ParseOptions::default())
+    }
+
+    /// The parser, filling the message where `M` keeps it.
+    #[inline(always)]
+    fn parse_into<M: Holder>(buf: Bytes, options: ParseOptions) -> Result<M, ParseError> {
         let b = &buf[..];
         let err = ParseError::new;
         let mut pos = b
@@ -411,14 +453,15 @@ impl Message {
             },
             Start::Response { code, reason } => StartLine::Response { code, reason },
         };
-        let mut msg = Message {
+        let mut held = M::hold(Message {
             start,
             headers,
             body: Span::default(),
             buf,
             head,
             core: Core::default(),
-        };
+        });
+        let msg = held.message();
         // The core headers are parsed into the message in place (no copy of
         // the cache, which is a few hundred bytes). Their errors come after
         // those of the body framing below, so the result waits; the same
@@ -490,7 +533,7 @@ impl Message {
         msg.body = Span::new(body_start, body_start + body_len);
         core?;
         msg.core.content_length = declared;
-        Ok(msg)
+        Ok(held)
     }
 
     /// The usual Request-Line, `token SP sip-uri SP "SIP/2.0"` with a URI
@@ -1292,6 +1335,41 @@ mod start_line_tests {
             if let Ok(m) = Message::parse(text.into_bytes()) {
                 let s = m.request_uri_str().unwrap();
                 prop_assert_eq!(m.request_uri(), Uri::parse(s).ok());
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// `parse_boxed` gives what `parse` gives, part for part, and
+        /// fails where it fails, over messages with bytes changed.
+        #[test]
+        fn boxed_parse_is_the_parse(
+            flip in proptest::option::of((any::<prop::sample::Index>(), any::<u8>())),
+            cut in any::<prop::sample::Index>(),
+            which in 0usize..3,
+        ) {
+            let texts: [&[u8]; 3] = [
+                b"INVITE sip:b@c SIP/2.0\r\nVia: SIP/2.0/UDP h:5060;branch=z9hG4bK1;rport\r\n\
+                  From: <sip:a@b>;tag=1\r\nTo: <sip:b@c>\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\n\
+                  Contact: <sip:a@192.0.2.1>\r\nContent-Length: 4\r\n\r\nv=0\n",
+                b"SIP/2.0 200 OK\r\nv: SIP/2.0/UDP h;branch=z9hG4bK1\r\nf: <sip:a@b>;tag=1\r\n\
+                  t: <sip:b@c>;tag=2\r\ni: x\r\nCSeq: 1 INVITE\r\nl: 0\r\n\r\n",
+                b"BYE sip:b@c SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bK2\r\n\r\n",
+            ];
+            let mut b = texts[which].to_vec();
+            if let Some((i, c)) = flip {
+                let i = i.index(b.len());
+                b[i] = c;
+            }
+            b.truncate(cut.index(b.len() + 1));
+            let plain = Message::parse(b.clone());
+            let boxed = Message::parse_boxed(b);
+            match (&plain, &boxed) {
+                (Ok(p), Ok(q)) => prop_assert_eq!(crate::splice::same_parts(p, q), Ok(())),
+                (Err(e), Err(f)) => prop_assert_eq!(e, f),
+                _ => prop_assert!(false, "{plain:?} vs {boxed:?}"),
             }
         }
     }

@@ -820,10 +820,10 @@ impl TransactionLayer {
         source: SocketAddr,
         local: Option<SocketAddr>,
     ) -> Dispatch {
-        match Message::parse(data) {
+        match Message::parse_boxed(data) {
             // Boxed at once: it goes up boxed, and a message is large
             // (608 bytes) to move through the calls below.
-            Ok(m) => self.dispatch(now, Box::new(m), transport, source, local),
+            Ok(m) => self.dispatch(now, m, transport, source, local),
             Err(e) => Dispatch::Dropped(DropReason::Malformed(e)),
         }
     }
