@@ -282,11 +282,11 @@ fn host_of(m: &Media<'_>, index: usize) -> Result<(Host, bool), NegotiationError
     let c = m
         .connection()
         .ok_or(NegotiationError::MissingConnection(index))?;
-    let host = match c.ip() {
-        Some(ip) => Host::Ip(ip),
-        None => Host::Name(c.host().to_owned()),
-    };
-    Ok((host, c.is_unspecified()))
+    // (The address read once: `is_unspecified` would read it again.)
+    match c.ip() {
+        Some(ip) => Ok((Host::Ip(ip), ip.is_unspecified())),
+        None => Ok((Host::Name(c.host().to_owned()), false)),
+    }
 }
 
 /// The direction the peer effectively has: its attribute, minus "receive"
