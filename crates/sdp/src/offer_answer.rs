@@ -578,7 +578,7 @@ impl Negotiator {
             Some(Ok(p)) => Some(p),
             None => None,
         };
-        self.remote = Some(Box::new(answer.into_owned()));
+        self.remote = Some(kept(answer));
         self.audio_slot = Some(slot);
         self.media = params.clone();
         Ok(params)
@@ -702,7 +702,7 @@ impl Negotiator {
         let zero = self.hold && self.config.allow_zero_address;
         let (sdp, version) = self.finish(&slots, zero)?;
         self.version = version;
-        self.remote = Some(Box::new(offer.into_owned()));
+        self.remote = Some(kept(offer));
         let media = accepted.as_ref().map(|(_, p)| p.clone());
         if let Some((i, _)) = accepted {
             self.audio_slot = Some(i);
@@ -902,11 +902,21 @@ impl Negotiator {
             address: span(c + 7, o.0.len()),
         };
         o.s("\r\nt=0 0\r\n");
+        // Exactly the attribute lines written below (the description is
+        // kept for the whole call): an rtpmap per format, an fmtp per
+        // G.729 without Annex B, rtpmap and fmtp for telephone-event,
+        // ptime and the direction.
         let records: usize = slots
             .iter()
             .map(|s| match s {
                 Slot::Rejected { .. } => 0,
-                Slot::Audio(a) => a.formats.len() * 2 + 4,
+                Slot::Audio(a) => {
+                    let g729 = a.formats.iter().filter(|&&(_, c)| c == Codec::G729);
+                    a.formats.len()
+                        + if a.annexb { 0 } else { g729.count() }
+                        + if a.telephone_event.is_some() { 2 } else { 0 }
+                        + 2
+                }
             })
             .sum();
         let mut attributes: Vec<RawAttribute> = Vec::with_capacity(records);
@@ -1090,6 +1100,23 @@ fn token(s: &str) -> bool {
     !s.is_empty() && !s.bytes().any(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
 }
 
+/// A remote description to keep for the call: a copy of a borrowed one
+/// (allocated at its size), or the caller's own with the parser's spare
+/// room for attributes let go.
+fn kept(d: Cow<'_, SessionDescription>) -> Box<SessionDescription> {
+    match d {
+        Cow::Borrowed(d) => Box::new(d.clone()),
+        Cow::Owned(mut d) => {
+            if d.attributes.capacity() > d.attributes.len() {
+                // A new block of the size and a copy: cheaper than glibc's
+                // `realloc` (what `shrink_to_fit` does).
+                d.attributes = d.attributes.as_slice().to_vec();
+            }
+            Box::new(d)
+        }
+    }
+}
+
 /// A token for `o=`: no spaces, never empty (the configured name itself,
 /// without a copy, when it is one already).
 fn sanitize(s: &str) -> Cow<'_, str> {
@@ -1240,6 +1267,10 @@ mod tests {
             (Err(NegotiationError::Internal(a)), Err(b)) => assert_eq!(a, b),
             (built, parsed) => panic!("{text:?}: built {built:?}, parsed {parsed:?}"),
         }
+        if let Some(d) = &laid {
+            // Kept for the whole call: no spare room.
+            assert_eq!(d.attributes.capacity(), d.attributes.len(), "{text:?}");
+        }
         laid.is_some()
     }
 
@@ -1369,6 +1400,7 @@ mod tests {
                                     // the parser (none of these falls back).
                                     let (_, laid) = n.render_layout(version, &slots, zero);
                                     assert!(laid.is_some());
+                                    assert!(check_describe(&n, version, &slots, zero));
                                     let built = n.describe(version, &slots, zero).unwrap();
                                     assert_eq!(parts(&built), parts(&d));
                                     checked += 1;
