@@ -72,12 +72,24 @@ impl MessageBuilder {
 
     /// A request line `METHOD uri SIP/2.0`.
     pub fn request(method: &Method, uri: impl fmt::Display) -> Self {
+        Self::request_with(method, |text| {
+            let _ = write!(text, "{uri}");
+        })
+    }
+
+    /// [`request`](Self::request) for a URI that is text already, written
+    /// as it is (no formatting machinery).
+    pub fn request_str(method: &Method, uri: &str) -> Self {
+        Self::request_with(method, |text| text.push_str(uri))
+    }
+
+    fn request_with(method: &Method, write_uri: impl FnOnce(&mut String)) -> Self {
         let mut text = String::with_capacity(512);
         let m = method.as_str();
         text.push_str(m);
         text.push(' ');
         let at = text.len();
-        let _ = write!(text, "{uri}");
+        write_uri(&mut text);
         let end = text.len();
         text.push_str(" SIP/2.0\r\n");
         // The parser reads the method as a token run ending at the first SP
@@ -806,6 +818,32 @@ mod tests {
         let plain = MessageBuilder::response_to(&req, 200, "", Some("t"));
         let none = MessageBuilder::response_to_via(&req, 200, "", Some("t"), None);
         assert_eq!(plain.build().unwrap(), none.build().unwrap());
+    }
+
+    #[test]
+    fn request_str_is_request() {
+        for uri in [
+            "sip:bob@biloxi.com",
+            "sips:a@b:5061;transport=tls",
+            "tel:+1234",
+            "sip:a@b?x=y",
+            "sip:a b",
+            "sip:a\r\nb",
+            "",
+        ] {
+            for m in [Method::Invite, Method::Ack, Method::from_token("X y")] {
+                let a = MessageBuilder::request(&m, uri).header(HeaderName::CallId, "c");
+                let b = MessageBuilder::request_str(&m, uri).header(HeaderName::CallId, "c");
+                assert_eq!(a, b);
+                assert_eq!(a.uri, b.uri);
+                assert_eq!(a.plain, b.plain);
+                match (a.build(), b.build()) {
+                    (Ok(x), Ok(y)) => assert_eq!(x.as_bytes(), y.as_bytes()),
+                    (Err(x), Err(y)) => assert_eq!(x, y),
+                    (x, y) => panic!("{x:?} vs {y:?}"),
+                }
+            }
+        }
     }
 
     #[test]

@@ -225,7 +225,7 @@ impl UserAgent {
         let local_tag = self.new_tag();
         let call_id = self.new_call_id();
         let via = self.via(transport);
-        let mut b = MessageBuilder::request(&Method::Invite, &uri)
+        let mut b = MessageBuilder::request_str(&Method::Invite, &uri)
             .header_str(HeaderName::Via, &via)
             .header_str(HeaderName::MaxForwards, "70")
             .header_parts(

@@ -330,15 +330,20 @@ impl Dialog {
     }
 
     fn build(&self, method: Method, seq: u32, cseq_method: Method) -> MessageBuilder {
-        let (ruri, routes) = self.target_and_routes();
-        let mut b = MessageBuilder::request(&method, &ruri);
-        for r in &routes {
-            b = b.header_str(HeaderName::Route, r);
-        }
-        let mut cseq = String::with_capacity(24);
-        sip_proto::push_decimal(&mut cseq, seq.into());
-        cseq.push(' ');
-        cseq.push_str(cseq_method.as_str());
+        // Without a route set the remote target is the Request-URI, used
+        // as it is (no copy).
+        let b = if self.route_set.is_empty() {
+            MessageBuilder::request_str(&method, &self.remote_target)
+        } else {
+            let (ruri, routes) = self.target_and_routes();
+            let mut b = MessageBuilder::request_str(&method, &ruri);
+            for r in &routes {
+                b = b.header_str(HeaderName::Route, r);
+            }
+            b
+        };
+        let mut digits = [0; 20];
+        let seq = sip_proto::decimal_text(seq.into(), &mut digits);
         b.header_parts(
             HeaderName::From,
             &[&self.local_uri, ";tag=", &self.id.local_tag],
@@ -348,7 +353,7 @@ impl Dialog {
             &[&self.remote_uri, ";tag=", &self.id.remote_tag],
         )
         .header_str(HeaderName::CallId, &self.id.call_id)
-        .header_str(HeaderName::CSeq, &cseq)
+        .header_parts(HeaderName::CSeq, &[seq, " ", cseq_method.as_str()])
     }
 
     /// Request-URI and Route values (section 12.2.1.1).
