@@ -1065,30 +1065,16 @@ impl Negotiator {
             return (o.0, None);
         }
         let sdp = SessionDescription {
-            buf: ByteString::new(),
-            version: 0,
             origin,
             session_name: Some(session_name),
-            information: None,
-            uri: None,
-            emails: Vec::new(),
-            phones: Vec::new(),
             connection: Some(connection),
             first_timing: Some(RawTiming {
                 start: 0,
                 stop: 0,
                 repeats: Range::at(0),
             }),
-            timings: Vec::new(),
-            zone: None,
-            key: None,
-            session_bandwidths: Range::default(),
-            session_attributes: Range::default(),
-            session_direction: None,
             media,
-            attributes,
-            net_lines: Vec::new(),
-            repeats: Vec::new(),
+            ..SessionDescription::empty(attributes)
         };
         (o.0, Some(sdp))
     }

@@ -84,7 +84,11 @@ impl SessionDescription {
             return Err(err(0, ParseErrorReason::TooLarge));
         }
         // Filled in place (the description is large; moving it costs).
-        let mut sdp = SessionDescription::empty(buf.len());
+        // One allocation for all attributes in a typical description (an
+        // attribute line is rarely shorter than 24 bytes; small enough to stay
+        // within the allocator's fast size classes for a typical offer).
+        let room = buf.len() / 24 + 2;
+        let mut sdp = SessionDescription::empty(Vec::with_capacity(room.min(1 << 16)));
         let parsed = Parser {
             buf: &buf,
             sdp: &mut sdp,
@@ -151,14 +155,10 @@ fn check_utf8(buf: &[u8]) -> Result<(), ParseError> {
 }
 
 impl SessionDescription {
-    /// A description with nothing in it yet (and an empty buffer), with room
-    /// for the attributes of a `len`-byte text.
+    /// A description with nothing in it yet (an empty buffer), its
+    /// attribute records to go into `attributes`.
     #[inline]
-    fn empty(len: usize) -> Self {
-        // One allocation for all attributes in a typical description (an
-        // attribute line is rarely shorter than 24 bytes; small enough to stay
-        // within the allocator's fast size classes for a typical offer).
-        let attributes = len / 24 + 2;
+    pub(crate) fn empty(attributes: Vec<RawAttribute>) -> Self {
         Self {
             buf: ByteString::new(),
             version: 0,
@@ -177,7 +177,7 @@ impl SessionDescription {
             session_attributes: Range::default(),
             session_direction: None,
             media: MediaList::default(),
-            attributes: Vec::with_capacity(attributes.min(1 << 16)),
+            attributes,
             net_lines: Vec::new(),
             repeats: Vec::new(),
         }
