@@ -331,7 +331,7 @@ struct Entry {
     /// The local address a server transaction's request arrived on.
     local: Option<SocketAddr>,
     /// Client: the sent-by of the request's top Via (section 18.1.2).
-    sent_by: Option<(String, Option<u16>)>,
+    sent_by: Option<(SentByHost, Option<u16>)>,
     /// Client INVITE: a CANCEL waiting for the first provisional (9.1).
     /// (Boxed: rare, and inline it would take the entry past the
     /// allocator's small-block sizes.)
@@ -384,23 +384,43 @@ impl Entry {
     }
 }
 
-fn sent_by_of(msg: &Message) -> Option<(String, Option<u16>)> {
+/// A client transaction's sent-by host: an IPv4 address kept as it is
+/// (no string of its own for the common case), anything else as
+/// [`host_key`](crate::text::host_key) writes it (lower case).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum SentByHost {
+    V4(std::net::Ipv4Addr),
+    Text(String),
+}
+
+fn sent_by_of(msg: &Message) -> Option<(SentByHost, Option<u16>)> {
     let v = msg.top_via()?;
-    Some((crate::text::host_key(&v.host), v.port))
+    let host = match v.host {
+        Host::V4(a) => SentByHost::V4(a),
+        _ => SentByHost::Text(crate::text::host_key(&v.host)),
+    };
+    Some((host, v.port))
 }
 
 /// Whether `msg`'s top Via has the sent-by [`sent_by_of`] gave
 /// `sent_by` (compared without writing the host out again).
-fn sent_by_is(sent_by: &(String, Option<u16>), msg: &Message) -> bool {
+fn sent_by_is(sent_by: &(SentByHost, Option<u16>), msg: &Message) -> bool {
     let Some(v) = msg.top_via() else {
         return false;
     };
     v.port == sent_by.1
-        && match v.host {
-            // `sent_by.0` is in lower case already.
-            Host::Name(n) => n.eq_ignore_ascii_case(&sent_by.0),
-            Host::V4(a) => sip_proto::uri::ipv4_text(&a, &mut [0; 15]) == sent_by.0,
-            Host::V6(_) => crate::text::host_key(&v.host) == sent_by.0,
+        && match (&v.host, &sent_by.0) {
+            (Host::V4(a), SentByHost::V4(b)) => a == b,
+            // An address against a name: compared as text, as before.
+            (Host::V4(a), SentByHost::Text(t)) => {
+                sip_proto::uri::ipv4_text(a, &mut [0; 15]) == t.as_str()
+            }
+            (_, SentByHost::V4(b)) => {
+                crate::text::host_key(&v.host) == sip_proto::uri::ipv4_text(b, &mut [0; 15])
+            }
+            // `t` is in lower case already.
+            (Host::Name(n), SentByHost::Text(t)) => n.eq_ignore_ascii_case(t),
+            (Host::V6(_), SentByHost::Text(t)) => crate::text::host_key(&v.host) == *t,
         }
 }
 
