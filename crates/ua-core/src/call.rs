@@ -478,15 +478,21 @@ impl UserAgent {
     }
 
     fn end(&mut self, id: CallId, status: u16, reason: &str) {
-        self.set_state(
-            id,
-            CallState::Terminated {
-                status,
-                reason: reason.to_string(),
-            },
-        );
         self.unacked.remove(&id);
         if let Some(c) = self.calls.remove(&id) {
+            // What `set_state` does, without the copy of the reason the
+            // call would keep: it goes now.
+            let ended = matches!(&c.state, CallState::Terminated { status: s, reason: r }
+                if *s == status && r == reason);
+            if !ended {
+                self.emit(Event::CallState {
+                    call: id,
+                    state: CallState::Terminated {
+                        status,
+                        reason: reason.to_string(),
+                    },
+                });
+            }
             let call_id = c
                 .dialog
                 .as_ref()
