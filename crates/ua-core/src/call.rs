@@ -192,20 +192,7 @@ impl UserAgent {
             .failover
             .current()
             .ok_or(AgentError::NoAccount(account))?;
-        let (domain, user, transport) = (
-            acc.domain.clone(),
-            acc.config.user.clone(),
-            acc.config.transport,
-        );
-        let uri = if target.contains(':') {
-            target.to_string()
-        } else {
-            let mut u = String::with_capacity(5 + target.len() + domain.len());
-            for part in ["sip:", target, "@", &domain] {
-                u.push_str(part);
-            }
-            u
-        };
+        let transport = acc.config.transport;
         let id = CallId(self.next_call);
         self.next_call += 1;
         let mut negotiator = self.new_negotiator(id);
@@ -225,12 +212,25 @@ impl UserAgent {
         let local_tag = self.new_tag();
         let call_id = self.new_call_id();
         let via = self.via(transport);
+        // The account again, borrowed now the mutable steps are done (no
+        // copies of its domain and user).
+        let acc = &self.accounts[account.0];
+        let (domain, user) = (&acc.domain, &acc.config.user);
+        let uri = if target.contains(':') {
+            target.to_string()
+        } else {
+            let mut u = String::with_capacity(5 + target.len() + domain.len());
+            for part in ["sip:", target, "@", domain] {
+                u.push_str(part);
+            }
+            u
+        };
         let mut b = MessageBuilder::request_str(&Method::Invite, &uri)
             .header_str(HeaderName::Via, &via)
             .header_str(HeaderName::MaxForwards, "70")
             .header_parts(
                 HeaderName::From,
-                &["<sip:", &user, "@", &domain, ">;tag=", &local_tag],
+                &["<sip:", user, "@", domain, ">;tag=", &local_tag],
             )
             .header_parts(HeaderName::To, &["<", &uri, ">"])
             .header_str(HeaderName::CallId, &call_id)
