@@ -518,13 +518,10 @@ impl UserAgent {
             return; // BYE and CANCEL answers need no action.
         }
         let (cancelled, state, account) = (c.cancelled, c.state.clone(), c.account);
-        let remote_tag = response
-            .to_header()
-            .and_then(|t| t.tag())
-            .map(str::to_string);
+        let remote_tag = response.to_header().and_then(|t| t.tag());
         if (101..300).contains(&status)
             && let Some(tag) = remote_tag
-            && !self.track_dialog(now, id, status, &tag, response)
+            && !self.track_dialog(now, id, status, tag, response)
         {
             return; // a 2xx of a losing fork: ACKed and BYEd
         }
