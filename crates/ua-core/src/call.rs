@@ -1019,7 +1019,7 @@ impl UserAgent {
                     negotiator,
                     request.clone(),
                     key.clone(),
-                    local_tag.clone(),
+                    local_tag,
                     peer,
                     transport,
                 )
@@ -1027,11 +1027,12 @@ impl UserAgent {
         );
         self.call_tx.insert(key.clone(), id);
         self.index_dialog(id);
-        // 180 at once: the PBX then knows the handset alerts.
+        // 180 at once: the PBX then knows the handset alerts. (Our tag
+        // read back from the call: no copy of it kept for this.)
         let contact = self.contact_parts(account);
         if let Ok(ringing) = self
             .layer
-            .response_to(key, request, 180, "", Some(&local_tag))
+            .response_to(key, request, 180, "", Some(&self.calls[&id].local_tag))
             .record_route_from(request)
             .header_parts(HeaderName::Contact, &contact)
             .build()
@@ -1058,11 +1059,11 @@ impl UserAgent {
     fn account_for(&self, request: &Message) -> AccountId {
         let user = request
             .request_uri()
-            .and_then(|u| u.as_sip().and_then(|s| s.user.map(str::to_string)));
+            .and_then(|u| u.as_sip().and_then(|s| s.user));
         let found = self
             .accounts
             .iter()
-            .position(|a| Some(&a.config.user) == user.as_ref());
+            .position(|a| Some(a.config.user.as_str()) == user);
         AccountId(found.unwrap_or(0))
     }
 
