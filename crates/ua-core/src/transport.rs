@@ -125,19 +125,30 @@ pub fn via_value(
     rport: bool,
 ) -> String {
     let mut s = String::with_capacity(48 + host.len() + branch.len());
-    for part in ["SIP/2.0/", transport.via_token(), " ", host] {
-        s.push_str(part);
-    }
-    if let Some(p) = port {
-        s.push(':');
-        push_u16(&mut s, p);
-    }
-    s.push_str(";branch=");
+    push_via_branch_head(&mut s, transport, host, port);
     s.push_str(branch);
     if rport {
         s.push_str(";rport");
     }
     s
+}
+
+/// What [`via_value`] writes before the branch value: the protocol,
+/// sent-by and `;branch=`.
+pub(crate) fn push_via_branch_head(
+    s: &mut String,
+    transport: Transport,
+    host: &str,
+    port: Option<u16>,
+) {
+    for part in ["SIP/2.0/", transport.via_token(), " ", host] {
+        s.push_str(part);
+    }
+    if let Some(p) = port {
+        s.push(':');
+        push_u16(s, p);
+    }
+    s.push_str(";branch=");
 }
 
 /// Characters a parameter value may hold without quotes (token and host),

@@ -291,9 +291,14 @@ impl BranchGenerator {
     /// A fresh branch: the magic cookie and 16 hex digits.
     pub fn next_branch(&mut self) -> String {
         let mut s = String::with_capacity(MAGIC_COOKIE.len() + 16);
-        s.push_str(MAGIC_COOKIE);
-        crate::agent::push_hex(&mut s, self.next_u64(), 16);
+        self.push_branch(&mut s);
         s
+    }
+
+    /// [`next_branch`](Self::next_branch) appended to `s`.
+    pub(crate) fn push_branch(&mut self, s: &mut String) {
+        s.push_str(MAGIC_COOKIE);
+        crate::agent::push_hex(s, self.next_u64(), 16);
     }
 }
 

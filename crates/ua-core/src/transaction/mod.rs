@@ -477,8 +477,15 @@ impl TransactionLayer {
         port: Option<u16>,
         rport: bool,
     ) -> String {
-        let branch = self.new_branch();
-        transport::via_value(transport, host, port, &branch, rport)
+        // `via_value` with the branch written in place (no string of its
+        // own).
+        let mut s = String::with_capacity(48 + host.len() + key::MAGIC_COOKIE.len() + 16);
+        transport::push_via_branch_head(&mut s, transport, host, port);
+        self.branches.push_branch(&mut s);
+        if rport {
+            s.push_str(";rport");
+        }
+        s
     }
 
     /// The number of live transactions.
@@ -1196,5 +1203,29 @@ mod size_tests {
             "{}",
             size_of::<super::Entry>()
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `new_via` writes what `via_value` writes with `new_branch`.
+    #[test]
+    fn new_via_matches_via_value() {
+        let (mut a, mut b) = (
+            TransactionLayer::new(LayerConfig::default(), 7),
+            TransactionLayer::new(LayerConfig::default(), 7),
+        );
+        for (t, host, port, rport) in [
+            (Transport::Udp, "192.0.2.1", Some(5060), true),
+            (Transport::Tcp, "host.example", None, false),
+        ] {
+            let branch = b.new_branch();
+            assert_eq!(
+                a.new_via(t, host, port, rport),
+                transport::via_value(t, host, port, &branch, rport)
+            );
+        }
     }
 }
