@@ -1229,3 +1229,50 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod sent_by_tests {
+    use super::{Message, sent_by_is, sent_by_of};
+
+    fn request(sent_by: &str) -> Message {
+        let text = format!(
+            "OPTIONS sip:b@c SIP/2.0\r\nVia: SIP/2.0/UDP {sent_by};branch=z9hG4bK1\r\n\
+             From: <sip:a@b>;tag=1\r\nTo: <sip:b@c>\r\nCall-ID: x\r\nCSeq: 1 OPTIONS\r\n\
+             Content-Length: 0\r\n\r\n"
+        );
+        Message::parse(text.into_bytes()).expect("parses")
+    }
+
+    /// The kept sent-by matches a response's exactly when the hosts as
+    /// `host_key` writes them (lower case) and the ports are equal, the
+    /// rule before IPv4 hosts were kept as addresses; every pairing of an
+    /// address, a name and an IPv6 reference.
+    #[test]
+    fn sent_by_matches_as_the_lower_case_text() {
+        let hosts = [
+            "192.0.2.1",
+            "192.0.2.1:5060",
+            "192.0.2.10",
+            "198.51.100.1:5070",
+            "Host.Example.COM",
+            "host.example.com",
+            "host.example.com:5060",
+            "other.example.com",
+            "[2001:DB8::1]",
+            "[2001:db8::1]",
+            "[2001:db8::1]:5060",
+            "[2001:db8::2]",
+        ];
+        for a in hosts {
+            let sent = request(a);
+            let kept = sent_by_of(&sent).expect("a Via");
+            for b in hosts {
+                let got = request(b);
+                let (va, vb) = (sent.top_via().unwrap(), got.top_via().unwrap());
+                let same = crate::text::host_key(&va.host) == crate::text::host_key(&vb.host)
+                    && va.port == vb.port;
+                assert_eq!(sent_by_is(&kept, &got), same, "{a} against {b}");
+            }
+        }
+    }
+}
